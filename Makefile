@@ -1,0 +1,94 @@
+# concord: incident coordination console and its hub.
+#
+# `make` builds bin/concord and bin/concordd.  Missing Debian -dev packages are
+# installed once (stamp .deps.stamp) with apt-get when pkg-config cannot find
+# them.  `make check` builds everything and runs every unit and integration
+# test, ending with one line "N passed, N failed".
+
+CC      ?= cc
+PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
+DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
+           libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
+           -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Iinclude
+
+DEPS_STAMP := .deps.stamp
+
+# Flags are only asked of pkg-config once the dependencies are in place.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CORE_LIBS  = $(shell pkg-config --libs libcrypto 2>/dev/null)
+PROTO_LIBS = $(shell pkg-config --libs libcjson 2>/dev/null)
+CMOCKA     = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+
+CORE_SRC   := $(wildcard src/core/*.c)
+PROTO_SRC  := $(wildcard src/proto/*.c)
+UTIL_SRC   := $(wildcard src/util/*.c)
+STORE_SRC  := $(wildcard src/store/*.c)
+EXPORT_SRC := $(wildcard src/export/*.c)
+HUB_SRC    := $(wildcard src/hub/*.c)
+CLIENT_SRC := $(wildcard src/client/*.c)
+
+LIB_SRC := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(STORE_SRC) $(EXPORT_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
+HUB_OBJ := $(HUB_SRC:%.c=build/%.o)
+CLI_OBJ := $(CLIENT_SRC:%.c=build/%.o)
+
+UNIT_SRC  := $(wildcard tests/unit/test-*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+TOOLS_SRC := $(wildcard tests/tools/*.c)
+TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
+
+.PHONY: all deps check unit integration bench clean purity
+all: bin/concord bin/concordd purity
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@if pkg-config --exists $(PKGS) cmocka && command -v tmux >/dev/null && \
+	    command -v pkill >/dev/null; then :; else \
+	  echo "installing build dependencies: $(DEBS)"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root to apt-get install $(DEBS)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null || exit 1; \
+	fi
+	@touch $@
+
+build/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+bin/concordd: $(HUB_OBJ) $(LIB_OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+bin/concord: $(CLI_OBJ) $(LIB_OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+build/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA)
+
+build/tools/%: tests/tools/%.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+# The pure core and the protocol may not include I/O libraries.
+purity:
+	@bad=$$(grep -lE '#include *[<"](curses|ncurses|ncursesw/|libwebsockets|curl/|sqlite3)' \
+	    src/core/*.c src/proto/*.c include/core.h include/proto.h 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "I/O header in the pure core or protocol: $$bad" >&2; exit 1; fi
+
+check: all $(UNIT_BIN) $(TOOLS_BIN)
+	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
+
+bench: all $(TOOLS_BIN)
+	@bench/run.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,287 @@
+/*
+ * core: the pure incident model.  Events, the fold from events to state,
+ * command validation against state (authorisation, lease rules, dependencies,
+ * conflicts, stale views), canonical encoding and the SHA-256 hash chain.
+ *
+ * Nothing here performs I/O, reads a clock or keeps globals: times come in as
+ * arguments (wall milliseconds for display, monotonic milliseconds for lease
+ * deadlines, both from the hub).
+ */
+#ifndef CONCORD_CORE_H
+#define CONCORD_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CORE_NAME_MAX	64	/* action, user, role and incident names */
+#define CORE_TEXT_MAX	4096	/* free text: notes, titles, reasons */
+#define CORE_LIST_MAX	32	/* dependencies or conflicts of one action */
+#define CORE_HASH_LEN	32	/* SHA-256 */
+#define CORE_DIGEST_LEN	6	/* hex digits of the chain shown to people */
+#define CORE_TTL_MIN	1000
+#define CORE_TTL_MAX	(24LL * 3600 * 1000)
+#define CORE_TTL_DEFAULT 30000
+#define CORE_ACTOR_HUB	"concordd"
+
+enum core_type {
+	CORE_OPEN,
+	CORE_NOTE,
+	CORE_SUMMARY,
+	CORE_STATUS,
+	CORE_SEV,
+	CORE_ROLE_ASSIGN,
+	CORE_ROLE_CLEAR,
+	CORE_CMD_TAKE,
+	CORE_CMD_OFFER,
+	CORE_CMD_ACCEPT,
+	CORE_CMD_RESIGN,
+	CORE_DECLARE,
+	CORE_CLAIM,
+	CORE_RENEW,		/* a command only: renewals are not logged */
+	CORE_RELEASE,
+	CORE_DONE,
+	CORE_BREAK,
+	CORE_EXPIRE,		/* issued by the hub's lease timer only */
+	CORE_TYPE_COUNT
+};
+
+/*
+ * An event (or, before the hub accepts it, a command).  Which payload fields
+ * are used depends on the type; unused strings are NULL.  All strings are
+ * owned by the event.
+ */
+struct core_event {
+	int64_t		 seq;
+	int64_t		 time;		/* hub wall clock, ms since 1970 */
+	char		*actor;
+	char		*roles;		/* actor's roles before the event, "a,b" */
+	char		*op;		/* client operation id */
+	enum core_type	 type;
+
+	char		*name;		/* action */
+	char		*user;		/* role holder, command offer target */
+	char		*role;
+	char		*state;		/* status */
+	char		*outcome;	/* done: success, failed, aborted */
+	int64_t		 sev;		/* open, sev: 1-4; 0 when unused */
+	int64_t		 ttl;		/* claim: lease ms */
+	int64_t		 fence;		/* release, done, break, expire, renew */
+	int64_t		 force;		/* command take */
+	char		**after;
+	size_t		 nafter;
+	char		**conflicts;
+	size_t		 nconflicts;
+	char		*text;		/* title, note, summary, desc, reason */
+};
+
+/* A change mark: which event last touched a field, role or action. */
+struct core_mark {
+	int64_t		 seq;
+	int64_t		 time;
+	char		*by;
+	enum core_type	 type;
+};
+
+enum core_action_state {
+	CORE_ACTION_FREE,		/* declared, claimable if not blocked */
+	CORE_ACTION_HELD,
+	CORE_ACTION_DONE		/* completed successfully, final */
+};
+
+struct core_action {
+	char			*name;
+	char			*desc;
+	char			*declared_by;
+	char			**after;
+	size_t			 nafter;
+	char			**conflicts;
+	size_t			 nconflicts;
+	enum core_action_state	 state;
+	char			*holder;
+	int64_t			 fence;		/* current grant, or last grant */
+	int64_t			 ttl;
+	int64_t			 deadline;	/* hub monotonic ms */
+	int64_t			 free_at;	/* lock-delay end, monotonic ms */
+	char			*outcome;	/* last completion, or NULL */
+	char			*last_holder;
+	struct core_mark	 mark;
+};
+
+struct core_role {
+	char			*role;
+	char			*user;		/* NULL when vacant */
+	struct core_mark	 mark;
+};
+
+struct core_state {
+	char			*id;
+	char			*title;
+	int64_t			 sev;
+	char			*status;
+	char			*summary;
+	char			*opened_by;
+	int64_t			 opened;	/* wall ms */
+	int64_t			 resolved;	/* wall ms, 0 while open */
+	int64_t			 seq;		/* last event folded */
+	int64_t			 last_time;
+	unsigned char		 chain[CORE_HASH_LEN];
+
+	char			*ic;		/* NULL when vacant */
+	char			*offer;		/* pending command offer */
+	struct core_mark	 ic_mark;
+	struct core_mark	 status_mark;
+	struct core_mark	 sev_mark;
+
+	struct core_role	*roles;
+	size_t			 nroles;
+	struct core_action	*actions;
+	size_t			 nactions;
+	char			**people;	/* everyone who has acted */
+	size_t			 npeople;
+};
+
+/* Settings the hub passes to validation and the fold. */
+struct core_ctx {
+	const char	*actor;
+	int64_t		 now;		/* monotonic ms */
+	int64_t		 wall;		/* wall ms */
+	int64_t		 lock_delay;	/* ms after expiry or break */
+	int		 ic_present;	/* is the IC connected to the hub? */
+	int		 internal;	/* the hub itself (lease expiry) */
+	int64_t		 based_on;	/* seq of the issuer's view, -1: none */
+};
+
+/* Why a command was refused: a stable code and a message for people. */
+struct core_refusal {
+	const char	*code;
+	char		*message;	/* owned; free with core_refusal_clear */
+};
+
+/*
+ * The command table: one entry per event type, each in its own file
+ * (src/core/core-cmd-<name>.c).
+ */
+#define CORE_F_IC	0x1	/* only the incident commander may issue it */
+#define CORE_F_COORD	0x2	/* coordination: needs a live hub and based_on */
+#define CORE_F_FENCED	0x4	/* carries the fencing token of a grant */
+#define CORE_F_NOLOG	0x8	/* accepted but produces no event */
+#define CORE_F_HUB	0x10	/* only the hub may issue it */
+
+struct core_cmd_entry {
+	const char	*name;		/* wire name, e.g. "action.claim" */
+	enum core_type	 type;
+	int		 flags;
+	/* Check a command against the state; 0 or -1 with *r filled. */
+	int		(*check)(const struct core_state *,
+			    const struct core_event *, const struct core_ctx *,
+			    struct core_refusal *);
+	/* Fold an accepted event into the state. */
+	void		(*apply)(struct core_state *, const struct core_event *,
+			    const struct core_ctx *);
+	/* Describe the event in one line for timelines; caller frees. */
+	char		*(*describe)(const struct core_event *);
+};
+
+/* core-event.c */
+void		 core_event_init(struct core_event *);
+void		 core_event_clear(struct core_event *);
+void		 core_event_copy(struct core_event *, const struct core_event *);
+const struct core_cmd_entry *core_cmd_find(const char *);
+const struct core_cmd_entry *core_cmd_entry_of(enum core_type);
+const char	*core_type_name(enum core_type);
+/* Append the canonical bytes of an event (see concord-protocol(7)). */
+struct buf;
+void		 core_event_encode(const struct core_event *, struct buf *);
+/* Parse canonical bytes; 0, or -1 with *cause set (caller frees). */
+int		 core_event_decode(const char *, size_t, struct core_event *,
+		    char **cause);
+/* One-line human description; the caller frees it. */
+char		*core_event_describe(const struct core_event *);
+void		 core_list_add(char ***, size_t *, const char *);
+void		 core_list_free(char **, size_t);
+int		 core_list_has(char **, size_t, const char *);
+
+/* core-valid.c */
+/* Is s a valid name (1-64 of [A-Za-z0-9._@-])? */
+int		 core_name_valid(const char *);
+/* Is s valid text (UTF-8, no control characters but tab and LF)? */
+int		 core_text_valid(const char *, size_t max);
+int		 core_status_valid(const char *);
+int		 core_outcome_valid(const char *);
+
+/* core-chain.c */
+/* The chain's starting value for an incident id. */
+void		 core_chain_start(const char *, unsigned char *);
+/* h_n = SHA-256(h_{n-1} || canonical(event)). */
+void		 core_chain_next(const unsigned char *, const struct core_event *,
+		    unsigned char *);
+/* The short digest people read out: CORE_DIGEST_LEN hex digits. */
+void		 core_chain_digest(const unsigned char *, char *);
+
+/* core-state.c */
+void		 core_state_init(struct core_state *, const char *);
+void		 core_state_clear(struct core_state *);
+/*
+ * Check a command from ctx->actor against the state; ctx->based_on is the
+ * seq of the view it was decided on (-1: none given).  On success fills the
+ * derived fields (actor, roles, the fence a break or expiry ends) and
+ * returns 0; otherwise returns -1 with *r filled (free with
+ * core_refusal_clear).  Refusal order: malformed command, permission (the
+ * IC's alone), malformed or unknown names, current state (held, done,
+ * blocked, conflicting, lock-delay, stale fence), stale view.
+ */
+int		 core_state_check(const struct core_state *, struct core_event *,
+		    const struct core_ctx *, struct core_refusal *);
+/*
+ * Fold one event into the state: checks nothing, advances seq and the chain.
+ * The event's seq must be state->seq + 1.
+ */
+void		 core_state_apply(struct core_state *, const struct core_event *,
+		    const struct core_ctx *);
+/* Fill the actor's roles ("ic,ops") for a new event; the caller frees. */
+char		*core_state_roles(const struct core_state *, const char *);
+struct core_action *core_state_action(const struct core_state *, const char *);
+struct core_role *core_state_role(const struct core_state *, const char *);
+/* Renew a held lease: deadline = now + ttl.  Check first. */
+void		 core_state_renew(struct core_state *, const char *, int64_t now);
+/*
+ * After a restart: extend every held lease to at least now + grace, never
+ * shortening one.
+ */
+void		 core_state_grace(struct core_state *, int64_t now, int64_t grace);
+/* The earliest deadline of a held lease, or INT64_MAX. */
+int64_t		 core_state_next_deadline(const struct core_state *);
+/* The first held action whose lease ran out at now, or NULL. */
+struct core_action *core_state_expired(const struct core_state *, int64_t now);
+/* The current grant held by user on an action, or 0. */
+int64_t		 core_state_fence_of(const struct core_state *, const char *,
+		    const char *);
+
+/* core-refusal.c */
+int		 core_refuse(struct core_refusal *, const char *code,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void		 core_refusal_clear(struct core_refusal *);
+/* Refuse if based_on is older than mark; 0 if fresh. */
+int		 core_check_fresh(const struct core_mark *, int64_t based_on,
+		    const char *what, const struct core_ctx *,
+		    struct core_refusal *);
+void		 core_mark_set(struct core_mark *, const struct core_event *);
+void		 core_mark_clear(struct core_mark *);
+
+/* core-lease.c */
+/*
+ * Check that ctx->actor holds name's lease with cmd->fence, unexpired.
+ * Returns the action, or NULL with *r filled.
+ */
+struct core_action *core_lease_check_holder(const struct core_state *,
+		    const struct core_event *, const struct core_ctx *,
+		    struct core_refusal *);
+/* Refuse because a is held: "X is held by bob (fence 7, 21 s left)". */
+int		 core_lease_refuse_held(const struct core_action *,
+		    const struct core_ctx *, struct core_refusal *);
+/* Seconds left on a held lease, rounded up, at least 0. */
+int64_t		 core_lease_left(const struct core_action *, int64_t now);
+/* End a grant: free the action, lock-delay if delay > 0. */
+void		 core_lease_end(struct core_action *, int64_t free_at);
+
+#endif

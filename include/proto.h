@@ -1,0 +1,108 @@
+/*
+ * proto: the wire protocol between concord clients and the concordd hub.
+ *
+ * Every message is one websocket text message holding one JSON object with
+ * a "type".  The protocol version travels in hello and welcome, so a client
+ * of another version gets a readable error rather than a failed handshake.
+ * cJSON is used only inside this module: callers see plain structs.
+ *
+ * Bump PROTO_VERSION when any message below changes shape or meaning, and
+ * update man/concord-protocol.7 with it.
+ */
+#ifndef CONCORD_PROTO_H
+#define CONCORD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+#define PROTO_VERSION		1
+#define PROTO_SUBPROTOCOL	"concord"
+#define PROTO_MAX_MSG		(1024 * 1024)	/* largest message, bytes */
+#define PROTO_PAGE_EVENTS	512		/* events per catch-up page */
+#define PROTO_PAGE_BYTES	(256 * 1024)	/* bytes per catch-up page */
+
+enum proto_kind {
+	PROTO_HELLO,		/* client: who, which incident, resume point */
+	PROTO_WELCOME,		/* hub: version, head seq and chain */
+	PROTO_COMMAND,		/* client: a command with an operation id */
+	PROTO_ACK,		/* hub: committed (or a duplicate op) */
+	PROTO_REFUSED,		/* hub: not accepted, with code and reason */
+	PROTO_EVENTS,		/* hub: committed events, in order */
+	PROTO_PING,
+	PROTO_PONG,
+	PROTO_ERROR,		/* hub: malformed or unacceptable message */
+	PROTO_LIST,		/* client: list incidents */
+	PROTO_INCIDENTS,	/* hub: the list */
+	PROTO_KIND_COUNT
+};
+
+struct proto_incident {
+	char		*id;
+	char		*title;
+	char		*status;
+	char		*ic;
+	int64_t		 sev;
+	int64_t		 seq;
+	int64_t		 opened;
+};
+
+struct proto_msg {
+	enum proto_kind		 kind;
+	int64_t			 version;	/* hello, welcome */
+	char			*user;		/* hello */
+	char			*incident;
+	int64_t			 from;		/* hello: replay after; -1 none */
+	char			*op;		/* command, ack, refused */
+	int64_t			 based_on;	/* command; -1 when absent */
+	struct core_event	 cmd;		/* command */
+	int64_t			 seq;		/* ack: event seq; welcome: head */
+	int64_t			 fence;		/* ack of a claim or renew */
+	int			 duplicate;	/* ack: op was already logged */
+	char			*code;		/* refused, error */
+	char			*message;	/* refused, error */
+	char			*hub;		/* welcome: hub version string */
+	unsigned char		 chain[CORE_HASH_LEN]; /* welcome: at head */
+	int64_t			 lock_delay;	/* welcome, ms */
+	int64_t			 ttl;		/* welcome: default lease, ms */
+	int64_t			 t;		/* ping, pong */
+	struct core_event	*events;	/* events */
+	unsigned char		(*hashes)[CORE_HASH_LEN]; /* chain after each */
+	size_t			 nevents;
+	struct proto_incident	*incidents;
+	size_t			 nincidents;
+};
+
+/* proto-msg.c */
+void	proto_msg_init(struct proto_msg *, enum proto_kind);
+void	proto_msg_clear(struct proto_msg *);
+const char *proto_kind_name(enum proto_kind);
+/*
+ * Decode one message.  Returns 0, or -1 with *cause (caller frees) and,
+ * when it could be read, the kind and op filled so a refusal can name them.
+ */
+int	proto_msg_decode(const char *, size_t, struct proto_msg *, char **cause);
+/* Append the JSON of a message to b. */
+struct buf;
+void	proto_msg_encode(const struct proto_msg *, struct buf *);
+/* Append one event as a JSON object (with its chain hash if non-NULL). */
+void	proto_event_encode(const struct core_event *, const unsigned char *,
+	    struct buf *);
+/* Start and finish an events message around encoded events. */
+void	proto_events_begin(const char *incident, struct buf *);
+void	proto_events_end(struct buf *);
+/* Append a complete error or refusal message. */
+void	proto_error_encode(const char *code, const char *message,
+	    const char *op, enum proto_kind, struct buf *);
+
+/* proto-export.c */
+/*
+ * Parse an exported JSON log: the incident id, its events and the chain
+ * value each claims.  Returns 0, or -1 with *cause (caller frees).
+ */
+int	proto_export_decode(const char *, size_t, char **id,
+	    struct core_event **, unsigned char (**)[CORE_HASH_LEN], size_t *,
+	    char **cause);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * util: memory (out-of-memory is fatal), growable byte buffers, logging and
+ * small string helpers shared by every module.
+ */
+#ifndef CONCORD_UTIL_H
+#define CONCORD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocate or die; never return NULL.  Free with free(). */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Formatted allocation; the caller frees the result. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/* Growable byte buffer, always NUL-terminated after len bytes. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 util_buf_init(struct buf *);
+void	 util_buf_clear(struct buf *);
+void	 util_buf_reset(struct buf *);
+void	 util_buf_add(struct buf *, const void *, size_t);
+void	 util_buf_adds(struct buf *, const char *);
+void	 util_buf_addc(struct buf *, char);
+void	 util_buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Detach the contents; the caller frees them and the buffer is empty. */
+char	*util_buf_steal(struct buf *);
+
+/* Hex-encode n bytes into out (2n+1 bytes). */
+void	 util_hex_encode(const unsigned char *, size_t, char *);
+/* Decode 2n hex digits into n bytes; returns 0 or -1 on a bad digit. */
+int	 util_hex_decode(const char *, unsigned char *, size_t);
+
+/* Parse a decimal integer in [min,max]; returns 0 or -1. */
+int	 util_num_parse(const char *, int64_t, int64_t, int64_t *);
+/* Parse seconds ("30", "1.5", "30s", "2m") into milliseconds; 0 or -1. */
+int	 util_duration_parse(const char *, int64_t *);
+
+/* Clocks: monotonic and wall time in milliseconds. */
+int64_t	 util_clock_mono_ms(void);
+int64_t	 util_clock_wall_ms(void);
+
+/* Logging to a file (or stderr until util_log_open is called). */
+void	 util_log_open(const char *path);
+void	 util_log_close(void);
+void	 util_log(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Print "concord: msg" to stderr and exit(1); for impossible states only. */
+void	 fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* Random bytes from the kernel; dies if unavailable. */
+void	 util_random_bytes(void *, size_t);
+/* A fresh 128-bit operation id as 32 hex digits; the caller frees it. */
+char	*util_opid_create(void);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * role.assign: the IC gives a named role to a user.  The incident commander
+ * is not a named role: command moves only by take, offer and accept.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "util.h"
+
+static int
+core_cmd_role_assign_check(const struct core_state *s,
+    const struct core_event *cmd, const struct core_ctx *ctx,
+    struct core_refusal *r)
+{
+	struct core_role	*role;
+
+	if (!core_name_valid(cmd->role) || !core_name_valid(cmd->user))
+		return core_refuse(r, "bad-request",
+		    "role assign needs a user and a role name");
+	if (strcmp(cmd->role, "ic") == 0)
+		return core_refuse(r, "bad-request", "command moves by offer "
+		    "and accept (command offer USER), not by role assign");
+	if ((role = core_state_role(s, cmd->role)) == NULL)
+		return 0;
+	if (role->user != NULL && strcmp(role->user, cmd->user) == 0)
+		return core_refuse(r, "no-change", "%s already holds %s",
+		    cmd->user, cmd->role);
+	return core_check_fresh(&role->mark, ctx->based_on, cmd->role, ctx, r);
+}
+
+static void
+core_cmd_role_assign_apply(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	struct core_role	*role;
+
+	(void)ctx;
+	if ((role = core_state_role(s, e->role)) == NULL) {
+		s->roles = xreallocarray(s->roles, s->nroles + 1,
+		    sizeof *s->roles);
+		role = &s->roles[s->nroles++];
+		memset(role, 0, sizeof *role);
+		role->role = xstrdup(e->role);
+	}
+	free(role->user);
+	role->user = xstrdup(e->user);
+	core_mark_set(&role->mark, e);
+}
+
+static char *
+core_cmd_role_assign_describe(const struct core_event *e)
+{
+	return xasprintf("assigned %s to %s", e->role, e->user);
+}
+
+const struct core_cmd_entry core_cmd_role_assign_entry = {
+	"role.assign", CORE_ROLE_ASSIGN, CORE_F_IC | CORE_F_COORD,
+	core_cmd_role_assign_check, core_cmd_role_assign_apply,
+	core_cmd_role_assign_describe
+};

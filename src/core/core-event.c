@@ -1,0 +1,368 @@
+/*
+ * Events and their canonical encoding.
+ *
+ * The canonical bytes of an event are what the hash chain covers and what the
+ * store keeps.  They are lines "key SP value LF" in a fixed key order (seq,
+ * time, actor, roles, op, type, name, user, role, state, outcome, sev, ttl,
+ * fence, force, after..., conflicts..., text).  Empty strings and zero
+ * numbers are omitted; "after" and "conflicts" repeat once per element.  In
+ * values a backslash is written "\\" and a line feed "\n".  Decoding accepts
+ * exactly what encoding produces, so decode(encode(e)) == e.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "util.h"
+
+extern const struct core_cmd_entry core_cmd_open_entry;
+extern const struct core_cmd_entry core_cmd_note_entry;
+extern const struct core_cmd_entry core_cmd_summary_entry;
+extern const struct core_cmd_entry core_cmd_status_entry;
+extern const struct core_cmd_entry core_cmd_sev_entry;
+extern const struct core_cmd_entry core_cmd_role_assign_entry;
+extern const struct core_cmd_entry core_cmd_role_clear_entry;
+extern const struct core_cmd_entry core_cmd_take_entry;
+extern const struct core_cmd_entry core_cmd_offer_entry;
+extern const struct core_cmd_entry core_cmd_accept_entry;
+extern const struct core_cmd_entry core_cmd_resign_entry;
+extern const struct core_cmd_entry core_cmd_declare_entry;
+extern const struct core_cmd_entry core_cmd_claim_entry;
+extern const struct core_cmd_entry core_cmd_renew_entry;
+extern const struct core_cmd_entry core_cmd_release_entry;
+extern const struct core_cmd_entry core_cmd_done_entry;
+extern const struct core_cmd_entry core_cmd_break_entry;
+extern const struct core_cmd_entry core_cmd_expire_entry;
+
+/* Indexed by enum core_type. */
+static const struct core_cmd_entry *core_cmd_table[CORE_TYPE_COUNT] = {
+	[CORE_OPEN] = &core_cmd_open_entry,
+	[CORE_NOTE] = &core_cmd_note_entry,
+	[CORE_SUMMARY] = &core_cmd_summary_entry,
+	[CORE_STATUS] = &core_cmd_status_entry,
+	[CORE_SEV] = &core_cmd_sev_entry,
+	[CORE_ROLE_ASSIGN] = &core_cmd_role_assign_entry,
+	[CORE_ROLE_CLEAR] = &core_cmd_role_clear_entry,
+	[CORE_CMD_TAKE] = &core_cmd_take_entry,
+	[CORE_CMD_OFFER] = &core_cmd_offer_entry,
+	[CORE_CMD_ACCEPT] = &core_cmd_accept_entry,
+	[CORE_CMD_RESIGN] = &core_cmd_resign_entry,
+	[CORE_DECLARE] = &core_cmd_declare_entry,
+	[CORE_CLAIM] = &core_cmd_claim_entry,
+	[CORE_RENEW] = &core_cmd_renew_entry,
+	[CORE_RELEASE] = &core_cmd_release_entry,
+	[CORE_DONE] = &core_cmd_done_entry,
+	[CORE_BREAK] = &core_cmd_break_entry,
+	[CORE_EXPIRE] = &core_cmd_expire_entry,
+};
+
+const struct core_cmd_entry *
+core_cmd_entry_of(enum core_type t)
+{
+	if ((int)t < 0 || t >= CORE_TYPE_COUNT)
+		return NULL;
+	return core_cmd_table[t];
+}
+
+/* Returns the entry whose wire name is s, or NULL. */
+const struct core_cmd_entry *
+core_cmd_find(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < CORE_TYPE_COUNT; i++) {
+		if (strcmp(core_cmd_table[i]->name, s) == 0)
+			return core_cmd_table[i];
+	}
+	return NULL;
+}
+
+const char *
+core_type_name(enum core_type t)
+{
+	const struct core_cmd_entry	*e = core_cmd_entry_of(t);
+
+	return e == NULL ? "?" : e->name;
+}
+
+void
+core_event_init(struct core_event *e)
+{
+	memset(e, 0, sizeof *e);
+}
+
+void
+core_list_add(char ***list, size_t *n, const char *s)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[(*n)++] = xstrdup(s);
+}
+
+void
+core_list_free(char **list, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+int
+core_list_has(char **list, size_t n, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+core_event_clear(struct core_event *e)
+{
+	free(e->actor);
+	free(e->roles);
+	free(e->op);
+	free(e->name);
+	free(e->user);
+	free(e->role);
+	free(e->state);
+	free(e->outcome);
+	free(e->text);
+	core_list_free(e->after, e->nafter);
+	core_list_free(e->conflicts, e->nconflicts);
+	core_event_init(e);
+}
+
+static char *
+core_dup(const char *s)
+{
+	return s == NULL ? NULL : xstrdup(s);
+}
+
+void
+core_event_copy(struct core_event *dst, const struct core_event *src)
+{
+	size_t	i;
+
+	core_event_init(dst);
+	dst->seq = src->seq;
+	dst->time = src->time;
+	dst->type = src->type;
+	dst->sev = src->sev;
+	dst->ttl = src->ttl;
+	dst->fence = src->fence;
+	dst->force = src->force;
+	dst->actor = core_dup(src->actor);
+	dst->roles = core_dup(src->roles);
+	dst->op = core_dup(src->op);
+	dst->name = core_dup(src->name);
+	dst->user = core_dup(src->user);
+	dst->role = core_dup(src->role);
+	dst->state = core_dup(src->state);
+	dst->outcome = core_dup(src->outcome);
+	dst->text = core_dup(src->text);
+	for (i = 0; i < src->nafter; i++)
+		core_list_add(&dst->after, &dst->nafter, src->after[i]);
+	for (i = 0; i < src->nconflicts; i++)
+		core_list_add(&dst->conflicts, &dst->nconflicts,
+		    src->conflicts[i]);
+}
+
+static void
+core_encode_str(struct buf *b, const char *key, const char *v)
+{
+	const char	*p;
+
+	if (v == NULL || *v == '\0')
+		return;
+	util_buf_adds(b, key);
+	util_buf_addc(b, ' ');
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '\\')
+			util_buf_adds(b, "\\\\");
+		else if (*p == '\n')
+			util_buf_adds(b, "\\n");
+		else
+			util_buf_addc(b, *p);
+	}
+	util_buf_addc(b, '\n');
+}
+
+static void
+core_encode_num(struct buf *b, const char *key, int64_t v, int always)
+{
+	if (v != 0 || always)
+		util_buf_printf(b, "%s %lld\n", key, (long long)v);
+}
+
+void
+core_event_encode(const struct core_event *e, struct buf *b)
+{
+	size_t	i;
+
+	core_encode_num(b, "seq", e->seq, 1);
+	core_encode_num(b, "time", e->time, 1);
+	core_encode_str(b, "actor", e->actor);
+	core_encode_str(b, "roles", e->roles);
+	core_encode_str(b, "op", e->op);
+	core_encode_str(b, "type", core_type_name(e->type));
+	core_encode_str(b, "name", e->name);
+	core_encode_str(b, "user", e->user);
+	core_encode_str(b, "role", e->role);
+	core_encode_str(b, "state", e->state);
+	core_encode_str(b, "outcome", e->outcome);
+	core_encode_num(b, "sev", e->sev, 0);
+	core_encode_num(b, "ttl", e->ttl, 0);
+	core_encode_num(b, "fence", e->fence, 0);
+	core_encode_num(b, "force", e->force, 0);
+	for (i = 0; i < e->nafter; i++)
+		core_encode_str(b, "after", e->after[i]);
+	for (i = 0; i < e->nconflicts; i++)
+		core_encode_str(b, "conflicts", e->conflicts[i]);
+	core_encode_str(b, "text", e->text);
+}
+
+static char *
+core_unescape(const char *p, size_t n, char **cause)
+{
+	struct buf	b;
+	size_t		i;
+
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\\') {
+			util_buf_addc(&b, p[i]);
+			continue;
+		}
+		if (i + 1 < n && p[i + 1] == '\\')
+			util_buf_addc(&b, '\\');
+		else if (i + 1 < n && p[i + 1] == 'n')
+			util_buf_addc(&b, '\n');
+		else {
+			util_buf_clear(&b);
+			*cause = xstrdup("bad escape in canonical event");
+			return NULL;
+		}
+		i++;
+	}
+	return util_buf_steal(&b);
+}
+
+static int
+core_decode_num(const char *v, int64_t *out, char **cause)
+{
+	if (util_num_parse(v, INT64_MIN, INT64_MAX, out) != 0) {
+		*cause = xasprintf("bad number \"%s\" in canonical event", v);
+		return -1;
+	}
+	return 0;
+}
+
+int
+core_event_decode(const char *p, size_t n, struct core_event *e,
+    char **cause)
+{
+	const char			*end = p + n, *nl, *sp;
+	const struct core_cmd_entry	*ce;
+	char				*key, *v;
+	char				**slot;
+	int				 rc = 0, have_type = 0;
+
+	core_event_init(e);
+	while (p < end && rc == 0) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+			*cause = xstrdup("canonical event not ending in a line feed");
+			rc = -1;
+			break;
+		}
+		if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL) {
+			*cause = xstrdup("canonical line without a value");
+			rc = -1;
+			break;
+		}
+		key = xstrndup(p, (size_t)(sp - p));
+		if ((v = core_unescape(sp + 1, (size_t)(nl - sp - 1), cause)) == NULL) {
+			free(key);
+			rc = -1;
+			break;
+		}
+		slot = NULL;
+		if (strcmp(key, "seq") == 0)
+			rc = core_decode_num(v, &e->seq, cause);
+		else if (strcmp(key, "time") == 0)
+			rc = core_decode_num(v, &e->time, cause);
+		else if (strcmp(key, "sev") == 0)
+			rc = core_decode_num(v, &e->sev, cause);
+		else if (strcmp(key, "ttl") == 0)
+			rc = core_decode_num(v, &e->ttl, cause);
+		else if (strcmp(key, "fence") == 0)
+			rc = core_decode_num(v, &e->fence, cause);
+		else if (strcmp(key, "force") == 0)
+			rc = core_decode_num(v, &e->force, cause);
+		else if (strcmp(key, "type") == 0) {
+			if ((ce = core_cmd_find(v)) == NULL) {
+				*cause = xasprintf("unknown event type \"%s\"", v);
+				rc = -1;
+			} else {
+				e->type = ce->type;
+				have_type = 1;
+			}
+		} else if (strcmp(key, "after") == 0)
+			core_list_add(&e->after, &e->nafter, v);
+		else if (strcmp(key, "conflicts") == 0)
+			core_list_add(&e->conflicts, &e->nconflicts, v);
+		else if (strcmp(key, "actor") == 0)
+			slot = &e->actor;
+		else if (strcmp(key, "roles") == 0)
+			slot = &e->roles;
+		else if (strcmp(key, "op") == 0)
+			slot = &e->op;
+		else if (strcmp(key, "name") == 0)
+			slot = &e->name;
+		else if (strcmp(key, "user") == 0)
+			slot = &e->user;
+		else if (strcmp(key, "role") == 0)
+			slot = &e->role;
+		else if (strcmp(key, "state") == 0)
+			slot = &e->state;
+		else if (strcmp(key, "outcome") == 0)
+			slot = &e->outcome;
+		else if (strcmp(key, "text") == 0)
+			slot = &e->text;
+		else {
+			*cause = xasprintf("unknown key \"%s\" in canonical event",
+			    key);
+			rc = -1;
+		}
+		if (slot != NULL) {
+			free(*slot);
+			*slot = v;
+			v = NULL;
+		}
+		free(key);
+		free(v);
+		p = nl + 1;
+	}
+	if (rc == 0 && !have_type) {
+		*cause = xstrdup("canonical event without a type");
+		rc = -1;
+	}
+	if (rc != 0)
+		core_event_clear(e);
+	return rc;
+}
+
+char *
+core_event_describe(const struct core_event *e)
+{
+	const struct core_cmd_entry	*ce = core_cmd_entry_of(e->type);
+
+	if (ce == NULL || ce->describe == NULL)
+		return xstrdup(core_type_name(e->type));
+	return ce->describe(e);
+}

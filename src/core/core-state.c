@@ -1,0 +1,231 @@
+/*
+ * Incident state: the fold of an incident's event log.
+ *
+ * Invariants kept by check-then-apply: at most one holder per action and
+ * only while its lease runs; an action's fence is the seq of the event that
+ * granted it, so fences strictly increase; the IC is exactly one person or
+ * vacant; seq advances by one per event and the chain covers every event.
+ * Lease deadlines and lock-delay ends are on the hub's monotonic clock,
+ * passed in through the context; they are not part of the log (renewals are
+ * not logged), so after a restart core_state_grace extends every live lease.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "util.h"
+
+void
+core_state_init(struct core_state *s, const char *id)
+{
+	memset(s, 0, sizeof *s);
+	s->id = xstrdup(id);
+	s->status = xstrdup("investigating");
+	core_chain_start(id, s->chain);
+}
+
+static void
+core_action_clear(struct core_action *a)
+{
+	free(a->name);
+	free(a->desc);
+	free(a->declared_by);
+	core_list_free(a->after, a->nafter);
+	core_list_free(a->conflicts, a->nconflicts);
+	free(a->holder);
+	free(a->outcome);
+	free(a->last_holder);
+	core_mark_clear(&a->mark);
+}
+
+void
+core_state_clear(struct core_state *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nactions; i++)
+		core_action_clear(&s->actions[i]);
+	free(s->actions);
+	for (i = 0; i < s->nroles; i++) {
+		free(s->roles[i].role);
+		free(s->roles[i].user);
+		core_mark_clear(&s->roles[i].mark);
+	}
+	free(s->roles);
+	core_list_free(s->people, s->npeople);
+	free(s->id);
+	free(s->title);
+	free(s->status);
+	free(s->summary);
+	free(s->opened_by);
+	free(s->ic);
+	free(s->offer);
+	core_mark_clear(&s->ic_mark);
+	core_mark_clear(&s->status_mark);
+	core_mark_clear(&s->sev_mark);
+	memset(s, 0, sizeof *s);
+}
+
+/* Returns the action named name, or NULL; owned by the state. */
+struct core_action *
+core_state_action(const struct core_state *s, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < s->nactions; i++) {
+		if (strcmp(s->actions[i].name, name) == 0)
+			return &s->actions[i];
+	}
+	return NULL;
+}
+
+/* Returns the role named role, or NULL; owned by the state. */
+struct core_role *
+core_state_role(const struct core_state *s, const char *role)
+{
+	size_t	i;
+
+	for (i = 0; role != NULL && i < s->nroles; i++) {
+		if (strcmp(s->roles[i].role, role) == 0)
+			return &s->roles[i];
+	}
+	return NULL;
+}
+
+char *
+core_state_roles(const struct core_state *s, const char *user)
+{
+	struct buf	b;
+	size_t		i;
+
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	if (s->ic != NULL && user != NULL && strcmp(s->ic, user) == 0)
+		util_buf_adds(&b, "ic");
+	for (i = 0; user != NULL && i < s->nroles; i++) {
+		if (s->roles[i].user == NULL ||
+		    strcmp(s->roles[i].user, user) != 0)
+			continue;
+		if (b.len != 0)
+			util_buf_addc(&b, ',');
+		util_buf_adds(&b, s->roles[i].role);
+	}
+	return util_buf_steal(&b);
+}
+
+int
+core_state_check(const struct core_state *s, struct core_event *cmd,
+    const struct core_ctx *ctx, struct core_refusal *r)
+{
+	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
+
+	r->code = NULL;
+	r->message = NULL;
+	if (ce == NULL)
+		return core_refuse(r, "bad-request", "unknown command");
+	if (!core_name_valid(ctx->actor))
+		return core_refuse(r, "bad-request",
+		    "user name must be 1-%d of A-Z a-z 0-9 . _ @ -",
+		    CORE_NAME_MAX);
+	if ((ce->flags & CORE_F_HUB) && !ctx->internal)
+		return core_refuse(r, "forbidden",
+		    "%s is issued by the hub only", ce->name);
+	if (ce->type != CORE_OPEN && s->seq == 0)
+		return core_refuse(r, "no-incident", "no such incident");
+	if ((ce->flags & CORE_F_IC) && (s->ic == NULL ||
+	    strcmp(s->ic, ctx->actor) != 0)) {
+		if (s->ic == NULL)
+			return core_refuse(r, "not-ic",
+			    "%s is the incident commander's alone and command "
+			    "is vacant: take it first (command take)", ce->name);
+		return core_refuse(r, "not-ic",
+		    "%s is the incident commander's alone; the IC is %s",
+		    ce->name, s->ic);
+	}
+	if (ce->check(s, cmd, ctx, r) != 0)
+		return -1;
+	free(cmd->actor);
+	cmd->actor = xstrdup(ctx->actor);
+	free(cmd->roles);
+	cmd->roles = core_state_roles(s, ctx->actor);
+	return 0;
+}
+
+void
+core_state_apply(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	const struct core_cmd_entry	*ce = core_cmd_entry_of(e->type);
+	unsigned char			 next[CORE_HASH_LEN];
+
+	core_chain_next(s->chain, e, next);
+	memcpy(s->chain, next, sizeof next);
+	s->seq = e->seq;
+	s->last_time = e->time;
+	if (e->actor != NULL && strcmp(e->actor, CORE_ACTOR_HUB) != 0 &&
+	    !core_list_has(s->people, s->npeople, e->actor))
+		core_list_add(&s->people, &s->npeople, e->actor);
+	if (ce != NULL && ce->apply != NULL)
+		ce->apply(s, e, ctx);
+}
+
+void
+core_state_renew(struct core_state *s, const char *name, int64_t now)
+{
+	struct core_action	*a = core_state_action(s, name);
+
+	if (a != NULL && a->state == CORE_ACTION_HELD)
+		a->deadline = now + a->ttl;
+}
+
+void
+core_state_grace(struct core_state *s, int64_t now, int64_t grace)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nactions; i++) {
+		if (s->actions[i].state == CORE_ACTION_HELD &&
+		    s->actions[i].deadline < now + grace)
+			s->actions[i].deadline = now + grace;
+	}
+}
+
+int64_t
+core_state_next_deadline(const struct core_state *s)
+{
+	int64_t	next = INT64_MAX;
+	size_t	i;
+
+	for (i = 0; i < s->nactions; i++) {
+		if (s->actions[i].state == CORE_ACTION_HELD &&
+		    s->actions[i].deadline < next)
+			next = s->actions[i].deadline;
+	}
+	return next;
+}
+
+struct core_action *
+core_state_expired(const struct core_state *s, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nactions; i++) {
+		if (s->actions[i].state == CORE_ACTION_HELD &&
+		    s->actions[i].deadline <= now)
+			return &s->actions[i];
+	}
+	return NULL;
+}
+
+int64_t
+core_state_fence_of(const struct core_state *s, const char *name,
+    const char *user)
+{
+	struct core_action	*a = core_state_action(s, name);
+
+	if (a == NULL || a->state != CORE_ACTION_HELD || user == NULL ||
+	    strcmp(a->holder, user) != 0)
+		return 0;
+	return a->fence;
+}

@@ -1,0 +1,97 @@
+/*
+ * Growable byte buffers.  The data is always NUL-terminated one past len so a
+ * buffer holding text can be used as a C string; cap counts that byte too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+util_buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+util_buf_clear(struct buf *b)
+{
+	free(b->data);
+	util_buf_init(b);
+}
+
+void
+util_buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+static void
+util_buf_grow(struct buf *b, size_t more)
+{
+	size_t	need = b->len + more + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+void
+util_buf_add(struct buf *b, const void *p, size_t n)
+{
+	util_buf_grow(b, n);
+	if (n != 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+util_buf_adds(struct buf *b, const char *s)
+{
+	util_buf_add(b, s, strlen(s));
+}
+
+void
+util_buf_addc(struct buf *b, char c)
+{
+	util_buf_add(b, &c, 1);
+}
+
+void
+util_buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("bad format string");
+	util_buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *
+util_buf_steal(struct buf *b)
+{
+	char	*s;
+
+	if (b->data == NULL)
+		return xstrdup("");
+	s = b->data;
+	util_buf_init(b);
+	return s;
+}
