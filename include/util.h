@@ -59,6 +59,11 @@ void	 util_log(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/* mkdir -p with mode; 0 or -1 with errno set. */
+int	 util_mkdirs(const char *, int mode);
+/* Create the directories above a file path; 0 or -1 with errno set. */
+int	 util_mkparent(const char *, int mode);
+
 /* Random bytes from the kernel; dies if unavailable. */
 void	 util_random_bytes(void *, size_t);
 /* A fresh 128-bit operation id as 32 hex digits; the caller frees it. */

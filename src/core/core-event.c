@@ -267,8 +267,9 @@ int
 core_event_decode(const char *p, size_t n, struct core_event *e,
     char **cause)
 {
-	const char			*end = p + n, *nl, *sp;
+	const char			*start = p, *end = p + n, *nl, *sp;
 	const struct core_cmd_entry	*ce;
+	struct buf			 b;
 	char				*key, *v;
 	char				**slot;
 	int				 rc = 0, have_type = 0;
@@ -351,6 +352,16 @@ core_event_decode(const char *p, size_t n, struct core_event *e,
 	if (rc == 0 && !have_type) {
 		*cause = xstrdup("canonical event without a type");
 		rc = -1;
+	}
+	if (rc == 0) {
+		/* Key order, omissions, number forms: exactly the encoding. */
+		util_buf_init(&b);
+		core_event_encode(e, &b);
+		if (b.len != n || memcmp(b.data, start, n) != 0) {
+			*cause = xstrdup("event is not in canonical form");
+			rc = -1;
+		}
+		util_buf_clear(&b);
 	}
 	if (rc != 0)
 		core_event_clear(e);

@@ -131,6 +131,9 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 	if ((ce->flags & CORE_F_HUB) && !ctx->internal)
 		return core_refuse(r, "forbidden",
 		    "%s is issued by the hub only", ce->name);
+	if ((ce->flags & CORE_F_COORD) && ctx->based_on < 0)
+		return core_refuse(r, "bad-request", "%s needs based_on (the "
+		    "seq of the view it was decided on)", ce->name);
 	if (ce->type != CORE_OPEN && s->seq == 0)
 		return core_refuse(r, "no-incident", "no such incident");
 	if ((ce->flags & CORE_F_IC) && (s->ic == NULL ||

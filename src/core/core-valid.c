@@ -30,8 +30,9 @@ core_name_valid(const char *s)
 int
 core_text_valid(const char *s, size_t max)
 {
+	static const unsigned int min[] = { 0, 0x80, 0x800, 0x10000 };
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n, need;
+	size_t			 i, n, need, len;
 	unsigned int		 cp;
 
 	if (s == NULL)
@@ -57,13 +58,16 @@ core_text_valid(const char *s, size_t max)
 			cp = p[i] & 0x07;
 		} else
 			return 0;
+		len = need;
 		while (need-- > 0) {
 			i++;
 			if (i >= n || (p[i] & 0xc0) != 0x80)
 				return 0;
 			cp = cp << 6 | (p[i] & 0x3f);
 		}
-		if (cp < 0x80 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if (cp < min[len])
+			return 0;	/* overlong */
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return 0;
 		if (cp >= 0x80 && cp < 0xa0)
 			return 0;	/* C1 controls */

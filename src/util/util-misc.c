@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -200,4 +201,39 @@ fatalx(const char *fmt, ...)
 	util_log("fatal: %s", msg);
 	fprintf(stderr, "concord: fatal: %s\n", msg);
 	exit(1);
+}
+
+int
+util_mkdirs(const char *path, int mode)
+{
+	char	*p = xstrdup(path), *s;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(path, (mode_t)mode) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
+util_mkparent(const char *path, int mode)
+{
+	char	*p = xstrdup(path), *slash;
+	int	 rc = 0;
+
+	if ((slash = strrchr(p, '/')) != NULL && slash != p) {
+		*slash = '\0';
+		rc = util_mkdirs(p, mode);
+	}
+	free(p);
+	return rc;
 }

@@ -1,0 +1,151 @@
+/*
+ * client: the concord command-line client and its connection to the hub.
+ *
+ * A client_conn is one websocket connection driven synchronously: calls
+ * run the libwebsockets loop until what they wait for arrives or a deadline
+ * passes.  Subcommands are one file each (src/client/client-cmd-*.c),
+ * registered in client_cmd_table.
+ */
+#ifndef CONCORD_CLIENT_H
+#define CONCORD_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "proto.h"
+
+/* Exit statuses. */
+#define CLIENT_EXIT_OK		0
+#define CLIENT_EXIT_ERROR	1
+#define CLIENT_EXIT_UNREACHABLE	2
+#define CLIENT_EXIT_REFUSED	3
+#define CLIENT_EXIT_QUEUED	4
+
+#define CLIENT_BACKOFF_MAX	10000	/* ms, reconnect backoff cap */
+#define CLIENT_RETRY_FOR	30000	/* ms to retry an unanswered command */
+
+struct client_conn;
+
+/* Parsed command line: common options, command options and words. */
+struct client_opt {
+	const char	*name;
+	char		*value;		/* NULL for a flag */
+};
+
+struct client_args {
+	char			*hub;
+	char			*user;
+	char			*incident;
+	int			 json;
+	int64_t			 based_on;	/* -1 unless --based-on */
+	char			*op;		/* --op */
+	struct client_opt	*opts;
+	size_t			 nopts;
+	char			**words;
+	size_t			 nwords;
+	char			**argv_rest;	/* after "--" */
+	size_t			 nrest;
+};
+
+struct client_cmd_entry {
+	const char	*name;
+	const char	*usage;
+	const char	*opts;		/* "ttl:,force" (":" takes a value) */
+	int		(*exec)(struct client_args *);
+};
+
+/* The subcommands, one file each. */
+extern const struct client_cmd_entry client_cmd_open_entry;
+extern const struct client_cmd_entry client_cmd_incidents_entry;
+extern const struct client_cmd_entry client_cmd_note_entry;
+extern const struct client_cmd_entry client_cmd_summary_entry;
+extern const struct client_cmd_entry client_cmd_status_entry;
+extern const struct client_cmd_entry client_cmd_sev_entry;
+extern const struct client_cmd_entry client_cmd_role_entry;
+extern const struct client_cmd_entry client_cmd_command_entry;
+extern const struct client_cmd_entry client_cmd_declare_entry;
+extern const struct client_cmd_entry client_cmd_claim_entry;
+extern const struct client_cmd_entry client_cmd_renew_entry;
+extern const struct client_cmd_entry client_cmd_release_entry;
+extern const struct client_cmd_entry client_cmd_done_entry;
+extern const struct client_cmd_entry client_cmd_break_entry;
+extern const struct client_cmd_entry client_cmd_run_entry;
+extern const struct client_cmd_entry client_cmd_log_entry;
+extern const struct client_cmd_entry client_cmd_export_entry;
+extern const struct client_cmd_entry client_cmd_verify_entry;
+extern const struct client_cmd_entry client_cmd_demo_entry;
+
+/* client-main.c */
+/* Parse a command line and run it; returns the exit status. */
+int		 client_run(int, char **);
+extern const struct client_cmd_entry *client_cmd_table[];
+/* Option value (last given) or NULL; and every value of a repeated one. */
+const char	*client_opt(struct client_args *, const char *);
+size_t		 client_opt_all(struct client_args *, const char *, char ***);
+int		 client_usage(const struct client_cmd_entry *);
+
+/* client-conn.c */
+/*
+ * Connect to hub (unix:/path or ws://host:port) as user, say hello naming
+ * incident (may be NULL) and, if from >= 0, subscribe to events after seq
+ * from.  Waits for the welcome.  Returns NULL with *cause and *unreachable
+ * set when the hub could not be reached (as opposed to refusing us).
+ */
+struct client_conn *client_conn_open(const char *hub, const char *user,
+		    const char *incident, int64_t from, int *unreachable,
+		    char **cause);
+void		 client_conn_free(struct client_conn *);
+/* The welcome: head seq and chain at head. */
+int64_t		 client_conn_head(struct client_conn *);
+const unsigned char *client_conn_chain(struct client_conn *);
+/* Queue a message for the hub. */
+void		 client_conn_send(struct client_conn *, const struct proto_msg *);
+/*
+ * Wait up to timeout_ms for the next message.  Returns 1 with *m filled
+ * (clear it with proto_msg_clear), 0 on timeout, -1 when the connection is
+ * gone (with *cause).
+ */
+int		 client_conn_recv(struct client_conn *, struct proto_msg *,
+		    int timeout_ms, char **cause);
+
+/* client-hub.c */
+/* Resolve the hub address: --hub, $CONCORD_HUB or the embedded hub. */
+int		 client_hub_resolve(struct client_args *, char **cause);
+/* Resolve the incident: -i, $CONCORD_INCIDENT, or the only open one. */
+int		 client_hub_incident(struct client_args *, char **cause);
+/*
+ * Send a command and wait for its acknowledgement, retrying on a lost
+ * connection with the same operation id.  based_on < 0 uses the head seq
+ * of the hub's welcome.  Returns an exit status; on 0 fills *ack.
+ */
+int		 client_hub_command(struct client_args *, struct core_event *,
+		    int64_t based_on, struct proto_msg *ack);
+/*
+ * Read the whole log of the incident, verifying the chain, into *state and
+ * (if events != NULL) a copy of every event with its hash.  Returns an exit
+ * status.
+ */
+int		 client_hub_sync(struct client_args *, struct core_state *,
+		    struct core_event **, unsigned char (**)[CORE_HASH_LEN],
+		    size_t *);
+/* Resolve hub and user, and the incident if needed; an exit status. */
+int		 client_hub_prepare(struct client_args *, int incident);
+/* Send ev as a command and print its seq; an exit status. */
+int		 client_hub_simple(struct client_args *, struct core_event *);
+/*
+ * The fence a guarded command carries: --fence, $CONCORD_FENCE, else the
+ * caller's own current grant on the action.  An exit status.
+ */
+int		 client_hub_fence(struct client_args *, const char *, int64_t *);
+/* Print a failure for an exit status and return the status. */
+int		 client_hub_fail(int, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Sleep a reconnect backoff for attempt n (jittered, capped). */
+void		 client_hub_backoff(int);
+
+/* client-embed.c */
+/* Find or start the embedded hub; returns its unix: URL or NULL. */
+char		*client_embed_hub(char **cause);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * export: rendering an incident's log for people and for machines: one-line
+ * timeline entries, the JSON export (verifiable offline) and the Markdown
+ * postmortem timeline.  Pure rendering into buffers; callers do the I/O.
+ */
+#ifndef CONCORD_EXPORT_H
+#define CONCORD_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "util.h"
+
+/* "2026-11-22 14:02:11" (local time) for a wall ms; buf of 32 bytes. */
+void	export_time(int64_t, char *, size_t);
+/* One timeline line for an event; the caller frees it. */
+char	*export_event_line(const struct core_event *);
+/* The JSON export of a whole log (see concord-protocol(7)). */
+void	export_json(const struct core_state *, const struct core_event *,
+	    unsigned char (*)[CORE_HASH_LEN], size_t, struct buf *);
+/* The Markdown postmortem timeline. */
+void	export_md(const struct core_state *, const struct core_event *, size_t,
+	    struct buf *);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * hub: concordd, the single authority that orders every incident's events.
+ *
+ * One thread runs the libwebsockets loop.  A command is checked against the
+ * incident's in-memory state as it arrives and, if accepted, folded in and
+ * queued; a zero-delay timer then commits everything queued in one SQLite
+ * transaction (group commit) and only after that acknowledges the commands
+ * and lets subscribers' cursors advance over the new events.  A failed
+ * commit is fatal: the hub exits and recovers from the store on restart.
+ */
+#ifndef CONCORD_HUB_H
+#define CONCORD_HUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include "core.h"
+#include "proto.h"
+#include "util.h"
+
+#define HUB_VERSION		"concordd 0.1"
+#define HUB_OUTQ_PAUSE		256	/* stop reading a client past this */
+#define HUB_OUTQ_RESUME		32
+#define HUB_HELLO_TIMEOUT	10	/* seconds to say hello */
+#define HUB_FRAME_TIMEOUT	10	/* seconds to finish a started message */
+
+struct hub_config {
+	char		*socket;	/* Unix socket path or NULL */
+	char		*listen;	/* HOST:PORT or NULL */
+	char		*data;		/* data directory */
+	char		*log;		/* log file */
+	int64_t		 lock_delay;	/* ms */
+	int64_t		 grace;		/* ms */
+	int64_t		 ttl;		/* default lease, ms */
+};
+
+struct hub_incident {
+	struct core_state	 state;		/* includes uncommitted events */
+	int64_t			 committed;	/* last durable seq */
+	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
+	struct hub_incident	*next;
+};
+
+struct hub_out {
+	char		*data;		/* LWS_PRE bytes of headroom first */
+	size_t		 len;
+	int		 close;		/* close after writing this */
+	struct hub_out	*next;
+};
+
+struct hub_client {
+	struct lws		*wsi;
+	struct hub		*hub;
+	char			*user;		/* after hello */
+	struct hub_incident	*inc;		/* incident named in hello */
+	int			 subscribed;	/* events after cursor go out */
+	int64_t			 cursor;	/* last seq sent */
+	struct buf		 rx;		/* message being received */
+	struct hub_out		*outq;
+	struct hub_out		**outq_tail;
+	size_t			 noutq;
+	int			 paused;
+	int			 closing;
+	struct hub_client	*next;
+};
+
+struct hub_pending {
+	struct hub_incident	*inc;
+	struct core_event	 ev;
+	unsigned char		 hash[CORE_HASH_LEN];
+	struct hub_client	*client;	/* to acknowledge, or NULL */
+	char			*op;
+	int64_t			 fence;
+	struct hub_pending	*next;
+};
+
+struct hub {
+	struct hub_config	 cfg;
+	struct lws_context	*ctx;
+	struct store		*store;
+	struct hub_incident	*incidents;
+	int64_t			 next_incident;
+	struct hub_pending	*pending;
+	struct hub_pending	**pending_tail;
+	size_t			 npending;
+	int			 commit_armed;
+	lws_sorted_usec_list_t	 commit_sul;
+	lws_sorted_usec_list_t	 lease_sul;
+	struct hub_client	*clients;
+	uint64_t		 stat_events;
+	uint64_t		 stat_commits;
+};
+
+/* hub-state.c */
+/* Load every incident from the store; 0 or -1 with *cause. */
+int	hub_state_load(struct hub *, char **cause);
+void	hub_state_free(struct hub *);
+struct hub_incident *hub_state_find(struct hub *, const char *);
+/* Handle a decoded command from a client (acks or refuses it). */
+void	hub_state_command(struct hub *, struct hub_client *, struct proto_msg *);
+/* Commit everything pending, acknowledge and wake subscribers. */
+void	hub_state_commit(struct hub *);
+/* Expire leases that ran out and re-arm the lease timer. */
+void	hub_state_leases(struct hub *);
+/* Is user connected to this incident? */
+int	hub_state_present(struct hub *, struct hub_incident *, const char *);
+/* Forget a client that is going away (pending acks to it are dropped). */
+void	hub_state_client_gone(struct hub *, struct hub_client *);
+
+/* hub-main.c */
+int	hub_main(int, char **);
+
+/* hub-ws.c */
+extern const struct lws_protocols hub_ws_protocols[];
+/* Queue a message to a client (copied) and ask to write. */
+void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
+void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
+void	hub_ws_send_error(struct hub_client *, const char *code,
+	    const char *op, const char *message, enum proto_kind, int close);
+
+#endif

@@ -1,0 +1,69 @@
+/* concord incidents: list the hub's incidents. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "client.h"
+#include "export.h"
+#include "util.h"
+
+static int
+client_cmd_incidents_exec(struct client_args *a)
+{
+	struct client_conn	*cc;
+	struct proto_msg	 list, m;
+	char			*cause = NULL, when[32];
+	size_t			 i;
+	int			 unreachable, rc;
+
+	if (a->nwords != 0)
+		return client_usage(&client_cmd_incidents_entry);
+	if ((rc = client_hub_prepare(a, 0)) != 0)
+		return rc;
+	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, &unreachable,
+	    &cause)) == NULL) {
+		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
+		    CLIENT_EXIT_ERROR, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	proto_msg_init(&list, PROTO_LIST);
+	client_conn_send(cc, &list);
+	rc = client_conn_recv(cc, &m, 15000, &cause);
+	client_conn_free(cc);
+	if (rc <= 0 || m.kind != PROTO_INCIDENTS) {
+		if (rc > 0)
+			proto_msg_clear(&m);
+		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s",
+		    rc < 0 ? cause : "the hub did not list its incidents");
+		free(cause);
+		return rc;
+	}
+	if (a->json)
+		printf("[");
+	for (i = 0; i < m.nincidents; i++) {
+		if (a->json) {
+			printf("%s{\"id\":\"%s\",\"sev\":%lld,\"status\":\"%s\","
+			    "\"seq\":%lld,\"opened\":%lld}", i > 0 ? "," : "",
+			    m.incidents[i].id, (long long)m.incidents[i].sev,
+			    m.incidents[i].status, (long long)m.incidents[i].seq,
+			    (long long)m.incidents[i].opened);
+			continue;
+		}
+		export_time(m.incidents[i].opened, when, sizeof when);
+		printf("%-8s SEV%lld  %-13s IC %-12s %s  seq %-6lld %s\n",
+		    m.incidents[i].id, (long long)m.incidents[i].sev,
+		    m.incidents[i].status,
+		    m.incidents[i].ic != NULL ? m.incidents[i].ic : "vacant",
+		    when, (long long)m.incidents[i].seq, m.incidents[i].title);
+	}
+	if (a->json)
+		printf("]\n");
+	else if (m.nincidents == 0)
+		printf("no incidents\n");
+	proto_msg_clear(&m);
+	return CLIENT_EXIT_OK;
+}
+
+const struct client_cmd_entry client_cmd_incidents_entry = {
+	"incidents", "incidents", "", client_cmd_incidents_exec
+};

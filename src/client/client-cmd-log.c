@@ -1,0 +1,128 @@
+/*
+ * concord log [--follow] [--json]: print the incident's timeline, verifying
+ * the hash chain over every event received.  With --follow it keeps
+ * printing new events and, if the hub goes away, reconnects with backoff and
+ * resumes after the last seq it printed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "export.h"
+#include "util.h"
+
+static void
+client_cmd_log_print(struct client_args *a, const struct core_event *e,
+    const unsigned char *hash)
+{
+	struct buf	 b;
+	char		*line;
+
+	if (a->json) {
+		util_buf_init(&b);
+		proto_event_encode(e, hash, &b);
+		printf("%s\n", b.data);
+		util_buf_clear(&b);
+		return;
+	}
+	line = export_event_line(e);
+	printf("%s\n", line);
+	free(line);
+}
+
+static int
+client_cmd_log_exec(struct client_args *a)
+{
+	struct core_state	 st;
+	struct core_ctx		 ctx;
+	struct client_conn	*cc = NULL;
+	struct proto_msg	 m;
+	char			*cause = NULL, digest[CORE_DIGEST_LEN + 1];
+	int			 follow = client_opt(a, "follow") != NULL;
+	int			 unreachable, rc, attempt = 0;
+	int64_t			 head = 0;
+	size_t			 i;
+
+	if (a->nwords != 0)
+		return client_usage(&client_cmd_log_entry);
+	if ((rc = client_hub_prepare(a, 1)) != 0)
+		return rc;
+	core_state_init(&st, a->incident);
+	memset(&ctx, 0, sizeof ctx);
+	rc = CLIENT_EXIT_OK;
+	for (;;) {
+		if (cc == NULL) {
+			cc = client_conn_open(a->hub, a->user, a->incident,
+			    st.seq, &unreachable, &cause);
+			if (cc == NULL) {
+				if (!follow || !unreachable) {
+					rc = client_hub_fail(unreachable ?
+					    CLIENT_EXIT_UNREACHABLE :
+					    CLIENT_EXIT_ERROR, "%s", cause);
+					break;
+				}
+				free(cause);
+				cause = NULL;
+				fflush(stdout);
+				client_hub_backoff(attempt++);
+				continue;
+			}
+			attempt = 0;
+			head = client_conn_head(cc);
+		}
+		if (!follow && st.seq >= head)
+			break;
+		fflush(stdout);
+		rc = client_conn_recv(cc, &m, follow ? 60000 : 30000, &cause);
+		if (rc == 0 && follow)
+			continue;
+		if (rc <= 0) {
+			client_conn_free(cc);
+			cc = NULL;
+			if (!follow) {
+				rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE,
+				    "%s", rc == 0 ? "the hub stopped sending" :
+				    cause);
+				break;
+			}
+			free(cause);
+			cause = NULL;
+			rc = CLIENT_EXIT_OK;
+			continue;
+		}
+		rc = CLIENT_EXIT_OK;
+		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
+			if (m.events[i].seq <= st.seq)
+				continue;
+			if (m.events[i].seq != st.seq + 1) {
+				rc = client_hub_fail(CLIENT_EXIT_ERROR, "gap in "
+				    "the log after seq %lld", (long long)st.seq);
+				break;
+			}
+			core_state_apply(&st, &m.events[i], &ctx);
+			if (memcmp(st.chain, m.hashes[i], CORE_HASH_LEN) != 0) {
+				rc = client_hub_fail(CLIENT_EXIT_ERROR, "chain "
+				    "mismatch at seq %lld", (long long)st.seq);
+				break;
+			}
+			client_cmd_log_print(a, &m.events[i], m.hashes[i]);
+		}
+		proto_msg_clear(&m);
+		if (rc != CLIENT_EXIT_OK)
+			break;
+	}
+	free(cause);
+	client_conn_free(cc);
+	if (rc == CLIENT_EXIT_OK && !a->json) {
+		core_chain_digest(st.chain, digest);
+		printf("-- %s at seq %lld · %s\n", a->incident, (long long)st.seq,
+		    digest);
+	}
+	core_state_clear(&st);
+	return rc;
+}
+
+const struct client_cmd_entry client_cmd_log_entry = {
+	"log", "log [--follow] [--json]", "follow", client_cmd_log_exec
+};

@@ -1,0 +1,29 @@
+/* concord release ACTION [--fence N]: give your lease back. */
+#include "client.h"
+#include "util.h"
+
+static int
+client_cmd_release_exec(struct client_args *a)
+{
+	struct core_event	ev;
+	int64_t			fence;
+	int			rc;
+
+	if (a->nwords != 1)
+		return client_usage(&client_cmd_release_entry);
+	if ((rc = client_hub_prepare(a, 1)) != 0 ||
+	    (rc = client_hub_fence(a, a->words[0], &fence)) != 0)
+		return rc;
+	core_event_init(&ev);
+	ev.type = CORE_RELEASE;
+	ev.name = xstrdup(a->words[0]);
+	ev.fence = fence;
+	rc = client_hub_simple(a, &ev);
+	core_event_clear(&ev);
+	return rc;
+}
+
+const struct client_cmd_entry client_cmd_release_entry = {
+	"release", "release ACTION [--fence N]", "fence:",
+	client_cmd_release_exec
+};

@@ -1,0 +1,85 @@
+/*
+ * concord verify FILE: check an exported JSON log offline: seqs are gap-free
+ * from 1 and every event's chain value is SHA-256 of the previous value and
+ * the event's canonical bytes (concord-protocol(7)).  Needs no hub.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "util.h"
+
+#define CLIENT_VERIFY_MAX	(1024L * 1024 * 1024)
+
+static int
+client_cmd_verify_exec(struct client_args *a)
+{
+	FILE			*f;
+	struct buf		 b;
+	char			 chunk[65536], *id = NULL, *cause = NULL;
+	char			 digest[CORE_DIGEST_LEN + 1];
+	struct core_event	*ev = NULL;
+	unsigned char		(*hashes)[CORE_HASH_LEN] = NULL;
+	unsigned char		 h[CORE_HASH_LEN], next[CORE_HASH_LEN];
+	size_t			 n = 0, i, got;
+	int			 rc = CLIENT_EXIT_OK;
+
+	if (a->nwords != 1)
+		return client_usage(&client_cmd_verify_entry);
+	if ((f = fopen(a->words[0], "r")) == NULL)
+		return client_hub_fail(CLIENT_EXIT_ERROR, "%s: %s", a->words[0],
+		    strerror(errno));
+	util_buf_init(&b);
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		util_buf_add(&b, chunk, got);
+		if (b.len > CLIENT_VERIFY_MAX) {
+			fclose(f);
+			util_buf_clear(&b);
+			return client_hub_fail(CLIENT_EXIT_ERROR, "%s is too "
+			    "large", a->words[0]);
+		}
+	}
+	fclose(f);
+	if (proto_export_decode(b.data != NULL ? b.data : "", b.len, &id, &ev,
+	    &hashes, &n, &cause) != 0) {
+		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: %s", a->words[0],
+		    cause);
+		free(cause);
+		util_buf_clear(&b);
+		return rc;
+	}
+	util_buf_clear(&b);
+	core_chain_start(id, h);
+	for (i = 0; i < n && rc == CLIENT_EXIT_OK; i++) {
+		if (ev[i].seq != (int64_t)i + 1)
+			rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: seq %lld "
+			    "where %zu was expected", a->words[0],
+			    (long long)ev[i].seq, i + 1);
+		else {
+			core_chain_next(h, &ev[i], next);
+			if (memcmp(next, hashes[i], CORE_HASH_LEN) != 0)
+				rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: "
+				    "chain broken at seq %lld: the event or an "
+				    "earlier one was changed", a->words[0],
+				    (long long)ev[i].seq);
+			memcpy(h, next, CORE_HASH_LEN);
+		}
+	}
+	if (rc == CLIENT_EXIT_OK) {
+		core_chain_digest(h, digest);
+		printf("verified %s: %zu events, seq %zu · %s\n", id, n, n,
+		    digest);
+	}
+	for (i = 0; i < n; i++)
+		core_event_clear(&ev[i]);
+	free(ev);
+	free(hashes);
+	free(id);
+	return rc;
+}
+
+const struct client_cmd_entry client_cmd_verify_entry = {
+	"verify", "verify FILE", "", client_cmd_verify_exec
+};

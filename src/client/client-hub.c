@@ -1,0 +1,367 @@
+/*
+ * What most subcommands share: finding the hub and the incident, sending a
+ * command and waiting for its acknowledgement, and reading (and verifying)
+ * an incident's whole log.
+ *
+ * A command keeps its operation id across reconnections, so retrying after
+ * a lost connection can never log it twice: the hub answers a retry of an
+ * operation it already committed with the original seq.  The first
+ * connection failing is reported at once (exit 2); a connection lost after
+ * the command was sent is retried with jittered exponential backoff for up
+ * to CLIENT_RETRY_FOR, because the command may already be committed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "util.h"
+
+int
+client_hub_fail(int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("concord: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+void
+client_hub_backoff(int attempt)
+{
+	struct timespec	ts;
+	uint32_t	r;
+	int64_t		ms = 100;
+
+	while (attempt-- > 0 && ms < CLIENT_BACKOFF_MAX)
+		ms *= 2;
+	if (ms > CLIENT_BACKOFF_MAX)
+		ms = CLIENT_BACKOFF_MAX;
+	util_random_bytes(&r, sizeof r);
+	ms = ms / 2 + (int64_t)(r % (uint32_t)(ms / 2 + 1));	/* jitter */
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	nanosleep(&ts, NULL);
+}
+
+int
+client_hub_resolve(struct client_args *a, char **cause)
+{
+	const char	*s;
+
+	if (a->user == NULL) {
+		if ((s = getenv("CONCORD_USER")) == NULL || *s == '\0')
+			s = getenv("USER");
+		if (s == NULL || *s == '\0')
+			s = getenv("LOGNAME");
+		a->user = xstrdup(s != NULL && *s != '\0' ? s : "unknown");
+	}
+	if (!core_name_valid(a->user)) {
+		*cause = xasprintf("bad user name \"%s\": 1-64 of A-Z a-z 0-9 "
+		    ". _ @ -", a->user);
+		return -1;
+	}
+	if (a->hub == NULL && (s = getenv("CONCORD_HUB")) != NULL && *s != '\0')
+		a->hub = xstrdup(s);
+	if (a->hub == NULL && (a->hub = client_embed_hub(cause)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+client_hub_incident(struct client_args *a, char **cause)
+{
+	struct client_conn	*cc;
+	struct proto_msg	 m, list;
+	struct buf		 b;
+	const char		*s;
+	size_t			 i, open = 0, which = 0;
+	int			 unreachable, rc;
+
+	if (a->incident == NULL && (s = getenv("CONCORD_INCIDENT")) != NULL &&
+	    *s != '\0')
+		a->incident = xstrdup(s);
+	if (a->incident != NULL)
+		return 0;
+	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, &unreachable,
+	    cause)) == NULL)
+		return unreachable ? -2 : -1;
+	proto_msg_init(&list, PROTO_LIST);
+	client_conn_send(cc, &list);
+	rc = client_conn_recv(cc, &m, 15000, cause);
+	client_conn_free(cc);
+	if (rc <= 0) {
+		if (rc == 0)
+			*cause = xstrdup("the hub did not list its incidents");
+		return -2;
+	}
+	for (i = 0; i < m.nincidents; i++) {
+		if (m.incidents[i].status == NULL ||
+		    strcmp(m.incidents[i].status, "resolved") != 0) {
+			open++;
+			which = i;
+		}
+	}
+	if (open == 1) {
+		a->incident = xstrdup(m.incidents[which].id);
+		proto_msg_clear(&m);
+		return 0;
+	}
+	util_buf_init(&b);
+	if (open == 0)
+		util_buf_adds(&b, "no open incident: open one with concord open "
+		    "--title TITLE, or name one with -i");
+	else {
+		util_buf_adds(&b, "several incidents are open; choose one with "
+		    "-i ID or $CONCORD_INCIDENT:");
+		for (i = 0; i < m.nincidents; i++) {
+			if (m.incidents[i].status != NULL &&
+			    strcmp(m.incidents[i].status, "resolved") == 0)
+				continue;
+			util_buf_printf(&b, "\n  %s  SEV%lld  %s", m.incidents[i].id,
+			    (long long)m.incidents[i].sev, m.incidents[i].title);
+		}
+	}
+	proto_msg_clear(&m);
+	*cause = util_buf_steal(&b);
+	return -1;
+}
+
+/* Wait for the answer to op; 1 answered, 0 timeout, -1 connection lost. */
+static int
+client_hub_answer(struct client_conn *cc, const char *op, struct proto_msg *m,
+    char **cause)
+{
+	int	rc;
+
+	for (;;) {
+		if ((rc = client_conn_recv(cc, m, CLIENT_RETRY_FOR, cause)) <= 0)
+			return rc;
+		if ((m->kind == PROTO_ACK || m->kind == PROTO_REFUSED ||
+		    m->kind == PROTO_ERROR) && (m->op == NULL ||
+		    strcmp(m->op, op) == 0))
+			return 1;
+		proto_msg_clear(m);
+	}
+}
+
+int
+client_hub_command(struct client_args *a, struct core_event *cmd,
+    int64_t based_on, struct proto_msg *ack)
+{
+	struct client_conn	*cc;
+	struct proto_msg	 m;
+	char			*cause = NULL, *op;
+	int64_t			 start = util_clock_mono_ms();
+	int			 unreachable, rc, attempt = 0, sent = 0;
+
+	op = a->op != NULL ? xstrdup(a->op) : util_opid_create();
+	proto_msg_init(&m, PROTO_COMMAND);
+	m.incident = cmd->type == CORE_OPEN ? NULL : a->incident;
+	m.op = op;
+	m.cmd = *cmd;
+	for (;;) {
+		cc = client_conn_open(a->hub, a->user, m.incident, -1,
+		    &unreachable, &cause);
+		if (cc == NULL) {
+			if (!unreachable || !sent) {
+				free(op);
+				return client_hub_fail(unreachable ?
+				    CLIENT_EXIT_UNREACHABLE : CLIENT_EXIT_ERROR,
+				    "%s", cause);
+			}
+			goto retry;
+		}
+		if (a->based_on >= 0)
+			m.based_on = a->based_on;
+		else if (based_on >= 0)
+			m.based_on = based_on;
+		else if (!sent)
+			m.based_on = client_conn_head(cc);
+		client_conn_send(cc, &m);
+		sent = 1;
+		rc = client_hub_answer(cc, op, ack, &cause);
+		client_conn_free(cc);
+		if (rc > 0)
+			break;
+		if (rc == 0)
+			cause = xstrdup("no answer from the hub");
+retry:
+		if (util_clock_mono_ms() - start > CLIENT_RETRY_FOR) {
+			rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s; the "
+			    "command may or may not have been applied (op %s)",
+			    cause, op);
+			free(cause);
+			free(op);
+			return rc;
+		}
+		util_log("retrying op %s: %s", op, cause);
+		free(cause);
+		cause = NULL;
+		client_hub_backoff(attempt++);
+	}
+	free(op);
+	if (ack->kind == PROTO_REFUSED) {
+		rc = client_hub_fail(CLIENT_EXIT_REFUSED, "refused (%s): %s",
+		    ack->code, ack->message != NULL ? ack->message : "");
+		proto_msg_clear(ack);
+		return rc;
+	}
+	if (ack->kind == PROTO_ERROR) {
+		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s", ack->message != NULL ?
+		    ack->message : ack->code);
+		proto_msg_clear(ack);
+		return rc;
+	}
+	return CLIENT_EXIT_OK;
+}
+
+int
+client_hub_sync(struct client_args *a, struct core_state *st,
+    struct core_event **events, unsigned char (**hashes)[CORE_HASH_LEN],
+    size_t *n)
+{
+	struct client_conn	*cc;
+	struct proto_msg	 m;
+	struct core_ctx		 ctx;
+	char			*cause = NULL;
+	int64_t			 head;
+	size_t			 i, cap = 0;
+	int			 unreachable, rc;
+
+	if ((cc = client_conn_open(a->hub, a->user, a->incident, 0,
+	    &unreachable, &cause)) == NULL) {
+		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
+		    CLIENT_EXIT_ERROR, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	head = client_conn_head(cc);
+	core_state_init(st, a->incident);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.now = util_clock_mono_ms();
+	if (events != NULL) {
+		*events = NULL;
+		*hashes = NULL;
+		*n = 0;
+	}
+	while (st->seq < head) {
+		if ((rc = client_conn_recv(cc, &m, 30000, &cause)) <= 0) {
+			client_conn_free(cc);
+			rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s",
+			    rc == 0 ? "the hub stopped sending the log" : cause);
+			free(cause);
+			return rc;
+		}
+		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
+			if (m.events[i].seq != st->seq + 1) {
+				client_conn_free(cc);
+				proto_msg_clear(&m);
+				return client_hub_fail(CLIENT_EXIT_ERROR, "gap in "
+				    "the log after seq %lld", (long long)st->seq);
+			}
+			core_state_apply(st, &m.events[i], &ctx);
+			if (memcmp(st->chain, m.hashes[i], CORE_HASH_LEN) != 0) {
+				client_conn_free(cc);
+				proto_msg_clear(&m);
+				return client_hub_fail(CLIENT_EXIT_ERROR, "chain "
+				    "mismatch at seq %lld: the log does not verify",
+				    (long long)st->seq);
+			}
+			if (events == NULL)
+				continue;
+			if (*n == cap) {
+				cap = cap == 0 ? 256 : cap * 2;
+				*events = xreallocarray(*events, cap,
+				    sizeof **events);
+				*hashes = xreallocarray(*hashes, cap,
+				    sizeof **hashes);
+			}
+			core_event_copy(&(*events)[*n], &m.events[i]);
+			memcpy((*hashes)[*n], m.hashes[i], CORE_HASH_LEN);
+			(*n)++;
+		}
+		proto_msg_clear(&m);
+	}
+	if (memcmp(st->chain, client_conn_chain(cc), CORE_HASH_LEN) != 0) {
+		client_conn_free(cc);
+		return client_hub_fail(CLIENT_EXIT_ERROR, "chain mismatch at the "
+		    "head: the log does not verify");
+	}
+	client_conn_free(cc);
+	return CLIENT_EXIT_OK;
+}
+
+int
+client_hub_prepare(struct client_args *a, int incident)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	if (client_hub_resolve(a, &cause) != 0) {
+		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	if (!incident)
+		return CLIENT_EXIT_OK;
+	if ((rc = client_hub_incident(a, &cause)) != 0) {
+		rc = client_hub_fail(rc == -2 ? CLIENT_EXIT_UNREACHABLE :
+		    CLIENT_EXIT_ERROR, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	return CLIENT_EXIT_OK;
+}
+
+int
+client_hub_simple(struct client_args *a, struct core_event *ev)
+{
+	struct proto_msg	ack;
+	int			rc;
+
+	if ((rc = client_hub_prepare(a, 1)) != 0)
+		return rc;
+	if ((rc = client_hub_command(a, ev, -1, &ack)) != 0)
+		return rc;
+	if (a->json)
+		printf("{\"incident\":\"%s\",\"seq\":%lld%s}\n", a->incident,
+		    (long long)ack.seq, ack.duplicate ? ",\"duplicate\":true" :
+		    "");
+	else
+		printf("%s seq %lld%s\n", a->incident, (long long)ack.seq,
+		    ack.duplicate ? " (already logged)" : "");
+	proto_msg_clear(&ack);
+	return CLIENT_EXIT_OK;
+}
+
+int
+client_hub_fence(struct client_args *a, const char *name, int64_t *fence)
+{
+	struct core_state	 st;
+	const char		*s = client_opt(a, "fence");
+	int			 rc;
+
+	if (s == NULL && (s = getenv("CONCORD_FENCE")) != NULL && *s == '\0')
+		s = NULL;
+	if (s != NULL) {
+		if (util_num_parse(s, 1, INT64_MAX, fence) != 0)
+			return client_hub_fail(CLIENT_EXIT_ERROR, "bad fence "
+			    "\"%s\"", s);
+		return CLIENT_EXIT_OK;
+	}
+	if ((rc = client_hub_sync(a, &st, NULL, NULL, NULL)) != 0)
+		return rc;
+	*fence = core_state_fence_of(&st, name, a->user);
+	core_state_clear(&st);
+	if (*fence == 0)
+		return client_hub_fail(CLIENT_EXIT_REFUSED, "refused "
+		    "(not-holder): you hold no claim on %s", name);
+	return CLIENT_EXIT_OK;
+}

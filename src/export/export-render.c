@@ -1,0 +1,179 @@
+/*
+ * Rendering a log.  The JSON export is the wire form of every event (with
+ * its chain value) inside an object naming the incident, so `concord verify`
+ * can recompute the chain with nothing but the file.  The Markdown export is
+ * a postmortem-ready timeline: a header (title, severity, status, duration,
+ * commanders and roles over time), the recovery actions with holders,
+ * fences and outcomes, then every event in order.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "export.h"
+#include "proto.h"
+
+void
+export_time(int64_t ms, char *out, size_t len)
+{
+	time_t		t = (time_t)(ms / 1000);
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+char *
+export_event_line(const struct core_event *e)
+{
+	char	 when[32], *what, *line;
+
+	export_time(e->time, when, sizeof when);
+	what = core_event_describe(e);
+	line = xasprintf("%s  #%-5lld %s%s%s%s  %s", when, (long long)e->seq,
+	    e->actor, e->roles != NULL && *e->roles != '\0' ? " (" : "",
+	    e->roles != NULL ? e->roles : "",
+	    e->roles != NULL && *e->roles != '\0' ? ")" : "", what);
+	free(what);
+	return line;
+}
+
+void
+export_json(const struct core_state *st, const struct core_event *ev,
+    unsigned char (*hashes)[CORE_HASH_LEN], size_t n, struct buf *b)
+{
+	char	hex[2 * CORE_HASH_LEN + 1];
+	size_t	i;
+
+	util_hex_encode(st->chain, CORE_HASH_LEN, hex);
+	util_buf_printf(b, "{\"format\":\"concord-export\",\"version\":%d,"
+	    "\"incident\":\"%s\",\"head\":%lld,\"chain\":\"%s\",\"events\":[\n",
+	    PROTO_VERSION, st->id, (long long)st->seq, hex);
+	for (i = 0; i < n; i++) {
+		proto_event_encode(&ev[i], hashes[i], b);
+		util_buf_adds(b, i + 1 < n ? ",\n" : "\n");
+	}
+	util_buf_adds(b, "]}\n");
+}
+
+static void
+export_md_duration(struct buf *b, int64_t ms)
+{
+	int64_t	s = ms / 1000;
+
+	util_buf_printf(b, "%lldh %02lldm %02llds", (long long)(s / 3600),
+	    (long long)(s / 60 % 60), (long long)(s % 60));
+}
+
+/* Escape Markdown table and inline characters in text. */
+static void
+export_md_text(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\n')
+			util_buf_adds(b, " / ");
+		else if (strchr("|*_`[]<>\\", *s) != NULL) {
+			util_buf_addc(b, '\\');
+			util_buf_addc(b, *s);
+		} else
+			util_buf_addc(b, *s);
+	}
+}
+
+void
+export_md(const struct core_state *st, const struct core_event *ev, size_t n,
+    struct buf *b)
+{
+	const struct core_action	*a;
+	char				 when[32], *what;
+	size_t				 i;
+	int64_t				 end;
+
+	util_buf_adds(b, "# ");
+	util_buf_adds(b, st->id);
+	util_buf_adds(b, ": ");
+	export_md_text(b, st->title);
+	util_buf_adds(b, "\n\n");
+	util_buf_printf(b, "- **Severity:** SEV%lld\n", (long long)st->sev);
+	util_buf_printf(b, "- **Status:** %s\n", st->status);
+	export_time(st->opened, when, sizeof when);
+	util_buf_printf(b, "- **Opened:** %s by %s\n", when, st->opened_by);
+	if (st->resolved != 0) {
+		export_time(st->resolved, when, sizeof when);
+		util_buf_printf(b, "- **Resolved:** %s\n", when);
+	}
+	end = st->resolved != 0 ? st->resolved : st->last_time;
+	util_buf_adds(b, st->resolved != 0 ? "- **Duration:** " :
+	    "- **Duration so far:** ");
+	export_md_duration(b, end - st->opened);
+	util_buf_printf(b, "\n- **Incident commander:** %s\n",
+	    st->ic != NULL ? st->ic : "vacant");
+	if (st->summary != NULL && *st->summary != '\0') {
+		util_buf_adds(b, "- **Working summary:** ");
+		export_md_text(b, st->summary);
+		util_buf_addc(b, '\n');
+	}
+	util_buf_printf(b, "- **Events:** %lld, chain `seq %lld",
+	    (long long)st->seq, (long long)st->seq);
+	{
+		char	digest[CORE_DIGEST_LEN + 1];
+
+		core_chain_digest(st->chain, digest);
+		util_buf_printf(b, " · %s`\n", digest);
+	}
+
+	util_buf_adds(b, "\n## Roles over time\n\n");
+	for (i = 0; i < n; i++) {
+		switch (ev[i].type) {
+		case CORE_OPEN:
+		case CORE_ROLE_ASSIGN:
+		case CORE_ROLE_CLEAR:
+		case CORE_CMD_TAKE:
+		case CORE_CMD_OFFER:
+		case CORE_CMD_ACCEPT:
+		case CORE_CMD_RESIGN:
+			export_time(ev[i].time, when, sizeof when);
+			what = core_event_describe(&ev[i]);
+			util_buf_printf(b, "- %s %s: ", when, ev[i].actor);
+			export_md_text(b, ev[i].type == CORE_OPEN ?
+			    "opened the incident and took command" : what);
+			util_buf_addc(b, '\n');
+			free(what);
+			break;
+		default:
+			break;
+		}
+	}
+
+	util_buf_adds(b, "\n## Recovery actions\n\n");
+	if (st->nactions == 0)
+		util_buf_adds(b, "None declared.\n");
+	else
+		util_buf_adds(b, "| Action | State | Holder | Fence | Outcome |"
+		    " Description |\n|---|---|---|---|---|---|\n");
+	for (i = 0; i < st->nactions; i++) {
+		a = &st->actions[i];
+		util_buf_printf(b, "| %s | %s | %s | %lld | %s | ", a->name,
+		    a->state == CORE_ACTION_HELD ? "held" :
+		    a->state == CORE_ACTION_DONE ? "done" : "free",
+		    a->holder != NULL ? a->holder :
+		    a->last_holder != NULL ? a->last_holder : "-",
+		    (long long)a->fence, a->outcome != NULL ? a->outcome : "-");
+		export_md_text(b, a->desc);
+		util_buf_adds(b, " |\n");
+	}
+
+	util_buf_adds(b, "\n## Timeline\n\n| Time | Seq | Who | Roles | "
+	    "Event |\n|---|---|---|---|---|\n");
+	for (i = 0; i < n; i++) {
+		export_time(ev[i].time, when, sizeof when);
+		what = core_event_describe(&ev[i]);
+		util_buf_printf(b, "| %s | %lld | %s | %s | ", when,
+		    (long long)ev[i].seq, ev[i].actor,
+		    ev[i].roles != NULL && *ev[i].roles != '\0' ? ev[i].roles :
+		    "-");
+		export_md_text(b, what);
+		util_buf_adds(b, " |\n");
+		free(what);
+	}
+}

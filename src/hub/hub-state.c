@@ -1,0 +1,452 @@
+/*
+ * The hub's incidents: command handling, group commit and lease timers.
+ *
+ * Each incident's core_state runs ahead of the store by the events pending
+ * in the current batch; inc->committed and inc->chain say what is durable.
+ * Clients only ever see committed events (their cursors stop at committed)
+ * and acknowledgements are only sent after the batch's COMMIT returned, so
+ * an acknowledged event is never lost.  A failed commit exits the hub: the
+ * in-memory state is ahead of the store and only a restart, which replays
+ * the store, makes them agree again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "store.h"
+
+static void	hub_state_arm_commit(struct hub *);
+
+struct hub_incident *
+hub_state_find(struct hub *hub, const char *id)
+{
+	struct hub_incident	*inc;
+
+	for (inc = hub->incidents; id != NULL && inc != NULL; inc = inc->next) {
+		if (strcmp(inc->state.id, id) == 0)
+			return inc;
+	}
+	return NULL;
+}
+
+struct hub_load {
+	struct hub_incident	*inc;
+	struct core_ctx		 ctx;
+	char			*cause;
+};
+
+static int
+hub_state_load_event(const struct core_event *e, const unsigned char *hash,
+    void *arg)
+{
+	struct hub_load	*l = arg;
+
+	if (e->seq != l->inc->state.seq + 1) {
+		l->cause = xasprintf("%s: seq %lld follows %lld",
+		    l->inc->state.id, (long long)e->seq,
+		    (long long)l->inc->state.seq);
+		return 1;
+	}
+	core_state_apply(&l->inc->state, e, &l->ctx);
+	if (memcmp(l->inc->state.chain, hash, CORE_HASH_LEN) != 0) {
+		l->cause = xasprintf("%s: chain mismatch at seq %lld",
+		    l->inc->state.id, (long long)e->seq);
+		return 1;
+	}
+	return 0;
+}
+
+int
+hub_state_load(struct hub *hub, char **cause)
+{
+	struct hub_incident	*inc, **tail = &hub->incidents;
+	struct hub_load		 l;
+	char			**ids;
+	size_t			 nids, i;
+	int64_t			 n, now = util_clock_mono_ms();
+
+	if (store_incidents(hub->store, &ids, &nids, cause) != 0)
+		return -1;
+	for (i = 0; i < nids; i++) {
+		inc = xcalloc(1, sizeof *inc);
+		core_state_init(&inc->state, ids[i]);
+		memset(&l, 0, sizeof l);
+		l.inc = inc;
+		l.ctx.now = now;
+		l.ctx.lock_delay = hub->cfg.lock_delay;
+		do {
+			n = store_events(hub->store, ids[i], inc->state.seq,
+			    4096, hub_state_load_event, &l, cause);
+		} while (n > 0 && l.cause == NULL);
+		if (n < 0 || l.cause != NULL) {
+			if (l.cause != NULL)
+				*cause = l.cause;
+			core_state_clear(&inc->state);
+			free(inc);
+			core_list_free(ids, nids);
+			return -1;
+		}
+		core_state_grace(&inc->state, now, hub->cfg.grace);
+		inc->committed = inc->state.seq;
+		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
+		*tail = inc;
+		tail = &inc->next;
+		util_log("loaded %s: %lld events", ids[i],
+		    (long long)inc->state.seq);
+	}
+	core_list_free(ids, nids);
+	hub->next_incident = store_incident_next(hub->store);
+	return 0;
+}
+
+static void
+hub_pending_free(struct hub_pending *p)
+{
+	core_event_clear(&p->ev);
+	free(p->op);
+	free(p);
+}
+
+void
+hub_state_free(struct hub *hub)
+{
+	struct hub_incident	*inc;
+	struct hub_pending	*p;
+
+	while ((p = hub->pending) != NULL) {
+		hub->pending = p->next;
+		hub_pending_free(p);
+	}
+	while ((inc = hub->incidents) != NULL) {
+		hub->incidents = inc->next;
+		core_state_clear(&inc->state);
+		free(inc);
+	}
+}
+
+int
+hub_state_present(struct hub *hub, struct hub_incident *inc, const char *user)
+{
+	struct hub_client	*c;
+
+	for (c = hub->clients; user != NULL && c != NULL; c = c->next) {
+		if (c->inc == inc && c->user != NULL && !c->closing &&
+		    strcmp(c->user, user) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+hub_state_client_gone(struct hub *hub, struct hub_client *c)
+{
+	struct hub_pending	*p;
+
+	for (p = hub->pending; p != NULL; p = p->next) {
+		if (p->client == c)
+			p->client = NULL;
+	}
+}
+
+static void
+hub_state_ack(struct hub_client *c, const char *incident, const char *op,
+    int64_t seq, int64_t fence, int duplicate)
+{
+	struct proto_msg	m;
+
+	if (c == NULL)
+		return;
+	proto_msg_init(&m, PROTO_ACK);
+	m.incident = (char *)incident;
+	m.op = (char *)op;
+	m.seq = seq;
+	m.fence = fence;
+	m.duplicate = duplicate;
+	hub_ws_send_msg(c, &m);
+}
+
+/* Queue an accepted event (already folded into the state). */
+static struct hub_pending *
+hub_state_queue(struct hub *hub, struct hub_incident *inc,
+    struct core_event *ev, struct hub_client *c)
+{
+	struct hub_pending	*p = xcalloc(1, sizeof *p);
+
+	p->inc = inc;
+	p->ev = *ev;
+	core_event_init(ev);
+	memcpy(p->hash, inc->state.chain, CORE_HASH_LEN);
+	p->client = c;
+	p->op = p->ev.op != NULL ? xstrdup(p->ev.op) : NULL;
+	if (p->ev.type == CORE_CLAIM)
+		p->fence = p->ev.seq;
+	if (hub->pending == NULL)
+		hub->pending_tail = &hub->pending;
+	*hub->pending_tail = p;
+	hub->pending_tail = &p->next;
+	hub->npending++;
+	hub_state_arm_commit(hub);
+	return p;
+}
+
+/*
+ * Check a command and, if accepted, fold it in and queue it.  Returns 0, or
+ * -1 with *r filled.
+ */
+static int
+hub_state_accept(struct hub *hub, struct hub_incident *inc,
+    struct core_event *cmd, struct core_ctx *ctx, struct hub_client *c,
+    struct core_refusal *r)
+{
+	if (core_state_check(&inc->state, cmd, ctx, r) != 0)
+		return -1;
+	cmd->seq = inc->state.seq + 1;
+	cmd->time = ctx->wall > inc->state.last_time ? ctx->wall :
+	    inc->state.last_time;
+	core_state_apply(&inc->state, cmd, ctx);
+	hub->stat_events++;
+	hub_state_queue(hub, inc, cmd, c);
+	return 0;
+}
+
+static void
+hub_state_ctx(struct hub *hub, struct hub_incident *inc, const char *actor,
+    struct core_ctx *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->actor = actor;
+	ctx->now = util_clock_mono_ms();
+	ctx->wall = util_clock_wall_ms();
+	ctx->lock_delay = hub->cfg.lock_delay;
+	ctx->based_on = -1;
+	if (inc != NULL)
+		ctx->ic_present = hub_state_present(hub, inc, inc->state.ic);
+}
+
+/* Issue expiry events for every lease of inc that ran out. */
+static void
+hub_state_expire(struct hub *hub, struct hub_incident *inc)
+{
+	struct core_action	*a;
+	struct core_event	 ev;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+
+	hub_state_ctx(hub, inc, CORE_ACTOR_HUB, &ctx);
+	ctx.internal = 1;
+	while ((a = core_state_expired(&inc->state, ctx.now)) != NULL) {
+		core_event_init(&ev);
+		ev.type = CORE_EXPIRE;
+		ev.name = xstrdup(a->name);
+		if (hub_state_accept(hub, inc, &ev, &ctx, NULL, &r) != 0) {
+			util_log("cannot expire %s: %s", ev.name, r.message);
+			core_refusal_clear(&r);
+			core_event_clear(&ev);
+			break;
+		}
+		util_log("%s: lease on %s expired", inc->state.id, ev.name);
+		core_event_clear(&ev);
+	}
+}
+
+static void
+hub_state_lease_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub	*hub = lws_container_of(sul, struct hub, lease_sul);
+
+	hub_state_leases(hub);
+}
+
+void
+hub_state_leases(struct hub *hub)
+{
+	struct hub_incident	*inc;
+	int64_t			 next = INT64_MAX, d, now;
+
+	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+		hub_state_expire(hub, inc);
+		d = core_state_next_deadline(&inc->state);
+		if (d < next)
+			next = d;
+	}
+	lws_sul_cancel(&hub->lease_sul);
+	if (next == INT64_MAX)
+		return;
+	now = util_clock_mono_ms();
+	d = next > now ? next - now : 0;
+	lws_sul_schedule(hub->ctx, 0, &hub->lease_sul, hub_state_lease_cb,
+	    (lws_usec_t)(d + 1) * 1000);
+}
+
+static void
+hub_state_commit_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub	*hub = lws_container_of(sul, struct hub, commit_sul);
+
+	hub->commit_armed = 0;
+	hub_state_commit(hub);
+}
+
+static void
+hub_state_arm_commit(struct hub *hub)
+{
+	if (hub->commit_armed)
+		return;
+	hub->commit_armed = 1;
+	lws_sul_schedule(hub->ctx, 0, &hub->commit_sul, hub_state_commit_cb, 1);
+}
+
+void
+hub_state_commit(struct hub *hub)
+{
+	struct hub_pending	*p, *list = hub->pending;
+	struct hub_client	*c;
+	char			*cause = NULL;
+	size_t			 n = 0;
+
+	if (list == NULL)
+		return;
+	if (store_begin(hub->store, &cause) != 0)
+		fatalx("store: %s", cause);
+	for (p = list; p != NULL; p = p->next) {
+		if (p->ev.seq == 0)
+			continue;	/* a duplicate's acknowledgement */
+		if (store_append(hub->store, p->inc->state.id, &p->ev, p->hash,
+		    &cause) != 0)
+			fatalx("store: %s", cause);
+		n++;
+	}
+	if (store_commit(hub->store, &cause) != 0)
+		fatalx("store: %s", cause);
+	hub->stat_commits++;
+	hub->pending = NULL;
+	hub->pending_tail = &hub->pending;
+	hub->npending = 0;
+	while ((p = list) != NULL) {
+		list = p->next;
+		if (p->ev.seq != 0) {
+			p->inc->committed = p->ev.seq;
+			memcpy(p->inc->chain, p->hash, CORE_HASH_LEN);
+			hub_state_ack(p->client, p->inc->state.id, p->op,
+			    p->ev.seq, p->fence, 0);
+		} else
+			hub_state_ack(p->client, p->inc->state.id, p->op,
+			    p->fence, p->fence == 0 ? 0 : p->fence, 1);
+		hub_pending_free(p);
+	}
+	for (c = hub->clients; c != NULL; c = c->next) {
+		if (c->subscribed && c->inc != NULL &&
+		    c->cursor < c->inc->committed)
+			lws_callback_on_writable(c->wsi);
+	}
+	(void)n;
+	hub_state_leases(hub);
+}
+
+static void
+hub_state_refuse(struct hub_client *c, const char *op, const char *code,
+    const char *message)
+{
+	hub_ws_send_error(c, code, op, message, PROTO_REFUSED, 0);
+}
+
+/*
+ * A retried operation: acknowledge it with the original seq once that is
+ * durable.  Returns 1 if op was seen before.
+ */
+static int
+hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
+    struct hub_client *c, const struct proto_msg *m)
+{
+	struct hub_pending	*p, *d;
+	int64_t			 seq;
+
+	for (p = hub->pending; p != NULL; p = p->next) {
+		if (p->inc == inc && p->op != NULL && p->ev.seq != 0 &&
+		    strcmp(p->op, m->op) == 0)
+			break;
+	}
+	if (p != NULL) {
+		d = xcalloc(1, sizeof *d);
+		d->inc = inc;
+		d->client = c;
+		d->op = xstrdup(m->op);
+		d->fence = p->ev.seq;
+		core_event_init(&d->ev);
+		*hub->pending_tail = d;
+		hub->pending_tail = &d->next;
+		hub->npending++;
+		return 1;
+	}
+	if ((seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
+		return 0;
+	hub_state_ack(c, inc->state.id, m->op, seq, seq, 1);
+	return 1;
+}
+
+void
+hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
+{
+	const struct core_cmd_entry	*ce = core_cmd_entry_of(m->cmd.type);
+	struct hub_incident		*inc, **tail;
+	struct core_ctx			 ctx;
+	struct core_refusal		 r;
+	char				*id;
+
+	if (ce->type == CORE_OPEN) {
+		id = xasprintf("INC-%lld", (long long)hub->next_incident);
+		inc = xcalloc(1, sizeof *inc);
+		core_state_init(&inc->state, id);
+		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
+		free(id);
+		hub_state_ctx(hub, inc, c->user, &ctx);
+		ctx.based_on = m->based_on;
+		free(m->cmd.op);
+		m->cmd.op = xstrdup(m->op);
+		if (m->cmd.sev == 0)
+			m->cmd.sev = 3;
+		if (hub_state_accept(hub, inc, &m->cmd, &ctx, c, &r) != 0) {
+			hub_state_refuse(c, m->op, r.code, r.message);
+			core_refusal_clear(&r);
+			core_state_clear(&inc->state);
+			free(inc);
+			return;
+		}
+		hub->next_incident++;
+		for (tail = &hub->incidents; *tail != NULL;
+		    tail = &(*tail)->next)
+			;
+		*tail = inc;
+		return;
+	}
+	if ((inc = hub_state_find(hub, m->incident)) == NULL ||
+	    inc->committed == 0) {
+		hub_state_refuse(c, m->op, "no-incident", m->incident == NULL ?
+		    "the command names no incident" : "no such incident");
+		return;
+	}
+	if (hub_state_duplicate(hub, inc, c, m))
+		return;
+	if (m->cmd.type == CORE_CLAIM && m->cmd.ttl == 0)
+		m->cmd.ttl = hub->cfg.ttl;
+	hub_state_expire(hub, inc);
+	hub_state_ctx(hub, inc, c->user, &ctx);
+	ctx.based_on = m->based_on;
+	free(m->cmd.op);
+	m->cmd.op = xstrdup(m->op);
+	if (ce->flags & CORE_F_NOLOG) {
+		if (core_state_check(&inc->state, &m->cmd, &ctx, &r) != 0) {
+			hub_state_refuse(c, m->op, r.code, r.message);
+			core_refusal_clear(&r);
+			return;
+		}
+		core_state_renew(&inc->state, m->cmd.name, ctx.now);
+		hub_state_ack(c, inc->state.id, m->op, 0, m->cmd.fence, 0);
+		hub_state_leases(hub);
+		return;
+	}
+	if (hub_state_accept(hub, inc, &m->cmd, &ctx, c, &r) != 0) {
+		hub_state_refuse(c, m->op, r.code, r.message);
+		core_refusal_clear(&r);
+	}
+}

@@ -1,0 +1,418 @@
+/*
+ * The hub's websocket and HTTP protocol handler.
+ *
+ * Each connection is a hub_client.  Incoming messages are reassembled up to
+ * PROTO_MAX_MSG bytes; a message that announces or reaches more is refused
+ * while it is arriving (close 1009) and never buffered whole, and a message
+ * that is started but not finished within HUB_FRAME_TIMEOUT closes the
+ * connection.  Outgoing data is written only from the WRITEABLE callback,
+ * one lws_write per callback: first queued replies (welcome, ack, refused,
+ * error, pong), then one page of committed events read from the store after
+ * the client's cursor.  A client that stops reading is paused (rx flow
+ * control) rather than buffered without bound.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub.h"
+#include "store.h"
+
+static struct hub *
+hub_ws_hub(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+void
+hub_ws_send(struct hub_client *c, const char *data, size_t len, int close)
+{
+	struct hub_out	*o;
+
+	if (c->closing)
+		return;
+	o = xcalloc(1, sizeof *o);
+	o->data = xmalloc(LWS_PRE + len);
+	memcpy(o->data + LWS_PRE, data, len);
+	o->len = len;
+	o->close = close;
+	*c->outq_tail = o;
+	c->outq_tail = &o->next;
+	c->noutq++;
+	if (close)
+		c->closing = 1;
+	if (!c->paused && c->noutq >= HUB_OUTQ_PAUSE) {
+		lws_rx_flow_control(c->wsi, 0);
+		c->paused = 1;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+void
+hub_ws_send_msg(struct hub_client *c, const struct proto_msg *m)
+{
+	struct buf	b;
+
+	util_buf_init(&b);
+	proto_msg_encode(m, &b);
+	hub_ws_send(c, b.data, b.len, 0);
+	util_buf_clear(&b);
+}
+
+void
+hub_ws_send_error(struct hub_client *c, const char *code, const char *op,
+    const char *message, enum proto_kind kind, int close)
+{
+	struct buf	b;
+
+	util_buf_init(&b);
+	proto_error_encode(code, message, op, kind, &b);
+	hub_ws_send(c, b.data, b.len, close);
+	util_buf_clear(&b);
+}
+
+static void
+hub_ws_welcome(struct hub *hub, struct hub_client *c)
+{
+	struct proto_msg	m;
+
+	proto_msg_init(&m, PROTO_WELCOME);
+	m.hub = (char *)HUB_VERSION;
+	m.lock_delay = hub->cfg.lock_delay;
+	m.ttl = hub->cfg.ttl;
+	if (c->inc != NULL) {
+		m.incident = c->inc->state.id;
+		m.seq = c->inc->committed;
+		memcpy(m.chain, c->inc->chain, CORE_HASH_LEN);
+	}
+	hub_ws_send_msg(c, &m);
+}
+
+static void
+hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
+{
+	char	*msg;
+
+	if (m->version != PROTO_VERSION) {
+		msg = xasprintf("protocol version %lld is not supported: this "
+		    "hub speaks version %d", (long long)m->version,
+		    PROTO_VERSION);
+		hub_ws_send_error(c, "version", NULL, msg, PROTO_ERROR, 1);
+		free(msg);
+		return;
+	}
+	if (!core_name_valid(m->user)) {
+		hub_ws_send_error(c, "bad-user", NULL, "a user name is 1-64 of "
+		    "A-Z a-z 0-9 . _ @ -", PROTO_ERROR, 1);
+		return;
+	}
+	if (c->user != NULL) {
+		hub_ws_send_error(c, "bad-request", NULL, "hello was already "
+		    "said on this connection", PROTO_ERROR, 0);
+		return;
+	}
+	if (m->incident != NULL && ((c->inc = hub_state_find(hub,
+	    m->incident)) == NULL || c->inc->committed == 0)) {
+		c->inc = NULL;
+		msg = xasprintf("no incident %s", m->incident);
+		hub_ws_send_error(c, "no-incident", NULL, msg, PROTO_ERROR, 1);
+		free(msg);
+		return;
+	}
+	c->user = xstrdup(m->user);
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+	hub_ws_welcome(hub, c);
+	if (c->inc != NULL && m->from >= 0) {
+		c->subscribed = 1;
+		c->cursor = m->from > c->inc->committed ? c->inc->committed :
+		    m->from;
+	}
+	util_log("hello from %s (incident %s, from %lld)", c->user,
+	    m->incident != NULL ? m->incident : "-", (long long)m->from);
+}
+
+static void
+hub_ws_list(struct hub *hub, struct hub_client *c)
+{
+	struct proto_msg	 m;
+	struct hub_incident	*inc;
+	struct proto_incident	*pi;
+	size_t			 n = 0;
+
+	proto_msg_init(&m, PROTO_INCIDENTS);
+	for (inc = hub->incidents; inc != NULL; inc = inc->next)
+		n++;
+	m.incidents = xcalloc(n, sizeof *m.incidents);
+	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+		if (inc->committed == 0)
+			continue;
+		pi = &m.incidents[m.nincidents++];
+		pi->id = xstrdup(inc->state.id);
+		pi->title = xstrdup(inc->state.title);
+		pi->status = xstrdup(inc->state.status);
+		pi->ic = inc->state.ic != NULL ? xstrdup(inc->state.ic) : NULL;
+		pi->sev = inc->state.sev;
+		pi->seq = inc->committed;
+		pi->opened = inc->state.opened;
+	}
+	hub_ws_send_msg(c, &m);
+	proto_msg_clear(&m);
+}
+
+/* Handle one complete message from a client. */
+static void
+hub_ws_message(struct hub *hub, struct hub_client *c, const char *p,
+    size_t len)
+{
+	struct proto_msg	 m;
+	char			*cause;
+
+	if (proto_msg_decode(p, len, &m, &cause) != 0) {
+		hub_ws_send_error(c, "malformed", m.op, cause, PROTO_ERROR, 0);
+		util_log("malformed message from %s: %s",
+		    c->user != NULL ? c->user : "?", cause);
+		free(cause);
+		proto_msg_clear(&m);
+		return;
+	}
+	if (m.kind != PROTO_HELLO && c->user == NULL) {
+		hub_ws_send_error(c, "hello-first", m.op, "say hello first "
+		    "(with the protocol version)", PROTO_ERROR, 0);
+		proto_msg_clear(&m);
+		return;
+	}
+	switch (m.kind) {
+	case PROTO_HELLO:
+		hub_ws_hello(hub, c, &m);
+		break;
+	case PROTO_COMMAND:
+		hub_state_command(hub, c, &m);
+		break;
+	case PROTO_PING:
+		m.kind = PROTO_PONG;
+		hub_ws_send_msg(c, &m);
+		break;
+	case PROTO_LIST:
+		hub_ws_list(hub, c);
+		break;
+	default:
+		hub_ws_send_error(c, "unexpected", m.op, "clients do not send "
+		    "this message type", PROTO_ERROR, 0);
+		break;
+	}
+	proto_msg_clear(&m);
+}
+
+struct hub_ws_page {
+	struct buf	*b;
+	size_t		 n;
+	int64_t		 last;
+};
+
+static int
+hub_ws_page_event(const struct core_event *e, const unsigned char *hash,
+    void *arg)
+{
+	struct hub_ws_page	*pg = arg;
+
+	if (pg->n++ > 0)
+		util_buf_addc(pg->b, ',');
+	proto_event_encode(e, hash, pg->b);
+	pg->last = e->seq;
+	return pg->b->len >= PROTO_PAGE_BYTES;
+}
+
+/* Write one message to a client; 0, or -1 to close the connection. */
+static int
+hub_ws_writeable(struct hub *hub, struct hub_client *c)
+{
+	struct hub_out		*o;
+	struct hub_ws_page	 pg;
+	struct buf		 b;
+	char			*cause = NULL;
+	int64_t			 max;
+	int			 rc;
+
+	if ((o = c->outq) != NULL) {
+		c->outq = o->next;
+		if (c->outq == NULL)
+			c->outq_tail = &c->outq;
+		c->noutq--;
+		rc = lws_write(c->wsi, (unsigned char *)o->data + LWS_PRE,
+		    o->len, LWS_WRITE_TEXT);
+		if (o->close) {
+			lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    (unsigned char *)"closing", 7);
+			free(o->data);
+			free(o);
+			return -1;
+		}
+		free(o->data);
+		free(o);
+		if (rc < 0)
+			return -1;
+		if (c->paused && c->noutq <= HUB_OUTQ_RESUME) {
+			lws_rx_flow_control(c->wsi, 1);
+			c->paused = 0;
+		}
+		if (c->outq != NULL || (c->subscribed &&
+		    c->cursor < c->inc->committed))
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (!c->subscribed || c->closing || c->cursor >= c->inc->committed)
+		return 0;
+	util_buf_init(&b);
+	util_buf_add(&b, "", LWS_PRE);
+	proto_events_begin(c->inc->state.id, &b);
+	pg.b = &b;
+	pg.n = 0;
+	pg.last = c->cursor;
+	max = c->inc->committed - c->cursor;
+	if (max > PROTO_PAGE_EVENTS)
+		max = PROTO_PAGE_EVENTS;
+	if (store_events(hub->store, c->inc->state.id, c->cursor, max,
+	    hub_ws_page_event, &pg, &cause) < 0)
+		fatalx("store: %s", cause);
+	proto_events_end(&b);
+	rc = lws_write(c->wsi, (unsigned char *)b.data + LWS_PRE,
+	    b.len - LWS_PRE, LWS_WRITE_TEXT);
+	util_buf_clear(&b);
+	if (rc < 0)
+		return -1;
+	c->cursor = pg.last;
+	if (c->cursor < c->inc->committed)
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static void
+hub_ws_client_free(struct hub *hub, struct hub_client *c)
+{
+	struct hub_client	**pp;
+	struct hub_out		*o;
+
+	hub_state_client_gone(hub, c);
+	for (pp = &hub->clients; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	while ((o = c->outq) != NULL) {
+		c->outq = o->next;
+		free(o->data);
+		free(o);
+	}
+	util_buf_clear(&c->rx);
+	free(c->user);
+}
+
+/* Reply to GET /healthz; anything else is 404. */
+static int
+hub_ws_http(struct lws *wsi, const char *path)
+{
+	unsigned char	 buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start;
+	unsigned char	*end = buf + sizeof buf;
+	int		 ok = strcmp(path, "/healthz") == 0;
+	const char	*body = ok ? "ok\n" : "not found\n";
+
+	if (lws_add_http_common_headers(wsi, ok ? HTTP_STATUS_OK :
+	    HTTP_STATUS_NOT_FOUND, "text/plain", strlen(body), &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+hub_ws_http_body(struct lws *wsi)
+{
+	unsigned char	 buf[LWS_PRE + 64];
+	char		 uri[64];
+	const char	*body;
+	size_t		 n;
+
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0)
+		uri[0] = '\0';
+	body = strcmp(uri, "/healthz") == 0 ? "ok\n" : "not found\n";
+	n = strlen(body);
+	memcpy(buf + LWS_PRE, body, n);
+	if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL) != (int)n)
+		return -1;
+	if (lws_http_transaction_completed(wsi))
+		return -1;
+	return 0;
+}
+
+static int
+hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct hub		*hub = hub_ws_hub(wsi);
+	struct hub_client	*c = user;
+	size_t			 remaining;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return hub_ws_http(wsi, in != NULL ? in : "");
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return hub_ws_http_body(wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(c, 0, sizeof *c);
+		c->wsi = wsi;
+		c->hub = hub;
+		c->outq_tail = &c->outq;
+		util_buf_init(&c->rx);
+		c->next = hub->clients;
+		hub->clients = c;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, HUB_HELLO_TIMEOUT);
+		break;
+	case LWS_CALLBACK_CLOSED:
+		if (c != NULL && c->wsi == wsi) {
+			util_log("connection from %s closed",
+			    c->user != NULL ? c->user : "?");
+			hub_ws_client_free(hub, c);
+		}
+		break;
+	case LWS_CALLBACK_RECEIVE:
+		remaining = lws_remaining_packet_payload(wsi);
+		if (c->rx.len + len + remaining > PROTO_MAX_MSG) {
+			util_log("message over %d bytes from %s: closing",
+			    PROTO_MAX_MSG, c->user != NULL ? c->user : "?");
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+			    (unsigned char *)"message too large", 17);
+			return -1;
+		}
+		if (!lws_is_final_fragment(wsi) || remaining > 0) {
+			/* A deadline from the start of the message. */
+			if (c->rx.len == 0)
+				lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
+				    HUB_FRAME_TIMEOUT);
+			util_buf_add(&c->rx, in, len);
+			break;
+		}
+		util_buf_add(&c->rx, in, len);
+		if (c->user != NULL)
+			lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+		if (lws_frame_is_binary(wsi))
+			hub_ws_send_error(c, "malformed", NULL, "messages are "
+			    "JSON text, not binary", PROTO_ERROR, 0);
+		else
+			hub_ws_message(hub, c, c->rx.data, c->rx.len);
+		util_buf_reset(&c->rx);
+		if (c->rx.cap > 65536)
+			util_buf_clear(&c->rx);
+		break;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return hub_ws_writeable(hub, c);
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+const struct lws_protocols hub_ws_protocols[] = {
+	{ PROTO_SUBPROTOCOL, hub_ws_callback, sizeof(struct hub_client),
+	  4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};

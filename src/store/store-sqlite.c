@@ -1,0 +1,275 @@
+/*
+ * The SQLite store.  One table of events keyed by (incident, seq), with a
+ * unique (incident, op) index so a retried operation can be recognised, and
+ * the canonical bytes and chain value of each event.  An incident exists
+ * when its first event (open) does.  The hub is the only writer; it holds an
+ * exclusive flock on DIR/lock for as long as the store is open.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "util.h"
+
+struct store {
+	sqlite3		*db;
+	int		 lockfd;
+	sqlite3_stmt	*ins;
+	sqlite3_stmt	*sel;
+	sqlite3_stmt	*op;
+	sqlite3_stmt	*begin;
+	sqlite3_stmt	*commit;
+};
+
+static const char store_schema[] =
+    "CREATE TABLE IF NOT EXISTS events ("
+    " incident TEXT NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " op TEXT,"
+    " body BLOB NOT NULL,"
+    " hash BLOB NOT NULL,"
+    " PRIMARY KEY (incident, seq)) WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_op ON events (incident, op)"
+    " WHERE op IS NOT NULL;";
+
+static int
+store_fail(struct store *st, const char *what, char **cause)
+{
+	*cause = xasprintf("%s: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+struct store *
+store_open(const char *dir, char **cause)
+{
+	struct store	*st;
+	char		*path, pid[32];
+	int		 len;
+
+	if (util_mkdirs(dir, 0700) != 0) {
+		*cause = xasprintf("mkdir %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	st = xcalloc(1, sizeof *st);
+	path = xasprintf("%s/lock", dir);
+	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (st->lockfd == -1) {
+		*cause = xasprintf("open %s/lock: %s", dir, strerror(errno));
+		free(st);
+		return NULL;
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		len = (int)pread(st->lockfd, pid, sizeof pid - 1, 0);
+		pid[len > 0 ? len : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		*cause = xasprintf("%s is in use by another concordd%s%s", dir,
+		    *pid != '\0' ? " (pid " : "", *pid != '\0' ? pid : "");
+		if (*pid != '\0') {
+			char *c = xasprintf("%s)", *cause);
+			free(*cause);
+			*cause = c;
+		}
+		close(st->lockfd);
+		free(st);
+		return NULL;
+	}
+	len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(st->lockfd, 0) != 0 ||
+	    pwrite(st->lockfd, pid, (size_t)len, 0) != len)
+		util_log("cannot write pid to %s/lock", dir);
+
+	path = xasprintf("%s/concord.db", dir);
+	if (sqlite3_open(path, &st->db) != SQLITE_OK) {
+		*cause = xasprintf("open %s: %s", path, sqlite3_errmsg(st->db));
+		free(path);
+		store_close(st);
+		return NULL;
+	}
+	free(path);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO events (incident, seq, op,"
+	    " body, hash) VALUES (?, ?, ?, ?, ?)", -1, &st->ins, NULL) != 0 ||
+	    sqlite3_prepare_v2(st->db, "SELECT body, hash FROM events WHERE"
+	    " incident = ? AND seq > ? ORDER BY seq LIMIT ?", -1, &st->sel,
+	    NULL) != 0 ||
+	    sqlite3_prepare_v2(st->db, "SELECT seq FROM events WHERE"
+	    " incident = ? AND op = ?", -1, &st->op, NULL) != 0 ||
+	    sqlite3_prepare_v2(st->db, "BEGIN IMMEDIATE", -1, &st->begin,
+	    NULL) != 0 ||
+	    sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != 0) {
+		store_fail(st, "preparing the store", cause);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_finalize(st->ins);
+	sqlite3_finalize(st->sel);
+	sqlite3_finalize(st->op);
+	sqlite3_finalize(st->begin);
+	sqlite3_finalize(st->commit);
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	free(st);
+}
+
+static int
+store_step(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+{
+	int	rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, what, cause);
+	return 0;
+}
+
+int
+store_begin(struct store *st, char **cause)
+{
+	return store_step(st, st->begin, "begin", cause);
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	return store_step(st, st->commit, "commit", cause);
+}
+
+void
+store_rollback(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_append(struct store *st, const char *incident, const struct core_event *e,
+    const unsigned char *hash, char **cause)
+{
+	struct buf	b;
+	int		rc;
+
+	util_buf_init(&b);
+	core_event_encode(e, &b);
+	sqlite3_bind_text(st->ins, 1, incident, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->ins, 2, e->seq);
+	if (e->op != NULL)
+		sqlite3_bind_text(st->ins, 3, e->op, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st->ins, 3);
+	sqlite3_bind_blob(st->ins, 4, b.data, (int)b.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st->ins, 5, hash, CORE_HASH_LEN, SQLITE_STATIC);
+	rc = store_step(st, st->ins, "append", cause);
+	sqlite3_clear_bindings(st->ins);
+	util_buf_clear(&b);
+	return rc;
+}
+
+int64_t
+store_incident_next(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int64_t		 n = 1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT max(CAST(substr(incident, 5)"
+	    " AS INTEGER)) FROM events WHERE seq = 1", -1, &s, NULL) != 0)
+		return n;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0) + 1;
+	sqlite3_finalize(s);
+	return n;
+}
+
+int
+store_incidents(struct store *st, char ***ids, size_t *n, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT incident FROM events WHERE"
+	    " seq = 1 ORDER BY CAST(substr(incident, 5) AS INTEGER)", -1, &s,
+	    NULL) != 0)
+		return store_fail(st, "listing incidents", cause);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		core_list_add(ids, n, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "listing incidents", cause);
+	return 0;
+}
+
+int64_t
+store_op_seq(struct store *st, const char *incident, const char *op)
+{
+	int64_t	seq = 0;
+
+	sqlite3_bind_text(st->op, 1, incident, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->op, 2, op, -1, SQLITE_STATIC);
+	if (sqlite3_step(st->op) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st->op, 0);
+	sqlite3_reset(st->op);
+	sqlite3_clear_bindings(st->op);
+	return seq;
+}
+
+int64_t
+store_events(struct store *st, const char *incident, int64_t after,
+    int64_t max, store_event_fn *fn, void *arg, char **cause)
+{
+	struct core_event	 e;
+	int64_t			 n = 0;
+	int			 rc, stop;
+	char			*why = NULL;
+
+	sqlite3_bind_text(st->sel, 1, incident, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->sel, 2, after);
+	sqlite3_bind_int64(st->sel, 3, max);
+	while ((rc = sqlite3_step(st->sel)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st->sel, 1) != CORE_HASH_LEN ||
+		    core_event_decode(sqlite3_column_blob(st->sel, 0),
+		    (size_t)sqlite3_column_bytes(st->sel, 0), &e, &why) != 0) {
+			*cause = xasprintf("corrupt event in %s after seq %lld",
+			    incident, (long long)(after + n));
+			free(why);
+			sqlite3_reset(st->sel);
+			return -1;
+		}
+		n++;
+		stop = fn(&e, sqlite3_column_blob(st->sel, 1), arg);
+		core_event_clear(&e);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(st, "reading events", cause);
+		n = -1;
+	}
+	sqlite3_reset(st->sel);
+	sqlite3_clear_bindings(st->sel);
+	return n;
+}

@@ -1,0 +1,2706 @@
+/*
+ * Unit tests for the pure core (src/core).
+ *
+ * Covered: the canonical event encoding and its decoder (round trips of
+ * every field, exact bytes, rejection of malformed or non-canonical input);
+ * the SHA-256 hash chain (start value per incident, sensitivity to every
+ * field, known answers computed independently with libcrypto and from fixed
+ * digests, the short digest); name and text validation; authorisation of the
+ * incident commander's commands; command handover (take, forced take, offer,
+ * accept, resign); leases (fencing tokens, renewals that never resurrect,
+ * release, expiry by the hub, lock-delay, break, done with each outcome);
+ * dependencies and conflicts between actions; refusal of commands decided
+ * on a stale view; the restart grace; and a seeded randomized run in which a
+ * simulated hub drives the core and every step is checked against a shadow
+ * model and the fold's invariants, with a replay of the whole log through
+ * the canonical encoding at the end.
+ *
+ * The tests play the hub: check a command, then set seq and time and apply
+ * it (or renew, for a renewal), and sweep expired leases with action.expire.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+
+#include "core.h"
+#include "util.h"
+
+#define VIEW_NOW	(-2)		/* based_on: the hub's current seq */
+#define T0		1000000		/* monotonic clock at the start, ms */
+#define WALL0		1700000000000LL	/* wall clock at T0, ms */
+#define LOCK_DELAY	5000
+
+/* A minimal hub around a state. */
+struct hub {
+	struct core_state	 s;
+	int64_t			 now;
+	int64_t			 lock_delay;
+	int			 ic_present;
+	char			*msg;		/* last refusal message */
+	struct core_event	 last;		/* last event logged */
+	int			 keep;		/* keep the log for a replay */
+	struct core_event	*log;
+	int64_t			*log_now;
+	size_t			 nlog;
+};
+
+/* Fail at the caller's line unless got and want are the same code. */
+#define assert_code(h, got, want) \
+	check_code((h), (got), (want), __FILE__, __LINE__)
+#define assert_contains(s, sub) \
+	check_contains((s), (sub), __FILE__, __LINE__)
+
+static void
+check_code(const struct hub *h, const char *got, const char *want,
+    const char *file, int line)
+{
+	if (got == NULL && want == NULL)
+		return;
+	if (got != NULL && want != NULL && strcmp(got, want) == 0)
+		return;
+	print_error("got %s, expected %s (%s)\n",
+	    got != NULL ? got : "acceptance",
+	    want != NULL ? want : "acceptance",
+	    h->msg != NULL ? h->msg : "no message");
+	_fail(file, line);
+}
+
+static void
+check_contains(const char *s, const char *sub, const char *file, int line)
+{
+	if (s != NULL && strstr(s, sub) != NULL)
+		return;
+	print_error("\"%s\" does not contain \"%s\"\n", s != NULL ? s : "(null)",
+	    sub);
+	_fail(file, line);
+}
+
+static void
+set(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v == NULL ? NULL : xstrdup(v);
+}
+
+/* Add the comma-separated names in csv to a list. */
+static void
+list_csv(char ***list, size_t *n, const char *csv)
+{
+	char	*copy, *p, *name;
+
+	if (csv == NULL)
+		return;
+	p = copy = xstrdup(csv);
+	while ((name = strsep(&p, ",")) != NULL)
+		core_list_add(list, n, name);
+	free(copy);
+}
+
+static void
+hub_init(struct hub *h, const char *id)
+{
+	memset(h, 0, sizeof *h);
+	core_state_init(&h->s, id);
+	core_event_init(&h->last);
+	h->now = T0;
+	h->lock_delay = LOCK_DELAY;
+}
+
+static void
+hub_free(struct hub *h)
+{
+	size_t	i;
+
+	core_state_clear(&h->s);
+	core_event_clear(&h->last);
+	free(h->msg);
+	for (i = 0; i < h->nlog; i++)
+		core_event_clear(&h->log[i]);
+	free(h->log);
+	free(h->log_now);
+}
+
+static struct core_ctx
+hub_ctx(const struct hub *h, const char *actor, int64_t based_on, int internal)
+{
+	struct core_ctx	ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = actor;
+	ctx.now = h->now;
+	ctx.wall = WALL0 + (h->now - T0);
+	ctx.lock_delay = h->lock_delay;
+	ctx.ic_present = h->ic_present;
+	ctx.internal = internal;
+	ctx.based_on = based_on == VIEW_NOW ? h->s.seq : based_on;
+	return ctx;
+}
+
+/*
+ * Issue cmd as actor, as the hub does; cmd is consumed.  Returns NULL if it
+ * was accepted (and logged, unless it is a renewal), or the refusal code
+ * with the message left in h->msg.
+ */
+static const char *
+hub_issue(struct hub *h, const char *actor, struct core_event *cmd,
+    int64_t based_on, int internal)
+{
+	struct core_ctx		 ctx = hub_ctx(h, actor, based_on, internal);
+	struct core_refusal	 r;
+	const char		*code;
+	int64_t			 seq = h->s.seq;
+
+	free(h->msg);
+	h->msg = NULL;
+	if (core_state_check(&h->s, cmd, &ctx, &r) != 0) {
+		assert_non_null(r.code);
+		assert_non_null(r.message);
+		code = r.code;
+		h->msg = r.message;
+		core_event_clear(cmd);
+		assert_int_equal(h->s.seq, seq);
+		return code;
+	}
+	assert_null(r.code);
+	assert_string_equal(cmd->actor, actor);
+	assert_non_null(cmd->roles);
+	if (core_cmd_entry_of(cmd->type)->flags & CORE_F_NOLOG) {
+		core_state_renew(&h->s, cmd->name, h->now);
+		core_event_clear(cmd);
+		assert_int_equal(h->s.seq, seq);
+		return NULL;
+	}
+	cmd->seq = h->s.seq + 1;
+	cmd->time = ctx.wall;
+	core_state_apply(&h->s, cmd, &ctx);
+	assert_int_equal(h->s.seq, seq + 1);
+	if (h->keep) {
+		h->log = xreallocarray(h->log, h->nlog + 1, sizeof *h->log);
+		h->log_now = xreallocarray(h->log_now, h->nlog + 1,
+		    sizeof *h->log_now);
+		core_event_copy(&h->log[h->nlog], cmd);
+		h->log_now[h->nlog++] = h->now;
+	}
+	core_event_clear(&h->last);
+	h->last = *cmd;
+	core_event_init(cmd);
+	return NULL;
+}
+
+static const char *
+cmd_open(struct hub *h, const char *u, const char *title, int64_t sev)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	set(&e.text, title);
+	e.sev = sev;
+	return hub_issue(h, u, &e, -1, 0);
+}
+
+static const char *
+cmd_text(struct hub *h, enum core_type t, const char *u, const char *text,
+    int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = t;
+	set(&e.text, text);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_status(struct hub *h, const char *u, const char *state, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_STATUS;
+	set(&e.state, state);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_sev(struct hub *h, const char *u, int64_t sev, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_SEV;
+	e.sev = sev;
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_role(struct hub *h, enum core_type t, const char *u, const char *role,
+    const char *user, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = t;
+	set(&e.role, role);
+	set(&e.user, user);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_declare(struct hub *h, const char *u, const char *name, const char *after,
+    const char *conflicts, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_DECLARE;
+	set(&e.name, name);
+	set(&e.text, "a recovery step");
+	list_csv(&e.after, &e.nafter, after);
+	list_csv(&e.conflicts, &e.nconflicts, conflicts);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_claim(struct hub *h, const char *u, const char *name, int64_t ttl,
+    int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_CLAIM;
+	set(&e.name, name);
+	e.ttl = ttl;
+	return hub_issue(h, u, &e, b, 0);
+}
+
+/* Renew, release or done, carrying a fence. */
+static const char *
+cmd_fenced(struct hub *h, enum core_type t, const char *u, const char *name,
+    int64_t fence, const char *outcome, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = t;
+	set(&e.name, name);
+	e.fence = fence;
+	set(&e.outcome, outcome);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_break(struct hub *h, const char *u, const char *name, const char *reason,
+    int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_BREAK;
+	set(&e.name, name);
+	set(&e.text, reason);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_expire(struct hub *h, const char *u, const char *name, int internal)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_EXPIRE;
+	set(&e.name, name);
+	return hub_issue(h, u, &e, -1, internal);
+}
+
+static const char *
+cmd_take(struct hub *h, const char *u, int force, const char *reason,
+    int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_CMD_TAKE;
+	e.force = force;
+	set(&e.text, reason);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+static const char *
+cmd_offer(struct hub *h, const char *u, const char *to, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_CMD_OFFER;
+	set(&e.user, to);
+	return hub_issue(h, u, &e, b, 0);
+}
+
+/* Accept or resign: no payload. */
+static const char *
+cmd_bare(struct hub *h, enum core_type t, const char *u, int64_t b)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = t;
+	return hub_issue(h, u, &e, b, 0);
+}
+
+/* The hub's lease timer: expire every lease that ran out; returns how many. */
+static int
+hub_sweep(struct hub *h)
+{
+	struct core_action	*a;
+	char			*name;
+	int64_t			 fence;
+	int			 n = 0;
+
+	while ((a = core_state_expired(&h->s, h->now)) != NULL) {
+		assert_true(a->deadline <= h->now);
+		name = xstrdup(a->name);
+		fence = a->fence;
+		assert_code(h, cmd_expire(h, CORE_ACTOR_HUB, name, 1), NULL);
+		assert_int_equal(h->last.type, CORE_EXPIRE);
+		assert_int_equal(h->last.fence, fence);
+		assert_string_equal(h->last.actor, CORE_ACTOR_HUB);
+		free(name);
+		n++;
+	}
+	return n;
+}
+
+static struct core_action *
+action(const struct hub *h, const char *name)
+{
+	struct core_action	*a = core_state_action(&h->s, name);
+
+	assert_non_null(a);
+	return a;
+}
+
+/* Is token a member of the comma-separated list? */
+static int
+csv_has(const char *csv, const char *token)
+{
+	size_t	n = strlen(token);
+	const char	*p = csv;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, token, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/* Exactly the IC (or nobody, while vacant) has the "ic" role. */
+static void
+assert_one_ic(const struct hub *h, const char **users, size_t n)
+{
+	size_t	 i, count = 0;
+	char	*roles;
+
+	for (i = 0; i < n; i++) {
+		roles = core_state_roles(&h->s, users[i]);
+		if (csv_has(roles, "ic")) {
+			count++;
+			assert_non_null(h->s.ic);
+			assert_string_equal(h->s.ic, users[i]);
+		}
+		free(roles);
+	}
+	assert_int_equal(count, h->s.ic != NULL ? 1 : 0);
+}
+
+/* An incident opened by alice with the usual cast. */
+static void
+hub_open(struct hub *h)
+{
+	hub_init(h, "INC-1");
+	assert_code(h, cmd_open(h, "alice", "Checkout is down", 2), NULL);
+	assert_int_equal(h->s.seq, 1);
+}
+
+static void
+sha256(const void *p, size_t n, unsigned char *out)
+{
+	unsigned int	len = 0;
+
+	assert_int_equal(EVP_Digest(p, n, out, &len, EVP_sha256(), NULL), 1);
+	assert_int_equal(len, CORE_HASH_LEN);
+}
+
+/* Independently: SHA-256(prev || bytes). */
+static void
+sha256_next(const unsigned char *prev, const char *bytes, size_t n,
+    unsigned char *out)
+{
+	unsigned char	*p = xmalloc(CORE_HASH_LEN + n);
+
+	memcpy(p, prev, CORE_HASH_LEN);
+	memcpy(p + CORE_HASH_LEN, bytes, n);
+	sha256(p, CORE_HASH_LEN + n, out);
+	free(p);
+}
+
+static void
+assert_hex(const unsigned char *h, const char *hex)
+{
+	char	got[2 * CORE_HASH_LEN + 1];
+
+	util_hex_encode(h, CORE_HASH_LEN, got);
+	assert_string_equal(got, hex);
+}
+
+/* Equal strings; with empty, "" and NULL count as the same (omitted). */
+static void
+assert_str_same(const char *a, const char *b, int empty)
+{
+	if (empty && a != NULL && *a == '\0')
+		a = NULL;
+	if (empty && b != NULL && *b == '\0')
+		b = NULL;
+	if (a == NULL || b == NULL)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void
+assert_list_same(char **a, size_t na, char **b, size_t nb)
+{
+	size_t	i;
+
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+}
+
+static void
+assert_event_same(const struct core_event *a, const struct core_event *b,
+    int empty)
+{
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->time, b->time);
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->sev, b->sev);
+	assert_int_equal(a->ttl, b->ttl);
+	assert_int_equal(a->fence, b->fence);
+	assert_int_equal(a->force, b->force);
+	assert_str_same(a->actor, b->actor, empty);
+	assert_str_same(a->roles, b->roles, empty);
+	assert_str_same(a->op, b->op, empty);
+	assert_str_same(a->name, b->name, empty);
+	assert_str_same(a->user, b->user, empty);
+	assert_str_same(a->role, b->role, empty);
+	assert_str_same(a->state, b->state, empty);
+	assert_str_same(a->outcome, b->outcome, empty);
+	assert_str_same(a->text, b->text, empty);
+	assert_list_same(a->after, a->nafter, b->after, b->nafter);
+	assert_list_same(a->conflicts, a->nconflicts, b->conflicts,
+	    b->nconflicts);
+}
+
+/* Text with backslashes, line feeds, a tab and 2-, 3- and 4-byte UTF-8. */
+#define FULL_TEXT	"C:\\path\\ line one\nline two\ttabbed \\n not a " \
+			"newline: caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\x80\n\\"
+#define FULL_BYTES \
+	"seq 42\n" \
+	"time 1700000000123\n" \
+	"actor alice\n" \
+	"roles ic,ops\n" \
+	"op 0123456789abcdef0123456789abcdef\n" \
+	"type action.declare\n" \
+	"name db-failover\n" \
+	"user bob@example.org\n" \
+	"role ops\n" \
+	"state mitigating\n" \
+	"outcome failed\n" \
+	"sev 2\n" \
+	"ttl 15000\n" \
+	"fence 17\n" \
+	"force 1\n" \
+	"after drain.web\n" \
+	"after backup_1\n" \
+	"conflicts deploy\n" \
+	"conflicts cache-flush\n" \
+	"text C:\\\\path\\\\ line one\\nline two\ttabbed \\\\n not a " \
+	"newline: caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\x80\\n\\\\\n"
+
+static void
+event_full(struct core_event *e)
+{
+	core_event_init(e);
+	e->seq = 42;
+	e->time = 1700000000123LL;
+	set(&e->actor, "alice");
+	set(&e->roles, "ic,ops");
+	set(&e->op, "0123456789abcdef0123456789abcdef");
+	e->type = CORE_DECLARE;
+	set(&e->name, "db-failover");
+	set(&e->user, "bob@example.org");
+	set(&e->role, "ops");
+	set(&e->state, "mitigating");
+	set(&e->outcome, "failed");
+	e->sev = 2;
+	e->ttl = 15000;
+	e->fence = 17;
+	e->force = 1;
+	list_csv(&e->after, &e->nafter, "drain.web,backup_1");
+	list_csv(&e->conflicts, &e->nconflicts, "deploy,cache-flush");
+	set(&e->text, FULL_TEXT);
+}
+
+/* decode(encode(e)) == e and encode(decode(bytes)) == bytes. */
+static void
+roundtrip(const struct core_event *e, const char *want)
+{
+	struct core_event	 d;
+	struct buf		 b, b2;
+	char			*cause = NULL;
+
+	util_buf_init(&b);
+	util_buf_init(&b2);
+	core_event_encode(e, &b);
+	if (want != NULL)
+		assert_string_equal(b.data, want);
+	assert_int_equal(core_event_decode(b.data, b.len, &d, &cause), 0);
+	assert_null(cause);
+	assert_event_same(e, &d, 0);
+	core_event_encode(&d, &b2);
+	assert_int_equal(b2.len, b.len);
+	assert_memory_equal(b2.data, b.data, b.len);
+	core_event_clear(&d);
+	util_buf_clear(&b);
+	util_buf_clear(&b2);
+}
+
+static void
+test_event_roundtrip(void **state)
+{
+	struct core_event	 e, c;
+	struct buf		 b;
+	int			 t;
+
+	(void)state;
+
+	/* Every field, with the documented bytes. */
+	event_full(&e);
+	roundtrip(&e, FULL_BYTES);
+	core_event_copy(&c, &e);
+	assert_event_same(&e, &c, 0);
+	roundtrip(&c, FULL_BYTES);
+	core_event_clear(&c);
+	core_event_clear(&e);
+
+	/* Text made only of escapes; negative numbers. */
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	e.seq = 7;
+	e.time = -1;
+	e.fence = -5;
+	set(&e.actor, "bob");
+	set(&e.text, "\\\n\\\\\n\n\\n");
+	roundtrip(&e, "seq 7\ntime -1\nactor bob\ntype note\nfence -5\n"
+	    "text \\\\\\n\\\\\\\\\\n\\n\\\\n\n");
+	core_event_clear(&e);
+
+	/* Empty strings and zero numbers are omitted; seq and time are not. */
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	set(&e.roles, "");
+	set(&e.text, "");
+	util_buf_init(&b);
+	core_event_encode(&e, &b);
+	assert_string_equal(b.data, "seq 0\ntime 0\ntype open\n");
+	util_buf_clear(&b);
+	set(&e.roles, NULL);
+	set(&e.text, NULL);
+	roundtrip(&e, "seq 0\ntime 0\ntype open\n");
+	core_event_clear(&e);
+
+	/* Every type, by its wire name. */
+	for (t = 0; t < CORE_TYPE_COUNT; t++) {
+		core_event_init(&e);
+		e.type = (enum core_type)t;
+		e.seq = t + 1;
+		e.time = WALL0 + t;
+		set(&e.actor, "carol");
+		set(&e.name, "step-1");
+		assert_ptr_equal(core_cmd_find(core_type_name(e.type)),
+		    core_cmd_entry_of(e.type));
+		assert_int_equal(core_cmd_entry_of(e.type)->type, t);
+		roundtrip(&e, NULL);
+		core_event_clear(&e);
+	}
+	assert_null(core_cmd_entry_of(CORE_TYPE_COUNT));
+	assert_string_equal(core_type_name(CORE_TYPE_COUNT), "?");
+}
+
+static void
+test_event_decode_rejects(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*cause;
+	} bad[] = {
+		/* malformed */
+		{ "seq 1\ntime 2\ntype note\ntext a\\qb\n", "escape" },
+		{ "seq 1\ntime 2\ntype note\ntext a backslash\\\n", "escape" },
+		{ "seq 1\ntime 2\ncolour red\ntype note\n", "unknown key" },
+		{ "seq 1\ntime 2\ntype note\nText hi\n", "unknown key" },
+		{ "seq 1\ntime 2\nactor alice\n", "without a type" },
+		{ "", "without a type" },
+		{ "seq 12x\ntime 2\ntype note\n", "bad number" },
+		{ "seq \ntime 2\ntype note\n", "bad number" },
+		{ "seq 1\ntime 2\ntype note\nfence 99999999999999999999\n",
+		    "bad number" },
+		{ "seq 1\ntime 2\ntype note\nsev 0x10\n", "bad number" },
+		{ "seq 1\ntime 2\ntype frobnicate\n", "unknown event type" },
+		{ "seq 1\ntime 2\ntype note", "line feed" },
+		{ "seq 1\ntime 2\ntype\n", "without a value" },
+		/* well formed, but not what the encoder writes */
+		{ "time 2\nseq 1\ntype note\n", "canonical" },
+		{ "seq 1\ntype note\n", "canonical" },
+		{ "seq +1\ntime 2\ntype note\n", "canonical" },
+		{ "seq 01\ntime 2\ntype note\n", "canonical" },
+		{ "seq  1\ntime 2\ntype note\n", "canonical" },
+		{ "seq 1\ntime 2\ntype note\nsev 0\n", "canonical" },
+		{ "seq 1\ntime 2\nactor \ntype note\n", "canonical" },
+		{ "seq 1\ntime 2\ntype note\ntype note\n", "canonical" },
+		{ "seq 1\ntime 2\ntype note\ntext b\nactor a\n", "canonical" },
+	};
+	static const char	*good = "seq 1\ntime 2\ntype note\ntext hi\n";
+	struct core_event	 e;
+	char			*cause;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		memset(&e, 0xa5, sizeof e);
+		if (core_event_decode(bad[i].in, strlen(bad[i].in), &e,
+		    &cause) == 0) {
+			print_error("accepted: \"%s\"\n", bad[i].in);
+			core_event_clear(&e);
+			fail();
+		}
+		assert_contains(cause, bad[i].cause);
+		/* A refused event is left empty. */
+		assert_null(e.actor);
+		assert_null(e.text);
+		assert_null(e.after);
+		assert_int_equal(e.seq, 0);
+		free(cause);
+	}
+
+	/* The canonical form is accepted. */
+	cause = NULL;
+	assert_int_equal(core_event_decode(good, strlen(good), &e, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(e.type, CORE_NOTE);
+	assert_string_equal(e.text, "hi");
+	core_event_clear(&e);
+}
+
+static void
+test_chain_start(void **state)
+{
+	unsigned char	a[CORE_HASH_LEN], b[CORE_HASH_LEN], c[CORE_HASH_LEN];
+	unsigned char	want[CORE_HASH_LEN];
+	static const char tag[] = "concord-chain-v1 INC-2";
+
+	(void)state;
+	core_chain_start("INC-1", a);
+	core_chain_start("INC-2", b);
+	core_chain_start("INC-1", c);
+	assert_memory_not_equal(a, b, CORE_HASH_LEN);
+	assert_memory_equal(a, c, CORE_HASH_LEN);
+	core_chain_start("INC-10", c);
+	assert_memory_not_equal(a, c, CORE_HASH_LEN);
+	core_chain_start("inc-1", c);
+	assert_memory_not_equal(a, c, CORE_HASH_LEN);
+
+	/* h0 = SHA-256("concord-chain-v1 " || id). */
+	assert_hex(a, "5c5011bb5e8a874004b34622e5fb722471d7c94a"
+	    "3111e5b218bcf510285be33f");
+	sha256(tag, sizeof tag - 1, want);
+	assert_memory_equal(b, want, CORE_HASH_LEN);
+
+	/* The state starts there. */
+	{
+		struct core_state	s;
+
+		core_state_init(&s, "INC-2");
+		assert_memory_equal(s.chain, want, CORE_HASH_LEN);
+		assert_int_equal(s.seq, 0);
+		core_state_clear(&s);
+	}
+}
+
+/* Change field k of e; returns 0 when there are no more fields. */
+static int
+mutate(struct core_event *e, int k)
+{
+	char	*t;
+
+	switch (k) {
+	case 0: e->seq++; break;
+	case 1: e->time++; break;
+	case 2: set(&e->actor, "alicf"); break;
+	case 3: set(&e->roles, "ic"); break;
+	case 4: set(&e->roles, NULL); break;
+	case 5: set(&e->op, "0123456789abcdef0123456789abcdee"); break;
+	case 6: e->type = CORE_CLAIM; break;
+	case 7: set(&e->name, "db-failovers"); break;
+	case 8: set(&e->user, "bob@example.com"); break;
+	case 9: set(&e->role, "comms"); break;
+	case 10: set(&e->state, "resolved"); break;
+	case 11: set(&e->outcome, "success"); break;
+	case 12: e->sev = 3; break;
+	case 13: e->ttl++; break;
+	case 14: e->fence++; break;
+	case 15: e->force = 0; break;
+	case 16: set(&e->after[1], "backup_2"); break;
+	case 17: core_list_add(&e->after, &e->nafter, "extra"); break;
+	case 18:
+		t = e->after[0];
+		e->after[0] = e->after[1];
+		e->after[1] = t;
+		break;
+	case 19: set(&e->conflicts[0], "deploy2"); break;
+	case 20: free(e->conflicts[--e->nconflicts]); break;
+	case 21: e->text[strlen(e->text) - 1] = '/'; break;
+	case 22: set(&e->text, NULL); break;
+	default: return 0;
+	}
+	return 1;
+}
+
+static void
+chain3(const unsigned char *h0, const struct core_event *ev,
+    unsigned char *out)
+{
+	unsigned char	h[CORE_HASH_LEN], n[CORE_HASH_LEN];
+	int		i;
+
+	memcpy(h, h0, CORE_HASH_LEN);
+	for (i = 0; i < 3; i++) {
+		core_chain_next(h, &ev[i], n);
+		memcpy(h, n, CORE_HASH_LEN);
+	}
+	memcpy(out, h, CORE_HASH_LEN);
+}
+
+static void
+test_chain_sensitivity(void **state)
+{
+	struct core_event	ev[3], save;
+	unsigned char		h0[CORE_HASH_LEN], base[CORE_HASH_LEN];
+	unsigned char		got[CORE_HASH_LEN], h1[CORE_HASH_LEN];
+	unsigned char		h1b[CORE_HASH_LEN];
+	int			i, k, n = 0;
+
+	(void)state;
+	core_chain_start("INC-7", h0);
+	for (i = 0; i < 3; i++)
+		event_full(&ev[i]);
+	ev[0].type = CORE_OPEN;
+	ev[2].type = CORE_NOTE;
+	chain3(h0, ev, base);
+
+	/* Any change to any field of any event changes the head. */
+	for (i = 0; i < 3; i++) {
+		for (k = 0; ; k++) {
+			core_event_copy(&save, &ev[i]);
+			if (!mutate(&ev[i], k)) {
+				core_event_clear(&save);
+				break;
+			}
+			chain3(h0, ev, got);
+			if (memcmp(got, base, CORE_HASH_LEN) == 0) {
+				print_error("event %d field %d\n", i, k);
+				fail();
+			}
+			core_event_clear(&ev[i]);
+			ev[i] = save;
+			n++;
+		}
+	}
+	assert_int_equal(n, 3 * 23);
+	chain3(h0, ev, got);
+	assert_memory_equal(got, base, CORE_HASH_LEN);
+
+	/* A different incident, or a different previous hash, too. */
+	core_chain_start("INC-8", h1);
+	chain3(h1, ev, got);
+	assert_memory_not_equal(got, base, CORE_HASH_LEN);
+	core_chain_next(h0, &ev[0], h1);
+	h0[31] ^= 1;
+	core_chain_next(h0, &ev[0], h1b);
+	assert_memory_not_equal(h1, h1b, CORE_HASH_LEN);
+
+	for (i = 0; i < 3; i++)
+		core_event_clear(&ev[i]);
+}
+
+static void
+test_chain_known_answer(void **state)
+{
+	static const char	b1[] = "seq 1\ntime 1700000000000\nactor alice\n"
+				    "type open\nsev 2\ntext Checkout is down\n";
+	static const char	b2[] = "seq 2\ntime 1700000001000\nactor bob\n"
+				    "type note\ntext caf\xc3\xa9 \\\\ \\n ok\n";
+	static const char	tag[] = "concord-chain-v1 INC-1";
+	struct hub		h;
+	struct core_event	e;
+	struct buf		b;
+	unsigned char		h0[CORE_HASH_LEN], h1[CORE_HASH_LEN];
+	unsigned char		h2[CORE_HASH_LEN], got[CORE_HASH_LEN];
+	char			digest[CORE_DIGEST_LEN + 1], hex[65];
+	size_t			i;
+
+	(void)state;
+
+	/* Independently over the documented bytes. */
+	sha256(tag, sizeof tag - 1, h0);
+	sha256_next(h0, b1, sizeof b1 - 1, h1);
+	sha256_next(h1, b2, sizeof b2 - 1, h2);
+	assert_hex(h1, "a3a9f69deacb70def47d5769c7f7a2a2"
+	    "1202519102f1dd11d248f2fbc62f4d00");
+	assert_hex(h2, "79427fbc3e1d209df2eae713c44b5bf4"
+	    "de4e0bedfe9664256c1e12135884ad35");
+
+	/* The core over an event with those canonical bytes. */
+	core_event_init(&e);
+	e.seq = 1;
+	e.time = WALL0;
+	e.type = CORE_OPEN;
+	set(&e.actor, "alice");
+	set(&e.roles, "");
+	e.sev = 2;
+	set(&e.text, "Checkout is down");
+	util_buf_init(&b);
+	core_event_encode(&e, &b);
+	assert_string_equal(b.data, b1);
+	util_buf_clear(&b);
+	core_chain_start("INC-1", got);
+	assert_memory_equal(got, h0, CORE_HASH_LEN);
+	core_chain_next(h0, &e, got);
+	assert_memory_equal(got, h1, CORE_HASH_LEN);
+	core_event_clear(&e);
+
+	/* And the fold, with the hub choosing seq, time and roles. */
+	hub_init(&h, "INC-1");
+	assert_code(&h, cmd_open(&h, "alice", "Checkout is down", 2), NULL);
+	assert_memory_equal(h.s.chain, h1, CORE_HASH_LEN);
+	h.now += 1000;
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "caf\xc3\xa9 \\ \n ok",
+	    -1), NULL);
+	assert_memory_equal(h.s.chain, h2, CORE_HASH_LEN);
+
+	/* The digest: the first six lowercase hex digits. */
+	core_chain_digest(h.s.chain, digest);
+	assert_int_equal(strlen(digest), CORE_DIGEST_LEN);
+	for (i = 0; i < CORE_DIGEST_LEN; i++)
+		assert_non_null(strchr("0123456789abcdef", digest[i]));
+	assert_string_equal(digest, "79427f");
+	util_hex_encode(h1, CORE_HASH_LEN, hex);
+	core_chain_digest(h1, digest);
+	assert_memory_equal(digest, hex, CORE_DIGEST_LEN);
+	assert_string_equal(digest, "a3a9f6");
+	hub_free(&h);
+}
+
+static void
+test_valid_names(void **state)
+{
+	char	name[CORE_NAME_MAX + 2];
+	struct hub	h;
+
+	(void)state;
+	assert_true(core_name_valid("a"));
+	assert_true(core_name_valid("A9"));
+	assert_true(core_name_valid("a.b_c@d-e"));
+	assert_true(core_name_valid("db-failover"));
+	assert_false(core_name_valid(NULL));
+	assert_false(core_name_valid(""));
+	assert_false(core_name_valid("a b"));
+	assert_false(core_name_valid("a/b"));
+	assert_false(core_name_valid("a:b"));
+	assert_false(core_name_valid("a,b"));
+	assert_false(core_name_valid("a\n"));
+	assert_false(core_name_valid("caf\xc3\xa9"));
+	assert_false(core_name_valid("a\\b"));
+
+	memset(name, 'x', sizeof name);
+	name[CORE_NAME_MAX] = '\0';
+	assert_true(core_name_valid(name));
+	name[CORE_NAME_MAX] = 'x';
+	name[CORE_NAME_MAX + 1] = '\0';
+	assert_false(core_name_valid(name));
+
+	/* Through the core: bad user and action names are refused. */
+	hub_open(&h);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bad user", "hi", -1),
+	    "bad-request");
+	assert_code(&h, cmd_declare(&h, "alice", "two words", NULL, NULL,
+	    VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_declare(&h, "alice", name, NULL, NULL, VIEW_NOW),
+	    "bad-request");
+	name[CORE_NAME_MAX] = '\0';
+	assert_code(&h, cmd_declare(&h, "alice", name, NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "a/b", 0, VIEW_NOW),
+	    "bad-request");
+	assert_code(&h, cmd_claim(&h, "bob", NULL, 0, VIEW_NOW),
+	    "bad-request");
+	assert_int_equal(h.s.seq, 2);
+	hub_free(&h);
+}
+
+static void
+test_valid_text(void **state)
+{
+	static const char *good[] = {
+		"",
+		"plain ascii ~",
+		"tab\there",
+		"two\nlines\n",
+		"caf\xc3\xa9",				/* U+00E9 */
+		"\xc2\xa0",				/* U+00A0, after C1 */
+		"\xdf\xbf",				/* U+07FF */
+		"\xe0\xa0\x80",				/* U+0800 */
+		"\xe2\x9c\x93",				/* U+2713 */
+		"\xed\x9f\xbf",				/* U+D7FF */
+		"\xee\x80\x80",				/* U+E000 */
+		"\xef\xbf\xbd",				/* U+FFFD */
+		"\xf0\x90\x80\x80",			/* U+10000 */
+		"\xf0\x9f\x9a\x80",			/* U+1F680 */
+		"\xf4\x8f\xbf\xbf",			/* U+10FFFF */
+	};
+	static const char *bad[] = {
+		"\r",
+		"bell\a",
+		"\x01",
+		"\x1b[2J",
+		"\x7f",
+		"\xc2\x85",				/* C1 NEL */
+		"\xc2\x9f",				/* C1 */
+		"\x80",					/* lone continuation */
+		"\xbf",
+		"\xfe",
+		"\xff",
+		"\xc3",					/* truncated */
+		"\xe2\x9c",
+		"\xf0\x9f\x9a",
+		"\xc3\x28",				/* bad continuation */
+		"\xe2\x28\x93",
+		"\xf0\x9f\x28\x80",
+		"\xc0\xaf",				/* overlong '/' */
+		"\xc1\xbf",
+		"\xc0\x80",				/* overlong NUL */
+		"\xe0\x80\xaf",				/* overlong '/' */
+		"\xe0\x82\xa0",				/* overlong U+00A0 */
+		"\xe0\x9f\xbf",				/* overlong U+07FF */
+		"\xf0\x80\x80\xaf",			/* overlong '/' */
+		"\xf0\x80\xa0\x80",			/* overlong U+0800 */
+		"\xf0\x8f\xbf\xbf",			/* overlong U+FFFF */
+		"\xed\xa0\x80",				/* surrogates */
+		"\xed\xad\xbf",
+		"\xed\xbf\xbf",
+		"\xf4\x90\x80\x80",			/* above U+10FFFF */
+		"\xf5\x80\x80\x80",
+		"\xf8\x88\x80\x80\x80",			/* 5 bytes */
+		"\xfc\x84\x80\x80\x80\x80",		/* 6 bytes */
+	};
+	char	*p;
+	size_t	 i;
+	struct hub	h;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		if (!core_text_valid(good[i], CORE_TEXT_MAX)) {
+			print_error("refused good text %zu\n", i);
+			fail();
+		}
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (core_text_valid(bad[i], CORE_TEXT_MAX)) {
+			print_error("accepted bad text %zu\n", i);
+			fail();
+		}
+	}
+	assert_false(core_text_valid(NULL, CORE_TEXT_MAX));
+
+	/* A bad sequence in the middle spoils the whole text. */
+	assert_false(core_text_valid("ok \xe0\x82\xa0 ok", CORE_TEXT_MAX));
+	assert_false(core_text_valid("ok\rok", CORE_TEXT_MAX));
+
+	/* The bound is in bytes. */
+	assert_true(core_text_valid("\xc3\xa9\xc3\xa9\xc3\xa9", 6));
+	assert_false(core_text_valid("\xc3\xa9\xc3\xa9\xc3\xa9", 5));
+	p = xmalloc(CORE_TEXT_MAX + 2);
+	memset(p, 'n', CORE_TEXT_MAX + 1);
+	p[CORE_TEXT_MAX + 1] = '\0';
+	assert_false(core_text_valid(p, CORE_TEXT_MAX));
+
+	/* Through the core. */
+	hub_open(&h);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", p, -1), "bad-request");
+	p[CORE_TEXT_MAX] = '\0';
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", p, -1), NULL);
+	assert_string_equal(h.last.text, p);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "", -1), "bad-request");
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "\x1b[31mred", -1),
+	    "bad-request");
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "\xe0\x82\xa0", -1),
+	    "bad-request");
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob",
+	    "tab\tand\nline \xf0\x9f\x9a\x80", -1), NULL);
+	assert_code(&h, cmd_text(&h, CORE_SUMMARY, "bob", "one\ntwo", -1),
+	    "bad-request");
+	assert_code(&h, cmd_text(&h, CORE_SUMMARY, "bob", "caf\xc3\xa9 down",
+	    -1), NULL);
+	assert_string_equal(h.s.summary, "caf\xc3\xa9 down");
+	assert_code(&h, cmd_break(&h, "alice", "x", "\xed\xa0\x80", VIEW_NOW),
+	    "bad-request");
+	assert_int_equal(h.s.seq, 4);
+	free(p);
+	hub_free(&h);
+}
+
+static const enum core_type ic_only[] = {
+	CORE_STATUS, CORE_SEV, CORE_ROLE_ASSIGN, CORE_ROLE_CLEAR,
+	CORE_DECLARE, CORE_BREAK, CORE_CMD_OFFER, CORE_CMD_RESIGN
+};
+#define NIC_ONLY (sizeof ic_only / sizeof ic_only[0])
+
+/* A valid instance of an IC-only command, in the order of ic_only. */
+static const char *
+cmd_ic_only(struct hub *h, enum core_type t, const char *u)
+{
+	switch (t) {
+	case CORE_STATUS:
+		return cmd_status(h, u, "identified", VIEW_NOW);
+	case CORE_SEV:
+		return cmd_sev(h, u, 1, VIEW_NOW);
+	case CORE_ROLE_ASSIGN:
+		return cmd_role(h, t, u, "comms", "dave", VIEW_NOW);
+	case CORE_ROLE_CLEAR:
+		return cmd_role(h, t, u, "ops", NULL, VIEW_NOW);
+	case CORE_DECLARE:
+		return cmd_declare(h, u, "second", NULL, NULL, VIEW_NOW);
+	case CORE_BREAK:
+		return cmd_break(h, u, "restart", "stuck", VIEW_NOW);
+	case CORE_CMD_OFFER:
+		return cmd_offer(h, u, "carol", VIEW_NOW);
+	case CORE_CMD_RESIGN:
+		return cmd_bare(h, t, u, VIEW_NOW);
+	default:
+		fail();
+	}
+	return NULL;
+}
+
+static void
+test_auth_ic_only(void **state)
+{
+	static const char	*users[] = { "alice", "bob", "carol", "dave" };
+	struct hub		 h;
+	char			*roles;
+	size_t			 i, j;
+	int			 t, in;
+	int64_t			 seq;
+
+	(void)state;
+
+	/* The table marks exactly these as the IC's alone. */
+	for (t = 0; t < CORE_TYPE_COUNT; t++) {
+		for (in = 0, j = 0; j < NIC_ONLY; j++)
+			in |= ic_only[j] == (enum core_type)t;
+		assert_int_equal((core_cmd_entry_of(t)->flags & CORE_F_IC) != 0,
+		    in);
+	}
+
+	/* Nothing but open before the incident exists. */
+	hub_init(&h, "INC-1");
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "alice", "hi", -1),
+	    "no-incident");
+	assert_code(&h, cmd_claim(&h, "alice", "x", 0, 0), "no-incident");
+	hub_free(&h);
+
+	/* The opener is the IC. */
+	hub_open(&h);
+	assert_string_equal(h.s.ic, "alice");
+	assert_string_equal(h.s.opened_by, "alice");
+	roles = core_state_roles(&h.s, "alice");
+	assert_string_equal(roles, "ic");
+	free(roles);
+	assert_one_ic(&h, users, 4);
+	assert_code(&h, cmd_open(&h, "bob", "Again", 1), "exists");
+
+	assert_code(&h, cmd_declare(&h, "alice", "restart", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_string_equal(h.last.roles, "ic");
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "alice", "ops",
+	    "carol", VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, VIEW_NOW), NULL);
+	assert_string_equal(h.last.roles, "");
+	roles = core_state_roles(&h.s, "carol");
+	assert_string_equal(roles, "ops");
+	free(roles);
+
+	/* Refused for everyone else, naming the IC. */
+	seq = h.s.seq;
+	for (i = 1; i < 4; i++) {
+		for (j = 0; j < NIC_ONLY; j++) {
+			assert_code(&h, cmd_ic_only(&h, ic_only[j], users[i]),
+			    "not-ic");
+			assert_contains(h.msg, "alice");
+		}
+	}
+	assert_int_equal(h.s.seq, seq);
+
+	/* Anyone may note, summarise and claim. */
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "dave", "seen it", -1), NULL);
+	assert_code(&h, cmd_text(&h, CORE_SUMMARY, "dave", "db", -1), NULL);
+
+	/* Refused for all while command is vacant, the old IC too. */
+	assert_code(&h, cmd_bare(&h, CORE_CMD_RESIGN, "alice", VIEW_NOW),
+	    NULL);
+	assert_null(h.s.ic);
+	assert_one_ic(&h, users, 4);
+	seq = h.s.seq;
+	for (i = 0; i < 4; i++) {
+		for (j = 0; j < NIC_ONLY; j++) {
+			assert_code(&h, cmd_ic_only(&h, ic_only[j], users[i]),
+			    "not-ic");
+			assert_contains(h.msg, "vacant");
+		}
+	}
+	assert_int_equal(h.s.seq, seq);
+
+	/* The new IC may issue each of them. */
+	assert_code(&h, cmd_take(&h, "dave", 0, NULL, VIEW_NOW), NULL);
+	for (j = 0; j < NIC_ONLY; j++)
+		assert_code(&h, cmd_ic_only(&h, ic_only[j], "dave"), NULL);
+	assert_string_equal(h.s.status, "identified");
+	assert_int_equal(h.s.sev, 1);
+	assert_string_equal(core_state_role(&h.s, "comms")->user, "dave");
+	assert_null(core_state_role(&h.s, "ops")->user);
+	assert_non_null(core_state_action(&h.s, "second"));
+	assert_int_equal(action(&h, "restart")->state, CORE_ACTION_FREE);
+	assert_null(h.s.ic);
+	assert_null(h.s.offer);
+
+	/* Only the hub may expire a lease. */
+	assert_code(&h, cmd_expire(&h, "dave", "restart", 0), "forbidden");
+	hub_free(&h);
+}
+
+static void
+test_command_handover(void **state)
+{
+	static const char	*users[] = { "alice", "bob", "carol", "dave" };
+	struct hub		 h;
+
+	(void)state;
+	hub_open(&h);
+	assert_one_ic(&h, users, 4);
+
+	/* Held: no plain take; a forced one needs a reason and an absent IC. */
+	assert_code(&h, cmd_take(&h, "bob", 0, NULL, VIEW_NOW), "held");
+	assert_contains(h.msg, "alice");
+	assert_code(&h, cmd_take(&h, "alice", 0, NULL, VIEW_NOW), "no-change");
+	assert_code(&h, cmd_take(&h, "bob", 1, NULL, VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_take(&h, "bob", 1, "", VIEW_NOW), "bad-request");
+	h.ic_present = 1;
+	assert_code(&h, cmd_take(&h, "bob", 1, "alice vanished", VIEW_NOW),
+	    "ic-present");
+	assert_string_equal(h.s.ic, "alice");
+	h.ic_present = 0;
+	assert_code(&h, cmd_take(&h, "bob", 1, NULL, VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_take(&h, "bob", 1, "alice vanished", VIEW_NOW),
+	    NULL);
+	assert_string_equal(h.s.ic, "bob");
+	assert_int_equal(h.last.force, 1);
+	assert_string_equal(h.last.text, "alice vanished");
+	assert_one_ic(&h, users, 4);
+
+	/* Offer and accept. */
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "carol", VIEW_NOW),
+	    "no-offer");
+	assert_code(&h, cmd_offer(&h, "bob", "bob", VIEW_NOW), "no-change");
+	assert_code(&h, cmd_offer(&h, "bob", "carol", VIEW_NOW), NULL);
+	assert_string_equal(h.s.offer, "carol");
+	assert_string_equal(h.s.ic, "bob");
+	assert_one_ic(&h, users, 4);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "dave", VIEW_NOW),
+	    "no-offer");
+	assert_contains(h.msg, "bob");
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "carol", VIEW_NOW),
+	    NULL);
+	assert_string_equal(h.s.ic, "carol");
+	assert_null(h.s.offer);
+	assert_one_ic(&h, users, 4);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "carol", VIEW_NOW),
+	    "no-offer");
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "bob", VIEW_NOW),
+	    "no-offer");
+
+	/* A forced take withdraws a pending offer. */
+	assert_code(&h, cmd_offer(&h, "carol", "alice", VIEW_NOW), NULL);
+	assert_code(&h, cmd_take(&h, "dave", 1, "carol's laptop died",
+	    VIEW_NOW), NULL);
+	assert_string_equal(h.s.ic, "dave");
+	assert_null(h.s.offer);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "alice", VIEW_NOW),
+	    "no-offer");
+	assert_one_ic(&h, users, 4);
+
+	/* Resigning leaves command vacant and withdraws the offer. */
+	assert_code(&h, cmd_offer(&h, "dave", "alice", VIEW_NOW), NULL);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_RESIGN, "carol", VIEW_NOW),
+	    "not-ic");
+	assert_code(&h, cmd_bare(&h, CORE_CMD_RESIGN, "dave", VIEW_NOW), NULL);
+	assert_null(h.s.ic);
+	assert_null(h.s.offer);
+	assert_one_ic(&h, users, 4);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "alice", VIEW_NOW),
+	    "no-offer");
+	assert_contains(h.msg, "not been offered");
+
+	/* Vacant: a plain take, or a forced one, both work. */
+	h.ic_present = 1;
+	assert_code(&h, cmd_take(&h, "alice", 0, NULL, VIEW_NOW), NULL);
+	assert_string_equal(h.s.ic, "alice");
+	assert_code(&h, cmd_take(&h, "bob", 0, NULL, VIEW_NOW), "held");
+	assert_code(&h, cmd_bare(&h, CORE_CMD_RESIGN, "alice", VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_take(&h, "bob", 1, "no one in charge", VIEW_NOW),
+	    NULL);
+	assert_string_equal(h.s.ic, "bob");
+	assert_one_ic(&h, users, 4);
+	assert_int_equal(h.s.ic_mark.seq, h.s.seq);
+	assert_string_equal(h.s.ic_mark.by, "bob");
+	hub_free(&h);
+}
+
+static void
+test_lease_claim_renew_expire(void **state)
+{
+	struct hub		 h;
+	struct core_action	*a;
+	int64_t			 f1, f2, f3, t;
+	char			 want[64];
+	size_t			 i;
+
+	(void)state;
+	hub_open(&h);
+	assert_code(&h, cmd_declare(&h, "alice", "restart", NULL, NULL,
+	    VIEW_NOW), NULL);
+
+	/* A grant's fence is the seq of its claim. */
+	t = h.now;
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 999, VIEW_NOW),
+	    "bad-request");
+	assert_code(&h, cmd_claim(&h, "bob", "restart", CORE_TTL_MAX + 1,
+	    VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_claim(&h, "bob", "nope", 0, VIEW_NOW),
+	    "unknown-action");
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 10000, VIEW_NOW),
+	    NULL);
+	f1 = h.s.seq;
+	a = action(&h, "restart");
+	assert_int_equal(a->state, CORE_ACTION_HELD);
+	assert_string_equal(a->holder, "bob");
+	assert_int_equal(a->fence, f1);
+	assert_int_equal(a->deadline, t + 10000);
+	assert_int_equal(core_state_fence_of(&h.s, "restart", "bob"), f1);
+	assert_int_equal(core_state_fence_of(&h.s, "restart", "carol"), 0);
+	assert_int_equal(core_state_next_deadline(&h.s), t + 10000);
+	assert_null(core_state_expired(&h.s, t + 9999));
+
+	/* Held: the refusal names the holder, fence and time left. */
+	snprintf(want, sizeof want, "fence %lld", (long long)f1);
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), "held");
+	assert_contains(h.msg, "bob");
+	assert_contains(h.msg, want);
+	assert_contains(h.msg, "10 s left");
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, VIEW_NOW), "held");
+	h.now += 4000;
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), "held");
+	assert_contains(h.msg, "6 s left");
+
+	/* Renew: the holder, with the current fence, before the deadline. */
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "carol", "restart", f1,
+	    NULL, VIEW_NOW), "not-holder");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "restart", f1 - 1,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "restart", f1 + 1,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "restart", 0,
+	    NULL, VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "nope", f1,
+	    NULL, VIEW_NOW), "unknown-action");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "restart", f1,
+	    NULL, VIEW_NOW), NULL);
+	assert_int_equal(h.s.seq, f1);			/* not logged */
+	assert_int_equal(a->deadline, h.now + 10000);
+	assert_int_equal(a->fence, f1);
+	h.now += 2500;
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), "held");
+	assert_contains(h.msg, "8 s left");		/* 7.5 s, rounded up */
+
+	/* At the deadline the lease is over: no renewal resurrects it. */
+	h.now = a->deadline;
+	assert_ptr_equal(core_state_expired(&h.s, h.now), a);
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "restart", f1,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_contains(h.msg, "ran out");
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "bob", "restart", f1,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "restart", f1,
+	    "success", VIEW_NOW), "stale-fence");
+	assert_int_equal(a->state, CORE_ACTION_HELD);
+	assert_int_equal(a->deadline, h.now);
+	/* Until the hub's timer runs, it still counts as held. */
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), "held");
+	assert_contains(h.msg, "0 s left");
+
+	/* Expiry: the hub alone; the lock-delay follows. */
+	assert_code(&h, cmd_expire(&h, "carol", "restart", 0), "forbidden");
+	assert_int_equal(hub_sweep(&h), 1);
+	assert_int_equal(h.last.fence, f1);
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+	assert_null(a->holder);
+	assert_string_equal(a->last_holder, "bob");
+	assert_int_equal(a->free_at, h.now + LOCK_DELAY);
+	assert_int_equal(a->mark.type, CORE_EXPIRE);
+	assert_int_equal(core_state_next_deadline(&h.s), INT64_MAX);
+	assert_int_equal(core_state_fence_of(&h.s, "restart", "bob"), 0);
+	for (i = 0; i < h.s.npeople; i++)
+		assert_string_not_equal(h.s.people[i], CORE_ACTOR_HUB);
+	assert_code(&h, cmd_expire(&h, CORE_ACTOR_HUB, "restart", 1),
+	    "not-held");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "restart", f1,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_contains(h.msg, "expired");
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+
+	h.now += LOCK_DELAY - 1;
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW),
+	    "lock-delay");
+	assert_contains(h.msg, "ran out");
+	h.now += 1;
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), NULL);
+	f2 = h.s.seq;
+	assert_true(f2 > f1);
+	assert_int_equal(a->fence, f2);
+	assert_int_equal(a->deadline, h.now + CORE_TTL_DEFAULT);
+	assert_int_equal(a->free_at, 0);
+
+	/* A stale expiry after a new grant is refused. */
+	assert_code(&h, cmd_expire(&h, CORE_ACTOR_HUB, "restart", 1),
+	    "not-held");
+	assert_code(&h, cmd_expire(&h, CORE_ACTOR_HUB, "nope", 1), "not-held");
+	assert_int_equal(a->fence, f2);
+
+	/* Release: free at once, no lock-delay; the old fence is dead. */
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "bob", "restart", f1,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "carol", "restart", f2,
+	    NULL, VIEW_NOW), NULL);
+	assert_int_equal(h.last.fence, f2);
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+	assert_int_equal(a->free_at, 0);
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "carol", "restart", f2,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_claim(&h, "dave", "restart", 0, VIEW_NOW), NULL);
+	f3 = h.s.seq;
+	assert_true(f3 > f2);
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "carol", "restart", f2,
+	    NULL, VIEW_NOW), "stale-fence");
+	snprintf(want, sizeof want, "fence %lld", (long long)f3);
+	assert_contains(h.msg, want);
+	hub_free(&h);
+}
+
+static void
+test_lease_break_done(void **state)
+{
+	struct hub		 h;
+	struct core_action	*a;
+	int64_t			 f1, f2, f3, f4;
+
+	(void)state;
+	hub_open(&h);
+	assert_code(&h, cmd_declare(&h, "alice", "restart", NULL, NULL,
+	    VIEW_NOW), NULL);
+	a = action(&h, "restart");
+
+	/* Break: the IC's, with a reason; the event records the fence. */
+	assert_code(&h, cmd_break(&h, "alice", "restart", "stuck", VIEW_NOW),
+	    "not-held");
+	assert_code(&h, cmd_claim(&h, "dave", "restart", 0, VIEW_NOW), NULL);
+	f1 = h.s.seq;
+	assert_code(&h, cmd_break(&h, "bob", "restart", "stuck", VIEW_NOW),
+	    "not-ic");
+	assert_code(&h, cmd_break(&h, "alice", "restart", NULL, VIEW_NOW),
+	    "bad-request");
+	assert_code(&h, cmd_break(&h, "alice", "restart", "", VIEW_NOW),
+	    "bad-request");
+	assert_code(&h, cmd_break(&h, "alice", "nope", "stuck", VIEW_NOW),
+	    "unknown-action");
+	h.now += 1000;
+	assert_code(&h, cmd_break(&h, "alice", "restart", "dave is asleep",
+	    VIEW_NOW), NULL);
+	assert_int_equal(h.last.type, CORE_BREAK);
+	assert_int_equal(h.last.fence, f1);
+	assert_string_equal(h.last.text, "dave is asleep");
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+	assert_null(a->holder);
+	assert_string_equal(a->last_holder, "dave");
+	assert_int_equal(a->free_at, h.now + LOCK_DELAY);
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "restart", f1,
+	    "success", VIEW_NOW), "stale-fence");
+	assert_contains(h.msg, "broken");
+	assert_code(&h, cmd_break(&h, "alice", "restart", "again", VIEW_NOW),
+	    "not-held");
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW),
+	    "lock-delay");
+	assert_contains(h.msg, "broken");
+	h.now += LOCK_DELAY;
+
+	/* Done: the holder's, with a valid outcome and the current fence. */
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), NULL);
+	f2 = h.s.seq;
+	assert_true(f2 > f1);
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "restart", f2,
+	    "success", VIEW_NOW), "not-holder");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f2,
+	    "maybe", VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f2,
+	    NULL, VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f1,
+	    "success", VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f2 + 7,
+	    "success", VIEW_NOW), "stale-fence");
+
+	/* Failed frees it again, at once. */
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f2,
+	    "failed", VIEW_NOW), NULL);
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+	assert_int_equal(a->free_at, 0);
+	assert_string_equal(a->outcome, "failed");
+	assert_string_equal(a->last_holder, "carol");
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, VIEW_NOW), NULL);
+	f3 = h.s.seq;
+	assert_true(f3 > f2);
+
+	/* So does aborted. */
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "restart", f3,
+	    "aborted", VIEW_NOW), NULL);
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+	assert_string_equal(a->outcome, "aborted");
+
+	/* Success is final. */
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), NULL);
+	f4 = h.s.seq;
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f4,
+	    "success", VIEW_NOW), NULL);
+	assert_int_equal(h.last.fence, f4);
+	assert_int_equal(a->state, CORE_ACTION_DONE);
+	assert_null(a->holder);
+	assert_string_equal(a->outcome, "success");
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, VIEW_NOW), "done");
+	assert_contains(h.msg, "carol");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "restart", f4,
+	    "success", VIEW_NOW), "stale-fence");
+	assert_contains(h.msg, "done");
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "carol", "restart", f4,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "carol", "restart", f4,
+	    NULL, VIEW_NOW), "stale-fence");
+	assert_code(&h, cmd_break(&h, "alice", "restart", "undo", VIEW_NOW),
+	    "not-held");
+	assert_int_equal(a->state, CORE_ACTION_DONE);
+
+	/* An expired holder cannot record done, even before the sweep. */
+	assert_code(&h, cmd_declare(&h, "alice", "other", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "other", 1000, VIEW_NOW), NULL);
+	f1 = h.s.seq;
+	h.now += 1000;
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "other", f1,
+	    "success", VIEW_NOW), "stale-fence");
+	assert_int_equal(action(&h, "other")->state, CORE_ACTION_HELD);
+	assert_int_equal(hub_sweep(&h), 1);
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "other", f1,
+	    "success", VIEW_NOW), "stale-fence");
+	assert_int_equal(action(&h, "other")->state, CORE_ACTION_FREE);
+	hub_free(&h);
+}
+
+static void
+test_deps_conflicts(void **state)
+{
+	struct hub	 h;
+	char		 list[400];
+	int64_t		 fa, fe;
+	int		 i;
+
+	(void)state;
+	hub_open(&h);
+
+	/* Declarations name actions declared before, never themselves. */
+	assert_code(&h, cmd_declare(&h, "alice", "drain", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "migrate", "nope", NULL,
+	    VIEW_NOW), "unknown-action");
+	assert_contains(h.msg, "nope");
+	assert_code(&h, cmd_declare(&h, "alice", "migrate", NULL, "drain,nope",
+	    VIEW_NOW), "unknown-action");
+	assert_code(&h, cmd_declare(&h, "alice", "migrate", "migrate", NULL,
+	    VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_declare(&h, "alice", "migrate", "bad name", NULL,
+	    VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_declare(&h, "alice", "drain", NULL, NULL,
+	    VIEW_NOW), "exists");
+	list[0] = '\0';
+	for (i = 0; i <= CORE_LIST_MAX; i++)
+		strcat(list, i == 0 ? "drain" : ",drain");
+	assert_code(&h, cmd_declare(&h, "alice", "migrate", list, NULL,
+	    VIEW_NOW), "bad-request");
+	assert_null(core_state_action(&h.s, "migrate"));
+
+	assert_code(&h, cmd_declare(&h, "alice", "migrate", "drain", NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "deploy", NULL, "drain",
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "verify", "drain,migrate",
+	    "deploy", VIEW_NOW), NULL);
+	assert_int_equal(action(&h, "verify")->nafter, 2);
+	assert_int_equal(action(&h, "verify")->nconflicts, 1);
+
+	/* After: blocked until every dependency is done. */
+	assert_code(&h, cmd_claim(&h, "bob", "migrate", 0, VIEW_NOW),
+	    "blocked");
+	assert_contains(h.msg, "drain");
+	assert_code(&h, cmd_claim(&h, "bob", "drain", 0, VIEW_NOW), NULL);
+	fa = h.s.seq;
+	assert_code(&h, cmd_claim(&h, "carol", "migrate", 0, VIEW_NOW),
+	    "blocked");
+
+	/* Conflicts: deploy names drain, and drain is running. */
+	assert_code(&h, cmd_claim(&h, "carol", "deploy", 0, VIEW_NOW),
+	    "conflict");
+	assert_contains(h.msg, "drain");
+	assert_contains(h.msg, "bob");
+
+	/* A failed dependency still blocks. */
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "drain", fa,
+	    "failed", VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "carol", "migrate", 0, VIEW_NOW),
+	    "blocked");
+
+	/* The other direction: drain names no conflict, deploy does. */
+	assert_code(&h, cmd_claim(&h, "carol", "deploy", 0, VIEW_NOW), NULL);
+	fe = h.s.seq;
+	assert_code(&h, cmd_claim(&h, "bob", "drain", 0, VIEW_NOW),
+	    "conflict");
+	assert_contains(h.msg, "deploy");
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "carol", "deploy", fe,
+	    NULL, VIEW_NOW), NULL);
+
+	/* Success unblocks. */
+	assert_code(&h, cmd_claim(&h, "bob", "drain", 0, VIEW_NOW), NULL);
+	fa = h.s.seq;
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "drain", fa,
+	    "success", VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "dave", "verify", 0, VIEW_NOW),
+	    "blocked");
+	assert_contains(h.msg, "migrate");
+	assert_code(&h, cmd_claim(&h, "carol", "migrate", 0, VIEW_NOW), NULL);
+	fa = h.s.seq;
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "carol", "migrate", fa,
+	    "success", VIEW_NOW), NULL);
+
+	/* verify conflicts with deploy, both ways round. */
+	assert_code(&h, cmd_claim(&h, "carol", "deploy", 0, VIEW_NOW), NULL);
+	fe = h.s.seq;
+	assert_code(&h, cmd_claim(&h, "dave", "verify", 0, VIEW_NOW),
+	    "conflict");
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "carol", "deploy", fe,
+	    NULL, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "dave", "verify", 0, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "carol", "deploy", 0, VIEW_NOW),
+	    "conflict");
+	assert_contains(h.msg, "verify");
+	assert_contains(h.msg, "dave");
+	hub_free(&h);
+}
+
+static void
+test_stale_views(void **state)
+{
+	struct hub	 h;
+	int64_t		 view, f;
+	int		 t;
+
+	(void)state;
+	hub_open(&h);
+	assert_code(&h, cmd_declare(&h, "alice", "restart", NULL, NULL,
+	    VIEW_NOW), NULL);
+	view = h.s.seq;
+
+	/* carol claims and releases after bob looked. */
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, view), NULL);
+	f = h.s.seq;
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "carol", "restart", f,
+	    NULL, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, view), "stale");
+	assert_contains(h.msg, "carol");
+	assert_contains(h.msg, "action.release");
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, h.s.seq - 1),
+	    "stale");
+	/* A view that includes the change is fresh, even with later events. */
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "dave", "later", -1), NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "restart", 0, h.s.seq - 1), NULL);
+	f = h.s.seq;
+
+	/* Held is reported before stale. */
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, view), "held");
+	assert_contains(h.msg, "bob");
+	/* So are done, blocked and lock-delay. */
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "bob", "restart", f,
+	    "success", VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, view), "done");
+
+	/* The IC's fields: status, severity, roles, command. */
+	view = h.s.seq;
+	assert_code(&h, cmd_status(&h, "alice", "mitigating", view), NULL);
+	assert_code(&h, cmd_status(&h, "alice", "monitoring", view), "stale");
+	assert_contains(h.msg, "status");
+	assert_code(&h, cmd_sev(&h, "alice", 1, view), NULL);
+	assert_code(&h, cmd_sev(&h, "alice", 3, view), "stale");
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "alice", "ops", "bob",
+	    view), NULL);
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "alice", "ops", "dave",
+	    view), "stale");
+	assert_code(&h, cmd_role(&h, CORE_ROLE_CLEAR, "alice", "ops", NULL,
+	    view), "stale");
+	assert_code(&h, cmd_role(&h, CORE_ROLE_CLEAR, "alice", "ops", NULL,
+	    VIEW_NOW), NULL);
+	view = h.s.seq;
+	assert_code(&h, cmd_offer(&h, "alice", "bob", view), NULL);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "bob", view), "stale");
+	assert_code(&h, cmd_bare(&h, CORE_CMD_RESIGN, "alice", view), "stale");
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "bob", VIEW_NOW), NULL);
+	view = h.s.seq;
+	assert_code(&h, cmd_bare(&h, CORE_CMD_RESIGN, "bob", view), NULL);
+	assert_code(&h, cmd_take(&h, "carol", 0, NULL, view), "stale");
+	assert_code(&h, cmd_take(&h, "carol", 0, NULL, VIEW_NOW), NULL);
+
+	/* Break by an IC who has not seen the current grant. */
+	assert_code(&h, cmd_declare(&h, "carol", "flush", NULL, NULL,
+	    VIEW_NOW), NULL);
+	view = h.s.seq;
+	assert_code(&h, cmd_claim(&h, "dave", "flush", 0, VIEW_NOW), NULL);
+	assert_code(&h, cmd_break(&h, "carol", "flush", "why", view), "stale");
+	assert_code(&h, cmd_break(&h, "carol", "flush", "why", VIEW_NOW), NULL);
+
+	/* Every coordination command needs based_on. */
+	for (t = 0; t < CORE_TYPE_COUNT; t++) {
+		const struct core_cmd_entry	*ce = core_cmd_entry_of(t);
+		struct core_event		 e;
+		const char			*code;
+
+		core_event_init(&e);
+		e.type = (enum core_type)t;
+		set(&e.name, "flush");
+		e.fence = 1;
+		code = hub_issue(&h, "carol", &e, -1, 0);
+		if (ce->flags & CORE_F_COORD) {
+			assert_code(&h, code, "bad-request");
+			assert_contains(h.msg, "based_on");
+		}
+	}
+	/* Even a command that would otherwise be accepted. */
+	assert_code(&h, cmd_declare(&h, "carol", "fresh", NULL, NULL, -1),
+	    "bad-request");
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "carol", "newrole",
+	    "dave", -1), "bad-request");
+	h.now += LOCK_DELAY;
+	assert_code(&h, cmd_claim(&h, "dave", "flush", 0, VIEW_NOW), NULL);
+	f = h.s.seq;
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "dave", "flush", f, NULL,
+	    -1), "bad-request");
+	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "dave", "flush", f, NULL,
+	    -1), "bad-request");
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "flush", f,
+	    "success", -1), "bad-request");
+	assert_int_equal(h.s.seq, f);
+	/* Notes and summaries are not coordination. */
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "dave", "fine", -1), NULL);
+	assert_code(&h, cmd_text(&h, CORE_SUMMARY, "dave", "fine", -1), NULL);
+	hub_free(&h);
+}
+
+static void
+test_grace(void **state)
+{
+	struct hub		 h;
+	struct core_action	*a, *b, *c, *d;
+	int64_t			 fd;
+
+	(void)state;
+	hub_open(&h);
+	assert_code(&h, cmd_declare(&h, "alice", "short", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "long", NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "idle", NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "over", NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "short", 5000, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "carol", "long", 60000, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "dave", "over", 1000, VIEW_NOW), NULL);
+	fd = h.s.seq;
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "over", fd,
+	    "success", VIEW_NOW), NULL);
+	a = action(&h, "short");
+	b = action(&h, "long");
+	c = action(&h, "idle");
+	d = action(&h, "over");
+
+	/* A restart much later: the short lease would be long gone. */
+	h.now += 30000;
+	assert_ptr_equal(core_state_expired(&h.s, h.now), a);
+	core_state_grace(&h.s, h.now, 20000);
+	assert_int_equal(a->deadline, h.now + 20000);
+	assert_int_equal(b->deadline, T0 + 60000);	/* never shortened */
+	assert_int_equal(c->state, CORE_ACTION_FREE);
+	assert_int_equal(c->deadline, 0);
+	assert_int_equal(d->state, CORE_ACTION_DONE);
+	assert_int_equal(d->deadline, 0);
+	assert_null(core_state_expired(&h.s, h.now));
+	assert_int_equal(core_state_next_deadline(&h.s), h.now + 20000);
+
+	/* Grace is a minimum: a second, shorter one changes nothing. */
+	core_state_grace(&h.s, h.now, 1000);
+	assert_int_equal(a->deadline, h.now + 20000);
+	assert_int_equal(b->deadline, T0 + 60000);
+
+	/* The holder can renew within the grace, and the lease runs on. */
+	h.now += 19999;
+	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "bob", "short", a->fence,
+	    NULL, VIEW_NOW), NULL);
+	assert_int_equal(a->deadline, h.now + 5000);
+	assert_int_equal(a->state, CORE_ACTION_HELD);
+	h.now += 5000;
+	assert_ptr_equal(core_state_expired(&h.s, h.now), a);
+	assert_int_equal(hub_sweep(&h), 1);
+	assert_int_equal(b->state, CORE_ACTION_HELD);
+	h.now = T0 + 60000;
+	assert_int_equal(hub_sweep(&h), 1);
+	assert_int_equal(b->state, CORE_ACTION_FREE);
+	assert_int_equal(core_state_next_deadline(&h.s), INT64_MAX);
+	hub_free(&h);
+}
+
+/*
+ * The randomized run.  A simulated hub with four users and a sliding window
+ * of six live actions; the shadow model predicts the outcome of every
+ * command (accepted, or which refusal) and the state after it.
+ */
+#define R_USERS		4
+#define R_WINDOW	6
+#define R_MAXA		200
+#define R_STEPS		4000
+
+static const char *r_users[R_USERS] = { "alice", "bob", "carol", "dave" };
+
+struct m_action {
+	char		 name[16];
+	int		 state;
+	int		 holder;		/* user index, -1 */
+	int64_t		 fence;
+	int64_t		 ttl;
+	int64_t		 deadline;
+	int64_t		 free_at;
+	int64_t		 mark;
+};
+
+struct model {
+	struct m_action	 a[R_MAXA];
+	int		 na;
+	unsigned char	 dep[R_MAXA][R_MAXA];	/* i runs after j */
+	unsigned char	 conf[R_MAXA][R_MAXA];	/* i lists j as a conflict */
+	int		 ic;			/* user index, -1: vacant */
+	int		 offer;
+	int64_t		 ic_mark;
+	int64_t		 view[R_USERS];
+	int64_t		 fence_of[R_USERS][R_MAXA];
+};
+
+/* Refusal codes seen over all seeds, to show the run reaches them. */
+static const char *r_codes[] = {
+	"held", "done", "blocked", "conflict", "lock-delay", "stale",
+	"stale-fence", "not-holder", "not-held", "not-ic", "no-offer",
+	"ic-present", "no-change", "bad-request", "unknown-action", "exists",
+	"forbidden"
+};
+#define R_NCODES (sizeof r_codes / sizeof r_codes[0])
+
+struct rsim {
+	struct hub	 h;
+	struct model	*m;
+	uint64_t	 rng;
+	uint64_t	 seed;
+	int		 step;
+	const char	*op;
+	unsigned long	*seen;			/* per r_codes */
+	unsigned long	*accepted;		/* per type */
+	unsigned long	 expired;
+	unsigned long	 done_success;
+};
+
+static uint64_t
+r_next(struct rsim *r)
+{
+	uint64_t	z = (r->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int64_t
+r_below(struct rsim *r, int64_t n)
+{
+	return (int64_t)(r_next(r) % (uint64_t)n);
+}
+
+static int
+r_chance(struct rsim *r, int pct)
+{
+	return r_below(r, 100) < pct;
+}
+
+/* A live action: one of the last R_WINDOW declared, or -1 for a ghost. */
+static int
+r_pick(struct rsim *r)
+{
+	int	n = r->m->na < R_WINDOW ? r->m->na : R_WINDOW;
+
+	if (n == 0 || r_chance(r, 3))
+		return -1;
+	return r->m->na - 1 - (int)r_below(r, n);
+}
+
+/* Usually a held action of the window, so holders get to use their grant. */
+static int
+r_pick_held(struct rsim *r)
+{
+	int	held[R_WINDOW], n = 0, i;
+
+	for (i = r->m->na - 1; i >= 0 && i >= r->m->na - R_WINDOW; i--) {
+		if (r->m->a[i].state == CORE_ACTION_HELD)
+			held[n++] = i;
+	}
+	if (n == 0 || r_chance(r, 30))
+		return r_pick(r);
+	return held[r_below(r, n)];
+}
+
+static const char *
+r_name(struct rsim *r, int i)
+{
+	return i < 0 ? "ghost" : r->m->a[i].name;
+}
+
+static int64_t
+r_based_on(struct rsim *r, int u)
+{
+	int64_t	seq = r->h.s.seq;
+	int	p = (int)r_below(r, 100);
+
+	if (p < 55)
+		return seq;
+	if (p < 75)
+		return r->m->view[u];
+	if (p < 90)
+		return r_below(r, seq + 1);
+	if (p < 98)
+		return seq - 1;
+	return -1;
+}
+
+static void
+r_expect(struct rsim *r, const char *got, const char *want)
+{
+	size_t	i;
+
+	if (!((got == NULL && want == NULL) || (got != NULL && want != NULL &&
+	    strcmp(got, want) == 0))) {
+		print_error("seed %llu step %d %s: got %s, expected %s (%s)\n",
+		    (unsigned long long)r->seed, r->step, r->op,
+		    got != NULL ? got : "acceptance",
+		    want != NULL ? want : "acceptance",
+		    r->h.msg != NULL ? r->h.msg : "");
+		fail();
+	}
+	if (got == NULL)
+		return;
+	for (i = 0; i < R_NCODES; i++) {
+		if (strcmp(got, r_codes[i]) == 0) {
+			r->seen[i]++;
+			return;
+		}
+	}
+	print_error("unexpected code %s\n", got);
+	fail();
+}
+
+static void
+r_accepted(struct rsim *r, enum core_type t)
+{
+	r->accepted[t]++;
+	assert_int_equal(r->h.last.type, t);
+	assert_int_equal(r->h.last.seq, r->h.s.seq);
+	assert_int_equal((int64_t)r->h.nlog, r->h.s.seq);
+}
+
+static int
+r_user_index(const char *name)
+{
+	int	u;
+
+	for (u = 0; name != NULL && u < R_USERS; u++) {
+		if (strcmp(r_users[u], name) == 0)
+			return u;
+	}
+	return -1;
+}
+
+/* Lease end in the model: expire, break (with lock-delay) or release. */
+static void
+m_end(struct rsim *r, int i, int64_t free_at)
+{
+	struct m_action	*a = &r->m->a[i];
+
+	a->state = CORE_ACTION_FREE;
+	a->holder = -1;
+	a->deadline = 0;
+	a->free_at = free_at;
+	a->mark = r->h.s.seq;
+}
+
+static void
+r_sweep(struct rsim *r)
+{
+	struct core_action	*ca;
+	struct model		*m = r->m;
+	int			 i, want;
+
+	r->op = "sweep";
+	while ((ca = core_state_expired(&r->h.s, r->h.now)) != NULL) {
+		for (want = -1, i = 0; i < m->na && want < 0; i++) {
+			if (m->a[i].state == CORE_ACTION_HELD &&
+			    m->a[i].deadline <= r->h.now)
+				want = i;
+		}
+		assert_true(want >= 0);
+		assert_string_equal(ca->name, m->a[want].name);
+		r_expect(r, cmd_expire(&r->h, CORE_ACTOR_HUB, m->a[want].name,
+		    1), NULL);
+		r_accepted(r, CORE_EXPIRE);
+		assert_int_equal(r->h.last.fence, m->a[want].fence);
+		m_end(r, want, r->h.now + r->h.lock_delay);
+		r->expired++;
+	}
+	for (i = 0; i < m->na; i++)
+		assert_false(m->a[i].state == CORE_ACTION_HELD &&
+		    m->a[i].deadline <= r->h.now);
+}
+
+static const char *
+m_claim(const struct rsim *r, int i, int64_t ttl, int64_t b)
+{
+	const struct model	*m = r->m;
+	const struct m_action	*a;
+	int			 j;
+
+	if (b < 0)
+		return "bad-request";
+	if (ttl != 0 && (ttl < CORE_TTL_MIN || ttl > CORE_TTL_MAX))
+		return "bad-request";
+	if (i < 0)
+		return "unknown-action";
+	a = &m->a[i];
+	if (a->state == CORE_ACTION_HELD)
+		return "held";
+	if (a->state == CORE_ACTION_DONE)
+		return "done";
+	for (j = 0; j < m->na; j++) {
+		if (m->dep[i][j] && m->a[j].state != CORE_ACTION_DONE)
+			return "blocked";
+	}
+	for (j = 0; j < m->na; j++) {
+		if (j != i && m->a[j].state == CORE_ACTION_HELD &&
+		    (m->conf[i][j] || m->conf[j][i]))
+			return "conflict";
+	}
+	if (a->free_at > r->h.now)
+		return "lock-delay";
+	if (a->mark > b)
+		return "stale";
+	return NULL;
+}
+
+static void
+r_claim(struct rsim *r)
+{
+	static const int64_t	 ttls[] = { 0, 2000, 5000, 15000, 0, 500 };
+	struct model		*m = r->m;
+	struct core_action	*ca;
+	const struct core_action *cb;
+	const char		*want, *got;
+	int			 u = (int)r_below(r, R_USERS), i = r_pick(r);
+	int64_t			 b = r_based_on(r, u), ttl, old = 0;
+	int			 deps_done = 1, conflict = 0, was_held = 0;
+	size_t			 k, j;
+	char			 fence[32] = "";
+
+	r->op = "claim";
+	ttl = ttls[r_chance(r, 3) ? 5 : r_below(r, 5)];
+	want = m_claim(r, i, ttl, b);
+
+	/* What the real state says before the command. */
+	if (i >= 0) {
+		ca = action(&r->h, m->a[i].name);
+		was_held = ca->state == CORE_ACTION_HELD;
+		old = ca->fence;
+		for (k = 0; k < ca->nafter; k++) {
+			cb = core_state_action(&r->h.s, ca->after[k]);
+			deps_done &= cb->state == CORE_ACTION_DONE;
+		}
+		for (j = 0; j < r->h.s.nactions; j++) {
+			cb = &r->h.s.actions[j];
+			if (cb != ca && cb->state == CORE_ACTION_HELD &&
+			    (core_list_has(ca->conflicts, ca->nconflicts,
+			    cb->name) || core_list_has(cb->conflicts,
+			    cb->nconflicts, ca->name)))
+				conflict = 1;
+		}
+		if (was_held)
+			snprintf(fence, sizeof fence, "fence %lld",
+			    (long long)ca->fence);
+	}
+	got = cmd_claim(&r->h, r_users[u], r_name(r, i), ttl, b);
+	r_expect(r, got, want);
+	if (got != NULL) {
+		if (strcmp(got, "held") == 0) {
+			assert_contains(r->h.msg, fence);
+			assert_contains(r->h.msg, "s left");
+			assert_contains(r->h.msg,
+			    r_users[m->a[i].holder]);
+		}
+		return;
+	}
+
+	/* A grant never breaks the rules. */
+	r_accepted(r, CORE_CLAIM);
+	ca = action(&r->h, m->a[i].name);
+	assert_false(was_held);
+	assert_true(deps_done);
+	assert_false(conflict);
+	assert_true(b >= m->a[i].mark);
+	assert_true(ca->fence > old);
+	assert_int_equal(ca->fence, r->h.s.seq);
+	m->a[i].state = CORE_ACTION_HELD;
+	m->a[i].holder = u;
+	m->a[i].fence = r->h.s.seq;
+	m->a[i].ttl = ttl != 0 ? ttl : CORE_TTL_DEFAULT;
+	m->a[i].deadline = r->h.now + m->a[i].ttl;
+	m->a[i].free_at = 0;
+	m->a[i].mark = r->h.s.seq;
+	m->fence_of[u][i] = r->h.s.seq;
+	m->view[u] = r->h.s.seq;
+}
+
+static const char *
+m_fenced(const struct rsim *r, enum core_type t, int u, int i, int64_t fence,
+    const char *outcome, int64_t b)
+{
+	const struct m_action	*a;
+
+	if (b < 0)
+		return "bad-request";
+	if (t == CORE_DONE && !core_outcome_valid(outcome))
+		return "bad-request";
+	if (i < 0)
+		return "unknown-action";
+	if (fence <= 0)
+		return "bad-request";
+	a = &r->m->a[i];
+	if (a->state == CORE_ACTION_HELD && fence == a->fence &&
+	    a->holder == u && a->deadline > r->h.now)
+		return NULL;
+	if (a->state == CORE_ACTION_HELD && fence == a->fence && a->holder != u)
+		return "not-holder";
+	return "stale-fence";
+}
+
+/* Renew, release or done. */
+static void
+r_fenced(struct rsim *r, enum core_type t)
+{
+	static const char	*outcomes[] = { "success", "success", "failed",
+				    "aborted", "failed", "bogus" };
+	struct model		*m = r->m;
+	const char		*outcome = NULL, *want, *got;
+	int			 u, i = r_pick_held(r), p;
+	int64_t			 b, fence;
+
+	r->op = core_type_name(t);
+	if (i >= 0 && m->a[i].holder >= 0 && r_chance(r, 75))
+		u = m->a[i].holder;
+	else
+		u = (int)r_below(r, R_USERS);
+	b = r_based_on(r, u);
+	p = (int)r_below(r, 100);
+	if (i >= 0 && p < 80)
+		fence = m->fence_of[u][i];
+	else if (i >= 0 && p < 90)
+		fence = m->a[i].fence;
+	else
+		fence = r_below(r, r->h.s.seq + 2);
+	if (t == CORE_DONE)
+		outcome = outcomes[r_chance(r, 3) ? 5 : r_below(r, 5)];
+	want = m_fenced(r, t, u, i, fence, outcome, b);
+	got = cmd_fenced(&r->h, t, r_users[u], r_name(r, i), fence, outcome, b);
+	r_expect(r, got, want);
+	if (got != NULL)
+		return;
+	if (t == CORE_RENEW) {
+		r->accepted[t]++;
+		m->a[i].deadline = r->h.now + m->a[i].ttl;
+		return;
+	}
+	r_accepted(r, t);
+	assert_int_equal(r->h.last.fence, m->a[i].fence);
+	m_end(r, i, 0);
+	if (t == CORE_DONE && strcmp(outcome, "success") == 0) {
+		m->a[i].state = CORE_ACTION_DONE;
+		r->done_success++;
+	}
+	m->view[u] = r->h.s.seq;
+}
+
+static void
+r_break(struct rsim *r)
+{
+	struct model	*m = r->m;
+	int		 u, i = r_pick_held(r);
+	int64_t		 b;
+	const char	*reason, *want, *got;
+
+	r->op = "break";
+	u = m->ic >= 0 && r_chance(r, 75) ? m->ic : (int)r_below(r, R_USERS);
+	b = r_based_on(r, u);
+	reason = r_chance(r, 5) ? "" : "not responding";
+	if (b < 0)
+		want = "bad-request";
+	else if (u != m->ic)
+		want = "not-ic";
+	else if (*reason == '\0')
+		want = "bad-request";
+	else if (i < 0)
+		want = "unknown-action";
+	else if (m->a[i].state != CORE_ACTION_HELD)
+		want = "not-held";
+	else if (m->a[i].mark > b)
+		want = "stale";
+	else
+		want = NULL;
+	got = cmd_break(&r->h, r_users[u], r_name(r, i), reason, b);
+	r_expect(r, got, want);
+	if (got != NULL)
+		return;
+	r_accepted(r, CORE_BREAK);
+	assert_int_equal(r->h.last.fence, m->a[i].fence);
+	m_end(r, i, r->h.now + r->h.lock_delay);
+	m->view[u] = r->h.s.seq;
+}
+
+/* Take, offer, accept or resign. */
+static void
+r_command(struct rsim *r, enum core_type t)
+{
+	struct model	*m = r->m;
+	int		 u, to = -1, force = 0;
+	int64_t		 b;
+	const char	*reason = NULL, *want, *got;
+
+	r->op = core_type_name(t);
+	if ((t == CORE_CMD_OFFER || t == CORE_CMD_RESIGN) && m->ic >= 0 &&
+	    r_chance(r, 75))
+		u = m->ic;
+	else if (t == CORE_CMD_ACCEPT && m->offer >= 0 && r_chance(r, 70))
+		u = m->offer;
+	else
+		u = (int)r_below(r, R_USERS);
+	b = r_based_on(r, u);
+	if (b < 0)
+		want = "bad-request";
+	else if (t == CORE_CMD_TAKE) {
+		force = r_chance(r, 50);
+		reason = force && r_chance(r, 90) ? "gone quiet" : NULL;
+		r->h.ic_present = r_chance(r, 50);
+		if (force && reason == NULL)
+			want = "bad-request";
+		else if (m->ic == u)
+			want = "no-change";
+		else if (m->ic >= 0 && !force)
+			want = "held";
+		else if (m->ic >= 0 && r->h.ic_present)
+			want = "ic-present";
+		else
+			want = m->ic_mark > b ? "stale" : NULL;
+	} else if (t == CORE_CMD_OFFER) {
+		to = (int)r_below(r, R_USERS);
+		if (u != m->ic)
+			want = "not-ic";
+		else if (to == u)
+			want = "no-change";
+		else
+			want = m->ic_mark > b ? "stale" : NULL;
+	} else if (t == CORE_CMD_ACCEPT) {
+		if (m->offer != u)
+			want = "no-offer";
+		else
+			want = m->ic_mark > b ? "stale" : NULL;
+	} else {
+		if (u != m->ic)
+			want = "not-ic";
+		else
+			want = m->ic_mark > b ? "stale" : NULL;
+	}
+	if (t == CORE_CMD_TAKE)
+		got = cmd_take(&r->h, r_users[u], force, reason, b);
+	else if (t == CORE_CMD_OFFER)
+		got = cmd_offer(&r->h, r_users[u], r_users[to], b);
+	else
+		got = cmd_bare(&r->h, t, r_users[u], b);
+	r_expect(r, got, want);
+	if (got != NULL)
+		return;
+	r_accepted(r, t);
+	switch (t) {
+	case CORE_CMD_TAKE:
+	case CORE_CMD_ACCEPT:
+		m->ic = u;
+		m->offer = -1;
+		break;
+	case CORE_CMD_OFFER:
+		m->offer = to;
+		break;
+	default:
+		m->ic = m->offer = -1;
+		break;
+	}
+	m->ic_mark = r->h.s.seq;
+	m->view[u] = r->h.s.seq;
+}
+
+static void
+r_declare(struct rsim *r)
+{
+	struct model	*m = r->m;
+	struct m_action	*a;
+	struct buf	 after, conf;
+	int		 u, i, j, target, ghost = 0;
+	int64_t		 b;
+	const char	*want, *got, *name;
+	char		 fresh[16];
+
+	r->op = "declare";
+	u = m->ic >= 0 && r_chance(r, 85) ? m->ic : (int)r_below(r, R_USERS);
+	b = r_based_on(r, u);
+	target = m->na > 0 && r_chance(r, 5) ? (int)r_below(r, m->na) : -1;
+	snprintf(fresh, sizeof fresh, "act%d", m->na);
+	name = target >= 0 ? m->a[target].name : fresh;
+
+	/* Dependencies and conflicts among the live window. */
+	util_buf_init(&after);
+	util_buf_init(&conf);
+	util_buf_add(&after, "", 0);
+	util_buf_add(&conf, "", 0);
+	for (j = m->na - 1; j >= 0 && j >= m->na - R_WINDOW; j--) {
+		if (j == target)
+			continue;
+		if (r_chance(r, 12))
+			util_buf_printf(&after, "%s%s", after.len ? "," : "",
+			    m->a[j].name);
+		else if (r_chance(r, 20))
+			util_buf_printf(&conf, "%s%s", conf.len ? "," : "",
+			    m->a[j].name);
+	}
+	if (r_chance(r, 4)) {
+		util_buf_printf(&conf, "%sghost", conf.len ? "," : "");
+		ghost = 1;
+	}
+	if (b < 0)
+		want = "bad-request";
+	else if (u != m->ic)
+		want = "not-ic";
+	else if (ghost)
+		want = "unknown-action";
+	else if (target >= 0)
+		want = "exists";
+	else
+		want = NULL;
+	if (want == NULL && m->na == R_MAXA) {
+		/* The model is full: only refused declarations from now on. */
+		util_buf_clear(&after);
+		util_buf_clear(&conf);
+		return;
+	}
+	got = cmd_declare(&r->h, r_users[u], name,
+	    after.len ? after.data : NULL, conf.len ? conf.data : NULL, b);
+	r_expect(r, got, want);
+	if (got == NULL) {
+		r_accepted(r, CORE_DECLARE);
+		i = m->na++;
+		a = &m->a[i];
+		memset(a, 0, sizeof *a);
+		snprintf(a->name, sizeof a->name, "%s", name);
+		a->state = CORE_ACTION_FREE;
+		a->holder = -1;
+		a->mark = r->h.s.seq;
+		for (j = 0; j < i; j++) {
+			m->dep[i][j] = core_list_has(r->h.last.after,
+			    r->h.last.nafter, m->a[j].name);
+			m->conf[i][j] = core_list_has(r->h.last.conflicts,
+			    r->h.last.nconflicts, m->a[j].name);
+		}
+		m->view[u] = r->h.s.seq;
+	}
+	util_buf_clear(&after);
+	util_buf_clear(&conf);
+}
+
+static void
+r_expire_attempt(struct rsim *r)
+{
+	struct model	*m = r->m;
+	int		 i = r_pick(r), internal = r_chance(r, 60);
+	const char	*want, *got;
+
+	r->op = "expire";
+	if (!internal)
+		want = "forbidden";
+	else if (i < 0 || m->a[i].state != CORE_ACTION_HELD ||
+	    m->a[i].deadline > r->h.now)
+		want = "not-held";
+	else
+		want = NULL;
+	got = cmd_expire(&r->h, internal ? CORE_ACTOR_HUB :
+	    r_users[r_below(r, R_USERS)], r_name(r, i), internal);
+	r_expect(r, got, want);
+	if (got != NULL)
+		return;
+	r_accepted(r, CORE_EXPIRE);
+	assert_int_equal(r->h.last.fence, m->a[i].fence);
+	m_end(r, i, r->h.now + r->h.lock_delay);
+	r->expired++;
+}
+
+/* Invariants of the real state, and agreement with the model. */
+static void
+r_check(struct rsim *r, int64_t *prev_fence)
+{
+	const struct core_state		*s = &r->h.s;
+	const struct core_action	*a, *b;
+	const struct m_action		*ma;
+	struct model			*m = r->m;
+	int64_t				 next = INT64_MAX;
+	size_t				 i, j, k;
+
+	assert_int_equal(s->seq, (int64_t)r->h.nlog);
+	assert_int_equal((int)s->nactions, m->na);
+	for (i = 0; i < s->nactions; i++) {
+		a = &s->actions[i];
+		ma = &m->a[i];
+
+		/* One holder, only while held; done means success. */
+		assert_int_equal(a->state == CORE_ACTION_HELD,
+		    a->holder != NULL);
+		if (a->state == CORE_ACTION_HELD) {
+			assert_true(r_user_index(a->holder) >= 0);
+			assert_true(a->fence > 0 && a->fence <= s->seq);
+			assert_true(a->deadline > 0);
+			if (a->deadline < next)
+				next = a->deadline;
+			/* Dependencies done, no conflicting action held. */
+			for (k = 0; k < a->nafter; k++) {
+				b = core_state_action(s, a->after[k]);
+				assert_int_equal(b->state, CORE_ACTION_DONE);
+			}
+			for (j = 0; j < s->nactions; j++) {
+				b = &s->actions[j];
+				if (j == i || b->state != CORE_ACTION_HELD)
+					continue;
+				assert_false(core_list_has(a->conflicts,
+				    a->nconflicts, b->name));
+			}
+		}
+		if (a->state == CORE_ACTION_DONE)
+			assert_string_equal(a->outcome, "success");
+
+		/* Fences only grow, and only by a grant. */
+		assert_true(a->fence >= prev_fence[i]);
+		if (a->fence != prev_fence[i]) {
+			assert_int_equal(r->h.last.type, CORE_CLAIM);
+			assert_int_equal(a->fence, r->h.last.seq);
+			prev_fence[i] = a->fence;
+		}
+
+		/* The model agrees. */
+		assert_string_equal(a->name, ma->name);
+		assert_int_equal(a->state, ma->state);
+		if (ma->holder < 0)
+			assert_null(a->holder);
+		else
+			assert_string_equal(a->holder, r_users[ma->holder]);
+		assert_int_equal(a->fence, ma->fence);
+		assert_int_equal(a->deadline, ma->deadline);
+		assert_int_equal(a->free_at, ma->free_at);
+		assert_int_equal(a->mark.seq, ma->mark);
+	}
+	assert_int_equal(core_state_next_deadline(s), next);
+
+	/* The IC is one user or nobody; an offer only to someone else. */
+	if (s->ic == NULL) {
+		assert_int_equal(m->ic, -1);
+		assert_null(s->offer);
+	} else
+		assert_int_equal(r_user_index(s->ic), m->ic);
+	if (s->offer == NULL)
+		assert_int_equal(m->offer, -1);
+	else {
+		assert_int_equal(r_user_index(s->offer), m->offer);
+		assert_string_not_equal(s->offer, s->ic);
+	}
+	assert_int_equal(s->ic_mark.seq, m->ic_mark);
+	assert_one_ic(&r->h, r_users, R_USERS);
+	for (i = 0; i < s->npeople; i++)
+		assert_true(r_user_index(s->people[i]) >= 0);
+}
+
+/* Fold the log again, through the canonical bytes, and compare. */
+static void
+r_replay(struct rsim *r)
+{
+	struct core_state	 s;
+	struct core_event	 e;
+	struct core_ctx		 ctx;
+	struct buf		 b1, b2;
+	char			*cause = NULL;
+	size_t			 k, i;
+
+	core_state_init(&s, r->h.s.id);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.lock_delay = r->h.lock_delay;
+	util_buf_init(&b1);
+	util_buf_init(&b2);
+	for (k = 0; k < r->h.nlog; k++) {
+		util_buf_reset(&b1);
+		util_buf_reset(&b2);
+		core_event_encode(&r->h.log[k], &b1);
+		assert_int_equal(core_event_decode(b1.data, b1.len, &e,
+		    &cause), 0);
+		assert_event_same(&e, &r->h.log[k], 1);
+		core_event_encode(&e, &b2);
+		assert_string_equal(b1.data, b2.data);
+		ctx.now = r->h.log_now[k];
+		core_state_apply(&s, &e, &ctx);
+		core_event_clear(&e);
+	}
+	util_buf_clear(&b1);
+	util_buf_clear(&b2);
+	assert_int_equal(s.seq, r->h.s.seq);
+	assert_memory_equal(s.chain, r->h.s.chain, CORE_HASH_LEN);
+	assert_str_same(s.ic, r->h.s.ic, 0);
+	assert_str_same(s.offer, r->h.s.offer, 0);
+	assert_int_equal(s.nactions, r->h.s.nactions);
+	for (i = 0; i < s.nactions; i++) {
+		assert_int_equal(s.actions[i].state, r->h.s.actions[i].state);
+		assert_str_same(s.actions[i].holder, r->h.s.actions[i].holder,
+		    0);
+		assert_int_equal(s.actions[i].fence, r->h.s.actions[i].fence);
+		assert_int_equal(s.actions[i].free_at,
+		    r->h.s.actions[i].free_at);
+		assert_str_same(s.actions[i].outcome,
+		    r->h.s.actions[i].outcome, 0);
+	}
+	core_state_clear(&s);
+}
+
+static void
+r_run(uint64_t seed, unsigned long *seen, unsigned long *accepted,
+    unsigned long *expired)
+{
+	struct rsim	 r;
+	int64_t		*prev_fence;
+	int		 u, p, i;
+
+	memset(&r, 0, sizeof r);
+	r.m = xcalloc(1, sizeof *r.m);
+	r.seed = r.rng = seed;
+	r.seen = seen;
+	r.accepted = accepted;
+	prev_fence = xcalloc(R_MAXA, sizeof *prev_fence);
+	hub_init(&r.h, "INC-R");
+	r.h.keep = 1;
+	r.m->ic = r.m->offer = -1;
+	assert_code(&r.h, cmd_open(&r.h, r_users[0], "Random", 3), NULL);
+	r.m->ic = 0;
+	r.m->ic_mark = 1;
+	for (i = 0; i < R_WINDOW; i++)
+		r_declare(&r);
+
+	for (r.step = 0; r.step < R_STEPS; r.step++) {
+		/* Time passes; usually the hub's timer runs. */
+		r.h.now += r_chance(&r, 4) ? 5000 + r_below(&r, 35000) :
+		    r_below(&r, 1500);
+		if (r_chance(&r, 85))
+			r_sweep(&r);
+		for (u = 0; u < R_USERS; u++) {
+			if (r_chance(&r, 30))
+				r.m->view[u] = r.h.s.seq;
+		}
+
+		p = (int)r_below(&r, 100);
+		if (p < 30)
+			r_claim(&r);
+		else if (p < 46)
+			r_fenced(&r, CORE_RENEW);
+		else if (p < 54)
+			r_fenced(&r, CORE_RELEASE);
+		else if (p < 66)
+			r_fenced(&r, CORE_DONE);
+		else if (p < 71)
+			r_break(&r);
+		else if (p < 76)
+			r_command(&r, CORE_CMD_TAKE);
+		else if (p < 80)
+			r_command(&r, CORE_CMD_OFFER);
+		else if (p < 84)
+			r_command(&r, CORE_CMD_ACCEPT);
+		else if (p < 87)
+			r_command(&r, CORE_CMD_RESIGN);
+		else if (p < 90)
+			r_declare(&r);
+		else if (p < 93)
+			r_expire_attempt(&r);
+		else if (p < 95) {
+			r.op = "note";
+			r_expect(&r, cmd_text(&r.h, CORE_NOTE,
+			    r_users[r_below(&r, R_USERS)], "status?", -1),
+			    NULL);
+			r_accepted(&r, CORE_NOTE);
+		} else if (p < 97) {
+			int64_t	g = 1000 + r_below(&r, 20000);
+
+			/* A hub restart. */
+			core_state_grace(&r.h.s, r.h.now, g);
+			for (i = 0; i < r.m->na; i++) {
+				if (r.m->a[i].state == CORE_ACTION_HELD &&
+				    r.m->a[i].deadline < r.h.now + g)
+					r.m->a[i].deadline = r.h.now + g;
+			}
+		}
+		r_check(&r, prev_fence);
+	}
+	r_replay(&r);
+	*expired += r.expired;
+	assert_true(r.done_success > 0);
+	hub_free(&r.h);
+	free(prev_fence);
+	free(r.m);
+}
+
+static void
+test_random(void **state)
+{
+	static const uint64_t	seeds[] = { 1, 2, 3, 0x5eed, 20240601 };
+	unsigned long		seen[R_NCODES], accepted[CORE_TYPE_COUNT];
+	unsigned long		expired = 0;
+	size_t			i;
+
+	(void)state;
+	memset(seen, 0, sizeof seen);
+	memset(accepted, 0, sizeof accepted);
+	for (i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+		r_run(seeds[i], seen, accepted, &expired);
+
+	/* The run reached every refusal and every kind of event. */
+	for (i = 0; i < R_NCODES; i++) {
+		if (seen[i] == 0) {
+			print_error("never refused with %s\n", r_codes[i]);
+			fail();
+		}
+	}
+	for (i = 0; i < CORE_TYPE_COUNT; i++) {
+		if (i == CORE_OPEN || i == CORE_SUMMARY || i == CORE_STATUS ||
+		    i == CORE_SEV || i == CORE_ROLE_ASSIGN ||
+		    i == CORE_ROLE_CLEAR)
+			continue;
+		if (accepted[i] == 0) {
+			print_error("never accepted %s\n",
+			    core_type_name((enum core_type)i));
+			fail();
+		}
+	}
+	assert_true(accepted[CORE_CLAIM] > 500);
+	assert_true(expired > 50);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_event_roundtrip),
+		cmocka_unit_test(test_event_decode_rejects),
+		cmocka_unit_test(test_chain_start),
+		cmocka_unit_test(test_chain_sensitivity),
+		cmocka_unit_test(test_chain_known_answer),
+		cmocka_unit_test(test_valid_names),
+		cmocka_unit_test(test_valid_text),
+		cmocka_unit_test(test_auth_ic_only),
+		cmocka_unit_test(test_command_handover),
+		cmocka_unit_test(test_lease_claim_renew_expire),
+		cmocka_unit_test(test_lease_break_done),
+		cmocka_unit_test(test_deps_conflicts),
+		cmocka_unit_test(test_stale_views),
+		cmocka_unit_test(test_grace),
+		cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
