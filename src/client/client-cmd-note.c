@@ -1,9 +1,139 @@
-/* concord note TEXT: add a note to the timeline. */
+/*
+ * concord note TEXT: add a note to the timeline.  With --stdin, every line
+ * of standard input becomes a note: they are pipelined (up to a window of
+ * unacknowledged ones), each with its own operation id, and after a lost
+ * connection the unacknowledged ones are resent with the same ids, so a
+ * line is logged exactly once.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
 #include "util.h"
+
+#define CLIENT_NOTE_WINDOW	256
+
+struct client_note_line {
+	char	*text;
+	char	*op;
+	int	 acked;
+};
+
+/* Send lines[from..] that are unacked, up to the window; returns next. */
+static size_t
+client_note_send(struct client_args *a, struct client_conn *cc,
+    struct client_note_line *lines, size_t n, size_t from, size_t acked)
+{
+	struct proto_msg	m;
+
+	while (from < n && from < acked + CLIENT_NOTE_WINDOW) {
+		if (!lines[from].acked) {
+			proto_msg_init(&m, PROTO_COMMAND);
+			m.incident = a->incident;
+			m.op = lines[from].op;
+			m.cmd.type = CORE_NOTE;
+			m.cmd.text = lines[from].text;
+			client_conn_send(cc, &m);
+		}
+		from++;
+	}
+	return from;
+}
+
+static int
+client_note_stdin(struct client_args *a)
+{
+	struct client_note_line	*lines = NULL;
+	struct client_conn	*cc = NULL;
+	struct proto_msg	 m;
+	char			*line = NULL, *cause = NULL;
+	size_t			 cap = 0, n = 0, linecap = 0, sent = 0, acked = 0;
+	size_t			 lo = 0, i;
+	ssize_t			 len;
+	int			 unreachable, rc = CLIENT_EXIT_OK, attempt = 0;
+	int			 refused = 0;
+
+	while ((len = getline(&line, &linecap, stdin)) != -1) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 1024 : cap * 2;
+			lines = xreallocarray(lines, cap, sizeof *lines);
+		}
+		lines[n].text = xstrdup(line);
+		lines[n].op = util_opid_create();
+		lines[n].acked = 0;
+		n++;
+	}
+	free(line);
+	while (acked < n) {
+		if (cc == NULL) {
+			cc = client_conn_open(a->hub, a->user, a->incident, -1,
+			    &unreachable, &cause);
+			if (cc == NULL) {
+				if (!unreachable || attempt > 20) {
+					rc = client_hub_fail(unreachable ?
+					    CLIENT_EXIT_UNREACHABLE :
+					    CLIENT_EXIT_ERROR, "%s (%zu of %zu "
+					    "notes acknowledged)", cause, acked, n);
+					break;
+				}
+				free(cause);
+				cause = NULL;
+				client_hub_backoff(attempt++);
+				continue;
+			}
+			attempt = 0;
+			sent = client_note_send(a, cc, lines, n, lo, acked);
+		}
+		if (client_conn_recv(cc, &m, CLIENT_RETRY_FOR, &cause) <= 0) {
+			free(cause);
+			cause = NULL;
+			client_conn_free(cc);
+			cc = NULL;
+			continue;
+		}
+		if (m.op != NULL && (m.kind == PROTO_ACK ||
+		    m.kind == PROTO_REFUSED)) {
+			for (i = lo; i < sent; i++) {
+				if (!lines[i].acked &&
+				    strcmp(lines[i].op, m.op) == 0) {
+					lines[i].acked = 1;
+					acked++;
+					if (m.kind == PROTO_REFUSED) {
+						refused++;
+						fprintf(stderr, "concord: refused "
+						    "(%s): %s\n", m.code,
+						    m.message);
+					}
+					break;
+				}
+			}
+			while (lo < n && lines[lo].acked)
+				lo++;
+			sent = client_note_send(a, cc, lines, n, sent, acked);
+		} else if (m.kind == PROTO_ERROR) {
+			rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s", m.message);
+			proto_msg_clear(&m);
+			break;
+		}
+		proto_msg_clear(&m);
+	}
+	client_conn_free(cc);
+	if (rc == CLIENT_EXIT_OK && refused > 0)
+		rc = CLIENT_EXIT_REFUSED;
+	if (rc == CLIENT_EXIT_OK)
+		printf("%s: %zu notes logged\n", a->incident, n);
+	for (i = 0; i < n; i++) {
+		free(lines[i].text);
+		free(lines[i].op);
+	}
+	free(lines);
+	return rc;
+}
 
 static int
 client_cmd_note_exec(struct client_args *a)
@@ -13,6 +143,13 @@ client_cmd_note_exec(struct client_args *a)
 	size_t			i;
 	int			rc;
 
+	if (client_opt(a, "stdin") != NULL) {
+		if (a->nwords != 0)
+			return client_usage(&client_cmd_note_entry);
+		if ((rc = client_hub_prepare(a, 1)) != 0)
+			return rc;
+		return client_note_stdin(a);
+	}
 	if (a->nwords == 0)
 		return client_usage(&client_cmd_note_entry);
 	util_buf_init(&b);
@@ -30,5 +167,5 @@ client_cmd_note_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_note_entry = {
-	"note", "note TEXT", "", client_cmd_note_exec
+	"note", "note TEXT | note --stdin", "stdin", client_cmd_note_exec
 };

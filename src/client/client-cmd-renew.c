@@ -1,4 +1,6 @@
 /* concord renew ACTION [--fence N]: extend your lease before it runs out. */
+#include <stdio.h>
+
 #include "client.h"
 #include "util.h"
 
@@ -6,6 +8,7 @@ static int
 client_cmd_renew_exec(struct client_args *a)
 {
 	struct core_event	ev;
+	struct proto_msg	ack;
 	int64_t			fence;
 	int			rc;
 
@@ -18,9 +21,14 @@ client_cmd_renew_exec(struct client_args *a)
 	ev.type = CORE_RENEW;
 	ev.name = xstrdup(a->words[0]);
 	ev.fence = fence;
-	rc = client_hub_simple(a, &ev);
+	rc = client_hub_command(a, &ev, -1, &ack);
 	core_event_clear(&ev);
-	return rc;
+	if (rc != 0)
+		return rc;
+	printf("renewed %s in %s, fence %lld\n", a->words[0], a->incident,
+	    (long long)fence);
+	proto_msg_clear(&ack);
+	return CLIENT_EXIT_OK;
 }
 
 const struct client_cmd_entry client_cmd_renew_entry = {

@@ -245,9 +245,14 @@ client_run(int argc, char **argv)
 	}
 	if (ce == NULL || client_opt(&a, "help") != NULL ||
 	    client_opt(&a, "h") != NULL) {
-		client_main_usage(ce == NULL && argc > 1 ? stderr : stdout);
+		rc = ce == NULL && argc > 1 && client_opt(&a, "help") == NULL &&
+		    client_opt(&a, "h") == NULL;
+		if (ce != NULL && !rc)
+			printf("usage: concord %s\n", ce->usage);
+		else
+			client_main_usage(rc ? stderr : stdout);
 		client_args_clear(&a);
-		return ce == NULL && argc > 1 ? CLIENT_EXIT_ERROR : 0;
+		return rc ? CLIENT_EXIT_ERROR : 0;
 	}
 	rc = ce->exec(&a);
 	client_args_clear(&a);

@@ -1,0 +1,93 @@
+# The CLI against a real hub: every subcommand, refusals with reasons and
+# exit statuses, exports and offline verification.
+. "$(dirname "$0")/lib.sh"
+hub_start --lock-delay 1
+
+out=$(concord open --title "Checkout p99 latency" --sev 1)
+id=${out##* }
+check "open prints the incident id last" test "$id" = INC-1
+check "the only open incident is the default" concord note "first note"
+check "roles" concord role assign bob ops
+concord --as bob role assign carol comms 2>$T/err; rc=$?
+check "role assign by a non-IC is refused with exit 3" test $rc = 3
+check "the refusal names the IC" grep -q "the IC is alice" $T/err
+check "declare a" concord declare failover-db --desc "promote replica"
+check "declare b after a" concord declare purge-cache --after failover-db
+check "declare c conflicting" concord declare restart-api --conflicts failover-db
+concord declare bad --after nosuch 2>$T/err
+check "declare naming an unknown action is refused" grep -q "no action named nosuch" $T/err
+
+out=$(concord --as bob claim failover-db --ttl 30); rc=$?
+fence=${out##* }
+check "claim succeeds and prints the fence last" test $rc = 0 -a "$fence" -gt 0
+concord --as carol claim failover-db 2>$T/err; rc=$?
+check "second claim refused with exit 3" test $rc = 3
+check "refusal says who holds it, fence and time left" \
+    grep -qE "failover-db is held by bob \(fence $fence, [0-9]+ s left\)" $T/err
+concord --as carol claim purge-cache 2>$T/err; rc=$?
+check "claim of a blocked action is refused" test $rc = 3
+check "blocked reason" grep -q "runs after failover-db" $T/err
+concord --as carol claim restart-api 2>$T/err; rc=$?
+check "claim of a conflicting action is refused" grep -q "conflicts with failover-db" $T/err
+check "renew by the holder" concord --as bob renew failover-db
+concord --as carol renew failover-db --fence $fence 2>$T/err; rc=$?
+check "renew by another is refused" test $rc = 3
+concord --as bob done failover-db --outcome success --fence $((fence - 1)) 2>$T/err; rc=$?
+check "done with a stale fence is refused" test $rc = 3
+check "done with the holder's grant" concord --as bob done failover-db --outcome success --note "replica promoted"
+check "purge-cache is unblocked" concord --as carol claim purge-cache
+check "release by the holder (own grant found)" concord --as carol release purge-cache
+check "claim again at once after a release (no lock-delay)" concord --as dave claim purge-cache
+check "break by the IC" concord break purge-cache --reason "dave is gone"
+concord --as carol claim purge-cache 2>$T/err; rc=$?
+check "claim during lock-delay after a break is refused" grep -q "lock-delay" $T/err
+check "claim after the lock-delay" wait_for 10 concord --as carol claim purge-cache
+
+head=$(concord log --json | tail -1 | sed 's/.*"seq":\([0-9]*\).*/\1/')
+check "status" concord status mitigating
+concord --based-on $head sev 2 2>/dev/null
+check "sev based on a view older than the severity is accepted" test $? = 0
+concord --based-on 1 status monitoring 2>$T/err; rc=$?
+check "status based on a stale view is refused" test $rc = 3
+check "stale reason names the change" grep -q "your view is stale: status changed at seq" $T/err
+check "summary" concord --as carol summary "db failover done; p99 recovering"
+
+concord --as dave command take 2>$T/err; rc=$?
+check "take while held is refused" test $rc = 3
+concord --as dave command take --force --reason "alice vanished" 2>$T/err; rc=$?
+check "forced take is refused (exit 3) while the IC is connected? no: alice is not connected, so it works" test $rc = 0
+check "offer command back" concord --as dave command offer alice
+check "accept" concord command accept
+check "resign" concord command resign
+check "take vacant command" concord command take
+
+concord --as bob note "tab	and ünïcödé ✓"
+check "log shows the unicode note" sh -c "'$BIN/concord' log | grep -q 'ünïcödé ✓'"
+check "log ends with the digest line" sh -c "'$BIN/concord' log | tail -1 | grep -qE '^-- INC-1 at seq [0-9]+ · [0-9a-f]{6}$'"
+check "incidents lists it" sh -c "'$BIN/concord' incidents | grep -q 'INC-1'"
+check "export json" concord export --format json -o $T/inc.json
+check "export md" concord export --format md -o $T/inc.md
+check "md has a timeline and the action table" sh -c "grep -q '## Timeline' $T/inc.md && grep -q '| failover-db | done | bob |' $T/inc.md"
+check "verify accepts the export" concord verify $T/inc.json
+sed 's/first note/First note/' $T/inc.json > $T/bad.json
+concord verify $T/bad.json 2>$T/err; rc=$?
+check "verify rejects a tampered export" test $rc = 1
+check "and says where" grep -q "chain broken at seq 2" $T/err
+
+concord open --title "second" >/dev/null
+concord note "x" 2>$T/err; rc=$?
+check "two open incidents: no default, exit 1" test $rc = 1
+check "the error lists them" grep -q "INC-2" $T/err
+check "-i chooses" concord -i INC-2 note "x"
+check "CONCORD_INCIDENT chooses" env CONCORD_INCIDENT=INC-2 "$BIN/concord" note "y"
+
+CONCORD_HUB=unix:$T/nothing.sock concord note x 2>/dev/null; rc=$?
+check "unreachable hub exits 2" test $rc = 2
+concord frobnicate 2>/dev/null; rc=$?
+check "unknown command exits 1" test $rc = 1
+concord --help | grep -q "Exit status"
+check "--help lists exit statuses" test $? = 0
+"$BIN/concordd" --socket $T/other.sock --data $T/data >$T/second.out 2>&1; rc=$?
+check "a second hub on the same data directory fails" test $rc = 1
+check "with a clear message" grep -q "in use by another concordd" $T/second.out
+finish

@@ -1,0 +1,61 @@
+# Shared by the integration tests: a private directory, a real hub on a
+# Unix socket in it, polling helpers and TAP-style results.  Every process
+# a test starts is killed by its saved pid when the test exits.
+set -u
+export TZ=UTC LC_ALL=C.UTF-8
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$TOP/bin
+TOOLS=$TOP/build/tools
+T=$(mktemp -d /tmp/concord-it.XXXXXX)
+export CONCORD_HUB=unix:$T/hub.sock
+export CONCORD_USER=alice
+export CONCORD_LOG=$T/client.log
+export XDG_RUNTIME_DIR=$T/run XDG_STATE_HOME=$T/state
+unset CONCORD_INCIDENT CONCORD_FENCE
+PIDS=()
+HUB_PID=
+FAILS=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}" $HUB_PID; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$FAILS" != 0 ]; then
+		echo "--- hub output"; cat "$T"/hub.out* 2>/dev/null | tail -20
+		echo "--- hub log"; tail -40 "$T/data/concordd.log" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
+# check DESC CMD...: ok if CMD succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local end=$(( $(date +%s) + $1 )); shift
+	while ! "$@"; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+# hub_start [ARGS...]: start concordd on $T/hub.sock and wait for listening.
+hub_start() {
+	local out=$T/hub.out.$RANDOM
+	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" "$@" \
+	    </dev/null >"$out" 2>&1 &
+	HUB_PID=$!
+	if ! wait_for 20 grep -q listening "$out"; then
+		echo "hub did not start:"; cat "$out"; return 1
+	fi
+}
+hub_kill9() {
+	kill -9 "$HUB_PID" 2>/dev/null
+	wait "$HUB_PID" 2>/dev/null
+	HUB_PID=
+}
+concord() { "$BIN/concord" "$@"; }
+finish() { [ "$FAILS" = 0 ]; }
