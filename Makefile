@@ -73,11 +73,13 @@ bin/concord: $(CLI_OBJ) $(LIB_OBJ)
 
 build/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA)
 
 build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	@echo "  TOOL    $@"
+	@$(CC) $(CFLAGS) -o $@ $<
 
 # The pure core and the protocol may not include I/O libraries.
 purity:

@@ -24,7 +24,7 @@ static pid_t
 client_cmd_run_spawn(struct client_args *a, int64_t fence)
 {
 	pid_t	 parent = getpid(), pid;
-	char	 buf[32];
+	char	 buf[32], **argv;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -40,7 +40,9 @@ client_cmd_run_spawn(struct client_args *a, int64_t fence)
 	setenv("CONCORD_INCIDENT", a->incident, 1);
 	setenv("CONCORD_ACTION", a->words[0], 1);
 	signal(SIGPIPE, SIG_DFL);
-	execvp(a->argv_rest[0], a->argv_rest);
+	argv = xcalloc(a->nrest + 1, sizeof *argv);
+	memcpy(argv, a->argv_rest, a->nrest * sizeof *argv);
+	execvp(argv[0], argv);
 	fprintf(stderr, "concord: cannot run %s: %s\n", a->argv_rest[0],
 	    strerror(errno));
 	_exit(127);

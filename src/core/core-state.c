@@ -128,10 +128,15 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 		return core_refuse(r, "bad-request",
 		    "user name must be 1-%d of A-Z a-z 0-9 . _ @ -",
 		    CORE_NAME_MAX);
+	if (!ctx->internal && strcmp(ctx->actor, CORE_ACTOR_HUB) == 0)
+		return core_refuse(r, "bad-request", "the name %s is the hub's",
+		    CORE_ACTOR_HUB);
 	if ((ce->flags & CORE_F_HUB) && !ctx->internal)
 		return core_refuse(r, "forbidden",
 		    "%s is issued by the hub only", ce->name);
-	if ((ce->flags & CORE_F_COORD) && ctx->based_on < 0)
+	/* A fenced command's view is its fence; the others name a seq. */
+	if ((ce->flags & CORE_F_COORD) && !(ce->flags & CORE_F_FENCED) &&
+	    ctx->based_on < 0)
 		return core_refuse(r, "bad-request", "%s needs based_on (the "
 		    "seq of the view it was decided on)", ce->name);
 	if (ce->type != CORE_OPEN && s->seq == 0)

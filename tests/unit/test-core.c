@@ -32,8 +32,8 @@
 #include "core.h"
 #include "util.h"
 
-#define VIEW_NOW	(-2)		/* based_on: the hub's current seq */
-#define T0		1000000		/* monotonic clock at the start, ms */
+#define VIEW_NOW	(-2)		/* based_on: the current seq */
+#define T0		1000000		/* monotonic ms at the start */
 #define WALL0		1700000000000LL	/* wall clock at T0, ms */
 #define LOCK_DELAY	5000
 
@@ -43,9 +43,9 @@ struct hub {
 	int64_t			 now;
 	int64_t			 lock_delay;
 	int			 ic_present;
-	char			*msg;		/* last refusal message */
+	char			*msg;		/* last refusal */
 	struct core_event	 last;		/* last event logged */
-	int			 keep;		/* keep the log for a replay */
+	int			 keep;		/* keep a log to replay */
 	struct core_event	*log;
 	int64_t			*log_now;
 	size_t			 nlog;
@@ -77,8 +77,8 @@ check_contains(const char *s, const char *sub, const char *file, int line)
 {
 	if (s != NULL && strstr(s, sub) != NULL)
 		return;
-	print_error("\"%s\" does not contain \"%s\"\n", s != NULL ? s : "(null)",
-	    sub);
+	print_error("\"%s\" does not contain \"%s\"\n",
+	    s != NULL ? s : "(null)", sub);
 	_fail(file, line);
 }
 
@@ -152,11 +152,12 @@ static const char *
 hub_issue(struct hub *h, const char *actor, struct core_event *cmd,
     int64_t based_on, int internal)
 {
-	struct core_ctx		 ctx = hub_ctx(h, actor, based_on, internal);
+	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 	const char		*code;
 	int64_t			 seq = h->s.seq;
 
+	ctx = hub_ctx(h, actor, based_on, internal);
 	free(h->msg);
 	h->msg = NULL;
 	if (core_state_check(&h->s, cmd, &ctx, &r) != 0) {
@@ -716,8 +717,8 @@ test_event_decode_rejects(void **state)
 static void
 test_chain_start(void **state)
 {
-	unsigned char	a[CORE_HASH_LEN], b[CORE_HASH_LEN], c[CORE_HASH_LEN];
-	unsigned char	want[CORE_HASH_LEN];
+	unsigned char	a[CORE_HASH_LEN], b[CORE_HASH_LEN];
+	unsigned char	c[CORE_HASH_LEN], want[CORE_HASH_LEN];
 	static const char tag[] = "concord-chain-v1 INC-2";
 
 	(void)state;
@@ -857,10 +858,12 @@ test_chain_sensitivity(void **state)
 static void
 test_chain_known_answer(void **state)
 {
-	static const char	b1[] = "seq 1\ntime 1700000000000\nactor alice\n"
-				    "type open\nsev 2\ntext Checkout is down\n";
-	static const char	b2[] = "seq 2\ntime 1700000001000\nactor bob\n"
-				    "type note\ntext caf\xc3\xa9 \\\\ \\n ok\n";
+	static const char	b1[] = "seq 1\ntime 1700000000000\n"
+				    "actor alice\ntype open\nsev 2\n"
+				    "text Checkout is down\n";
+	static const char	b2[] = "seq 2\ntime 1700000001000\n"
+				    "actor bob\ntype note\n"
+				    "text caf\xc3\xa9 \\\\ \\n ok\n";
 	static const char	tag[] = "concord-chain-v1 INC-1";
 	struct hub		h;
 	struct core_event	e;
@@ -977,17 +980,17 @@ test_valid_text(void **state)
 		"plain ascii ~",
 		"tab\there",
 		"two\nlines\n",
-		"caf\xc3\xa9",				/* U+00E9 */
-		"\xc2\xa0",				/* U+00A0, after C1 */
-		"\xdf\xbf",				/* U+07FF */
-		"\xe0\xa0\x80",				/* U+0800 */
-		"\xe2\x9c\x93",				/* U+2713 */
-		"\xed\x9f\xbf",				/* U+D7FF */
-		"\xee\x80\x80",				/* U+E000 */
-		"\xef\xbf\xbd",				/* U+FFFD */
-		"\xf0\x90\x80\x80",			/* U+10000 */
-		"\xf0\x9f\x9a\x80",			/* U+1F680 */
-		"\xf4\x8f\xbf\xbf",			/* U+10FFFF */
+		"caf\xc3\xa9",			/* U+00E9 */
+		"\xc2\xa0",			/* U+00A0 */
+		"\xdf\xbf",			/* U+07FF */
+		"\xe0\xa0\x80",			/* U+0800 */
+		"\xe2\x9c\x93",			/* U+2713 */
+		"\xed\x9f\xbf",			/* U+D7FF */
+		"\xee\x80\x80",			/* U+E000 */
+		"\xef\xbf\xbd",			/* U+FFFD */
+		"\xf0\x90\x80\x80",		/* U+10000 */
+		"\xf0\x9f\x9a\x80",		/* U+1F680 */
+		"\xf4\x8f\xbf\xbf",		/* U+10FFFF */
 	};
 	static const char *bad[] = {
 		"\r",
@@ -995,34 +998,34 @@ test_valid_text(void **state)
 		"\x01",
 		"\x1b[2J",
 		"\x7f",
-		"\xc2\x85",				/* C1 NEL */
-		"\xc2\x9f",				/* C1 */
-		"\x80",					/* lone continuation */
+		"\xc2\x85",			/* C1 NEL */
+		"\xc2\x9f",			/* C1 */
+		"\x80",				/* continuation */
 		"\xbf",
 		"\xfe",
 		"\xff",
-		"\xc3",					/* truncated */
+		"\xc3",				/* truncated */
 		"\xe2\x9c",
 		"\xf0\x9f\x9a",
-		"\xc3\x28",				/* bad continuation */
+		"\xc3\x28",			/* no continuation */
 		"\xe2\x28\x93",
 		"\xf0\x9f\x28\x80",
-		"\xc0\xaf",				/* overlong '/' */
+		"\xc0\xaf",			/* overlong '/' */
 		"\xc1\xbf",
-		"\xc0\x80",				/* overlong NUL */
-		"\xe0\x80\xaf",				/* overlong '/' */
-		"\xe0\x82\xa0",				/* overlong U+00A0 */
-		"\xe0\x9f\xbf",				/* overlong U+07FF */
-		"\xf0\x80\x80\xaf",			/* overlong '/' */
-		"\xf0\x80\xa0\x80",			/* overlong U+0800 */
-		"\xf0\x8f\xbf\xbf",			/* overlong U+FFFF */
-		"\xed\xa0\x80",				/* surrogates */
+		"\xc0\x80",			/* overlong NUL */
+		"\xe0\x80\xaf",			/* overlong '/' */
+		"\xe0\x82\xa0",			/* overlong U+00A0 */
+		"\xe0\x9f\xbf",			/* overlong U+07FF */
+		"\xf0\x80\x80\xaf",		/* overlong '/' */
+		"\xf0\x80\xa0\x80",		/* overlong U+0800 */
+		"\xf0\x8f\xbf\xbf",		/* overlong U+FFFF */
+		"\xed\xa0\x80",			/* surrogates */
 		"\xed\xad\xbf",
 		"\xed\xbf\xbf",
-		"\xf4\x90\x80\x80",			/* above U+10FFFF */
+		"\xf4\x90\x80\x80",		/* above U+10FFFF */
 		"\xf5\x80\x80\x80",
-		"\xf8\x88\x80\x80\x80",			/* 5 bytes */
-		"\xfc\x84\x80\x80\x80\x80",		/* 6 bytes */
+		"\xf8\x88\x80\x80\x80",		/* 5 bytes */
+		"\xfc\x84\x80\x80\x80\x80",	/* 6 bytes */
 	};
 	char	*p;
 	size_t	 i;
@@ -1361,7 +1364,7 @@ test_lease_claim_renew_expire(void **state)
 	assert_int_equal(a->fence, f1);
 	h.now += 2500;
 	assert_code(&h, cmd_claim(&h, "carol", "restart", 0, VIEW_NOW), "held");
-	assert_contains(h.msg, "8 s left");		/* 7.5 s, rounded up */
+	assert_contains(h.msg, "8 s left");	/* 7.5 s, rounded up */
 
 	/* At the deadline the lease is over: no renewal resurrects it. */
 	h.now = a->deadline;
@@ -1721,7 +1724,8 @@ test_stale_views(void **state)
 	assert_code(&h, cmd_break(&h, "carol", "flush", "why", view), "stale");
 	assert_code(&h, cmd_break(&h, "carol", "flush", "why", VIEW_NOW), NULL);
 
-	/* Every coordination command needs based_on. */
+	/* Every coordination command needs based_on, but for the fenced
+	 * ones, whose fence is their view. */
 	for (t = 0; t < CORE_TYPE_COUNT; t++) {
 		const struct core_cmd_entry	*ce = core_cmd_entry_of(t);
 		struct core_event		 e;
@@ -1732,7 +1736,8 @@ test_stale_views(void **state)
 		set(&e.name, "flush");
 		e.fence = 1;
 		code = hub_issue(&h, "carol", &e, -1, 0);
-		if (ce->flags & CORE_F_COORD) {
+		if ((ce->flags & CORE_F_COORD) &&
+		    !(ce->flags & CORE_F_FENCED)) {
 			assert_code(&h, code, "bad-request");
 			assert_contains(h.msg, "based_on");
 		}
@@ -1745,13 +1750,12 @@ test_stale_views(void **state)
 	h.now += LOCK_DELAY;
 	assert_code(&h, cmd_claim(&h, "dave", "flush", 0, VIEW_NOW), NULL);
 	f = h.s.seq;
+	/* The fenced ones carry their grant instead. */
 	assert_code(&h, cmd_fenced(&h, CORE_RENEW, "dave", "flush", f, NULL,
-	    -1), "bad-request");
-	assert_code(&h, cmd_fenced(&h, CORE_RELEASE, "dave", "flush", f, NULL,
-	    -1), "bad-request");
+	    -1), NULL);
 	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "flush", f,
-	    "success", -1), "bad-request");
-	assert_int_equal(h.s.seq, f);
+	    "success", -1), NULL);
+	assert_int_equal(h.s.seq, f + 1);
 	/* Notes and summaries are not coordination. */
 	assert_code(&h, cmd_text(&h, CORE_NOTE, "dave", "fine", -1), NULL);
 	assert_code(&h, cmd_text(&h, CORE_SUMMARY, "dave", "fine", -1), NULL);
@@ -1848,8 +1852,8 @@ struct model {
 	struct m_action	 a[R_MAXA];
 	int		 na;
 	unsigned char	 dep[R_MAXA][R_MAXA];	/* i runs after j */
-	unsigned char	 conf[R_MAXA][R_MAXA];	/* i lists j as a conflict */
-	int		 ic;			/* user index, -1: vacant */
+	unsigned char	 conf[R_MAXA][R_MAXA];	/* i lists j in conflicts */
+	int		 ic;			/* user index, -1 vacant */
 	int		 offer;
 	int64_t		 ic_mark;
 	int64_t		 view[R_USERS];
@@ -2148,8 +2152,7 @@ m_fenced(const struct rsim *r, enum core_type t, int u, int i, int64_t fence,
 {
 	const struct m_action	*a;
 
-	if (b < 0)
-		return "bad-request";
+	(void)b;	/* a fenced command's view is its fence */
 	if (t == CORE_DONE && !core_outcome_valid(outcome))
 		return "bad-request";
 	if (i < 0)
