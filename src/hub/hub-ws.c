@@ -384,8 +384,13 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		}
 		if (!lws_is_final_fragment(wsi) || remaining > 0) {
-			/* A deadline from the start of the message. */
-			if (c->rx.len == 0)
+			/*
+			 * A deadline from the start of the message (its first
+			 * frame, even an empty one).  Before hello the hello
+			 * deadline stands: re-arming it here would let a client
+			 * that never says hello stay by starting messages.
+			 */
+			if (lws_is_first_fragment(wsi) && c->user != NULL)
 				lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
 				    HUB_FRAME_TIMEOUT);
 			util_buf_add(&c->rx, in, len);

@@ -272,6 +272,34 @@ proto_decode_incidents(const cJSON *o, struct proto_msg *m, char **cause)
 	return 0;
 }
 
+/*
+ * Does the JSON text hold a NUL, raw or escaped as \u0000 in a string?
+ * cJSON cuts a string at a NUL, so a field would silently hold less than
+ * was sent (a note shortened, an op id made to match another).
+ */
+static int
+proto_has_nul(const char *p, size_t len)
+{
+	size_t	i;
+	int	instr = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\0')
+			return 1;
+		if (!instr) {
+			if (p[i] == '"')
+				instr = 1;
+		} else if (p[i] == '"')
+			instr = 0;
+		else if (p[i] == '\\') {
+			if (len - i > 5 && memcmp(p + i + 1, "u0000", 5) == 0)
+				return 1;
+			i++;	/* the escaped character */
+		}
+	}
+	return 0;
+}
+
 int
 proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 {
@@ -309,6 +337,10 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 	if (proto_get_str(o, "op", &m->op, 0, cause) != 0 ||
 	    proto_get_str(o, "incident", &m->incident, 0, cause) != 0)
 		goto out;
+	if (proto_has_nul(p, len)) {
+		*cause = xstrdup("strings may not hold NUL (\\u0000)");
+		goto out;
+	}
 	switch (m->kind) {
 	case PROTO_HELLO:
 		m->version = -1;
