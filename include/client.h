@@ -75,6 +75,7 @@ extern const struct client_cmd_entry client_cmd_log_entry;
 extern const struct client_cmd_entry client_cmd_export_entry;
 extern const struct client_cmd_entry client_cmd_verify_entry;
 extern const struct client_cmd_entry client_cmd_demo_entry;
+extern const struct client_cmd_entry client_cmd_show_entry;
 
 /* client-main.c */
 /* Parse a command line and run it; returns the exit status. */
@@ -89,12 +90,13 @@ int		 client_usage(const struct client_cmd_entry *);
 /*
  * Connect to hub (unix:/path or ws://host:port) as user, say hello naming
  * incident (may be NULL) and, if from >= 0, subscribe to events after seq
- * from.  Waits for the welcome.  Returns NULL with *cause and *unreachable
- * set when the hub could not be reached (as opposed to refusing us).
+ * from (accepting a snapshot first if far behind and snapshot is set).
+ * Waits for the welcome.  Returns NULL with *cause, and *unreachable set
+ * when the hub could not be reached (as opposed to refusing us).
  */
 struct client_conn *client_conn_open(const char *hub, const char *user,
-		    const char *incident, int64_t from, int *unreachable,
-		    char **cause);
+		    const char *incident, int64_t from, int snapshot,
+		    int *unreachable, char **cause);
 void		 client_conn_free(struct client_conn *);
 /* The welcome: head seq and chain at head. */
 int64_t		 client_conn_head(struct client_conn *);
@@ -122,9 +124,10 @@ int		 client_hub_incident(struct client_args *, char **cause);
 int		 client_hub_command(struct client_args *, struct core_event *,
 		    int64_t based_on, struct proto_msg *ack);
 /*
- * Read the whole log of the incident, verifying the chain, into *state and
- * (if events != NULL) a copy of every event with its hash.  Returns an exit
- * status.
+ * Read the incident's log, verifying the chain, into *state and (if
+ * events != NULL) a copy of every event with its hash.  Without events, a
+ * hub snapshot may stand in for a long prefix (the events after it are
+ * still verified against its chain value).  Returns an exit status.
  */
 int		 client_hub_sync(struct client_args *, struct core_state *,
 		    struct core_event **, unsigned char (**)[CORE_HASH_LEN],

@@ -34,6 +34,7 @@ struct hub_config {
 	int64_t		 lock_delay;	/* ms */
 	int64_t		 grace;		/* ms */
 	int64_t		 ttl;		/* default lease, ms */
+	int64_t		 snapshot_after; /* events behind before a snapshot */
 };
 
 struct hub_incident {
@@ -56,6 +57,7 @@ struct hub_client {
 	char			*user;		/* after hello */
 	struct hub_incident	*inc;		/* incident named in hello */
 	int			 subscribed;	/* events after cursor go out */
+	int			 want_snapshot;	/* once nothing is pending */
 	int64_t			 cursor;	/* last seq sent */
 	struct buf		 rx;		/* message being received */
 	struct hub_out		*outq;
@@ -117,6 +119,8 @@ extern const struct lws_protocols hub_ws_protocols[];
 /* Queue a message to a client (copied) and ask to write. */
 void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
 void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
+/* Send a snapshot a client asked for, if the incident has nothing pending. */
+void	hub_ws_snapshot(struct hub *, struct hub_client *);
 void	hub_ws_send_error(struct hub_client *, const char *code,
 	    const char *op, const char *message, enum proto_kind, int close);
 

@@ -22,6 +22,7 @@
 #define PROTO_MAX_MSG		(1024 * 1024)	/* largest message, bytes */
 #define PROTO_PAGE_EVENTS	512		/* events per catch-up page */
 #define PROTO_PAGE_BYTES	(256 * 1024)	/* bytes per catch-up page */
+#define PROTO_SNAPSHOT_AFTER	10000		/* default snapshot threshold */
 
 enum proto_kind {
 	PROTO_HELLO,		/* client: who, which incident, resume point */
@@ -35,6 +36,7 @@ enum proto_kind {
 	PROTO_ERROR,		/* hub: malformed or unacceptable message */
 	PROTO_LIST,		/* client: list incidents */
 	PROTO_INCIDENTS,	/* hub: the list */
+	PROTO_SNAPSHOT,		/* hub: state at a seq, for a far-behind client */
 	PROTO_KIND_COUNT
 };
 
@@ -54,6 +56,7 @@ struct proto_msg {
 	char			*user;		/* hello */
 	char			*incident;
 	int64_t			 from;		/* hello: replay after; -1 none */
+	int			 snapshot;	/* hello: a snapshot is welcome */
 	char			*op;		/* command, ack, refused */
 	int64_t			 based_on;	/* command; -1 when absent */
 	struct core_event	 cmd;		/* command */
@@ -72,6 +75,8 @@ struct proto_msg {
 	size_t			 nevents;
 	struct proto_incident	*incidents;
 	size_t			 nincidents;
+	struct core_state	*state;		/* snapshot: owned; deadlines
+						   relative until rebased */
 };
 
 /* proto-msg.c */
@@ -92,6 +97,17 @@ void	proto_event_encode(const struct core_event *, const unsigned char *,
 /* Start and finish an events message around encoded events. */
 void	proto_events_begin(const char *incident, struct buf *);
 void	proto_events_end(struct buf *);
+/*
+ * Append a snapshot message of st (which must be at a committed seq); lease
+ * deadlines travel as time left relative to now (monotonic ms).
+ */
+void	proto_snapshot_encode(const struct core_state *, int64_t now,
+	    struct buf *);
+/*
+ * A decoded snapshot's lease deadlines are milliseconds left; make them
+ * absolute on the local monotonic clock.
+ */
+void	proto_snapshot_rebase(struct core_state *, int64_t now);
 /* Append a complete error or refusal message. */
 void	proto_error_encode(const char *code, const char *message,
 	    const char *op, enum proto_kind, struct buf *);

@@ -31,7 +31,7 @@ for t in "$@"; do
 	fi
 done
 
-for t in tests/integration/*.sh; do
+for t in tests/integration/it-*.sh; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
 	log=$logs/$name.log

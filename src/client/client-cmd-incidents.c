@@ -19,7 +19,7 @@ client_cmd_incidents_exec(struct client_args *a)
 		return client_usage(&client_cmd_incidents_entry);
 	if ((rc = client_hub_prepare(a, 0)) != 0)
 		return rc;
-	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, &unreachable,
+	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, 0, &unreachable,
 	    &cause)) == NULL) {
 		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
 		    CLIENT_EXIT_ERROR, "%s", cause);

@@ -54,7 +54,7 @@ client_cmd_log_exec(struct client_args *a)
 	for (;;) {
 		if (cc == NULL) {
 			cc = client_conn_open(a->hub, a->user, a->incident,
-			    st.seq, &unreachable, &cause);
+			    st.seq, 0, &unreachable, &cause);
 			if (cc == NULL) {
 				if (!follow || !unreachable) {
 					rc = client_hub_fail(unreachable ?

@@ -72,7 +72,7 @@ client_note_stdin(struct client_args *a)
 	while (acked < n) {
 		if (cc == NULL) {
 			cc = client_conn_open(a->hub, a->user, a->incident, -1,
-			    &unreachable, &cause);
+			    0, &unreachable, &cause);
 			if (cc == NULL) {
 				if (!unreachable || attempt > 20) {
 					rc = client_hub_fail(unreachable ?

@@ -79,7 +79,7 @@ client_cmd_run_renew(struct client_args *a, struct client_conn **cc,
 	int			 unreachable, rc;
 
 	if (*cc == NULL && (*cc = client_conn_open(a->hub, a->user,
-	    a->incident, -1, &unreachable, &cause)) == NULL) {
+	    a->incident, -1, 0, &unreachable, &cause)) == NULL) {
 		util_log("renew: %s", cause);
 		free(cause);
 		return 1;

@@ -179,7 +179,7 @@ client_conn_run(struct client_conn *cc, int ms)
 
 struct client_conn *
 client_conn_open(const char *hub, const char *user, const char *incident,
-    int64_t from, int *unreachable, char **cause)
+    int64_t from, int snapshot, int *unreachable, char **cause)
 {
 	struct lws_context_creation_info	 info;
 	struct lws_client_connect_info		 ci;
@@ -243,6 +243,7 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 	hello.user = (char *)user;
 	hello.incident = (char *)incident;
 	hello.from = from;
+	hello.snapshot = snapshot;
 	client_conn_send(cc, &hello);
 
 	while (!cc->established && !cc->closed)

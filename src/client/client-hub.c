@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <pwd.h>
 
 #include "client.h"
 #include "util.h"
@@ -53,6 +55,7 @@ client_hub_backoff(int attempt)
 int
 client_hub_resolve(struct client_args *a, char **cause)
 {
+	struct passwd	*pw;
 	const char	*s;
 
 	if (a->user == NULL) {
@@ -60,6 +63,8 @@ client_hub_resolve(struct client_args *a, char **cause)
 			s = getenv("USER");
 		if (s == NULL || *s == '\0')
 			s = getenv("LOGNAME");
+		if ((s == NULL || *s == '\0') && (pw = getpwuid(getuid())) != NULL)
+			s = pw->pw_name;
 		a->user = xstrdup(s != NULL && *s != '\0' ? s : "unknown");
 	}
 	if (!core_name_valid(a->user)) {
@@ -89,7 +94,7 @@ client_hub_incident(struct client_args *a, char **cause)
 		a->incident = xstrdup(s);
 	if (a->incident != NULL)
 		return 0;
-	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, &unreachable,
+	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, 0, &unreachable,
 	    cause)) == NULL)
 		return unreachable ? -2 : -1;
 	proto_msg_init(&list, PROTO_LIST);
@@ -168,7 +173,7 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 	m.cmd = *cmd;
 	for (;;) {
 		cc = client_conn_open(a->hub, a->user, m.incident, -1,
-		    &unreachable, &cause);
+		    0, &unreachable, &cause);
 		if (cc == NULL) {
 			if (!unreachable || !sent) {
 				free(op);
@@ -236,7 +241,7 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 	int			 unreachable, rc;
 
 	if ((cc = client_conn_open(a->hub, a->user, a->incident, 0,
-	    &unreachable, &cause)) == NULL) {
+	    events == NULL, &unreachable, &cause)) == NULL) {
 		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
 		    CLIENT_EXIT_ERROR, "%s", cause);
 		free(cause);
@@ -259,7 +264,18 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 			free(cause);
 			return rc;
 		}
+		if (m.kind == PROTO_SNAPSHOT && events == NULL &&
+		    m.state != NULL) {
+			/* Start from the hub's state; verify what follows. */
+			core_state_clear(st);
+			*st = *m.state;
+			free(m.state);
+			m.state = NULL;
+			proto_snapshot_rebase(st, ctx.now);
+		}
 		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
+			if (m.events[i].seq <= st->seq)
+				continue;
 			if (m.events[i].seq != st->seq + 1) {
 				client_conn_free(cc);
 				proto_msg_clear(&m);
@@ -289,7 +305,8 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 		}
 		proto_msg_clear(&m);
 	}
-	if (memcmp(st->chain, client_conn_chain(cc), CORE_HASH_LEN) != 0) {
+	if (st->seq == head &&
+	    memcmp(st->chain, client_conn_chain(cc), CORE_HASH_LEN) != 0) {
 		client_conn_free(cc);
 		return client_hub_fail(CLIENT_EXIT_ERROR, "chain mismatch at the "
 		    "head: the log does not verify");

@@ -15,6 +15,7 @@
 const struct client_cmd_entry *client_cmd_table[] = {
 	&client_cmd_open_entry,
 	&client_cmd_incidents_entry,
+	&client_cmd_show_entry,
 	&client_cmd_note_entry,
 	&client_cmd_summary_entry,
 	&client_cmd_status_entry,

@@ -119,6 +119,7 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
     const struct core_ctx *ctx, struct core_refusal *r)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
+	char				*actor;
 
 	r->code = NULL;
 	r->message = NULL;
@@ -153,10 +154,11 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 	}
 	if (ce->check(s, cmd, ctx, r) != 0)
 		return -1;
+	actor = xstrdup(ctx->actor);	/* ctx->actor may be cmd->actor */
 	free(cmd->actor);
-	cmd->actor = xstrdup(ctx->actor);
+	cmd->actor = actor;
 	free(cmd->roles);
-	cmd->roles = core_state_roles(s, ctx->actor);
+	cmd->roles = core_state_roles(s, actor);
 	return 0;
 }
 

@@ -22,7 +22,7 @@
 static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
     "                [--config FILE] [--log FILE] [--lock-delay S]\n"
-    "                [--grace S] [--ttl S]\n"
+    "                [--grace S] [--ttl S] [--snapshot-after N]\n"
     "\n"
     "The concord hub: orders, stores and fans out every incident's events.\n"
     "  --socket PATH     listen on a Unix socket\n"
@@ -35,7 +35,9 @@ static const char hub_usage[] =
     "                    expires or is broken (default 5, 0 allowed)\n"
     "  --grace S         leases held at a restart last at least S more\n"
     "                    seconds (default 30, at least one lease TTL)\n"
-    "  --ttl S           default lease TTL in seconds (default 30, min 1)\n";
+    "  --ttl S           default lease TTL in seconds (default 30, min 1)\n"
+    "  --snapshot-after N  a client that accepts snapshots and is more than\n"
+    "                    N events behind gets one (default 10000)\n";
 
 static void
 hub_lws_log(int level, const char *line)
@@ -77,6 +79,13 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 	if (slot != NULL) {
 		free(*slot);
 		*slot = xstrdup(val);
+		return 0;
+	}
+	if (strcmp(key, "snapshot-after") == 0) {
+		if (util_num_parse(val, 0, INT64_MAX, &cfg->snapshot_after) != 0) {
+			*cause = xasprintf("%s: \"%s\" is not a count", key, val);
+			return -1;
+		}
 		return 0;
 	}
 	if (util_duration_parse(val, &ms) != 0) {
@@ -181,6 +190,7 @@ hub_main(int argc, char **argv)
 		{ "lock-delay", required_argument, NULL, 'D' },
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 't' },
+		{ "snapshot-after", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -197,6 +207,7 @@ hub_main(int argc, char **argv)
 	hub.cfg.lock_delay = 5000;
 	hub.cfg.grace = 30000;
 	hub.cfg.ttl = CORE_TTL_DEFAULT;
+	hub.cfg.snapshot_after = PROTO_SNAPSHOT_AFTER;
 	hub.pending_tail = &hub.pending;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -335,6 +335,8 @@ hub_state_commit(struct hub *hub)
 		hub_pending_free(p);
 	}
 	for (c = hub->clients; c != NULL; c = c->next) {
+		if (c->want_snapshot)
+			hub_ws_snapshot(hub, c);
 		if (c->subscribed && c->inc != NULL &&
 		    c->cursor < c->inc->committed)
 			lws_callback_on_writable(c->wsi);

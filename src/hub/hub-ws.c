@@ -122,12 +122,36 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	hub_ws_welcome(hub, c);
 	if (c->inc != NULL && m->from >= 0) {
-		c->subscribed = 1;
 		c->cursor = m->from > c->inc->committed ? c->inc->committed :
 		    m->from;
+		if (m->snapshot && c->inc->committed - c->cursor >
+		    hub->cfg.snapshot_after) {
+			c->want_snapshot = 1;
+			hub_ws_snapshot(hub, c);
+		} else
+			c->subscribed = 1;
 	}
 	util_log("hello from %s (incident %s, from %lld)", c->user,
 	    m->incident != NULL ? m->incident : "-", (long long)m->from);
+}
+
+void
+hub_ws_snapshot(struct hub *hub, struct hub_client *c)
+{
+	struct buf	b;
+
+	(void)hub;
+	if (!c->want_snapshot || c->inc->state.seq != c->inc->committed)
+		return;
+	util_buf_init(&b);
+	proto_snapshot_encode(&c->inc->state, util_clock_mono_ms(), &b);
+	hub_ws_send(c, b.data, b.len, 0);
+	util_buf_clear(&b);
+	c->want_snapshot = 0;
+	c->cursor = c->inc->committed;
+	c->subscribed = 1;
+	util_log("snapshot of %s at seq %lld to %s", c->inc->state.id,
+	    (long long)c->cursor, c->user);
 }
 
 static void

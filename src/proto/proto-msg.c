@@ -27,6 +27,7 @@ static const char *proto_kind_names[PROTO_KIND_COUNT] = {
 	[PROTO_ERROR] = "error",
 	[PROTO_LIST] = "list",
 	[PROTO_INCIDENTS] = "incidents",
+	[PROTO_SNAPSHOT] = "snapshot",
 };
 
 const char *
@@ -71,10 +72,17 @@ proto_msg_clear(struct proto_msg *m)
 		free(m->incidents[i].ic);
 	}
 	free(m->incidents);
+	if (m->state != NULL) {
+		core_state_clear(m->state);
+		free(m->state);
+	}
 	proto_msg_init(m, m->kind);
 }
 
 /* ---- decoding ------------------------------------------------------- */
+
+static int	proto_decode_snapshot(const cJSON *, struct proto_msg *, int64_t,
+		    char **);
 
 static int
 proto_get_str(const cJSON *o, const char *key, char **out, int required,
@@ -305,7 +313,7 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 {
 	cJSON		*o;
 	char		*type = NULL;
-	int64_t		 dup = 0;
+	int64_t		 dup = 0, snap = 0;
 	int		 rc = -1, k;
 
 	proto_msg_init(m, PROTO_ERROR);
@@ -346,8 +354,10 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		m->version = -1;
 		if (proto_get_num(o, "proto", &m->version, 1, cause) != 0 ||
 		    proto_get_str(o, "user", &m->user, 1, cause) != 0 ||
-		    proto_get_num(o, "from", &m->from, 0, cause) != 0)
+		    proto_get_num(o, "from", &m->from, 0, cause) != 0 ||
+		    proto_get_num(o, "snapshot", &snap, 0, cause) != 0)
 			goto out;
+		m->snapshot = snap != 0;
 		break;
 	case PROTO_WELCOME:
 		if (proto_get_num(o, "proto", &m->version, 1, cause) != 0 ||
@@ -395,6 +405,10 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		break;
 	case PROTO_INCIDENTS:
 		if (proto_decode_incidents(o, m, cause) != 0)
+			goto out;
+		break;
+	case PROTO_SNAPSHOT:
+		if (proto_decode_snapshot(o, m, 0, cause) != 0)
 			goto out;
 		break;
 	case PROTO_KIND_COUNT:
@@ -505,6 +519,8 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 		proto_put_str(o, "user", m->user);
 		if (m->from >= 0)
 			proto_put_num(o, "from", m->from, 1);
+		if (m->snapshot)
+			cJSON_AddTrueToObject(o, "snapshot");
 		break;
 	case PROTO_WELCOME:
 		proto_put_num(o, "proto", m->version, 1);
@@ -548,6 +564,7 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 		proto_put_num(o, "t", m->t, 1);
 		break;
 	case PROTO_LIST:
+	case PROTO_SNAPSHOT:	/* see proto_snapshot_encode */
 	case PROTO_KIND_COUNT:
 		break;
 	case PROTO_INCIDENTS:
@@ -664,4 +681,218 @@ proto_export_decode(const char *p, size_t len, char **id,
 	m.nevents = 0;
 	proto_msg_clear(&m);
 	return 0;
+}
+
+/* ---- snapshots ------------------------------------------------------ */
+
+/*
+ * A snapshot carries an incident's folded state at a seq with the chain
+ * value there, so a client far behind can start from it and verify every
+ * event after it.  Deadlines are sent as milliseconds left, since monotonic
+ * clocks are per machine.
+ */
+static void
+proto_put_mark(cJSON *o, const char *key, const struct core_mark *m)
+{
+	cJSON	*mo = cJSON_AddObjectToObject(o, key);
+
+	proto_put_num(mo, "seq", m->seq, 1);
+	proto_put_num(mo, "time", m->time, 1);
+	proto_put_str(mo, "by", m->by);
+	cJSON_AddStringToObject(mo, "type", core_type_name(m->type));
+}
+
+static int
+proto_get_mark(const cJSON *o, const char *key, struct core_mark *m,
+    char **cause)
+{
+	const cJSON			*mo = cJSON_GetObjectItemCaseSensitive(o, key);
+	const struct core_cmd_entry	*ce;
+	char				*type = NULL;
+
+	if (!cJSON_IsObject(mo)) {
+		*cause = xasprintf("snapshot: \"%s\" must be an object", key);
+		return -1;
+	}
+	if (proto_get_num(mo, "seq", &m->seq, 1, cause) != 0 ||
+	    proto_get_num(mo, "time", &m->time, 0, cause) != 0 ||
+	    proto_get_str(mo, "by", &m->by, 0, cause) != 0 ||
+	    proto_get_str(mo, "type", &type, 1, cause) != 0)
+		return -1;
+	if ((ce = core_cmd_find(type)) == NULL) {
+		*cause = xasprintf("snapshot: unknown type \"%s\"", type);
+		free(type);
+		return -1;
+	}
+	m->type = ce->type;
+	free(type);
+	return 0;
+}
+
+static const char *proto_action_states[] = { "free", "held", "done" };
+
+void
+proto_snapshot_encode(const struct core_state *st, int64_t now, struct buf *b)
+{
+	cJSON				*o = proto_new(PROTO_SNAPSHOT), *s, *a, *it;
+	const struct core_action	*ac;
+	size_t				 i;
+
+	proto_put_str(o, "incident", st->id);
+	proto_put_num(o, "seq", st->seq, 1);
+	proto_put_hash(o, "chain", st->chain);
+	s = cJSON_AddObjectToObject(o, "state");
+	proto_put_str(s, "title", st->title);
+	proto_put_num(s, "sev", st->sev, 1);
+	proto_put_str(s, "status", st->status);
+	proto_put_str(s, "summary", st->summary);
+	proto_put_str(s, "opened_by", st->opened_by);
+	proto_put_num(s, "opened", st->opened, 1);
+	proto_put_num(s, "resolved", st->resolved, 0);
+	proto_put_num(s, "last_time", st->last_time, 1);
+	proto_put_str(s, "ic", st->ic);
+	proto_put_str(s, "offer", st->offer);
+	proto_put_mark(s, "ic_mark", &st->ic_mark);
+	proto_put_mark(s, "status_mark", &st->status_mark);
+	proto_put_mark(s, "sev_mark", &st->sev_mark);
+	proto_put_list(s, "people", st->people, st->npeople);
+	a = cJSON_AddArrayToObject(s, "roles");
+	for (i = 0; i < st->nroles; i++) {
+		it = cJSON_CreateObject();
+		proto_put_str(it, "role", st->roles[i].role);
+		proto_put_str(it, "user", st->roles[i].user);
+		proto_put_mark(it, "mark", &st->roles[i].mark);
+		cJSON_AddItemToArray(a, it);
+	}
+	a = cJSON_AddArrayToObject(s, "actions");
+	for (i = 0; i < st->nactions; i++) {
+		ac = &st->actions[i];
+		it = cJSON_CreateObject();
+		proto_put_str(it, "name", ac->name);
+		proto_put_str(it, "desc", ac->desc);
+		proto_put_str(it, "declared_by", ac->declared_by);
+		proto_put_list(it, "after", ac->after, ac->nafter);
+		proto_put_list(it, "conflicts", ac->conflicts, ac->nconflicts);
+		cJSON_AddStringToObject(it, "state",
+		    proto_action_states[ac->state]);
+		proto_put_str(it, "holder", ac->holder);
+		proto_put_num(it, "fence", ac->fence, 0);
+		proto_put_num(it, "ttl", ac->ttl, 0);
+		if (ac->state == CORE_ACTION_HELD)
+			proto_put_num(it, "left", ac->deadline > now ?
+			    ac->deadline - now : 0, 1);
+		if (ac->free_at > now)
+			proto_put_num(it, "delay_left", ac->free_at - now, 1);
+		proto_put_str(it, "outcome", ac->outcome);
+		proto_put_str(it, "last_holder", ac->last_holder);
+		proto_put_mark(it, "mark", &ac->mark);
+		cJSON_AddItemToArray(a, it);
+	}
+	proto_emit(o, b);
+}
+
+/* Decode the "state" of a snapshot into m->state, deadlines from now. */
+static int
+proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
+    char **cause)
+{
+	const cJSON		*s = cJSON_GetObjectItemCaseSensitive(o, "state");
+	const cJSON		*arr, *it;
+	struct core_state	*st;
+	struct core_action	*ac;
+	struct core_role	*r;
+	char			*state = NULL;
+	int64_t			 left;
+	size_t			 i;
+
+	if (!cJSON_IsObject(s) || m->incident == NULL) {
+		*cause = xstrdup("snapshot needs \"incident\" and \"state\"");
+		return -1;
+	}
+	st = m->state = xcalloc(1, sizeof *st);
+	core_state_init(st, m->incident);
+	free(st->status);
+	st->status = NULL;
+	if (proto_get_num(o, "seq", &st->seq, 1, cause) != 0 ||
+	    proto_get_hash(o, "chain", st->chain, 1, cause) != 0 ||
+	    proto_get_str(s, "title", &st->title, 0, cause) != 0 ||
+	    proto_get_num(s, "sev", &st->sev, 0, cause) != 0 ||
+	    proto_get_str(s, "status", &st->status, 1, cause) != 0 ||
+	    proto_get_str(s, "summary", &st->summary, 0, cause) != 0 ||
+	    proto_get_str(s, "opened_by", &st->opened_by, 0, cause) != 0 ||
+	    proto_get_num(s, "opened", &st->opened, 0, cause) != 0 ||
+	    proto_get_num(s, "resolved", &st->resolved, 0, cause) != 0 ||
+	    proto_get_num(s, "last_time", &st->last_time, 0, cause) != 0 ||
+	    proto_get_str(s, "ic", &st->ic, 0, cause) != 0 ||
+	    proto_get_str(s, "offer", &st->offer, 0, cause) != 0 ||
+	    proto_get_mark(s, "ic_mark", &st->ic_mark, cause) != 0 ||
+	    proto_get_mark(s, "status_mark", &st->status_mark, cause) != 0 ||
+	    proto_get_mark(s, "sev_mark", &st->sev_mark, cause) != 0 ||
+	    proto_get_list(s, "people", &st->people, &st->npeople, cause) != 0)
+		return -1;
+	arr = cJSON_GetObjectItemCaseSensitive(s, "roles");
+	st->roles = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
+	    sizeof *st->roles);
+	cJSON_ArrayForEach(it, arr) {
+		r = &st->roles[st->nroles++];
+		if (proto_get_str(it, "role", &r->role, 1, cause) != 0 ||
+		    proto_get_str(it, "user", &r->user, 0, cause) != 0 ||
+		    proto_get_mark(it, "mark", &r->mark, cause) != 0)
+			return -1;
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(s, "actions");
+	st->actions = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
+	    sizeof *st->actions);
+	cJSON_ArrayForEach(it, arr) {
+		ac = &st->actions[st->nactions++];
+		left = 0;
+		if (proto_get_str(it, "name", &ac->name, 1, cause) != 0 ||
+		    proto_get_str(it, "desc", &ac->desc, 0, cause) != 0 ||
+		    proto_get_str(it, "declared_by", &ac->declared_by, 0,
+		    cause) != 0 ||
+		    proto_get_list(it, "after", &ac->after, &ac->nafter,
+		    cause) != 0 ||
+		    proto_get_list(it, "conflicts", &ac->conflicts,
+		    &ac->nconflicts, cause) != 0 ||
+		    proto_get_str(it, "state", &state, 1, cause) != 0 ||
+		    proto_get_str(it, "holder", &ac->holder, 0, cause) != 0 ||
+		    proto_get_num(it, "fence", &ac->fence, 0, cause) != 0 ||
+		    proto_get_num(it, "ttl", &ac->ttl, 0, cause) != 0 ||
+		    proto_get_num(it, "left", &left, 0, cause) != 0 ||
+		    proto_get_str(it, "outcome", &ac->outcome, 0, cause) != 0 ||
+		    proto_get_str(it, "last_holder", &ac->last_holder, 0,
+		    cause) != 0 ||
+		    proto_get_mark(it, "mark", &ac->mark, cause) != 0)
+			return -1;
+		ac->deadline = now + left;
+		left = 0;
+		if (proto_get_num(it, "delay_left", &left, 0, cause) != 0)
+			return -1;
+		ac->free_at = left > 0 ? now + left : 0;
+		for (i = 0; i < 3; i++) {
+			if (strcmp(state, proto_action_states[i]) == 0)
+				break;
+		}
+		free(state);
+		state = NULL;
+		if (i == 3 || (i == CORE_ACTION_HELD && ac->holder == NULL)) {
+			*cause = xstrdup("snapshot: bad action state");
+			return -1;
+		}
+		ac->state = (enum core_action_state)i;
+	}
+	return 0;
+}
+
+void
+proto_snapshot_rebase(struct core_state *st, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < st->nactions; i++) {
+		if (st->actions[i].state == CORE_ACTION_HELD)
+			st->actions[i].deadline += now;
+		if (st->actions[i].free_at > 0)
+			st->actions[i].free_at += now;
+	}
 }

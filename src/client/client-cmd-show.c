@@ -1,0 +1,127 @@
+/*
+ * concord show [--json]: the incident's current picture: status, severity,
+ * commander, working summary, roles (vacant ones too) and recovery actions
+ * with holders, fences, and what blocks or conflicts with them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "export.h"
+#include "util.h"
+
+/* Why a free action cannot be claimed now, or NULL. */
+static char *
+client_cmd_show_blocked(const struct core_state *st,
+    const struct core_action *a)
+{
+	const struct core_action	*b;
+	size_t				 i;
+
+	for (i = 0; i < a->nafter; i++) {
+		b = core_state_action(st, a->after[i]);
+		if (b != NULL && b->state != CORE_ACTION_DONE)
+			return xasprintf("blocked: after %s", b->name);
+	}
+	for (i = 0; i < st->nactions; i++) {
+		b = &st->actions[i];
+		if (b != a && b->state == CORE_ACTION_HELD &&
+		    (core_list_has(a->conflicts, a->nconflicts, b->name) ||
+		    core_list_has(b->conflicts, b->nconflicts, a->name)))
+			return xasprintf("conflicts with %s, running", b->name);
+	}
+	return NULL;
+}
+
+static void
+client_cmd_show_json(const struct core_state *st)
+{
+	char	hex[2 * CORE_HASH_LEN + 1];
+	size_t	i;
+
+	util_hex_encode(st->chain, CORE_HASH_LEN, hex);
+	printf("{\"incident\":\"%s\",\"seq\":%lld,\"chain\":\"%s\",\"sev\":%lld,"
+	    "\"status\":\"%s\",\"ic\":%s%s%s,\"roles\":{", st->id,
+	    (long long)st->seq, hex, (long long)st->sev, st->status,
+	    st->ic != NULL ? "\"" : "", st->ic != NULL ? st->ic : "null",
+	    st->ic != NULL ? "\"" : "");
+	for (i = 0; i < st->nroles; i++)
+		printf("%s\"%s\":%s%s%s", i > 0 ? "," : "", st->roles[i].role,
+		    st->roles[i].user != NULL ? "\"" : "",
+		    st->roles[i].user != NULL ? st->roles[i].user : "null",
+		    st->roles[i].user != NULL ? "\"" : "");
+	printf("},\"actions\":[");
+	for (i = 0; i < st->nactions; i++)
+		printf("%s{\"name\":\"%s\",\"state\":\"%s\",\"holder\":%s%s%s,"
+		    "\"fence\":%lld}", i > 0 ? "," : "", st->actions[i].name,
+		    st->actions[i].state == CORE_ACTION_HELD ? "held" :
+		    st->actions[i].state == CORE_ACTION_DONE ? "done" : "free",
+		    st->actions[i].holder != NULL ? "\"" : "",
+		    st->actions[i].holder != NULL ? st->actions[i].holder :
+		    "null", st->actions[i].holder != NULL ? "\"" : "",
+		    (long long)st->actions[i].fence);
+	printf("]}\n");
+}
+
+static int
+client_cmd_show_exec(struct client_args *a)
+{
+	struct core_state		 st;
+	const struct core_action	*ac;
+	char				 digest[CORE_DIGEST_LEN + 1], when[32];
+	char				*why;
+	size_t				 i;
+	int				 rc;
+
+	if (a->nwords != 0)
+		return client_usage(&client_cmd_show_entry);
+	if ((rc = client_hub_prepare(a, 1)) != 0 ||
+	    (rc = client_hub_sync(a, &st, NULL, NULL, NULL)) != 0)
+		return rc;
+	if (a->json) {
+		client_cmd_show_json(&st);
+		core_state_clear(&st);
+		return CLIENT_EXIT_OK;
+	}
+	core_chain_digest(st.chain, digest);
+	export_time(st.opened, when, sizeof when);
+	printf("%s  %s  SEV%lld  %s  IC %s  seq %lld · %s\n", st.id, st.title,
+	    (long long)st.sev, st.status, st.ic != NULL ? st.ic : "vacant",
+	    (long long)st.seq, digest);
+	printf("opened %s by %s%s%s\n", when, st.opened_by,
+	    st.offer != NULL ? "; command offered to " : "",
+	    st.offer != NULL ? st.offer : "");
+	if (st.summary != NULL)
+		printf("summary: %s\n", st.summary);
+	printf("\nRoles\n  %-12s %s\n", "ic", st.ic != NULL ? st.ic : "-vacant-");
+	for (i = 0; i < st.nroles; i++)
+		printf("  %-12s %s\n", st.roles[i].role, st.roles[i].user != NULL ?
+		    st.roles[i].user : "-vacant-");
+	printf("\nActions\n");
+	if (st.nactions == 0)
+		printf("  none declared\n");
+	for (i = 0; i < st.nactions; i++) {
+		ac = &st.actions[i];
+		printf("  %-16s ", ac->name);
+		if (ac->state == CORE_ACTION_HELD)
+			printf("HELD by %s, fence %lld\n", ac->holder,
+			    (long long)ac->fence);
+		else if (ac->state == CORE_ACTION_DONE)
+			printf("DONE %s by %s, fence %lld\n", ac->outcome,
+			    ac->last_holder != NULL ? ac->last_holder : "?",
+			    (long long)ac->fence);
+		else if ((why = client_cmd_show_blocked(&st, ac)) != NULL) {
+			printf("%s\n", why);
+			free(why);
+		} else
+			printf("FREE%s%s\n", ac->outcome != NULL ? ", last " : "",
+			    ac->outcome != NULL ? ac->outcome : "");
+	}
+	core_state_clear(&st);
+	return CLIENT_EXIT_OK;
+}
+
+const struct client_cmd_entry client_cmd_show_entry = {
+	"show", "show [--json]", "", client_cmd_show_exec
+};
