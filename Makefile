@@ -1,6 +1,7 @@
 # concord: incident coordination console and its hub.
 #
-# `make` builds bin/concord and bin/concordd.  Missing Debian -dev packages are
+# `make` builds bin/concord and bin/concordd; `make demo` runs a scripted
+# incident on the embedded hub.  Missing Debian -dev packages are
 # installed once (stamp .deps.stamp) with apt-get when pkg-config cannot find
 # them.  `make check` builds everything and runs every unit and integration
 # test, ending with one line "N passed, N failed".
@@ -9,7 +10,7 @@ CC      ?= cc
 PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
-           socat curl
+           socat curl sqlite3
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -43,14 +44,14 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check unit integration bench clean purity
+.PHONY: all deps check demo bench clean purity
 all: bin/concord bin/concordd purity
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
 	@if pkg-config --exists $(PKGS) cmocka && command -v tmux >/dev/null && \
 	    command -v pkill >/dev/null && command -v socat >/dev/null && \
-	    command -v curl >/dev/null; then :; else \
+	    command -v curl >/dev/null && command -v sqlite3 >/dev/null; then :; else \
 	  echo "installing build dependencies: $(DEBS)"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "need root to apt-get install $(DEBS)" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
@@ -91,6 +92,9 @@ purity:
 
 check: all $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
+
+demo: all
+	@bin/concord demo
 
 bench: all $(TOOLS_BIN)
 	@bench/run.sh

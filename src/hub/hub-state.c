@@ -204,7 +204,6 @@ hub_state_accept(struct hub *hub, struct hub_incident *inc,
 	cmd->time = ctx->wall > inc->state.last_time ? ctx->wall :
 	    inc->state.last_time;
 	core_state_apply(&inc->state, cmd, ctx);
-	hub->stat_events++;
 	hub_state_queue(hub, inc, cmd, c);
 	return 0;
 }
@@ -319,6 +318,7 @@ hub_state_commit(struct hub *hub)
 	if (store_commit(hub->store, &cause) != 0)
 		fatalx("store: %s", cause);
 	hub->stat_commits++;
+	hub->stat_events += n;
 	hub->pending = NULL;
 	hub->pending_tail = &hub->pending;
 	hub->npending = 0;
@@ -341,7 +341,6 @@ hub_state_commit(struct hub *hub)
 		    c->cursor < c->inc->committed)
 			lws_callback_on_writable(c->wsi);
 	}
-	(void)n;
 	hub_state_leases(hub);
 }
 

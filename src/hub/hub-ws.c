@@ -249,6 +249,7 @@ hub_ws_page_event(const struct core_event *e, const unsigned char *hash,
 static int
 hub_ws_writeable(struct hub *hub, struct hub_client *c)
 {
+	static const char	 pre[LWS_PRE];	/* headroom for lws_write */
 	struct hub_out		*o;
 	struct hub_ws_page	 pg;
 	struct buf		 b;
@@ -286,7 +287,7 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 	if (!c->subscribed || c->closing || c->cursor >= c->inc->committed)
 		return 0;
 	util_buf_init(&b);
-	util_buf_add(&b, "", LWS_PRE);
+	util_buf_add(&b, pre, sizeof pre);
 	proto_events_begin(c->inc->state.id, &b);
 	pg.b = &b;
 	pg.n = 0;
@@ -331,17 +332,57 @@ hub_ws_client_free(struct hub *hub, struct hub_client *c)
 	free(c->user);
 }
 
-/* Reply to GET /healthz; anything else is 404. */
-static int
-hub_ws_http(struct lws *wsi, const char *path)
+/* The body of GET /metrics: Prometheus text format. */
+static void
+hub_ws_metrics(struct hub *hub, struct buf *b)
 {
-	unsigned char	 buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start;
-	unsigned char	*end = buf + sizeof buf;
-	int		 ok = strcmp(path, "/healthz") == 0;
-	const char	*body = ok ? "ok\n" : "not found\n";
+	struct hub_incident	*inc;
+	struct hub_client	*c;
+	size_t			 ninc = 0, ncli = 0;
 
-	if (lws_add_http_common_headers(wsi, ok ? HTTP_STATUS_OK :
-	    HTTP_STATUS_NOT_FOUND, "text/plain", strlen(body), &p, end) ||
+	for (inc = hub->incidents; inc != NULL; inc = inc->next)
+		ninc++;
+	for (c = hub->clients; c != NULL; c = c->next)
+		ncli++;
+	util_buf_printf(b, "# HELP concord_events_total Events committed since "
+	    "the hub started.\n# TYPE concord_events_total counter\n"
+	    "concord_events_total %llu\n", (unsigned long long)hub->stat_events);
+	util_buf_printf(b, "# HELP concord_commits_total Store transactions "
+	    "(group commits).\n# TYPE concord_commits_total counter\n"
+	    "concord_commits_total %llu\n",
+	    (unsigned long long)hub->stat_commits);
+	util_buf_printf(b, "# HELP concord_clients Connected websocket "
+	    "clients.\n# TYPE concord_clients gauge\nconcord_clients %zu\n",
+	    ncli);
+	util_buf_printf(b, "# HELP concord_incidents Incidents on this hub.\n"
+	    "# TYPE concord_incidents gauge\nconcord_incidents %zu\n", ninc);
+}
+
+/*
+ * Answer an HTTP request: GET /healthz and GET /metrics; anything else is
+ * 404.  The body is made once, kept in the connection's buffer until the
+ * WRITEABLE callback sends it.
+ */
+static int
+hub_ws_http(struct hub *hub, struct hub_client *c, struct lws *wsi,
+    const char *path)
+{
+	unsigned char	 hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start;
+	unsigned char	*end = hdr + sizeof hdr;
+	unsigned int	 status = HTTP_STATUS_OK;
+
+	util_buf_init(&c->rx);
+	util_buf_add(&c->rx, "", LWS_PRE);
+	if (strcmp(path, "/healthz") == 0)
+		util_buf_adds(&c->rx, "ok\n");
+	else if (strcmp(path, "/metrics") == 0)
+		hub_ws_metrics(hub, &c->rx);
+	else {
+		status = HTTP_STATUS_NOT_FOUND;
+		util_buf_adds(&c->rx, "not found\n");
+	}
+	if (lws_add_http_common_headers(wsi, status, "text/plain",
+	    c->rx.len - LWS_PRE, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	lws_callback_on_writable(wsi);
@@ -349,21 +390,17 @@ hub_ws_http(struct lws *wsi, const char *path)
 }
 
 static int
-hub_ws_http_body(struct lws *wsi)
+hub_ws_http_body(struct hub_client *c, struct lws *wsi)
 {
-	unsigned char	 buf[LWS_PRE + 64];
-	char		 uri[64];
-	const char	*body;
-	size_t		 n;
+	size_t	n = c->rx.len - LWS_PRE;
+	int	rc;
 
-	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0)
-		uri[0] = '\0';
-	body = strcmp(uri, "/healthz") == 0 ? "ok\n" : "not found\n";
-	n = strlen(body);
-	memcpy(buf + LWS_PRE, body, n);
-	if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL) != (int)n)
+	if (c->rx.data == NULL)
 		return -1;
-	if (lws_http_transaction_completed(wsi))
+	rc = lws_write(wsi, (unsigned char *)c->rx.data + LWS_PRE, n,
+	    LWS_WRITE_HTTP_FINAL);
+	util_buf_clear(&c->rx);
+	if (rc != (int)n || lws_http_transaction_completed(wsi))
 		return -1;
 	return 0;
 }
@@ -378,9 +415,13 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
-		return hub_ws_http(wsi, in != NULL ? in : "");
+		return hub_ws_http(hub, c, wsi, in != NULL ? in : "");
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return hub_ws_http_body(wsi);
+		return hub_ws_http_body(c, wsi);
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (c != NULL)
+			util_buf_clear(&c->rx);
+		break;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof *c);
 		c->wsi = wsi;
@@ -442,6 +483,6 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 const struct lws_protocols hub_ws_protocols[] = {
 	{ PROTO_SUBPROTOCOL, hub_ws_callback, sizeof(struct hub_client),
-	  4096, 0, NULL, 0 },
+	  65536, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
