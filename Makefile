@@ -10,7 +10,7 @@ CC      ?= cc
 PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
-           socat curl sqlite3
+           socat curl sqlite3 clang
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -44,14 +44,15 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check demo bench clean purity
+.PHONY: all deps check check-clang demo bench clean purity
 all: bin/concord bin/concordd purity
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
 	@if pkg-config --exists $(PKGS) cmocka && command -v tmux >/dev/null && \
 	    command -v pkill >/dev/null && command -v socat >/dev/null && \
-	    command -v curl >/dev/null && command -v sqlite3 >/dev/null; then :; else \
+	    command -v curl >/dev/null && command -v sqlite3 >/dev/null && \
+	    command -v clang >/dev/null; then :; else \
 	  echo "installing build dependencies: $(DEBS)"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "need root to apt-get install $(DEBS)" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
@@ -67,17 +68,17 @@ build/%.o: %.c $(DEPS_STAMP)
 bin/concordd: $(HUB_OBJ) $(LIB_OBJ)
 	@mkdir -p bin
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
 bin/concord: $(CLI_OBJ) $(LIB_OBJ)
 	@mkdir -p bin
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
 build/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA)
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA) -lm
 
 build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -92,6 +93,12 @@ purity:
 
 check: all $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
+
+# Every source compiles warning-free with clang too (syntax and warnings
+# only; used by tests/integration/it-build.sh).
+check-clang: $(DEPS_STAMP)
+	@for f in $(LIB_SRC) $(HUB_SRC) $(CLIENT_SRC) $(UNIT_SRC); do \
+	  clang $(CFLAGS) $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
 
 demo: all
 	@bin/concord demo

@@ -18,7 +18,7 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 /* Formatted allocation; the caller frees the result. */
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
-char	*xvasprintf(const char *, va_list);
+char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
 /* Growable byte buffer, always NUL-terminated after len bytes. */
 struct buf {
