@@ -112,7 +112,11 @@ int		 client_conn_recv(struct client_conn *, struct proto_msg *,
 		    int timeout_ms, char **cause);
 
 /* client-hub.c */
-/* Resolve the hub address: --hub, $CONCORD_HUB or the embedded hub. */
+/*
+ * Resolve the user and the hub address (--hub, $CONCORD_HUB or the embedded
+ * hub).  Returns 0, -1 for a bad user name or -2 when no hub can be had,
+ * with *cause.
+ */
 int		 client_hub_resolve(struct client_args *, char **cause);
 /* Resolve the incident: -i, $CONCORD_INCIDENT, or the only open one. */
 int		 client_hub_incident(struct client_args *, char **cause);

@@ -167,10 +167,25 @@ struct core_refusal {
 #define CORE_F_NOLOG	0x8	/* accepted but produces no event */
 #define CORE_F_HUB	0x10	/* only the hub may issue it */
 
+/* The payload fields a command uses; others are dropped before logging. */
+#define CORE_FLD_NAME		0x001
+#define CORE_FLD_USER		0x002
+#define CORE_FLD_ROLE		0x004
+#define CORE_FLD_STATE		0x008
+#define CORE_FLD_OUTCOME	0x010
+#define CORE_FLD_SEV		0x020
+#define CORE_FLD_TTL		0x040
+#define CORE_FLD_FENCE		0x080
+#define CORE_FLD_FORCE		0x100
+#define CORE_FLD_AFTER		0x200
+#define CORE_FLD_CONFLICTS	0x400
+#define CORE_FLD_TEXT		0x800
+
 struct core_cmd_entry {
 	const char	*name;		/* wire name, e.g. "action.claim" */
 	enum core_type	 type;
 	int		 flags;
+	int		 fields;	/* CORE_FLD_* */
 	/* Check a command against the state; 0 or -1 with *r filled. */
 	int		(*check)(const struct core_state *,
 			    const struct core_event *, const struct core_ctx *,
@@ -223,8 +238,9 @@ void		 core_state_init(struct core_state *, const char *);
 void		 core_state_clear(struct core_state *);
 /*
  * Check a command from ctx->actor against the state; ctx->based_on is the
- * seq of the view it was decided on (-1: none given).  On success fills the
- * derived fields (actor, roles, the fence a break or expiry ends) and
+ * seq of the view it was decided on (-1: none given).  Drops payload
+ * fields the command does not use; on success fills the derived fields
+ * (actor, roles, the fence a break or expiry ends) and
  * returns 0; otherwise returns -1 with *r filled (free with
  * core_refusal_clear).  Refusal order: malformed command, permission (the
  * IC's alone), malformed or unknown names, current state (held, done,

@@ -75,6 +75,7 @@ struct hub_pending {
 	struct hub_client	*client;	/* to acknowledge, or NULL */
 	char			*op;
 	int64_t			 fence;
+	int64_t			 dup_seq;	/* a duplicate's original seq */
 	struct hub_pending	*next;
 };
 
@@ -90,6 +91,7 @@ struct hub {
 	int			 commit_armed;
 	lws_sorted_usec_list_t	 commit_sul;
 	lws_sorted_usec_list_t	 lease_sul;
+	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
 	struct hub_client	*clients;
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;

@@ -68,7 +68,8 @@ struct proto_msg {
 	char			*hub;		/* welcome: hub version string */
 	unsigned char		 chain[CORE_HASH_LEN]; /* welcome: at head */
 	int64_t			 lock_delay;	/* welcome, ms */
-	int64_t			 ttl;		/* welcome: default lease, ms */
+	int64_t			 ttl;		/* welcome: default lease; ack
+						   of a claim: its lease (ms) */
 	int64_t			 t;		/* ping, pong */
 	struct core_event	*events;	/* events */
 	unsigned char		(*hashes)[CORE_HASH_LEN]; /* chain after each */
@@ -108,17 +109,19 @@ void	proto_snapshot_encode(const struct core_state *, int64_t now,
  * absolute on the local monotonic clock.
  */
 void	proto_snapshot_rebase(struct core_state *, int64_t now);
+/* Append s as a JSON string literal, or null when s is NULL. */
+void	proto_json_str(struct buf *, const char *);
 /* Append a complete error or refusal message. */
 void	proto_error_encode(const char *code, const char *message,
 	    const char *op, enum proto_kind, struct buf *);
 
-/* proto-export.c */
 /*
  * Parse an exported JSON log: the incident id, its events and the chain
- * value each claims.  Returns 0, or -1 with *cause (caller frees).
+ * value each claims, and the head seq and chain value the export claims
+ * to end at.  Returns 0, or -1 with *cause (caller frees).
  */
 int	proto_export_decode(const char *, size_t, char **id,
 	    struct core_event **, unsigned char (**)[CORE_HASH_LEN], size_t *,
-	    char **cause);
+	    int64_t *head, unsigned char *chain, char **cause);
 
 #endif

@@ -51,11 +51,13 @@ int	 util_duration_parse(const char *, int64_t *);
 int64_t	 util_clock_mono_ms(void);
 int64_t	 util_clock_wall_ms(void);
 
-/* Logging to a file (or stderr until util_log_open is called). */
+/* Logging to a file; lines are dropped until util_log_open is called. */
 void	 util_log_open(const char *path);
 void	 util_log_close(void);
 void	 util_log(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* Print "concord: msg" to stderr and exit(1); for impossible states only. */
+/* The program name used by fatalx (default "concord"). */
+void	 util_set_progname(const char *);
+/* Log and print "PROG: fatal: msg" to stderr, then exit(1). */
 void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 

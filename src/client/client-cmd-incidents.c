@@ -11,6 +11,8 @@ client_cmd_incidents_exec(struct client_args *a)
 {
 	struct client_conn	*cc;
 	struct proto_msg	 list, m;
+	struct proto_incident	*pi;
+	struct buf		 b;
 	char			*cause = NULL, when[32];
 	size_t			 i;
 	int			 unreachable, rc;
@@ -38,28 +40,36 @@ client_cmd_incidents_exec(struct client_args *a)
 		free(cause);
 		return rc;
 	}
-	if (a->json)
-		printf("[");
+	util_buf_init(&b);
+	util_buf_addc(&b, '[');
 	for (i = 0; i < m.nincidents; i++) {
+		pi = &m.incidents[i];
 		if (a->json) {
-			printf("%s{\"id\":\"%s\",\"sev\":%lld,\"status\":\"%s\","
-			    "\"seq\":%lld,\"opened\":%lld}", i > 0 ? "," : "",
-			    m.incidents[i].id, (long long)m.incidents[i].sev,
-			    m.incidents[i].status, (long long)m.incidents[i].seq,
-			    (long long)m.incidents[i].opened);
+			util_buf_adds(&b, i > 0 ? ",{\"id\":" : "{\"id\":");
+			proto_json_str(&b, pi->id);
+			util_buf_adds(&b, ",\"title\":");
+			proto_json_str(&b, pi->title);
+			util_buf_printf(&b, ",\"sev\":%lld,\"status\":",
+			    (long long)pi->sev);
+			proto_json_str(&b, pi->status);
+			util_buf_adds(&b, ",\"ic\":");
+			proto_json_str(&b, pi->ic);
+			util_buf_printf(&b, ",\"seq\":%lld,\"opened\":%lld}",
+			    (long long)pi->seq, (long long)pi->opened);
 			continue;
 		}
-		export_time(m.incidents[i].opened, when, sizeof when);
+		export_time(pi->opened, when, sizeof when);
 		printf("%-8s SEV%lld  %-13s IC %-12s %s  seq %-6lld %s\n",
-		    m.incidents[i].id, (long long)m.incidents[i].sev,
-		    m.incidents[i].status,
-		    m.incidents[i].ic != NULL ? m.incidents[i].ic : "vacant",
-		    when, (long long)m.incidents[i].seq, m.incidents[i].title);
+		    pi->id, (long long)pi->sev, pi->status,
+		    pi->ic != NULL ? pi->ic : "vacant", when,
+		    (long long)pi->seq, pi->title);
 	}
+	util_buf_addc(&b, ']');
 	if (a->json)
-		printf("]\n");
+		printf("%s\n", b.data);
 	else if (m.nincidents == 0)
 		printf("no incidents\n");
+	util_buf_clear(&b);
 	proto_msg_clear(&m);
 	return CLIENT_EXIT_OK;
 }

@@ -136,12 +136,14 @@ client_cmd_run_exec(struct client_args *a)
 	core_event_init(&ev);
 	ev.type = CORE_CLAIM;
 	ev.name = xstrdup(a->words[0]);
-	ev.ttl = ttl;
+	ev.ttl = ttl_s != NULL ? ttl : 0;	/* 0: the hub's default */
 	rc = client_hub_command(a, &ev, -1, &ack);
 	core_event_clear(&ev);
 	if (rc != 0)
 		return rc;
 	fence = ack.fence;
+	if (ack.ttl > 0)
+		ttl = ack.ttl;
 	proto_msg_clear(&ack);
 	now = util_clock_mono_ms();
 	lease_end = now + ttl;

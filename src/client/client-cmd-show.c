@@ -37,31 +37,51 @@ client_cmd_show_blocked(const struct core_state *st,
 static void
 client_cmd_show_json(const struct core_state *st)
 {
-	char	hex[2 * CORE_HASH_LEN + 1];
-	size_t	i;
+	const struct core_action	*ac;
+	struct buf			 b;
+	char				 hex[2 * CORE_HASH_LEN + 1];
+	size_t				 i;
 
 	util_hex_encode(st->chain, CORE_HASH_LEN, hex);
-	printf("{\"incident\":\"%s\",\"seq\":%lld,\"chain\":\"%s\",\"sev\":%lld,"
-	    "\"status\":\"%s\",\"ic\":%s%s%s,\"roles\":{", st->id,
-	    (long long)st->seq, hex, (long long)st->sev, st->status,
-	    st->ic != NULL ? "\"" : "", st->ic != NULL ? st->ic : "null",
-	    st->ic != NULL ? "\"" : "");
-	for (i = 0; i < st->nroles; i++)
-		printf("%s\"%s\":%s%s%s", i > 0 ? "," : "", st->roles[i].role,
-		    st->roles[i].user != NULL ? "\"" : "",
-		    st->roles[i].user != NULL ? st->roles[i].user : "null",
-		    st->roles[i].user != NULL ? "\"" : "");
-	printf("},\"actions\":[");
-	for (i = 0; i < st->nactions; i++)
-		printf("%s{\"name\":\"%s\",\"state\":\"%s\",\"holder\":%s%s%s,"
-		    "\"fence\":%lld}", i > 0 ? "," : "", st->actions[i].name,
-		    st->actions[i].state == CORE_ACTION_HELD ? "held" :
-		    st->actions[i].state == CORE_ACTION_DONE ? "done" : "free",
-		    st->actions[i].holder != NULL ? "\"" : "",
-		    st->actions[i].holder != NULL ? st->actions[i].holder :
-		    "null", st->actions[i].holder != NULL ? "\"" : "",
-		    (long long)st->actions[i].fence);
-	printf("]}\n");
+	util_buf_init(&b);
+	util_buf_adds(&b, "{\"incident\":");
+	proto_json_str(&b, st->id);
+	util_buf_adds(&b, ",\"title\":");
+	proto_json_str(&b, st->title);
+	util_buf_printf(&b, ",\"seq\":%lld,\"chain\":\"%s\",\"sev\":%lld,"
+	    "\"status\":", (long long)st->seq, hex, (long long)st->sev);
+	proto_json_str(&b, st->status);
+	util_buf_adds(&b, ",\"summary\":");
+	proto_json_str(&b, st->summary);
+	util_buf_adds(&b, ",\"ic\":");
+	proto_json_str(&b, st->ic);
+	util_buf_adds(&b, ",\"offer\":");
+	proto_json_str(&b, st->offer);
+	util_buf_adds(&b, ",\"roles\":{");
+	for (i = 0; i < st->nroles; i++) {
+		if (i > 0)
+			util_buf_addc(&b, ',');
+		proto_json_str(&b, st->roles[i].role);
+		util_buf_addc(&b, ':');
+		proto_json_str(&b, st->roles[i].user);
+	}
+	util_buf_adds(&b, "},\"actions\":[");
+	for (i = 0; i < st->nactions; i++) {
+		ac = &st->actions[i];
+		util_buf_adds(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
+		proto_json_str(&b, ac->name);
+		util_buf_printf(&b, ",\"state\":\"%s\",\"holder\":",
+		    ac->state == CORE_ACTION_HELD ? "held" :
+		    ac->state == CORE_ACTION_DONE ? "done" : "free");
+		proto_json_str(&b, ac->holder);
+		util_buf_printf(&b, ",\"fence\":%lld,\"outcome\":",
+		    (long long)ac->fence);
+		proto_json_str(&b, ac->outcome);
+		util_buf_addc(&b, '}');
+	}
+	util_buf_adds(&b, "]}");
+	printf("%s\n", b.data);
+	util_buf_clear(&b);
 }
 
 static int

@@ -23,6 +23,8 @@ client_cmd_verify_exec(struct client_args *a)
 	struct core_event	*ev = NULL;
 	unsigned char		(*hashes)[CORE_HASH_LEN] = NULL;
 	unsigned char		 h[CORE_HASH_LEN], next[CORE_HASH_LEN];
+	unsigned char		 end[CORE_HASH_LEN];
+	int64_t			 head;
 	size_t			 n = 0, i, got;
 	int			 rc = CLIENT_EXIT_OK;
 
@@ -43,7 +45,7 @@ client_cmd_verify_exec(struct client_args *a)
 	}
 	fclose(f);
 	if (proto_export_decode(b.data != NULL ? b.data : "", b.len, &id, &ev,
-	    &hashes, &n, &cause) != 0) {
+	    &hashes, &n, &head, end, &cause) != 0) {
 		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: %s", a->words[0],
 		    cause);
 		free(cause);
@@ -67,6 +69,12 @@ client_cmd_verify_exec(struct client_args *a)
 			memcpy(h, next, CORE_HASH_LEN);
 		}
 	}
+	if (rc == CLIENT_EXIT_OK && (head != (int64_t)n ||
+	    memcmp(h, end, CORE_HASH_LEN) != 0))
+		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: the export claims "
+		    "to end at seq %lld but holds %zu events, or its chain value "
+		    "does not match them: it was cut short or altered",
+		    a->words[0], (long long)head, n);
 	if (rc == CLIENT_EXIT_OK) {
 		core_chain_digest(h, digest);
 		printf("verified %s: %zu events, seq %zu · %s\n", id, n, n,

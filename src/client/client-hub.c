@@ -67,15 +67,15 @@ client_hub_resolve(struct client_args *a, char **cause)
 			s = pw->pw_name;
 		a->user = xstrdup(s != NULL && *s != '\0' ? s : "unknown");
 	}
-	if (!core_name_valid(a->user)) {
+	if (!core_name_valid(a->user) || strcmp(a->user, CORE_ACTOR_HUB) == 0) {
 		*cause = xasprintf("bad user name \"%s\": 1-64 of A-Z a-z 0-9 "
-		    ". _ @ -", a->user);
+		    ". _ @ -, and not %s", a->user, CORE_ACTOR_HUB);
 		return -1;
 	}
 	if (a->hub == NULL && (s = getenv("CONCORD_HUB")) != NULL && *s != '\0')
 		a->hub = xstrdup(s);
 	if (a->hub == NULL && (a->hub = client_embed_hub(cause)) == NULL)
-		return -1;
+		return -2;
 	return 0;
 }
 
@@ -321,8 +321,9 @@ client_hub_prepare(struct client_args *a, int incident)
 	char	*cause = NULL;
 	int	 rc;
 
-	if (client_hub_resolve(a, &cause) != 0) {
-		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s", cause);
+	if ((rc = client_hub_resolve(a, &cause)) != 0) {
+		rc = client_hub_fail(rc == -2 ? CLIENT_EXIT_UNREACHABLE :
+		    CLIENT_EXIT_ERROR, "%s", cause);
 		free(cause);
 		return rc;
 	}

@@ -38,5 +38,6 @@ core_cmd_accept_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_accept_entry = {
 	"command.accept", CORE_CMD_ACCEPT, CORE_F_COORD,
+	0,
 	core_cmd_accept_check, core_cmd_accept_apply, core_cmd_accept_describe
 };

@@ -82,5 +82,6 @@ core_cmd_claim_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_claim_entry = {
 	"action.claim", CORE_CLAIM, CORE_F_COORD,
+	CORE_FLD_NAME | CORE_FLD_TTL,
 	core_cmd_claim_check, core_cmd_claim_apply, core_cmd_claim_describe
 };

@@ -49,5 +49,7 @@ core_cmd_done_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_done_entry = {
 	"action.done", CORE_DONE, CORE_F_COORD | CORE_F_FENCED,
+	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_OUTCOME |
+	    CORE_FLD_TEXT,
 	core_cmd_done_check, core_cmd_done_apply, core_cmd_done_describe
 };

@@ -38,5 +38,6 @@ core_cmd_expire_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_expire_entry = {
 	"action.expire", CORE_EXPIRE, CORE_F_HUB,
+	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_expire_check, core_cmd_expire_apply, core_cmd_expire_describe
 };

@@ -23,5 +23,6 @@ core_cmd_note_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_note_entry = {
 	"note", CORE_NOTE, 0,
+	CORE_FLD_TEXT,
 	core_cmd_note_check, NULL, core_cmd_note_describe
 };

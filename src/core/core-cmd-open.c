@@ -63,5 +63,6 @@ core_cmd_open_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_open_entry = {
 	"open", CORE_OPEN, 0,
+	CORE_FLD_TEXT | CORE_FLD_SEV,
 	core_cmd_open_check, core_cmd_open_apply, core_cmd_open_describe
 };

@@ -32,6 +32,7 @@ core_cmd_release_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_release_entry = {
 	"action.release", CORE_RELEASE, CORE_F_COORD | CORE_F_FENCED,
+	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_release_check, core_cmd_release_apply,
 	core_cmd_release_describe
 };

@@ -20,5 +20,6 @@ core_cmd_renew_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_renew_entry = {
 	"action.renew", CORE_RENEW, CORE_F_COORD | CORE_F_FENCED | CORE_F_NOLOG,
+	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_renew_check, NULL, core_cmd_renew_describe
 };

@@ -56,6 +56,7 @@ core_cmd_role_assign_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_role_assign_entry = {
 	"role.assign", CORE_ROLE_ASSIGN, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_USER | CORE_FLD_ROLE,
 	core_cmd_role_assign_check, core_cmd_role_assign_apply,
 	core_cmd_role_assign_describe
 };

@@ -51,5 +51,6 @@ core_cmd_take_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_take_entry = {
 	"command.take", CORE_CMD_TAKE, CORE_F_COORD,
+	CORE_FLD_FORCE | CORE_FLD_TEXT,
 	core_cmd_take_check, core_cmd_take_apply, core_cmd_take_describe
 };

@@ -114,6 +114,54 @@ core_state_roles(const struct core_state *s, const char *user)
 	return util_buf_steal(&b);
 }
 
+/* Drop the payload fields a command does not use, so they are never logged. */
+static void
+core_state_trim(struct core_event *e, int fields)
+{
+	if (!(fields & CORE_FLD_NAME)) {
+		free(e->name);
+		e->name = NULL;
+	}
+	if (!(fields & CORE_FLD_USER)) {
+		free(e->user);
+		e->user = NULL;
+	}
+	if (!(fields & CORE_FLD_ROLE)) {
+		free(e->role);
+		e->role = NULL;
+	}
+	if (!(fields & CORE_FLD_STATE)) {
+		free(e->state);
+		e->state = NULL;
+	}
+	if (!(fields & CORE_FLD_OUTCOME)) {
+		free(e->outcome);
+		e->outcome = NULL;
+	}
+	if (!(fields & CORE_FLD_TEXT)) {
+		free(e->text);
+		e->text = NULL;
+	}
+	if (!(fields & CORE_FLD_AFTER)) {
+		core_list_free(e->after, e->nafter);
+		e->after = NULL;
+		e->nafter = 0;
+	}
+	if (!(fields & CORE_FLD_CONFLICTS)) {
+		core_list_free(e->conflicts, e->nconflicts);
+		e->conflicts = NULL;
+		e->nconflicts = 0;
+	}
+	if (!(fields & CORE_FLD_SEV))
+		e->sev = 0;
+	if (!(fields & CORE_FLD_TTL))
+		e->ttl = 0;
+	if (!(fields & CORE_FLD_FENCE))
+		e->fence = 0;
+	if (!(fields & CORE_FLD_FORCE))
+		e->force = 0;
+}
+
 int
 core_state_check(const struct core_state *s, struct core_event *cmd,
     const struct core_ctx *ctx, struct core_refusal *r)
@@ -152,6 +200,7 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 		    "%s is the incident commander's alone; the IC is %s",
 		    ce->name, s->ic);
 	}
+	core_state_trim(cmd, ce->fields);
 	if (ce->check(s, cmd, ctx, r) != 0)
 		return -1;
 	actor = xstrdup(ctx->actor);	/* ctx->actor may be cmd->actor */

@@ -26,10 +26,12 @@ export_time(int64_t ms, char *out, size_t len)
 char *
 export_event_line(const struct core_event *e)
 {
-	char	 when[32], *what, *line;
+	char	 when[32], *what, *line, *p;
 
 	export_time(e->time, when, sizeof when);
 	what = core_event_describe(e);
+	for (p = what; (p = strchr(p, '\n')) != NULL; p++)
+		*p = ' ';	/* one event, one line */
 	line = xasprintf("%s  #%-5lld %s%s%s%s  %s", when, (long long)e->seq,
 	    e->actor, e->roles != NULL && *e->roles != '\0' ? " (" : "",
 	    e->roles != NULL ? e->roles : "",

@@ -39,6 +39,27 @@ static const char hub_usage[] =
     "  --snapshot-after N  a client that accepts snapshots and is more than\n"
     "                    N events behind gets one (default 10000)\n";
 
+/*
+ * A signal only sets a flag: poll returns EINTR and the loop looks at it; a
+ * signal that lands just before poll is seen at the next 250 ms tick.
+ */
+static volatile sig_atomic_t	hub_stop;
+
+static void
+hub_main_signal(int sig)
+{
+	(void)sig;
+	hub_stop = 1;
+}
+
+static void
+hub_main_tick(lws_sorted_usec_list_t *sul)
+{
+	struct hub	*hub = lws_container_of(sul, struct hub, tick_sul);
+
+	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, 250 * 1000);
+}
+
 static void
 hub_lws_log(int level, const char *line)
 {
@@ -203,6 +224,7 @@ hub_main(int argc, char **argv)
 	int64_t				 port64;
 	struct buf			 listening;
 
+	util_set_progname("concordd");
 	memset(&hub, 0, sizeof hub);
 	hub.cfg.lock_delay = 5000;
 	hub.cfg.grace = 30000;
@@ -316,10 +338,23 @@ hub_main(int argc, char **argv)
 	fflush(stdout);
 	free(where);
 
-	while (lws_service(hub.ctx, 0) >= 0)
+	signal(SIGTERM, hub_main_signal);
+	signal(SIGINT, hub_main_signal);
+	hub_main_tick(&hub.tick_sul);
+	while (!hub_stop && lws_service(hub.ctx, 0) >= 0)
 		;
+	util_log("shutting down on a signal");
+	hub_state_commit(&hub);
+	lws_sul_cancel(&hub.tick_sul);
+	lws_sul_cancel(&hub.lease_sul);
+	lws_sul_cancel(&hub.commit_sul);
 	lws_context_destroy(hub.ctx);
 	hub_state_free(&hub);
 	store_close(hub.store);
+	util_log_close();
+	free(hub.cfg.socket);
+	free(hub.cfg.listen);
+	free(hub.cfg.data);
+	free(hub.cfg.log);
 	return 0;
 }

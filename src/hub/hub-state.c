@@ -149,20 +149,28 @@ hub_state_client_gone(struct hub *hub, struct hub_client *c)
 }
 
 static void
-hub_state_ack(struct hub_client *c, const char *incident, const char *op,
-    int64_t seq, int64_t fence, int duplicate)
+hub_state_ack_ttl(struct hub_client *c, const char *incident, const char *op,
+    int64_t seq, int64_t fence, int duplicate, int64_t ttl)
 {
 	struct proto_msg	m;
 
 	if (c == NULL)
 		return;
 	proto_msg_init(&m, PROTO_ACK);
+	m.ttl = ttl;
 	m.incident = (char *)incident;
 	m.op = (char *)op;
 	m.seq = seq;
 	m.fence = fence;
 	m.duplicate = duplicate;
 	hub_ws_send_msg(c, &m);
+}
+
+static void
+hub_state_ack(struct hub_client *c, const char *incident, const char *op,
+    int64_t seq, int64_t fence, int duplicate)
+{
+	hub_state_ack_ttl(c, incident, op, seq, fence, duplicate, 0);
 }
 
 /* Queue an accepted event (already folded into the state). */
@@ -237,13 +245,14 @@ hub_state_expire(struct hub *hub, struct hub_incident *inc)
 		core_event_init(&ev);
 		ev.type = CORE_EXPIRE;
 		ev.name = xstrdup(a->name);
+		util_log("%s: lease on %s ran out (fence %lld)", inc->state.id,
+		    a->name, (long long)a->fence);
 		if (hub_state_accept(hub, inc, &ev, &ctx, NULL, &r) != 0) {
-			util_log("cannot expire %s: %s", ev.name, r.message);
+			util_log("cannot expire %s: %s", a->name, r.message);
 			core_refusal_clear(&r);
 			core_event_clear(&ev);
 			break;
 		}
-		util_log("%s: lease on %s expired", inc->state.id, ev.name);
 		core_event_clear(&ev);
 	}
 }
@@ -327,11 +336,12 @@ hub_state_commit(struct hub *hub)
 		if (p->ev.seq != 0) {
 			p->inc->committed = p->ev.seq;
 			memcpy(p->inc->chain, p->hash, CORE_HASH_LEN);
-			hub_state_ack(p->client, p->inc->state.id, p->op,
-			    p->ev.seq, p->fence, 0);
+			hub_state_ack_ttl(p->client, p->inc->state.id, p->op,
+			    p->ev.seq, p->fence, 0, p->ev.type == CORE_CLAIM ?
+			    p->ev.ttl : 0);
 		} else
 			hub_state_ack(p->client, p->inc->state.id, p->op,
-			    p->fence, p->fence == 0 ? 0 : p->fence, 1);
+			    p->dup_seq, p->fence, 1);
 		hub_pending_free(p);
 	}
 	for (c = hub->clients; c != NULL; c = c->next) {
@@ -372,7 +382,8 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 		d->inc = inc;
 		d->client = c;
 		d->op = xstrdup(m->op);
-		d->fence = p->ev.seq;
+		d->dup_seq = p->ev.seq;
+		d->fence = p->ev.type == CORE_CLAIM ? p->ev.seq : 0;
 		core_event_init(&d->ev);
 		*hub->pending_tail = d;
 		hub->pending_tail = &d->next;
@@ -381,8 +392,25 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 	}
 	if ((seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
 		return 0;
-	hub_state_ack(c, inc->state.id, m->op, seq, seq, 1);
+	hub_state_ack(c, inc->state.id, m->op, seq,
+	    m->cmd.type == CORE_CLAIM ? seq : 0, 1);
 	return 1;
+}
+
+/* Was inc opened by operation op (pending or durable)? */
+static int
+hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
+    const char *op)
+{
+	struct hub_pending	*p;
+
+	for (p = hub->pending; p != NULL; p = p->next) {
+		if (p->inc == inc && p->ev.seq == 1 && p->op != NULL &&
+		    strcmp(p->op, op) == 0)
+			return 1;
+	}
+	return inc->committed > 0 && store_op_seq(hub->store, inc->state.id,
+	    op) == 1;
 }
 
 void
@@ -395,6 +423,19 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	char				*id;
 
 	if (ce->type == CORE_OPEN) {
+		/* A retried open names the incident it already opened. */
+		for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+			if (inc->state.seq > 0 && hub_state_opened_by_op(hub,
+			    inc, m->op))
+				break;
+		}
+		if (inc != NULL) {
+			if (inc->committed > 0)
+				hub_state_ack(c, inc->state.id, m->op, 1, 0, 1);
+			else
+				hub_state_duplicate(hub, inc, c, m);
+			return;
+		}
 		id = xasprintf("INC-%lld", (long long)hub->next_incident);
 		inc = xcalloc(1, sizeof *inc);
 		core_state_init(&inc->state, id);

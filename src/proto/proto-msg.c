@@ -382,7 +382,8 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 	case PROTO_ACK:
 		if (proto_get_num(o, "seq", &m->seq, 0, cause) != 0 ||
 		    proto_get_num(o, "fence", &m->fence, 0, cause) != 0 ||
-		    proto_get_num(o, "duplicate", &dup, 0, cause) != 0)
+		    proto_get_num(o, "duplicate", &dup, 0, cause) != 0 ||
+		    proto_get_num(o, "ttl", &m->ttl, 0, cause) != 0)
 			goto out;
 		m->duplicate = dup != 0;
 		break;
@@ -540,6 +541,7 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 		proto_put_str(o, "op", m->op);
 		proto_put_num(o, "seq", m->seq, 1);
 		proto_put_num(o, "fence", m->fence, 0);
+		proto_put_num(o, "ttl", m->ttl, 0);
 		if (m->duplicate)
 			cJSON_AddTrueToObject(o, "duplicate");
 		break;
@@ -599,6 +601,24 @@ proto_event_encode(const struct core_event *e, const unsigned char *hash,
 }
 
 void
+proto_json_str(struct buf *b, const char *s)
+{
+	cJSON	*o;
+	char	*p;
+
+	if (s == NULL) {
+		util_buf_adds(b, "null");
+		return;
+	}
+	if ((o = cJSON_CreateString(s)) == NULL ||
+	    (p = cJSON_PrintUnformatted(o)) == NULL)
+		fatalx("out of memory encoding JSON");
+	util_buf_adds(b, p);
+	cJSON_free(p);
+	cJSON_Delete(o);
+}
+
+void
 proto_events_begin(const char *incident, struct buf *b)
 {
 	cJSON	*o = proto_new(PROTO_EVENTS);
@@ -643,7 +663,7 @@ proto_error_encode(const char *code, const char *message, const char *op,
 int
 proto_export_decode(const char *p, size_t len, char **id,
     struct core_event **events, unsigned char (**hashes)[CORE_HASH_LEN],
-    size_t *n, char **cause)
+    size_t *n, int64_t *head, unsigned char *chain, char **cause)
 {
 	cJSON			*o, *inc;
 	struct proto_msg	 m;
@@ -664,7 +684,10 @@ proto_export_decode(const char *p, size_t len, char **id,
 		return -1;
 	}
 	proto_msg_init(&m, PROTO_EVENTS);
-	if (proto_decode_events(o, "events", &m, &why) != 0) {
+	*head = -1;
+	if (proto_get_num(o, "head", head, 1, &why) != 0 ||
+	    proto_get_hash(o, "chain", chain, 1, &why) != 0 ||
+	    proto_decode_events(o, "events", &m, &why) != 0) {
 		*cause = xasprintf("bad event in export: %s", why);
 		free(why);
 		proto_msg_clear(&m);

@@ -16,7 +16,14 @@
 
 #include "util.h"
 
-static FILE	*util_log_file;
+static FILE		*util_log_file;
+static const char	*util_progname = "concord";
+
+void
+util_set_progname(const char *name)
+{
+	util_progname = name;
+}
 
 void
 util_hex_encode(const unsigned char *p, size_t n, char *out)
@@ -199,7 +206,7 @@ fatalx(const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	util_log("fatal: %s", msg);
-	fprintf(stderr, "concord: fatal: %s\n", msg);
+	fprintf(stderr, "%s: fatal: %s\n", util_progname, msg);
 	exit(1);
 }
 

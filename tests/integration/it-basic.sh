@@ -81,6 +81,18 @@ check "the error lists them" grep -q "INC-2" $T/err
 check "-i chooses" concord -i INC-2 note "x"
 check "CONCORD_INCIDENT chooses" env CONCORD_INCIDENT=INC-2 "$BIN/concord" note "y"
 
+out1=$(concord open --op open-retry --title "third"); out2=$(concord open --op open-retry --title "third")
+check "a retried open names the same incident" test "${out1##* }" = "${out2##* }"
+check "and opens it once" test "$(concord incidents | grep -c third)" = 1
+{ head -n -2 $T/inc.json | sed '$ s/,$//'; echo ']}'; } >$T/cut.json
+concord verify $T/cut.json 2>$T/err; rc=$?
+check "verify rejects an export cut short" test $rc = 1
+check "saying so" grep -q "cut short or altered" $T/err
+concord --as 'bad name' note x 2>/dev/null; rc=$?
+check "a bad user name is a usage error (exit 1)" test $rc = 1
+concord --as concordd note x 2>/dev/null; rc=$?
+check "the hub's own name cannot be used" test $rc = 1
+
 CONCORD_HUB=unix:$T/nothing.sock concord note x 2>/dev/null; rc=$?
 check "unreachable hub exits 2" test $rc = 2
 concord frobnicate 2>/dev/null; rc=$?
@@ -90,4 +102,18 @@ check "--help lists exit statuses" test $? = 0
 "$BIN/concordd" --socket $T/other.sock --data $T/data >$T/second.out 2>&1; rc=$?
 check "a second hub on the same data directory fails" test $rc = 1
 check "with a clear message" grep -q "in use by another concordd" $T/second.out
+
+# TCP: websocket clients, /healthz and /metrics on the same port.
+hub_kill9
+"$BIN/concordd" --socket "$T/hub.sock" --listen 127.0.0.1:0 --data "$T/data" \
+    >"$T/tcp.out" 2>&1 </dev/null &
+HUB_PID=$!
+wait_for 20 grep -q listening "$T/tcp.out"
+url=$(grep -o 'ws://[0-9.]*:[0-9]*' "$T/tcp.out"); port=${url##*:}
+check "the listening line names the TCP port" test -n "$port"
+check "a client over TCP" concord --hub "$url" -i INC-1 note "over tcp"
+check "GET /healthz" sh -c "curl -sf http://127.0.0.1:$port/healthz | grep -qx ok"
+check "GET /metrics counts committed events" sh -c \
+    "curl -sf http://127.0.0.1:$port/metrics | grep -qE '^concord_events_total [1-9]'"
+check "other paths are 404" test "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/nope)" = 404
 finish

@@ -2684,6 +2684,51 @@ test_random(void **state)
 	assert_true(expired > 50);
 }
 
+/* A command's unused payload fields never reach the log. */
+static void
+test_unused_fields_dropped(void **state)
+{
+	struct core_state	s;
+	struct core_event	e;
+	struct core_ctx		ctx;
+	struct core_refusal	r;
+
+	(void)state;
+	core_state_init(&s, "INC-T");
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = "alice";
+	ctx.based_on = 0;
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	e.text = xstrdup("t");
+	e.sev = 2;
+	e.fence = 99;
+	e.name = xstrdup("ghost");
+	assert_int_equal(core_state_check(&s, &e, &ctx, &r), 0);
+	assert_null(e.name);
+	assert_int_equal(e.fence, 0);
+	assert_int_equal(e.sev, 2);
+	e.seq = 1;
+	core_state_apply(&s, &e, &ctx);
+	core_event_clear(&e);
+
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	e.text = xstrdup("hello");
+	e.fence = 7;
+	e.ttl = 1000;
+	e.outcome = xstrdup("success");
+	core_list_add(&e.after, &e.nafter, "x");
+	assert_int_equal(core_state_check(&s, &e, &ctx, &r), 0);
+	assert_string_equal(e.text, "hello");
+	assert_int_equal(e.fence, 0);
+	assert_int_equal(e.ttl, 0);
+	assert_null(e.outcome);
+	assert_int_equal(e.nafter, 0);
+	core_event_clear(&e);
+	core_state_clear(&s);
+}
+
 int
 main(void)
 {
@@ -2703,6 +2748,7 @@ main(void)
 		cmocka_unit_test(test_stale_views),
 		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_unused_fields_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -295,6 +295,8 @@ test_events_batch_and_export(void **state)
 	struct proto_msg	 m;
 	struct buf		 b;
 	unsigned char		 h[CORE_HASH_LEN], (*hashes)[CORE_HASH_LEN];
+	unsigned char		 end[CORE_HASH_LEN];
+	int64_t			 head;
 	struct core_event	*ev;
 	char			*cause = NULL, *id;
 	size_t			 n, i;
@@ -326,7 +328,9 @@ test_events_batch_and_export(void **state)
 	util_buf_clear(&b);
 
 	util_buf_init(&b);
-	util_buf_adds(&b, "{\"incident\":\"INC-4\",\"events\":[");
+	util_buf_adds(&b, "{\"incident\":\"INC-4\",\"head\":1,\"chain\":"
+	    "\"0707070707070707070707070707070707070707070707070707070707070707\","
+	    "\"events\":[");
 	core_event_init(&e);
 	e.seq = 1;
 	e.type = CORE_NOTE;
@@ -336,8 +340,10 @@ test_events_batch_and_export(void **state)
 	core_event_clear(&e);
 	util_buf_adds(&b, "]}");
 	assert_int_equal(proto_export_decode(b.data, b.len, &id, &ev, &hashes,
-	    &n, &cause), 0);
+	    &n, &head, end, &cause), 0);
 	assert_string_equal(id, "INC-4");
+	assert_int_equal(head, 1);
+	assert_memory_equal(end, h, CORE_HASH_LEN);
 	assert_int_equal(n, 1);
 	assert_string_equal(ev[0].text, "x");
 	core_event_clear(&ev[0]);
@@ -346,7 +352,7 @@ test_events_batch_and_export(void **state)
 	free(id);
 	util_buf_clear(&b);
 	assert_int_equal(proto_export_decode("{\"events\":[]}", 13, &id, &ev,
-	    &hashes, &n, &cause), -1);
+	    &hashes, &n, &head, end, &cause), -1);
 	assert_non_null(strstr(cause, "not a concord export"));
 	free(cause);
 }
