@@ -85,6 +85,8 @@ extern const struct client_cmd_entry *client_cmd_table[];
 const char	*client_opt(struct client_args *, const char *);
 size_t		 client_opt_all(struct client_args *, const char *, char ***);
 int		 client_usage(const struct client_cmd_entry *);
+/* The command's words joined by spaces; the caller frees. */
+char		*client_words(struct client_args *);
 
 /* client-conn.c */
 /*

@@ -66,6 +66,12 @@ int	 util_mkdirs(const char *, int mode);
 /* Create the directories above a file path; 0 or -1 with errno set. */
 int	 util_mkparent(const char *, int mode);
 
+/*
+ * The default store directory: $XDG_STATE_HOME/concord, else
+ * ~/.local/state/concord, else /tmp/concord-UID/state.  Caller frees.
+ */
+char	*util_state_dir(void);
+
 /* Random bytes from the kernel; dies if unavailable. */
 void	 util_random_bytes(void *, size_t);
 /* A fresh 128-bit operation id as 32 hex digits; the caller frees it. */

@@ -139,8 +139,6 @@ static int
 client_cmd_note_exec(struct client_args *a)
 {
 	struct core_event	ev;
-	struct buf		b;
-	size_t			i;
 	int			rc;
 
 	if (client_opt(a, "stdin") != NULL) {
@@ -152,15 +150,9 @@ client_cmd_note_exec(struct client_args *a)
 	}
 	if (a->nwords == 0)
 		return client_usage(&client_cmd_note_entry);
-	util_buf_init(&b);
-	for (i = 0; i < a->nwords; i++) {
-		if (i > 0)
-			util_buf_addc(&b, ' ');
-		util_buf_adds(&b, a->words[i]);
-	}
 	core_event_init(&ev);
 	ev.type = CORE_NOTE;
-	ev.text = util_buf_steal(&b);
+	ev.text = client_words(a);
 	rc = client_hub_simple(a, &ev);
 	core_event_clear(&ev);
 	return rc;

@@ -37,18 +37,6 @@ client_embed_dir(void)
 	return xasprintf("/tmp/concord-%ld", (long)getuid());
 }
 
-static char *
-client_embed_state(void)
-{
-	const char	*s;
-
-	if ((s = getenv("XDG_STATE_HOME")) != NULL && *s == '/')
-		return xasprintf("%s/concord", s);
-	if ((s = getenv("HOME")) != NULL && *s != '\0')
-		return xasprintf("%s/.local/state/concord", s);
-	return xasprintf("/tmp/concord-%ld/state", (long)getuid());
-}
-
 /* Can we connect to the socket at path? */
 static int
 client_embed_alive(const char *path)
@@ -151,7 +139,7 @@ client_embed_hub(char **cause)
 		goto out;
 	}
 	if (!client_embed_alive(sock)) {
-		state = client_embed_state();
+		state = util_state_dir();
 		log = xasprintf("%s/concordd.log", dir);
 		if (client_embed_spawn(sock, state, log, cause) == 0) {
 			for (i = 0; i < 500 && !client_embed_alive(sock); i++)

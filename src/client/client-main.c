@@ -71,6 +71,21 @@ client_usage(const struct client_cmd_entry *ce)
 	return CLIENT_EXIT_ERROR;
 }
 
+char *
+client_words(struct client_args *a)
+{
+	struct buf	b;
+	size_t		i;
+
+	util_buf_init(&b);
+	for (i = 0; i < a->nwords; i++) {
+		if (i > 0)
+			util_buf_addc(&b, ' ');
+		util_buf_adds(&b, a->words[i]);
+	}
+	return util_buf_steal(&b);
+}
+
 const char *
 client_opt(struct client_args *a, const char *name)
 {

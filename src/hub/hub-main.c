@@ -71,18 +71,6 @@ hub_lws_log(int level, const char *line)
 	util_log("lws: %.*s", (int)n, line);
 }
 
-static char *
-hub_default_data(void)
-{
-	const char	*s;
-
-	if ((s = getenv("XDG_STATE_HOME")) != NULL && *s == '/')
-		return xasprintf("%s/concord", s);
-	if ((s = getenv("HOME")) != NULL && *s != '\0')
-		return xasprintf("%s/.local/state/concord", s);
-	return xasprintf("/tmp/concord-%ld/state", (long)getuid());
-}
-
 static int
 hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 {
@@ -273,7 +261,7 @@ hub_main(int argc, char **argv)
 	if (hub.cfg.grace < hub.cfg.ttl)
 		hub.cfg.grace = hub.cfg.ttl;
 	if (hub.cfg.data == NULL)
-		hub.cfg.data = hub_default_data();
+		hub.cfg.data = util_state_dir();
 	if (hub.cfg.log == NULL)
 		hub.cfg.log = xasprintf("%s/concordd.log", hub.cfg.data);
 

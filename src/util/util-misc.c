@@ -244,3 +244,15 @@ util_mkparent(const char *path, int mode)
 	free(p);
 	return rc;
 }
+
+char *
+util_state_dir(void)
+{
+	const char	*s;
+
+	if ((s = getenv("XDG_STATE_HOME")) != NULL && *s == '/')
+		return xasprintf("%s/concord", s);
+	if ((s = getenv("HOME")) != NULL && *s != '\0')
+		return xasprintf("%s/.local/state/concord", s);
+	return xasprintf("/tmp/concord-%ld/state", (long)getuid());
+}
