@@ -76,6 +76,8 @@ extern const struct client_cmd_entry client_cmd_export_entry;
 extern const struct client_cmd_entry client_cmd_verify_entry;
 extern const struct client_cmd_entry client_cmd_demo_entry;
 extern const struct client_cmd_entry client_cmd_show_entry;
+extern const struct client_cmd_entry client_cmd_amend_entry;
+extern const struct client_cmd_entry client_cmd_mark_entry;
 
 /* client-main.c */
 /* Parse a command line and run it; returns the exit status. */

@@ -42,6 +42,8 @@ enum core_type {
 	CORE_DONE,
 	CORE_BREAK,
 	CORE_EXPIRE,		/* issued by the hub's lease timer only */
+	CORE_AMEND,
+	CORE_MARK,
 	CORE_TYPE_COUNT
 };
 
@@ -63,10 +65,12 @@ struct core_event {
 	char		*role;
 	char		*state;		/* status */
 	char		*outcome;	/* done: success, failed, aborted */
+	char		*kind;		/* mark: detection, diagnosis, ... */
 	int64_t		 sev;		/* open, sev: 1-4; 0 when unused */
 	int64_t		 ttl;		/* claim: lease ms */
 	int64_t		 fence;		/* release, done, break, expire, renew */
 	int64_t		 force;		/* command take */
+	int64_t		 ref;		/* amend, mark: the event meant */
 	char		**after;
 	size_t		 nafter;
 	char		**conflicts;
@@ -113,6 +117,21 @@ struct core_role {
 	struct core_mark	 mark;
 };
 
+/* A note, for amendments: who wrote it and its latest amendment. */
+struct core_note {
+	int64_t		 seq;
+	size_t		 author;	/* index into people */
+	int64_t		 amended;	/* seq of the latest amendment, or 0 */
+};
+
+/* A key moment for the postmortem. */
+struct core_moment {
+	int64_t		 ref;		/* the event marked */
+	int64_t		 seq;		/* the mark event */
+	char		*kind;
+	char		*by;
+};
+
 struct core_state {
 	char			*id;
 	char			*title;
@@ -138,6 +157,10 @@ struct core_state {
 	size_t			 nactions;
 	char			**people;	/* everyone who has acted */
 	size_t			 npeople;
+	struct core_note	*notes;		/* in seq order */
+	size_t			 nnotes;
+	struct core_moment	*moments;	/* in mark order */
+	size_t			 nmoments;
 };
 
 /* Settings the hub passes to validation and the fold. */
@@ -180,6 +203,8 @@ struct core_refusal {
 #define CORE_FLD_AFTER		0x200
 #define CORE_FLD_CONFLICTS	0x400
 #define CORE_FLD_TEXT		0x800
+#define CORE_FLD_REF		0x1000
+#define CORE_FLD_KIND		0x2000
 
 struct core_cmd_entry {
 	const char	*name;		/* wire name, e.g. "action.claim" */
@@ -223,6 +248,8 @@ int		 core_name_valid(const char *);
 int		 core_text_valid(const char *, size_t max);
 int		 core_status_valid(const char *);
 int		 core_outcome_valid(const char *);
+/* Is s a key-moment kind (detection, diagnosis, decision, mitigation)? */
+int		 core_moment_valid(const char *);
 
 /* core-chain.c */
 /* The chain's starting value for an incident id. */
@@ -258,6 +285,8 @@ void		 core_state_apply(struct core_state *, const struct core_event *,
 char		*core_state_roles(const struct core_state *, const char *);
 struct core_action *core_state_action(const struct core_state *, const char *);
 struct core_role *core_state_role(const struct core_state *, const char *);
+/* The note with this seq, or NULL. */
+struct core_note *core_state_note(const struct core_state *, int64_t);
 /* Renew a held lease: deadline = now + ttl.  Check first. */
 void		 core_state_renew(struct core_state *, const char *, int64_t now);
 /*

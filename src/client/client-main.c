@@ -17,6 +17,8 @@ const struct client_cmd_entry *client_cmd_table[] = {
 	&client_cmd_incidents_entry,
 	&client_cmd_show_entry,
 	&client_cmd_note_entry,
+	&client_cmd_amend_entry,
+	&client_cmd_mark_entry,
 	&client_cmd_summary_entry,
 	&client_cmd_status_entry,
 	&client_cmd_sev_entry,

@@ -1,4 +1,9 @@
-/* note: a line of collaboration text; anyone may add one, at any time. */
+/*
+ * note: a line of collaboration text; anyone may add one, at any time.
+ * Notes are indexed (seq and author) so they can be amended later.
+ */
+#include <string.h>
+
 #include "core.h"
 #include "util.h"
 
@@ -15,6 +20,25 @@ core_cmd_note_check(const struct core_state *s, const struct core_event *cmd,
 	return 0;
 }
 
+/* Index the note so it can be amended; its author is already in people. */
+static void
+core_cmd_note_apply(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	size_t	i;
+
+	(void)ctx;
+	for (i = 0; i < s->npeople; i++) {
+		if (strcmp(s->people[i], e->actor) == 0)
+			break;
+	}
+	s->notes = xreallocarray(s->notes, s->nnotes + 1, sizeof *s->notes);
+	s->notes[s->nnotes].seq = e->seq;
+	s->notes[s->nnotes].author = i;
+	s->notes[s->nnotes].amended = 0;
+	s->nnotes++;
+}
+
 static char *
 core_cmd_note_describe(const struct core_event *e)
 {
@@ -24,5 +48,5 @@ core_cmd_note_describe(const struct core_event *e)
 const struct core_cmd_entry core_cmd_note_entry = {
 	"note", CORE_NOTE, 0,
 	CORE_FLD_TEXT,
-	core_cmd_note_check, NULL, core_cmd_note_describe
+	core_cmd_note_check, core_cmd_note_apply, core_cmd_note_describe
 };

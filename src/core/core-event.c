@@ -3,8 +3,8 @@
  *
  * The canonical bytes of an event are what the hash chain covers and what the
  * store keeps.  They are lines "key SP value LF" in a fixed key order (seq,
- * time, actor, roles, op, type, name, user, role, state, outcome, sev, ttl,
- * fence, force, after..., conflicts..., text).  Empty strings and zero
+ * time, actor, roles, op, type, name, user, role, state, outcome, kind,
+ * sev, ttl, fence, force, ref, after..., conflicts..., text).  Empty strings and zero
  * numbers are omitted; "after" and "conflicts" repeat once per element.  In
  * values a backslash is written "\\" and a line feed "\n".  Decoding accepts
  * exactly what encoding produces, so decode(encode(e)) == e.
@@ -33,6 +33,8 @@ extern const struct core_cmd_entry core_cmd_release_entry;
 extern const struct core_cmd_entry core_cmd_done_entry;
 extern const struct core_cmd_entry core_cmd_break_entry;
 extern const struct core_cmd_entry core_cmd_expire_entry;
+extern const struct core_cmd_entry core_cmd_amend_entry;
+extern const struct core_cmd_entry core_cmd_mark_entry;
 
 /* Indexed by enum core_type. */
 static const struct core_cmd_entry *core_cmd_table[CORE_TYPE_COUNT] = {
@@ -54,6 +56,8 @@ static const struct core_cmd_entry *core_cmd_table[CORE_TYPE_COUNT] = {
 	[CORE_DONE] = &core_cmd_done_entry,
 	[CORE_BREAK] = &core_cmd_break_entry,
 	[CORE_EXPIRE] = &core_cmd_expire_entry,
+	[CORE_AMEND] = &core_cmd_amend_entry,
+	[CORE_MARK] = &core_cmd_mark_entry,
 };
 
 const struct core_cmd_entry *
@@ -131,6 +135,7 @@ core_event_clear(struct core_event *e)
 	free(e->role);
 	free(e->state);
 	free(e->outcome);
+	free(e->kind);
 	free(e->text);
 	core_list_free(e->after, e->nafter);
 	core_list_free(e->conflicts, e->nconflicts);
@@ -156,6 +161,7 @@ core_event_copy(struct core_event *dst, const struct core_event *src)
 	dst->ttl = src->ttl;
 	dst->fence = src->fence;
 	dst->force = src->force;
+	dst->ref = src->ref;
 	dst->actor = core_dup(src->actor);
 	dst->roles = core_dup(src->roles);
 	dst->op = core_dup(src->op);
@@ -164,6 +170,7 @@ core_event_copy(struct core_event *dst, const struct core_event *src)
 	dst->role = core_dup(src->role);
 	dst->state = core_dup(src->state);
 	dst->outcome = core_dup(src->outcome);
+	dst->kind = core_dup(src->kind);
 	dst->text = core_dup(src->text);
 	for (i = 0; i < src->nafter; i++)
 		core_list_add(&dst->after, &dst->nafter, src->after[i]);
@@ -215,10 +222,12 @@ core_event_encode(const struct core_event *e, struct buf *b)
 	core_encode_str(b, "role", e->role);
 	core_encode_str(b, "state", e->state);
 	core_encode_str(b, "outcome", e->outcome);
+	core_encode_str(b, "kind", e->kind);
 	core_encode_num(b, "sev", e->sev, 0);
 	core_encode_num(b, "ttl", e->ttl, 0);
 	core_encode_num(b, "fence", e->fence, 0);
 	core_encode_num(b, "force", e->force, 0);
+	core_encode_num(b, "ref", e->ref, 0);
 	for (i = 0; i < e->nafter; i++)
 		core_encode_str(b, "after", e->after[i]);
 	for (i = 0; i < e->nconflicts; i++)
@@ -305,6 +314,8 @@ core_event_decode(const char *p, size_t n, struct core_event *e,
 			rc = core_decode_num(v, &e->fence, cause);
 		else if (strcmp(key, "force") == 0)
 			rc = core_decode_num(v, &e->force, cause);
+		else if (strcmp(key, "ref") == 0)
+			rc = core_decode_num(v, &e->ref, cause);
 		else if (strcmp(key, "type") == 0) {
 			if ((ce = core_cmd_find(v)) == NULL) {
 				*cause = xasprintf("unknown event type \"%s\"", v);
@@ -333,6 +344,8 @@ core_event_decode(const char *p, size_t n, struct core_event *e,
 			slot = &e->state;
 		else if (strcmp(key, "outcome") == 0)
 			slot = &e->outcome;
+		else if (strcmp(key, "kind") == 0)
+			slot = &e->kind;
 		else if (strcmp(key, "text") == 0)
 			slot = &e->text;
 		else {

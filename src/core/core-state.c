@@ -54,6 +54,12 @@ core_state_clear(struct core_state *s)
 	}
 	free(s->roles);
 	core_list_free(s->people, s->npeople);
+	free(s->notes);
+	for (i = 0; i < s->nmoments; i++) {
+		free(s->moments[i].kind);
+		free(s->moments[i].by);
+	}
+	free(s->moments);
 	free(s->id);
 	free(s->title);
 	free(s->status);
@@ -76,6 +82,24 @@ core_state_action(const struct core_state *s, const char *name)
 	for (i = 0; name != NULL && i < s->nactions; i++) {
 		if (strcmp(s->actions[i].name, name) == 0)
 			return &s->actions[i];
+	}
+	return NULL;
+}
+
+/* Returns the note with seq (binary search: notes are in seq order). */
+struct core_note *
+core_state_note(const struct core_state *s, int64_t seq)
+{
+	size_t	lo = 0, hi = s->nnotes, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->notes[mid].seq == seq)
+			return &s->notes[mid];
+		if (s->notes[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
@@ -138,6 +162,12 @@ core_state_trim(struct core_event *e, int fields)
 		free(e->outcome);
 		e->outcome = NULL;
 	}
+	if (!(fields & CORE_FLD_KIND)) {
+		free(e->kind);
+		e->kind = NULL;
+	}
+	if (!(fields & CORE_FLD_REF))
+		e->ref = 0;
 	if (!(fields & CORE_FLD_TEXT)) {
 		free(e->text);
 		e->text = NULL;

@@ -95,3 +95,11 @@ core_outcome_valid(const char *s)
 	return s != NULL && (strcmp(s, "success") == 0 ||
 	    strcmp(s, "failed") == 0 || strcmp(s, "aborted") == 0);
 }
+
+int
+core_moment_valid(const char *s)
+{
+	return s != NULL && (strcmp(s, "detection") == 0 ||
+	    strcmp(s, "diagnosis") == 0 || strcmp(s, "decision") == 0 ||
+	    strcmp(s, "mitigation") == 0);
+}

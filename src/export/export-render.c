@@ -82,6 +82,24 @@ export_md_text(struct buf *b, const char *s)
 	}
 }
 
+/*
+ * An event's description; a note that was amended shows its latest text
+ * and says which event amended it.  The caller frees the result.
+ */
+static char *
+export_md_latest(const struct core_state *st, const struct core_event *ev,
+    size_t n, const struct core_event *e)
+{
+	const struct core_note	*note;
+	int64_t			 last;
+
+	if (e->type != CORE_NOTE || (note = core_state_note(st, e->seq)) == NULL ||
+	    (last = note->amended) < 1 || (size_t)last > n)
+		return core_event_describe(e);
+	return xasprintf("%s (amended at #%lld; was: %s)", ev[last - 1].text,
+	    (long long)last, e->text);
+}
+
 void
 export_md(const struct core_state *st, const struct core_event *ev, size_t n,
     struct buf *b)
@@ -122,6 +140,24 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 
 		core_chain_digest(st->chain, digest);
 		util_buf_printf(b, " · %s`\n", digest);
+	}
+
+	util_buf_adds(b, "\n## Key moments\n\n");
+	if (st->nmoments == 0)
+		util_buf_adds(b, "None marked.\n");
+	for (i = 0; i < st->nmoments; i++) {
+		const struct core_event	*m;
+
+		if (st->moments[i].ref < 1 || (size_t)st->moments[i].ref > n)
+			continue;
+		m = &ev[st->moments[i].ref - 1];
+		export_time(m->time, when, sizeof when);
+		what = export_md_latest(st, ev, n, m);
+		util_buf_printf(b, "- **%s** %s (#%lld, %s): ",
+		    st->moments[i].kind, when, (long long)m->seq, m->actor);
+		export_md_text(b, what);
+		util_buf_printf(b, " (marked by %s)\n", st->moments[i].by);
+		free(what);
 	}
 
 	util_buf_adds(b, "\n## Roles over time\n\n");
@@ -169,7 +205,7 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 	    "Event |\n|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		export_time(ev[i].time, when, sizeof when);
-		what = core_event_describe(&ev[i]);
+		what = export_md_latest(st, ev, n, &ev[i]);
 		util_buf_printf(b, "| %s | %lld | %s | %s | ", when,
 		    (long long)ev[i].seq, ev[i].actor,
 		    ev[i].roles != NULL && *ev[i].roles != '\0' ? ev[i].roles :

@@ -210,6 +210,8 @@ proto_event_fields(const cJSON *o, const char *typekey, struct core_event *e,
 	    proto_get_str(o, "role", &e->role, 0, cause) != 0 ||
 	    proto_get_str(o, "state", &e->state, 0, cause) != 0 ||
 	    proto_get_str(o, "outcome", &e->outcome, 0, cause) != 0 ||
+	    proto_get_str(o, "kind", &e->kind, 0, cause) != 0 ||
+	    proto_get_num(o, "ref", &e->ref, 0, cause) != 0 ||
 	    proto_get_num(o, "sev", &e->sev, 0, cause) != 0 ||
 	    proto_get_num(o, "ttl", &e->ttl, 0, cause) != 0 ||
 	    proto_get_num(o, "fence", &e->fence, 0, cause) != 0 ||
@@ -474,10 +476,12 @@ proto_put_event(cJSON *o, const char *typekey, const struct core_event *e)
 	proto_put_str(o, "role", e->role);
 	proto_put_str(o, "state", e->state);
 	proto_put_str(o, "outcome", e->outcome);
+	proto_put_str(o, "kind", e->kind);
 	proto_put_num(o, "sev", e->sev, 0);
 	proto_put_num(o, "ttl", e->ttl, 0);
 	proto_put_num(o, "fence", e->fence, 0);
 	proto_put_num(o, "force", e->force, 0);
+	proto_put_num(o, "ref", e->ref, 0);
 	proto_put_list(o, "after", e->after, e->nafter);
 	proto_put_list(o, "conflicts", e->conflicts, e->nconflicts);
 	proto_put_str(o, "text", e->text);
@@ -712,7 +716,8 @@ proto_export_decode(const char *p, size_t len, char **id,
  * A snapshot carries an incident's folded state at a seq with the chain
  * value there, so a client far behind can start from it and verify every
  * event after it.  Deadlines are sent as milliseconds left, since monotonic
- * clocks are per machine.
+ * clocks are per machine.  The index of notes (for amendments) is not
+ * carried: only the hub checks amendments.
  */
 static void
 proto_put_mark(cJSON *o, const char *key, const struct core_mark *m)
@@ -787,6 +792,15 @@ proto_snapshot_encode(const struct core_state *st, int64_t now, struct buf *b)
 		proto_put_mark(it, "mark", &st->roles[i].mark);
 		cJSON_AddItemToArray(a, it);
 	}
+	a = cJSON_AddArrayToObject(s, "moments");
+	for (i = 0; i < st->nmoments; i++) {
+		it = cJSON_CreateObject();
+		proto_put_num(it, "ref", st->moments[i].ref, 1);
+		proto_put_num(it, "seq", st->moments[i].seq, 1);
+		proto_put_str(it, "kind", st->moments[i].kind);
+		proto_put_str(it, "by", st->moments[i].by);
+		cJSON_AddItemToArray(a, it);
+	}
 	a = cJSON_AddArrayToObject(s, "actions");
 	for (i = 0; i < st->nactions; i++) {
 		ac = &st->actions[i];
@@ -824,6 +838,7 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 	struct core_state	*st;
 	struct core_action	*ac;
 	struct core_role	*r;
+	struct core_moment	*mo;
 	char			*state = NULL;
 	int64_t			 left;
 	size_t			 i;
@@ -861,6 +876,17 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 		if (proto_get_str(it, "role", &r->role, 1, cause) != 0 ||
 		    proto_get_str(it, "user", &r->user, 0, cause) != 0 ||
 		    proto_get_mark(it, "mark", &r->mark, cause) != 0)
+			return -1;
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(s, "moments");
+	st->moments = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
+	    sizeof *st->moments);
+	cJSON_ArrayForEach(it, arr) {
+		mo = &st->moments[st->nmoments++];
+		if (proto_get_num(it, "ref", &mo->ref, 1, cause) != 0 ||
+		    proto_get_num(it, "seq", &mo->seq, 1, cause) != 0 ||
+		    proto_get_str(it, "kind", &mo->kind, 1, cause) != 0 ||
+		    proto_get_str(it, "by", &mo->by, 1, cause) != 0)
 			return -1;
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(s, "actions");

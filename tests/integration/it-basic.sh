@@ -65,14 +65,22 @@ concord --as bob note "tab	and ünïcödé ✓"
 check "log shows the unicode note" sh -c "'$BIN/concord' log | grep -q 'ünïcödé ✓'"
 check "log ends with the digest line" sh -c "'$BIN/concord' log | tail -1 | grep -qE '^-- INC-1 at seq [0-9]+ · [0-9a-f]{6}$'"
 check "incidents lists it" sh -c "'$BIN/concord' incidents | grep -q 'INC-1'"
+noteseq=$(concord log | grep 'first note' | sed 's/.*#\([0-9]*\) .*/\1/')
+check "amend a note" concord amend $noteseq "first note, corrected"
+concord --as carol amend $noteseq "not mine" 2>$T/err; rc=$?
+check "amending someone else's note is refused" test $rc = 3
+check "mark a key moment" concord --as carol mark $noteseq detection
+concord mark $noteseq hunch 2>/dev/null; rc=$?
+check "an unknown moment kind is refused" test $rc = 3
 check "export json" concord export --format json -o $T/inc.json
 check "export md" concord export --format md -o $T/inc.md
+check "md lists key moments first" sh -c "grep -A2 '## Key moments' $T/inc.md | grep -q 'detection.*first note, corrected (amended at'"
 check "md has a timeline and the action table" sh -c "grep -q '## Timeline' $T/inc.md && grep -q '| failover-db | done | bob |' $T/inc.md"
 check "verify accepts the export" concord verify $T/inc.json
 sed 's/first note/First note/' $T/inc.json > $T/bad.json
 concord verify $T/bad.json 2>$T/err; rc=$?
 check "verify rejects a tampered export" test $rc = 1
-check "and says where" grep -q "chain broken at seq 2" $T/err
+check "and says where" grep -q "chain broken at seq $noteseq" $T/err
 
 concord open --title "second" >/dev/null
 concord note "x" 2>$T/err; rc=$?

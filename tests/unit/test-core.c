@@ -2672,8 +2672,8 @@ test_random(void **state)
 	for (i = 0; i < CORE_TYPE_COUNT; i++) {
 		if (i == CORE_OPEN || i == CORE_SUMMARY || i == CORE_STATUS ||
 		    i == CORE_SEV || i == CORE_ROLE_ASSIGN ||
-		    i == CORE_ROLE_CLEAR)
-			continue;
+		    i == CORE_ROLE_CLEAR || i == CORE_AMEND || i == CORE_MARK)
+			continue;	/* covered by their own tests */
 		if (accepted[i] == 0) {
 			print_error("never accepted %s\n",
 			    core_type_name((enum core_type)i));
@@ -2729,6 +2729,102 @@ test_unused_fields_dropped(void **state)
 	core_state_clear(&s);
 }
 
+/* Issue a command as actor at the state's head; returns the refusal code. */
+static const char *
+am_issue(struct core_state *s, struct core_event *e, const char *actor)
+{
+	static char		code[32];
+	struct core_ctx		ctx;
+	struct core_refusal	r;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = actor;
+	ctx.based_on = s->seq;
+	ctx.wall = 1000 + s->seq;
+	if (core_state_check(s, e, &ctx, &r) != 0) {
+		snprintf(code, sizeof code, "%s", r.code);
+		core_refusal_clear(&r);
+		core_event_clear(e);
+		return code;
+	}
+	e->seq = s->seq + 1;
+	e->time = ctx.wall;
+	core_state_apply(s, e, &ctx);
+	core_event_clear(e);
+	return NULL;
+}
+
+/* Amendments supersede a note's text (author, IC or scribe only); marks
+ * flag key moments. */
+static void
+test_amend_mark(void **state)
+{
+	struct core_state	s;
+	struct core_event	e;
+
+	(void)state;
+	core_state_init(&s, "INC-A");
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	e.text = xstrdup("t");
+	e.sev = 2;
+	assert_null(am_issue(&s, &e, "alice"));
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	e.text = xstrdup("cache hit rate low");
+	assert_null(am_issue(&s, &e, "bob"));		/* seq 2 */
+	assert_non_null(core_state_note(&s, 2));
+	assert_null(core_state_note(&s, 1));
+
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = 2;
+	e.text = xstrdup("cache hit rate normal");
+	assert_string_equal(am_issue(&s, &e, "carol"), "forbidden");
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = 1;
+	e.text = xstrdup("x");
+	assert_string_equal(am_issue(&s, &e, "alice"), "unknown-event");
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = 2;
+	assert_string_equal(am_issue(&s, &e, "bob"), "bad-request");
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = 2;
+	e.text = xstrdup("cache hit rate normal");
+	assert_null(am_issue(&s, &e, "bob"));		/* author: seq 3 */
+	assert_int_equal(core_state_note(&s, 2)->amended, 3);
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = 2;
+	e.text = xstrdup("cache hit rate normal (checked)");
+	assert_null(am_issue(&s, &e, "alice"));		/* IC: seq 4 */
+	assert_int_equal(core_state_note(&s, 2)->amended, 4);
+
+	core_event_init(&e);
+	e.type = CORE_MARK;
+	e.ref = 2;
+	e.kind = xstrdup("hunch");
+	assert_string_equal(am_issue(&s, &e, "carol"), "bad-request");
+	core_event_init(&e);
+	e.type = CORE_MARK;
+	e.ref = 99;
+	e.kind = xstrdup("detection");
+	assert_string_equal(am_issue(&s, &e, "carol"), "unknown-event");
+	core_event_init(&e);
+	e.type = CORE_MARK;
+	e.ref = 2;
+	e.kind = xstrdup("diagnosis");
+	assert_null(am_issue(&s, &e, "carol"));
+	assert_int_equal(s.nmoments, 1);
+	assert_int_equal(s.moments[0].ref, 2);
+	assert_string_equal(s.moments[0].kind, "diagnosis");
+	assert_string_equal(s.moments[0].by, "carol");
+	core_state_clear(&s);
+}
+
 int
 main(void)
 {
@@ -2749,6 +2845,7 @@ main(void)
 		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unused_fields_dropped),
+		cmocka_unit_test(test_amend_mark),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,57 @@
+/*
+ * amend: a correction.  A new event that supersedes the text of an earlier
+ * note; both stay in the log.  The note's author, the IC or the scribe may
+ * amend it.
+ */
+#include <string.h>
+
+#include "core.h"
+#include "util.h"
+
+static int
+core_cmd_amend_check(const struct core_state *s, const struct core_event *cmd,
+    const struct core_ctx *ctx, struct core_refusal *r)
+{
+	const struct core_note	*n;
+	const struct core_role	*scribe = core_state_role(s, "scribe");
+	const char		*author;
+
+	if (cmd->text == NULL || *cmd->text == '\0' ||
+	    !core_text_valid(cmd->text, CORE_TEXT_MAX))
+		return core_refuse(r, "bad-request", "an amendment needs the "
+		    "corrected text (1-%d bytes)", CORE_TEXT_MAX);
+	if ((n = core_state_note(s, cmd->ref)) == NULL)
+		return core_refuse(r, "unknown-event", "there is no note at seq "
+		    "%lld to amend", (long long)cmd->ref);
+	author = s->people[n->author];
+	if (strcmp(author, ctx->actor) != 0 && (s->ic == NULL ||
+	    strcmp(s->ic, ctx->actor) != 0) && (scribe == NULL ||
+	    scribe->user == NULL || strcmp(scribe->user, ctx->actor) != 0))
+		return core_refuse(r, "forbidden", "only %s (who wrote it), the "
+		    "IC or the scribe may amend the note at seq %lld", author,
+		    (long long)cmd->ref);
+	return 0;
+}
+
+static void
+core_cmd_amend_apply(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	struct core_note	*n = core_state_note(s, e->ref);
+
+	(void)ctx;
+	if (n != NULL)
+		n->amended = e->seq;
+}
+
+static char *
+core_cmd_amend_describe(const struct core_event *e)
+{
+	return xasprintf("amended #%lld: %s", (long long)e->ref, e->text);
+}
+
+const struct core_cmd_entry core_cmd_amend_entry = {
+	"amend", CORE_AMEND, 0,
+	CORE_FLD_REF | CORE_FLD_TEXT,
+	core_cmd_amend_check, core_cmd_amend_apply, core_cmd_amend_describe
+};
