@@ -155,6 +155,43 @@ int		 client_hub_fail(int, const char *fmt, ...)
 /* Sleep a reconnect backoff for attempt n (jittered, capped). */
 void		 client_hub_backoff(int);
 
+/* client-outbox.c */
+/*
+ * The outbox: notes written while the hub cannot be reached, kept durably
+ * (one file per note, fsync'd, under $XDG_STATE_HOME/concord/outbox/) with
+ * the operation id they will be sent with, so that delivery after any
+ * number of retries logs each exactly once.
+ */
+struct client_outbox_entry {
+	char		*path;		/* the entry's file */
+	char		*hub;
+	char		*incident;
+	char		*user;
+	char		*op;
+	char		*text;
+	int64_t		 time;		/* wall ms when written */
+};
+/* Queue a note; returns 0, or -1 with *cause. */
+int		 client_outbox_add(const char *hub, const char *incident,
+		    const char *user, const char *op, const char *text,
+		    int64_t wall, char **cause);
+/*
+ * The pending entries for hub (and for incident, if not NULL), oldest
+ * first; *n is set.  Free with client_outbox_free.
+ */
+struct client_outbox_entry *client_outbox_list(const char *hub,
+		    const char *incident, size_t *n);
+void		 client_outbox_free(struct client_outbox_entry *, size_t);
+/* Forget a delivered (or refused) entry; 0 or -1. */
+int		 client_outbox_remove(const struct client_outbox_entry *);
+/*
+ * Deliver every pending entry for hub, each as its own author, waiting for
+ * each acknowledgement.  A refused entry is moved to outbox/refused/ and
+ * reported on stderr.  Returns the number delivered, or -1 with *cause if
+ * the hub could not be reached.
+ */
+int		 client_outbox_flush(const char *hub, char **cause);
+
 /* client-embed.c */
 /* Find or start the embedded hub; returns its unix: URL or NULL. */
 char		*client_embed_hub(char **cause);

@@ -1,0 +1,88 @@
+/*
+ * tui: the console.  The only module that calls curses.  It renders the
+ * replica kept by a client_session (see client.h) and turns keys into
+ * notes and commands.  Themes are parsed without curses (tui-theme.c) so
+ * they can be tested alone.
+ */
+#ifndef CONCORD_TUI_H
+#define CONCORD_TUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Everything on screen that a theme can style. */
+enum tui_elem {
+	TUI_NORMAL,		/* default text */
+	TUI_HEADER,		/* the header line */
+	TUI_LIVE,		/* LIVE seq · digest */
+	TUI_CATCHUP,		/* CATCHING UP */
+	TUI_STALE,		/* STALE since, "as of" marks */
+	TUI_BORDER,		/* pane rules */
+	TUI_TITLE,		/* pane titles */
+	TUI_TITLE_FOCUS,	/* the focused pane's title */
+	TUI_TIME,		/* timeline times */
+	TUI_ACTOR,
+	TUI_ROLE,
+	TUI_SEQ,
+	TUI_EV_NOTE,		/* timeline entries by kind */
+	TUI_EV_COORD,		/* claims, releases, renewals */
+	TUI_EV_DONE,
+	TUI_EV_ALERT,		/* expiries, breaks, refusals */
+	TUI_EV_COMMAND,		/* roles, command, status, severity */
+	TUI_EV_AMEND,		/* amendments and key moments */
+	TUI_EV_PENDING,		/* notes in the outbox */
+	TUI_ACTION_FREE,
+	TUI_ACTION_HELD,
+	TUI_ACTION_DONE,
+	TUI_ACTION_BLOCKED,
+	TUI_VACANT,		/* a vacant role */
+	TUI_INPUT,		/* the command line */
+	TUI_ERROR,		/* refusals and errors on the command line */
+	TUI_MATCH,		/* search matches */
+	TUI_HELP,		/* the help overlay */
+	TUI_SEV1,		/* severity badges */
+	TUI_SEV2,
+	TUI_ELEM_COUNT
+};
+
+#define TUI_A_BOLD	0x1
+#define TUI_A_DIM	0x2
+#define TUI_A_REVERSE	0x4
+#define TUI_A_UNDERLINE	0x8
+#define TUI_A_ITALIC	0x10
+
+/* A colour: 0-255, or -1 for the terminal's default. */
+struct tui_style {
+	int	fg;		/* on 256-colour terminals */
+	int	bg;
+	int	fg8;		/* on 8-colour terminals: 0-7 or -1 */
+	int	bg8;
+	int	attrs;		/* TUI_A_* */
+};
+
+struct tui_theme {
+	char			*name;
+	struct tui_style	 style[TUI_ELEM_COUNT];
+};
+
+/* tui-theme.c */
+/* The theme key of an element ("timeline.note"), or NULL. */
+const char	*tui_elem_name(enum tui_elem);
+/* The built-in default (dark) theme. */
+void		 tui_theme_default(struct tui_theme *);
+/*
+ * Parse theme text over the theme's current styles (start from the
+ * default); returns 0, or -1 with *cause naming the line (caller frees).
+ */
+int		 tui_theme_parse(struct tui_theme *, const char *, size_t,
+		    char **cause);
+/*
+ * Load a theme by name (searched in $XDG_CONFIG_HOME/concord/themes, then
+ * the themes/ directory next to the binary's ../themes, then
+ * /usr/local/share/concord/themes and /usr/share/concord/themes) or by
+ * path (if it contains a '/').  Returns 0, or -1 with *cause.
+ */
+int		 tui_theme_load(struct tui_theme *, const char *, char **cause);
+void		 tui_theme_clear(struct tui_theme *);
+
+#endif
