@@ -33,11 +33,14 @@ STORE_SRC  := $(wildcard src/store/*.c)
 EXPORT_SRC := $(wildcard src/export/*.c)
 HUB_SRC    := $(wildcard src/hub/*.c)
 CLIENT_SRC := $(wildcard src/client/*.c)
+TUI_SRC    := $(wildcard src/tui/*.c)
 
 LIB_SRC := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(STORE_SRC) $(EXPORT_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 HUB_OBJ := $(HUB_SRC:%.c=build/%.o)
-CLI_OBJ := $(CLIENT_SRC:%.c=build/%.o)
+CLI_OBJ := $(CLIENT_SRC:%.c=build/%.o) $(TUI_SRC:%.c=build/%.o)
+# The curses-free part of the console, which unit tests link.
+TUI_PURE := build/src/tui/tui-theme.o
 
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -75,10 +78,10 @@ bin/concord: $(CLI_OBJ) $(LIB_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
-build/tests/%: tests/unit/%.c $(LIB_OBJ)
+build/tests/%: tests/unit/%.c $(LIB_OBJ) $(TUI_PURE)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA) -lm
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(TUI_PURE) $(PKG_LIBS) $(CMOCKA) -lm
 
 build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -97,7 +100,7 @@ check: all $(UNIT_BIN) $(TOOLS_BIN)
 # Every source compiles warning-free with clang too (syntax and warnings
 # only; used by tests/integration/it-build.sh).
 check-clang: $(DEPS_STAMP)
-	@for f in $(LIB_SRC) $(HUB_SRC) $(CLIENT_SRC) $(UNIT_SRC); do \
+	@for f in $(LIB_SRC) $(HUB_SRC) $(CLIENT_SRC) $(TUI_SRC) $(UNIT_SRC); do \
 	  clang $(CFLAGS) $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
 
 demo: all
