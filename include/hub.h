@@ -58,6 +58,8 @@ struct hub_client {
 	struct hub_incident	*inc;		/* incident named in hello */
 	int			 subscribed;	/* events after cursor go out */
 	int			 want_snapshot;	/* once nothing is pending */
+	int			 leases_sent;	/* lease times sent after catch-up */
+	int64_t			 presence_seq;	/* cursor last announced */
 	int64_t			 cursor;	/* last seq sent */
 	struct buf		 rx;		/* message being received */
 	struct hub_out		*outq;
@@ -92,6 +94,7 @@ struct hub {
 	lws_sorted_usec_list_t	 commit_sul;
 	lws_sorted_usec_list_t	 lease_sul;
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
+	uint64_t		 ticks;
 	struct hub_client	*clients;
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
@@ -121,6 +124,13 @@ extern const struct lws_protocols hub_ws_protocols[];
 /* Queue a message to a client (copied) and ask to write. */
 void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
 void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
+/* Tell an incident's followers who follows it, and how far they are. */
+void	hub_ws_presence(struct hub *, struct hub_incident *);
+/* Announce presence where cursors moved since the last announcement. */
+void	hub_ws_presence_tick(struct hub *);
+/* Tell an incident's followers the time left on a lease (or one client). */
+void	hub_ws_lease(struct hub *, struct hub_incident *, struct hub_client *,
+	    const struct core_action *);
 /* Send a snapshot a client asked for, if the incident has nothing pending. */
 void	hub_ws_snapshot(struct hub *, struct hub_client *);
 void	hub_ws_send_error(struct hub_client *, const char *code,

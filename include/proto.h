@@ -37,6 +37,8 @@ enum proto_kind {
 	PROTO_LIST,		/* client: list incidents */
 	PROTO_INCIDENTS,	/* hub: the list */
 	PROTO_SNAPSHOT,		/* hub: state at a seq, for a far-behind client */
+	PROTO_PRESENCE,		/* hub: who follows the incident, how far */
+	PROTO_LEASE,		/* hub: time left on a held lease (ephemeral) */
 	PROTO_KIND_COUNT
 };
 
@@ -48,6 +50,11 @@ struct proto_incident {
 	int64_t		 sev;
 	int64_t		 seq;
 	int64_t		 opened;
+};
+
+struct proto_presence {
+	char		*user;
+	int64_t		 seq;		/* the last event sent to them */
 };
 
 struct proto_msg {
@@ -78,6 +85,10 @@ struct proto_msg {
 	size_t			 nincidents;
 	struct core_state	*state;		/* snapshot: owned; deadlines
 						   relative until rebased */
+	struct proto_presence	*users;		/* presence */
+	size_t			 nusers;
+	char			*name;		/* lease: the action */
+	int64_t			 left;		/* lease: ms left */
 };
 
 /* proto-msg.c */

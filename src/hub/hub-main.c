@@ -57,6 +57,8 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 {
 	struct hub	*hub = lws_container_of(sul, struct hub, tick_sul);
 
+	if (++hub->ticks % 20 == 0)
+		hub_ws_presence_tick(hub);	/* every 5 s */
 	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, 250 * 1000);
 }
 

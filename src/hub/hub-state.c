@@ -484,6 +484,8 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		}
 		core_state_renew(&inc->state, m->cmd.name, ctx.now);
 		hub_state_ack(c, inc->state.id, m->op, 0, m->cmd.fence, 0);
+		hub_ws_lease(hub, inc, NULL, core_state_action(&inc->state,
+		    m->cmd.name));
 		hub_state_leases(hub);
 		return;
 	}

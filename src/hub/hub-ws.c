@@ -128,11 +128,82 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		    hub->cfg.snapshot_after) {
 			c->want_snapshot = 1;
 			hub_ws_snapshot(hub, c);
-		} else
+		} else {
 			c->subscribed = 1;
+			hub_ws_presence(hub, c->inc);
+		}
 	}
 	util_log("hello from %s (incident %s, from %lld)", c->user,
 	    m->incident != NULL ? m->incident : "-", (long long)m->from);
+}
+
+void
+hub_ws_presence(struct hub *hub, struct hub_incident *inc)
+{
+	struct proto_msg	 m;
+	struct hub_client	*c;
+	size_t			 i, n = 0;
+
+	for (c = hub->clients; c != NULL; c = c->next)
+		n++;
+	proto_msg_init(&m, PROTO_PRESENCE);
+	m.incident = inc->state.id;
+	m.users = xcalloc(n + 1, sizeof *m.users);
+	for (c = hub->clients; c != NULL; c = c->next) {
+		if (c->inc != inc || !c->subscribed || c->closing)
+			continue;
+		c->presence_seq = c->cursor;
+		for (i = 0; i < m.nusers; i++) {
+			if (strcmp(m.users[i].user, c->user) == 0)
+				break;
+		}
+		if (i == m.nusers)
+			m.users[m.nusers++].user = c->user;
+		if (c->cursor > m.users[i].seq)
+			m.users[i].seq = c->cursor;
+	}
+	for (c = hub->clients; c != NULL; c = c->next) {
+		if (c->inc == inc && c->subscribed && !c->closing)
+			hub_ws_send_msg(c, &m);
+	}
+	free(m.users);
+}
+
+void
+hub_ws_presence_tick(struct hub *hub)
+{
+	struct hub_incident	*inc;
+	struct hub_client	*c;
+
+	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+		for (c = hub->clients; c != NULL; c = c->next) {
+			if (c->inc == inc && c->subscribed &&
+			    c->cursor != c->presence_seq)
+				break;
+		}
+		if (c != NULL)
+			hub_ws_presence(hub, inc);
+	}
+}
+
+void
+hub_ws_lease(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
+    const struct core_action *a)
+{
+	struct proto_msg	 m;
+	struct hub_client	*c;
+	int64_t			 now = util_clock_mono_ms();
+
+	proto_msg_init(&m, PROTO_LEASE);
+	m.incident = inc->state.id;
+	m.name = a->name;
+	m.fence = a->fence;
+	m.left = a->deadline > now ? a->deadline - now : 0;
+	for (c = hub->clients; c != NULL; c = c->next) {
+		if ((to == NULL || c == to) && c->inc == inc && c->subscribed &&
+		    !c->closing)
+			hub_ws_send_msg(c, &m);
+	}
 }
 
 void
@@ -150,6 +221,7 @@ hub_ws_snapshot(struct hub *hub, struct hub_client *c)
 	c->want_snapshot = 0;
 	c->cursor = c->inc->committed;
 	c->subscribed = 1;
+	hub_ws_presence(hub, c->inc);
 	util_log("snapshot of %s at seq %lld to %s", c->inc->state.id,
 	    (long long)c->cursor, c->user);
 }
@@ -245,6 +317,23 @@ hub_ws_page_event(const struct core_event *e, const unsigned char *hash,
 	return pg->b->len >= PROTO_PAGE_BYTES;
 }
 
+/*
+ * A follower has every committed event: tell it the time left on each held
+ * lease, which the log alone cannot say (renewals are not logged).
+ */
+static void
+hub_ws_caught_up(struct hub *hub, struct hub_client *c)
+{
+	size_t	i;
+
+	c->leases_sent = 1;
+	for (i = 0; i < c->inc->state.nactions; i++) {
+		if (c->inc->state.actions[i].state == CORE_ACTION_HELD &&
+		    c->inc->state.actions[i].fence <= c->inc->committed)
+			hub_ws_lease(hub, c->inc, c, &c->inc->state.actions[i]);
+	}
+}
+
 /* Write one message to a client; 0, or -1 to close the connection. */
 static int
 hub_ws_writeable(struct hub *hub, struct hub_client *c)
@@ -280,8 +369,13 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 			c->paused = 0;
 		}
 		if (c->outq != NULL || (c->subscribed &&
-		    c->cursor < c->inc->committed))
+		    (c->cursor < c->inc->committed || !c->leases_sent)))
 			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (c->subscribed && !c->closing && !c->leases_sent &&
+	    c->cursor >= c->inc->committed) {
+		hub_ws_caught_up(hub, c);
 		return 0;
 	}
 	if (!c->subscribed || c->closing || c->cursor >= c->inc->committed)
@@ -307,6 +401,8 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 	c->cursor = pg.last;
 	if (c->cursor < c->inc->committed)
 		lws_callback_on_writable(c->wsi);
+	else if (!c->leases_sent)
+		hub_ws_caught_up(hub, c);
 	return 0;
 }
 
@@ -323,6 +419,8 @@ hub_ws_client_free(struct hub *hub, struct hub_client *c)
 			break;
 		}
 	}
+	if (c->subscribed && c->inc != NULL)
+		hub_ws_presence(hub, c->inc);
 	while ((o = c->outq) != NULL) {
 		c->outq = o->next;
 		free(o->data);

@@ -28,6 +28,8 @@ static const char *proto_kind_names[PROTO_KIND_COUNT] = {
 	[PROTO_LIST] = "list",
 	[PROTO_INCIDENTS] = "incidents",
 	[PROTO_SNAPSHOT] = "snapshot",
+	[PROTO_PRESENCE] = "presence",
+	[PROTO_LEASE] = "lease",
 };
 
 const char *
@@ -72,6 +74,10 @@ proto_msg_clear(struct proto_msg *m)
 		free(m->incidents[i].ic);
 	}
 	free(m->incidents);
+	for (i = 0; i < m->nusers; i++)
+		free(m->users[i].user);
+	free(m->users);
+	free(m->name);
 	if (m->state != NULL) {
 		core_state_clear(m->state);
 		free(m->state);
@@ -255,6 +261,30 @@ proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
 }
 
 static int
+proto_decode_presence(const cJSON *o, struct proto_msg *m, char **cause)
+{
+	const cJSON	*items = cJSON_GetObjectItemCaseSensitive(o, "users");
+	const cJSON	*it;
+
+	if (!cJSON_IsArray(items)) {
+		*cause = xstrdup("field \"users\" must be an array");
+		return -1;
+	}
+	m->users = xcalloc((size_t)cJSON_GetArraySize(items) + 1,
+	    sizeof *m->users);
+	cJSON_ArrayForEach(it, items) {
+		if (proto_get_str(it, "user", &m->users[m->nusers].user, 1,
+		    cause) != 0)
+			return -1;
+		m->nusers++;
+		if (proto_get_num(it, "seq", &m->users[m->nusers - 1].seq, 0,
+		    cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
 proto_decode_incidents(const cJSON *o, struct proto_msg *m, char **cause)
 {
 	const cJSON		*items = cJSON_GetObjectItemCaseSensitive(o, "items");
@@ -412,6 +442,16 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		break;
 	case PROTO_SNAPSHOT:
 		if (proto_decode_snapshot(o, m, 0, cause) != 0)
+			goto out;
+		break;
+	case PROTO_PRESENCE:
+		if (proto_decode_presence(o, m, cause) != 0)
+			goto out;
+		break;
+	case PROTO_LEASE:
+		if (proto_get_str(o, "name", &m->name, 1, cause) != 0 ||
+		    proto_get_num(o, "fence", &m->fence, 1, cause) != 0 ||
+		    proto_get_num(o, "left", &m->left, 1, cause) != 0)
 			goto out;
 		break;
 	case PROTO_KIND_COUNT:
@@ -572,6 +612,20 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 	case PROTO_LIST:
 	case PROTO_SNAPSHOT:	/* see proto_snapshot_encode */
 	case PROTO_KIND_COUNT:
+		break;
+	case PROTO_PRESENCE:
+		a = cJSON_AddArrayToObject(o, "users");
+		for (i = 0; i < m->nusers; i++) {
+			it = cJSON_CreateObject();
+			proto_put_str(it, "user", m->users[i].user);
+			proto_put_num(it, "seq", m->users[i].seq, 1);
+			cJSON_AddItemToArray(a, it);
+		}
+		break;
+	case PROTO_LEASE:
+		proto_put_str(o, "name", m->name);
+		proto_put_num(o, "fence", m->fence, 1);
+		proto_put_num(o, "left", m->left, 1);
 		break;
 	case PROTO_INCIDENTS:
 		a = cJSON_AddArrayToObject(o, "items");
