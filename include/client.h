@@ -155,6 +155,77 @@ int		 client_hub_fail(int, const char *fmt, ...)
 /* Sleep a reconnect backoff for attempt n (jittered, capped). */
 void		 client_hub_backoff(int);
 
+/* client-session.c */
+/*
+ * A session: the console's long-lived, reconnecting connection to one
+ * incident, and the replica it keeps: the folded state, the timeline (one
+ * entry per event, with its one-line description made once), presence and
+ * lease times.  It is driven by the caller's lws_service loop on
+ * client_session_context; it calls changed(arg) whenever something visible
+ * changed.
+ */
+enum client_sync {
+	CLIENT_SYNC_CONNECTING,		/* never connected yet */
+	CLIENT_SYNC_CATCHUP,		/* connected, behind the hub's head */
+	CLIENT_SYNC_LIVE,		/* connected and current */
+	CLIENT_SYNC_STALE		/* connection lost; reconnecting */
+};
+
+struct client_tl {
+	int64_t		 seq;
+	int64_t		 time;
+	enum core_type	 type;
+	char		*actor;
+	char		*roles;
+	char		*text;		/* description, one line */
+	int64_t		 amended_by;	/* seq of the latest amendment */
+	char		*kind;		/* key moment, if marked */
+};
+
+struct client_session;
+struct lws_protocols;
+
+/*
+ * Start a session as user on incident at hub.  extra is an additional
+ * libwebsockets protocol for the caller (e.g. standard input), or NULL.
+ */
+struct client_session *client_session_create(const char *hub,
+		    const char *user, const char *incident,
+		    const struct lws_protocols *extra,
+		    void (*changed)(void *), void *arg);
+void		 client_session_free(struct client_session *);
+struct lws_context *client_session_context(struct client_session *);
+/* Replica accessors; everything returned is owned by the session. */
+const struct core_state *client_session_state(struct client_session *);
+const struct client_tl *client_session_timeline(struct client_session *,
+		    size_t *);
+enum client_sync client_session_sync(struct client_session *);
+int64_t		 client_session_head(struct client_session *);
+/* Wall ms when the hub was last heard from (for STALE "as of"). */
+int64_t		 client_session_heard(struct client_session *);
+/* Who follows the incident (presence) and the last seq each has. */
+const struct proto_presence *client_session_presence(
+		    struct client_session *, size_t *);
+/* Notes written but not yet acknowledged (the outbox), oldest first. */
+const struct client_outbox_entry *client_session_pending(
+		    struct client_session *, size_t *);
+/* The latest message for the user (refusal, error), or NULL; clears it. */
+char		*client_session_notice(struct client_session *);
+/* Add a note: kept in the outbox until the hub acknowledges it. */
+int		 client_session_note(struct client_session *, const char *,
+		    char **cause);
+/*
+ * Send a coordination or other command decided on the replica's current
+ * seq.  Refused locally (returns -1 with *cause) unless LIVE; the hub's
+ * answer arrives later as a notice.  Fenced commands without a fence get
+ * the user's own current grant.
+ */
+int		 client_session_command(struct client_session *,
+		    struct core_event *, char **cause);
+/* Monotonic ms at which a held lease runs out (from the hub's times). */
+int64_t		 client_session_deadline(struct client_session *,
+		    const char *action);
+
 /* client-outbox.c */
 /*
  * The outbox: notes written while the hub cannot be reached, kept durably

@@ -65,6 +65,95 @@ struct tui_theme {
 	struct tui_style	 style[TUI_ELEM_COUNT];
 };
 
+enum tui_focus {
+	TUI_FOCUS_INPUT,
+	TUI_FOCUS_TIMELINE,
+	TUI_FOCUS_ACTIONS,
+	TUI_FOCUS_ROLES,
+	TUI_FOCUS_PEOPLE,
+	TUI_FOCUS_TELEMETRY,
+	TUI_FOCUS_COUNT
+};
+
+#define TUI_INPUT_MAX	1024	/* characters on the command line */
+#define TUI_HISTORY_MAX	200
+
+struct client_session;
+struct client_args;
+
+/* The console's view state; everything drawn is derived from the session. */
+struct tui {
+	struct client_session	*session;
+	struct tui_theme	 theme;
+	char			*hub;
+	char			*user;
+	char			*incident;
+	int			 colors;	/* 0, 8 or 256 */
+	int			 utf8;		/* else ASCII fallbacks */
+	int			 rows;
+	int			 cols;
+	enum tui_focus		 focus;
+	int			 help;		/* the help overlay is up */
+	int			 quit;
+	int			 dirty;
+	int			 frame_armed;
+
+	size_t			 scroll;	/* timeline entries below view */
+	size_t			 seen;		/* timeline length last drawn */
+	int			 searching;	/* typing a search */
+	char			*search;	/* the last search */
+	int64_t			 match;		/* seq of the current match */
+
+	int			 input[TUI_INPUT_MAX + 1]; /* wide chars */
+	size_t			 len;
+	size_t			 cursor;
+	char			**history;
+	size_t			 nhistory;
+	size_t			 hpos;
+
+	char			*message;	/* under the panes */
+	int			 message_error;
+	int64_t			 message_time;
+	int64_t			 frames;	/* counted, for the benchmark */
+	unsigned long		 attr[TUI_ELEM_COUNT]; /* curses attributes */
+};
+
+/* tui-main.c */
+/* Run the console on the incident in args; returns an exit status. */
+int		 tui_main(struct client_args *);
+/* Ask for a frame soon (coalesced). */
+void		 tui_main_dirty(struct tui *);
+
+/* tui-screen.c */
+/* Set up curses and colours from the theme; 0 or -1 with *cause. */
+int		 tui_screen_init(struct tui *, char **cause);
+void		 tui_screen_end(struct tui *);
+/* Draw a whole frame from the session (one doupdate). */
+void		 tui_screen_draw(struct tui *);
+/*
+ * Read and handle every key waiting on the terminal (never blocks);
+ * returns the number handled.
+ */
+int		 tui_screen_keys(struct tui *);
+
+/* tui-input.c */
+/* Handle one key (a wide character, or a curses KEY_ code if fkey). */
+void		 tui_input_key(struct tui *, int key, int fkey);
+/* Set the message line; error styles it as a refusal. */
+void		 tui_input_message(struct tui *, int error, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* tui-cmd.c */
+/*
+ * Run a slash command line ("claim failover-db", without the slash);
+ * returns 0, or -1 with *cause for a usage error or a local refusal.
+ */
+int		 tui_cmd_run(struct tui *, const char *, char **cause);
+/* The command names, NULL-terminated, for completion and help. */
+const char	*const *tui_cmd_names(void);
+/* One line of help per command, NULL-terminated. */
+const char	*const *tui_cmd_usages(void);
+
 /* tui-theme.c */
 /* The theme key of an element ("timeline.note"), or NULL. */
 const char	*tui_elem_name(enum tui_elem);

@@ -4,10 +4,15 @@
  * unacknowledged ones), each with its own operation id, and after a lost
  * connection the unacknowledged ones are resent with the same ids, so a
  * line is logged exactly once.
+ *
+ * concord note TEXT with the hub unreachable keeps the note in the outbox
+ * (client-outbox.c) if the incident is known (-i or $CONCORD_INCIDENT),
+ * and exits 4; the next concord process to reach the hub delivers it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "util.h"
@@ -135,11 +140,57 @@ client_note_stdin(struct client_args *a)
 	return rc;
 }
 
+/*
+ * The embedded hub's address when it could not be started (so a->hub was
+ * never set); the same place client_embed_hub looks.
+ */
+static char *
+client_note_embed_url(void)
+{
+	const char	*s = getenv("XDG_RUNTIME_DIR");
+
+	if (s != NULL && *s == '/')
+		return xasprintf("unix:%s/concord/hub.sock", s);
+	return xasprintf("unix:/tmp/concord-%ld/hub.sock", (long)getuid());
+}
+
+/*
+ * The hub could not be reached (the failure is already printed): keep the
+ * note in the outbox with the operation id it was sent with, so it is
+ * logged once however often it is delivered.
+ */
+static int
+client_note_queue(struct client_args *a, const char *text)
+{
+	char	*cause = NULL, *hub;
+	int	 rc;
+
+	if (a->incident == NULL)
+		return client_hub_fail(CLIENT_EXIT_UNREACHABLE, "the note was "
+		    "not queued: name the incident with -i ID (or "
+		    "$CONCORD_INCIDENT) to queue it while the hub is "
+		    "unreachable");
+	hub = a->hub != NULL ? xstrdup(a->hub) : client_note_embed_url();
+	if (client_outbox_add(hub, a->incident, a->user, a->op, text,
+	    util_clock_wall_ms(), &cause) != 0) {
+		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "the note was "
+		    "not queued: %s", cause);
+		free(cause);
+		free(hub);
+		return rc;
+	}
+	free(hub);
+	return client_hub_fail(CLIENT_EXIT_QUEUED, "queued note for %s: the "
+	    "hub is unreachable; it will be delivered when a concord process "
+	    "next reaches the hub", a->incident);
+}
+
 static int
 client_cmd_note_exec(struct client_args *a)
 {
-	struct core_event	ev;
-	int			rc;
+	struct core_event	 ev;
+	const char		*s;
+	int			 rc;
 
 	if (client_opt(a, "stdin") != NULL) {
 		if (a->nwords != 0)
@@ -150,10 +201,17 @@ client_cmd_note_exec(struct client_args *a)
 	}
 	if (a->nwords == 0)
 		return client_usage(&client_cmd_note_entry);
+	if (a->incident == NULL && (s = getenv("CONCORD_INCIDENT")) != NULL &&
+	    *s != '\0')
+		a->incident = xstrdup(s);
+	if (a->op == NULL)
+		a->op = util_opid_create();	/* known before it is sent */
 	core_event_init(&ev);
 	ev.type = CORE_NOTE;
 	ev.text = client_words(a);
 	rc = client_hub_simple(a, &ev);
+	if (rc == CLIENT_EXIT_UNREACHABLE)
+		rc = client_note_queue(a, ev.text);
 	core_event_clear(&ev);
 	return rc;
 }

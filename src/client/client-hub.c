@@ -315,6 +315,31 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 	return CLIENT_EXIT_OK;
 }
 
+/*
+ * Whichever concord process next reaches the hub delivers the outbox: one
+ * directory scan when it is empty; when the hub cannot be reached, the
+ * entries stay for the next process and the command goes on to fail (or
+ * queue) as it would have.
+ */
+static void
+client_hub_outbox(struct client_args *a)
+{
+	struct client_outbox_entry	*list;
+	char				*cause = NULL;
+	size_t				 n;
+	int				 done;
+
+	list = client_outbox_list(a->hub, NULL, &n);
+	client_outbox_free(list, n);
+	if (n == 0)
+		return;
+	if ((done = client_outbox_flush(a->hub, &cause)) == -1) {
+		util_log("outbox: %zu queued notes kept: %s", n, cause);
+		free(cause);
+	} else
+		util_log("outbox: delivered %d queued notes", done);
+}
+
 int
 client_hub_prepare(struct client_args *a, int incident)
 {
@@ -327,6 +352,7 @@ client_hub_prepare(struct client_args *a, int incident)
 		free(cause);
 		return rc;
 	}
+	client_hub_outbox(a);
 	if (!incident)
 		return CLIENT_EXIT_OK;
 	if ((rc = client_hub_incident(a, &cause)) != 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "tui.h"
 #include "util.h"
 
 const struct client_cmd_entry *client_cmd_table[] = {
@@ -43,7 +44,10 @@ client_main_usage(FILE *f)
 {
 	int	i;
 
-	fputs("usage: concord [--hub URL] [--as NAME] [-i ID] COMMAND [ARGS]\n"
+	fputs("usage: concord [--hub URL] [--as NAME] [-i ID] [--theme NAME]\n"
+	    "       concord [--hub URL] [--as NAME] [-i ID] COMMAND [ARGS]\n"
+	    "\n"
+	    "With no command, concord opens the console on the incident.\n"
 	    "\n"
 	    "Common options (before or after the command):\n"
 	    "  --hub URL        unix:/PATH or ws://HOST:PORT (default "
@@ -161,6 +165,8 @@ client_parse_opt(struct client_args *a, const char *spec, int argc,
 	else if (strcmp(name, "json") == 0 || strcmp(name, "help") == 0 ||
 	    strcmp(name, "h") == 0)
 		kind = 1;
+	else if (spec == NULL && strcmp(name, "theme") == 0)
+		kind = 2;
 	else if (spec == NULL || (kind = client_spec(spec, name)) == 0) {
 		fprintf(stderr, "concord: unknown option %s\n", argv[*i]);
 		free(name);
@@ -260,6 +266,12 @@ client_run(int argc, char **argv)
 			continue;
 		}
 		core_list_add(&a.words, &a.nwords, argv[i]);
+	}
+	if (ce == NULL && a.nwords == 0 && client_opt(&a, "help") == NULL &&
+	    client_opt(&a, "h") == NULL) {
+		rc = tui_main(&a);	/* no command: the console */
+		client_args_clear(&a);
+		return rc;
 	}
 	if (ce == NULL || client_opt(&a, "help") != NULL ||
 	    client_opt(&a, "h") != NULL) {
