@@ -18,6 +18,8 @@ SAN     ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Iinclude
 
 DEPS_STAMP := .deps.stamp
+B          ?= build
+BIN        ?= bin
 
 # Flags are only asked of pkg-config once the dependencies are in place.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -36,19 +38,19 @@ CLIENT_SRC := $(wildcard src/client/*.c)
 TUI_SRC    := $(wildcard src/tui/*.c)
 
 LIB_SRC := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(STORE_SRC) $(EXPORT_SRC)
-LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
-HUB_OBJ := $(HUB_SRC:%.c=build/%.o)
-CLI_OBJ := $(CLIENT_SRC:%.c=build/%.o) $(TUI_SRC:%.c=build/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+HUB_OBJ := $(HUB_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
 # The curses-free part of the console, which unit tests link.
-TUI_PURE := build/src/tui/tui-theme.o
+TUI_PURE := $(B)/src/tui/tui-theme.o
 
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check check-clang demo bench clean purity
-all: bin/concord bin/concordd purity
+.PHONY: all deps check check-clang demo bench clean purity asan
+all: $(BIN)/concord $(BIN)/concordd purity
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -63,18 +65,18 @@ $(DEPS_STAMP):
 	fi
 	@touch $@
 
-build/%.o: %.c $(DEPS_STAMP)
+$(B)/%.o: %.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-bin/concordd: $(HUB_OBJ) $(LIB_OBJ)
-	@mkdir -p bin
+$(BIN)/concordd: $(HUB_OBJ) $(LIB_OBJ)
+	@mkdir -p $(BIN)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
-bin/concord: $(CLI_OBJ) $(LIB_OBJ)
-	@mkdir -p bin
+$(BIN)/concord: $(CLI_OBJ) $(LIB_OBJ)
+	@mkdir -p $(BIN)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
@@ -94,7 +96,7 @@ purity:
 	    src/core/*.c src/proto/*.c include/core.h include/proto.h 2>/dev/null); \
 	if [ -n "$$bad" ]; then echo "I/O header in the pure core or protocol: $$bad" >&2; exit 1; fi
 
-check: all $(UNIT_BIN) $(TOOLS_BIN)
+check: all asan $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
 
 # Every source compiles warning-free with clang too (syntax and warnings
@@ -109,7 +111,14 @@ demo: all
 bench: all $(TOOLS_BIN)
 	@bench/run.sh
 
-clean:
-	rm -rf build bin
+# The same programs built with AddressSanitizer and UBSan (bin-asan/), which
+# the console tests drive in tmux.
+asan:
+	@$(MAKE) --no-print-directory B=build-asan BIN=bin-asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    bin-asan/concord bin-asan/concordd
 
--include $(shell find build -name '*.d' 2>/dev/null)
+clean:
+	rm -rf build bin build-asan bin-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

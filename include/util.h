@@ -32,6 +32,8 @@ void	 util_buf_reset(struct buf *);
 void	 util_buf_add(struct buf *, const void *, size_t);
 void	 util_buf_adds(struct buf *, const char *);
 void	 util_buf_addc(struct buf *, char);
+/* Append n zero bytes (headroom, e.g. LWS_PRE). */
+void	 util_buf_addzero(struct buf *, size_t);
 void	 util_buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Detach the contents; the caller frees them and the buffer is empty. */

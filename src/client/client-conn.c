@@ -328,7 +328,7 @@ client_conn_send(struct client_conn *cc, const struct proto_msg *m)
 	struct buf		 b;
 
 	util_buf_init(&b);
-	util_buf_add(&b, "", LWS_PRE);
+	util_buf_addzero(&b, LWS_PRE);
 	proto_msg_encode(m, &b);
 	o->len = b.len - LWS_PRE;
 	o->data = util_buf_steal(&b);

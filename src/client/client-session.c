@@ -58,6 +58,7 @@ struct client_session {
 	enum client_sync		 sync;
 	int				 connected;
 	int				 retrying;	/* a reconnect is due */
+	int				 closing;	/* being freed */
 	int				 attempt;
 	int64_t				 head;
 	int64_t				 heard_mono;
@@ -115,7 +116,7 @@ session_send(struct client_session *s, const struct proto_msg *m)
 	struct buf		 b;
 
 	util_buf_init(&b);
-	util_buf_add(&b, "", LWS_PRE);
+	util_buf_addzero(&b, LWS_PRE);
 	proto_msg_encode(m, &b);
 	o->len = b.len - LWS_PRE;
 	o->data = util_buf_steal(&b);
@@ -211,7 +212,7 @@ session_lost(struct client_session *s, const char *why)
 	uint32_t	r;
 	int		i;
 
-	if (s->retrying)
+	if (s->retrying || s->closing)
 		return;
 	if (s->wsi != NULL) {
 		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
@@ -640,6 +641,8 @@ client_session_free(struct client_session *s)
 {
 	if (s == NULL)
 		return;
+	s->closing = 1;
+	s->changed = NULL;
 	lws_sul_cancel(&s->retry_sul);
 	lws_sul_cancel(&s->tick_sul);
 	lws_context_destroy(s->ctx);

@@ -470,7 +470,7 @@ hub_ws_http(struct hub *hub, struct hub_client *c, struct lws *wsi,
 	unsigned int	 status = HTTP_STATUS_OK;
 
 	util_buf_init(&c->rx);
-	util_buf_add(&c->rx, "", LWS_PRE);
+	util_buf_addzero(&c->rx, LWS_PRE);
 	if (strcmp(path, "/healthz") == 0)
 		util_buf_adds(&c->rx, "ok\n");
 	else if (strcmp(path, "/metrics") == 0)

@@ -81,7 +81,9 @@ int
 tui_screen_init(struct tui *t, char **cause)
 {
 	const struct tui_style	*st;
+	struct tui_theme	 mono;
 	const char		*nc = getenv("NO_COLOR");
+	char			*why = NULL;
 	int			 i, fg, bg;
 
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -101,6 +103,18 @@ tui_screen_init(struct tui *t, char **cause)
 		start_color();
 		use_default_colors();
 		t->colors = COLORS >= 256 ? 256 : 8;
+	}
+	if (t->colors == 0) {
+		/* No colour (NO_COLOR, or the terminal has none): mono. */
+		tui_theme_default(&mono);
+		if (tui_theme_load(&mono, "mono", &why) == 0) {
+			tui_theme_clear(&t->theme);
+			t->theme = mono;
+		} else {
+			util_log("no mono theme: %s", why);
+			free(why);
+			tui_theme_clear(&mono);
+		}
 	}
 	for (i = 0; i < TUI_ELEM_COUNT; i++) {
 		st = &t->theme.style[i];

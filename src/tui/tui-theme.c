@@ -113,7 +113,7 @@ static const struct {
 
 /* Style initialisers: 256-colour fg and bg, each with its 8-colour one. */
 #define TUI_STYLE(fg, fg8, bg, bg8, a)	{ (fg), (bg), (fg8), (bg8), (a) }
-#define D	-1			/* the terminal's default colour */
+#define DFLT	-1			/* the terminal's default colour */
 #define BLACK	0
 #define RED	1
 #define GREEN	2
@@ -122,47 +122,47 @@ static const struct {
 #define MAGENTA	5
 #define CYAN	6
 #define WHITE	7
-#define B	TUI_A_BOLD
+#define BOLD	TUI_A_BOLD
 #define DIM	TUI_A_DIM
-#define U	TUI_A_UNDERLINE
-#define I	TUI_A_ITALIC
+#define ULINE	TUI_A_UNDERLINE
+#define ITALIC	TUI_A_ITALIC
 
 /* The built-in dark theme; themes/default.theme says the same. */
 static const struct tui_style tui_theme_dark[TUI_ELEM_COUNT] = {
-	[TUI_NORMAL] =		TUI_STYLE(D, D, D, D, 0),
+	[TUI_NORMAL] =		TUI_STYLE(DFLT, DFLT, DFLT, DFLT, 0),
 	[TUI_HEADER] =		TUI_STYLE(252, WHITE, 236, BLACK, 0),
-	[TUI_LIVE] =		TUI_STYLE(114, GREEN, 236, BLACK, B),
-	[TUI_CATCHUP] =		TUI_STYLE(16, BLACK, 220, YELLOW, B),
-	[TUI_STALE] =		TUI_STYLE(231, WHITE, 196, RED, B),
-	[TUI_BORDER] =		TUI_STYLE(240, BLUE, D, D, 0),
-	[TUI_TITLE] =		TUI_STYLE(250, WHITE, D, D, B),
-	[TUI_TITLE_FOCUS] =	TUI_STYLE(81, CYAN, D, D, B|U),
-	[TUI_TIME] =		TUI_STYLE(245, WHITE, D, D, 0),
-	[TUI_ACTOR] =		TUI_STYLE(153, CYAN, D, D, 0),
-	[TUI_ROLE] =		TUI_STYLE(180, YELLOW, D, D, 0),
-	[TUI_SEQ] =		TUI_STYLE(244, WHITE, D, D, 0),
-	[TUI_EV_NOTE] =		TUI_STYLE(D, D, D, D, 0),
-	[TUI_EV_COORD] =	TUI_STYLE(110, CYAN, D, D, 0),
-	[TUI_EV_DONE] =		TUI_STYLE(114, GREEN, D, D, 0),
-	[TUI_EV_ALERT] =	TUI_STYLE(203, RED, D, D, B),
-	[TUI_EV_COMMAND] =	TUI_STYLE(179, YELLOW, D, D, B),
-	[TUI_EV_AMEND] =	TUI_STYLE(176, MAGENTA, D, D, I),
-	[TUI_EV_PENDING] =	TUI_STYLE(D, D, D, D, DIM|I),
-	[TUI_ACTION_FREE] =	TUI_STYLE(252, WHITE, D, D, 0),
-	[TUI_ACTION_HELD] =	TUI_STYLE(214, YELLOW, D, D, B),
-	[TUI_ACTION_DONE] =	TUI_STYLE(108, GREEN, D, D, 0),
-	[TUI_ACTION_BLOCKED] =	TUI_STYLE(245, WHITE, D, D, I),
-	[TUI_VACANT] =		TUI_STYLE(209, RED, D, D, I),
-	[TUI_INPUT] =		TUI_STYLE(D, D, D, D, 0),
-	[TUI_ERROR] =		TUI_STYLE(203, RED, D, D, B),
+	[TUI_LIVE] =		TUI_STYLE(114, GREEN, 236, BLACK, BOLD),
+	[TUI_CATCHUP] =		TUI_STYLE(16, BLACK, 220, YELLOW, BOLD),
+	[TUI_STALE] =		TUI_STYLE(231, WHITE, 196, RED, BOLD),
+	[TUI_BORDER] =		TUI_STYLE(240, BLUE, DFLT, DFLT, 0),
+	[TUI_TITLE] =		TUI_STYLE(250, WHITE, DFLT, DFLT, BOLD),
+	[TUI_TITLE_FOCUS] =	TUI_STYLE(81, CYAN, DFLT, DFLT, BOLD|ULINE),
+	[TUI_TIME] =		TUI_STYLE(245, WHITE, DFLT, DFLT, 0),
+	[TUI_ACTOR] =		TUI_STYLE(153, CYAN, DFLT, DFLT, 0),
+	[TUI_ROLE] =		TUI_STYLE(180, YELLOW, DFLT, DFLT, 0),
+	[TUI_SEQ] =		TUI_STYLE(244, WHITE, DFLT, DFLT, 0),
+	[TUI_EV_NOTE] =		TUI_STYLE(DFLT, DFLT, DFLT, DFLT, 0),
+	[TUI_EV_COORD] =	TUI_STYLE(110, CYAN, DFLT, DFLT, 0),
+	[TUI_EV_DONE] =		TUI_STYLE(114, GREEN, DFLT, DFLT, 0),
+	[TUI_EV_ALERT] =	TUI_STYLE(203, RED, DFLT, DFLT, BOLD),
+	[TUI_EV_COMMAND] =	TUI_STYLE(179, YELLOW, DFLT, DFLT, BOLD),
+	[TUI_EV_AMEND] =	TUI_STYLE(176, MAGENTA, DFLT, DFLT, ITALIC),
+	[TUI_EV_PENDING] =	TUI_STYLE(DFLT, DFLT, DFLT, DFLT, DIM|ITALIC),
+	[TUI_ACTION_FREE] =	TUI_STYLE(252, WHITE, DFLT, DFLT, 0),
+	[TUI_ACTION_HELD] =	TUI_STYLE(214, YELLOW, DFLT, DFLT, BOLD),
+	[TUI_ACTION_DONE] =	TUI_STYLE(108, GREEN, DFLT, DFLT, 0),
+	[TUI_ACTION_BLOCKED] =	TUI_STYLE(245, WHITE, DFLT, DFLT, ITALIC),
+	[TUI_VACANT] =		TUI_STYLE(209, RED, DFLT, DFLT, ITALIC),
+	[TUI_INPUT] =		TUI_STYLE(DFLT, DFLT, DFLT, DFLT, 0),
+	[TUI_ERROR] =		TUI_STYLE(203, RED, DFLT, DFLT, BOLD),
 	[TUI_MATCH] =		TUI_STYLE(16, BLACK, 221, YELLOW, 0),
 	[TUI_HELP] =		TUI_STYLE(253, WHITE, 237, BLUE, 0),
-	[TUI_SEV1] =		TUI_STYLE(231, WHITE, 160, RED, B),
-	[TUI_SEV2] =		TUI_STYLE(16, BLACK, 214, YELLOW, B),
+	[TUI_SEV1] =		TUI_STYLE(231, WHITE, 160, RED, BOLD),
+	[TUI_SEV2] =		TUI_STYLE(16, BLACK, 214, YELLOW, BOLD),
 };
 
 #undef TUI_STYLE
-#undef D
+#undef DFLT
 #undef BLACK
 #undef RED
 #undef GREEN
@@ -171,10 +171,10 @@ static const struct tui_style tui_theme_dark[TUI_ELEM_COUNT] = {
 #undef MAGENTA
 #undef CYAN
 #undef WHITE
-#undef B
+#undef BOLD
 #undef DIM
-#undef U
-#undef I
+#undef ULINE
+#undef ITALIC
 
 /* Return the theme key of an element ("event.note"), or NULL. */
 const char *
@@ -185,7 +185,7 @@ tui_elem_name(enum tui_elem e)
 	return tui_theme_elems[e];
 }
 
-/* Initialise a theme to the built-in dark default; free with tui_theme_clear. */
+/* Initialise a theme to the built-in dark default; free it with clear. */
 void
 tui_theme_default(struct tui_theme *t)
 {

@@ -61,6 +61,15 @@ util_buf_adds(struct buf *b, const char *s)
 }
 
 void
+util_buf_addzero(struct buf *b, size_t n)
+{
+	util_buf_grow(b, n);
+	memset(b->data + b->len, 0, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
 util_buf_addc(struct buf *b, char c)
 {
 	util_buf_add(b, &c, 1);
@@ -70,13 +79,18 @@ void
 util_buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
+	char	small[256];
 	int	n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		fatalx("bad format string");
+	if ((size_t)n < sizeof small) {
+		util_buf_add(b, small, (size_t)n);
+		return;
+	}
 	util_buf_grow(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
