@@ -262,8 +262,12 @@ int		 client_outbox_remove(const struct client_outbox_entry *);
  * the hub could not be reached.
  */
 int		 client_outbox_flush(const char *hub, char **cause);
+/* Report outbox trouble only in the log (the console owns the screen). */
+void		 client_outbox_quiet(void);
 
 /* client-embed.c */
+/* The embedded hub's unix: URL, whether or not it runs; caller frees. */
+char		*client_embed_url(void);
 /* Find or start the embedded hub; returns its unix: URL or NULL. */
 char		*client_embed_hub(char **cause);
 

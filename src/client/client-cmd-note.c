@@ -141,20 +141,6 @@ client_note_stdin(struct client_args *a)
 }
 
 /*
- * The embedded hub's address when it could not be started (so a->hub was
- * never set); the same place client_embed_hub looks.
- */
-static char *
-client_note_embed_url(void)
-{
-	const char	*s = getenv("XDG_RUNTIME_DIR");
-
-	if (s != NULL && *s == '/')
-		return xasprintf("unix:%s/concord/hub.sock", s);
-	return xasprintf("unix:/tmp/concord-%ld/hub.sock", (long)getuid());
-}
-
-/*
  * The hub could not be reached (the failure is already printed): keep the
  * note in the outbox with the operation id it was sent with, so it is
  * logged once however often it is delivered.
@@ -170,7 +156,7 @@ client_note_queue(struct client_args *a, const char *text)
 		    "not queued: name the incident with -i ID (or "
 		    "$CONCORD_INCIDENT) to queue it while the hub is "
 		    "unreachable");
-	hub = a->hub != NULL ? xstrdup(a->hub) : client_note_embed_url();
+	hub = a->hub != NULL ? xstrdup(a->hub) : client_embed_url();
 	if (client_outbox_add(hub, a->incident, a->user, a->op, text,
 	    util_clock_wall_ms(), &cause) != 0) {
 		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "the note was "

@@ -159,3 +159,13 @@ out:
 	free(dir);
 	return url;
 }
+
+char *
+client_embed_url(void)
+{
+	char	*dir = client_embed_dir(), *url;
+
+	url = xasprintf("unix:%s/hub.sock", dir);
+	free(dir);
+	return url;
+}

@@ -177,9 +177,11 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 		if (cc == NULL) {
 			if (!unreachable || !sent) {
 				free(op);
-				return client_hub_fail(unreachable ?
+				rc = client_hub_fail(unreachable ?
 				    CLIENT_EXIT_UNREACHABLE : CLIENT_EXIT_ERROR,
 				    "%s", cause);
+				free(cause);
+				return rc;
 			}
 			goto retry;
 		}

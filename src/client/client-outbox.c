@@ -41,6 +41,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,31 @@
 #define CLIENT_OUTBOX_WAIT	15000		/* ms to wait for an answer */
 #define CLIENT_OUTBOX_STALE	3600		/* s before a temp file is stale */
 #define CLIENT_OUTBOX_MAGIC	"concord-outbox 1"
+
+
+static int	client_outbox_quiet_flag;
+
+/* Say something about the outbox: in the log, and on stderr unless quiet. */
+static void
+client_outbox_say(const char *fmt, ...)
+{
+	va_list	ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	util_log("outbox: %s", msg);
+	if (!client_outbox_quiet_flag)
+		fprintf(stderr, "concord: %s\n", msg);
+	free(msg);
+}
+
+void
+client_outbox_quiet(void)
+{
+	client_outbox_quiet_flag = 1;
+}
 
 static const char *client_outbox_keys[] = {
 	"hub", "incident", "user", "op", "time", "text"
@@ -305,7 +331,7 @@ client_outbox_aside(const char *dir, const char *name, const char *sub)
 	to = xasprintf("%s/%s", subdir, name);
 	if (util_mkdirs(subdir, 0700) != 0 || rename(from, to) != 0) {
 		if (errno != ENOENT)
-			fprintf(stderr, "concord: cannot move %s to %s/: %s\n",
+			client_outbox_say("cannot move %s to %s/: %s",
 			    from, subdir, strerror(errno));
 		free(to);
 		to = NULL;
@@ -488,8 +514,8 @@ client_outbox_list(const char *hub, const char *incident, size_t *n)
 		if ((rc = client_outbox_read(path, &e, &cause)) != 0) {
 			if (rc == -1 && (to = client_outbox_aside(dir,
 			    de->d_name, "corrupt")) != NULL) {
-				fprintf(stderr, "concord: outbox entry %s is "
-				    "corrupt (%s); moved to %s\n", path, cause,
+				client_outbox_say("outbox entry %s is "
+				    "corrupt (%s); moved to %s", path, cause,
 				    to);
 				free(to);
 			}
@@ -567,7 +593,7 @@ client_outbox_refused(const struct client_outbox_entry *e,
 	char		*dir = client_outbox_dir(), *to;
 
 	to = client_outbox_aside(dir, name, "refused");
-	fprintf(stderr, "concord: the hub refused the queued note by %s for "
+	client_outbox_say("the hub refused the queued note by %s for "
 	    "%s (%s): %s; %s%s\n", e->user, e->incident,
 	    m->code != NULL ? m->code : "error",
 	    m->message != NULL ? m->message : "no reason given",
