@@ -75,3 +75,6 @@ done
 pmed=$(printf '%s\n' "${peer[@]}" | median)
 echo "peer, one commit per event (WAL, synchronous=FULL): $pmed commits/s"
 echo "ratio, hub with 4 writers / peer: $(awk -v a="$hub4" -v b="$pmed" 'BEGIN {printf "%.1f", a / b}')x"
+
+echo
+"$top/bench/console.sh"

@@ -116,6 +116,8 @@ struct tui {
 	int64_t			 message_time;
 	int64_t			 frames;	/* counted, for the benchmark */
 	unsigned long		 attr[TUI_ELEM_COUNT]; /* curses attributes */
+	int			 bench_fd;	/* $CONCORD_BENCH_LOG, or -1 */
+	int64_t			 key_us;	/* when an undrawn key arrived */
 };
 
 /* tui-main.c */

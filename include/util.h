@@ -51,6 +51,7 @@ int	 util_duration_parse(const char *, int64_t *);
 
 /* Clocks: monotonic and wall time in milliseconds. */
 int64_t	 util_clock_mono_ms(void);
+int64_t	 util_clock_mono_us(void);
 int64_t	 util_clock_wall_ms(void);
 
 /* Logging to a file; lines are dropped until util_log_open is called. */

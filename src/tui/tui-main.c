@@ -48,6 +48,25 @@ static const struct lws_protocols tui_main_tty_protocol = {
 	"concord-tty", tui_main_tty, 0, 0, 0, NULL, 0
 };
 
+/*
+ * For the benchmark: after a frame that answered a key, append the time from
+ * reading the key to the finished frame, in microseconds.
+ */
+static void
+tui_main_bench(struct tui *t)
+{
+	char	line[32];
+	int	n;
+
+	if (t->bench_fd == -1 || t->key_us == 0)
+		return;
+	n = snprintf(line, sizeof line, "%lld\n",
+	    (long long)(util_clock_mono_us() - t->key_us));
+	if (write(t->bench_fd, line, (size_t)n) != n)
+		util_log("cannot write the benchmark log");
+	t->key_us = 0;
+}
+
 void
 tui_main_dirty(struct tui *t)
 {
@@ -78,7 +97,7 @@ tui_main(struct client_args *a)
 {
 	struct tui		 t;
 	lws_adopt_desc_t	 ad;
-	const char		*theme = client_opt(a, "theme");
+	const char		*theme = client_opt(a, "theme"), *bench;
 	char			*cause = NULL;
 	int			 rc, fd;
 
@@ -128,16 +147,23 @@ tui_main(struct client_args *a)
 		return rc;
 	}
 	util_log("console on %s at %s as %s", t.incident, t.hub, t.user);
+	t.bench_fd = -1;
+	if ((bench = getenv("CONCORD_BENCH_LOG")) != NULL && *bench != '\0')
+		t.bench_fd = open(bench, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0600);
 	while (!t.quit) {
 		if (t.dirty) {
 			tui_screen_draw(&t);
 			t.dirty = 0;
+			tui_main_bench(&t);
 		}
 		if (lws_service(client_session_context(t.session), 0) < 0)
 			break;
 		tui_screen_keys(&t);
 	}
 	tui_screen_end(&t);
+	if (t.bench_fd != -1)
+		close(t.bench_fd);
 	tui_main_free(&t);
 	return CLIENT_EXIT_OK;
 }

@@ -738,6 +738,8 @@ tui_screen_keys(struct tui *t)
 	int	rc, n = 0;
 
 	while ((rc = wget_wch(stdscr, &wc)) != ERR) {
+		if (t->key_us == 0)
+			t->key_us = util_clock_mono_us();
 		tui_input_key(t, (int)wc, rc == KEY_CODE_YES);
 		n++;
 		if (t->quit)
