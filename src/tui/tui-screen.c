@@ -147,18 +147,17 @@ static int
 tui_screen_text(struct tui *t, int y, int x, int w, enum tui_elem elem,
     attr_t extra, const char *s)
 {
+	wchar_t		wbuf[512];
 	mbstate_t	ps;
 	wchar_t		wc;
-	size_t		n, len;
+	size_t		n, len, k = 0;
 	int		used = 0, cw;
 
 	if (w <= 0 || s == NULL)
 		return 0;
-	attrset((attr_t)t->attr[elem] | extra);
-	move(y, x);
 	memset(&ps, 0, sizeof ps);
 	len = strlen(s);
-	while (len > 0) {
+	while (len > 0 && k < sizeof wbuf / sizeof wbuf[0]) {
 		n = mbrtowc(&wc, s, len, &ps);
 		if (n == (size_t)-1 || n == (size_t)-2) {
 			memset(&ps, 0, sizeof ps);
@@ -178,10 +177,13 @@ tui_screen_text(struct tui *t, int y, int x, int w, enum tui_elem elem,
 		}
 		if (used + cw > w)
 			break;
-		if (cw > 0 || used > 0)
-			addnwstr(&wc, 1);
+		if (cw == 0 && k == 0)
+			continue;	/* nothing to combine with */
+		wbuf[k++] = wc;
 		used += cw;
 	}
+	attrset((attr_t)t->attr[elem] | extra);
+	mvaddnwstr(y, x, wbuf, (int)k);
 	return used;
 }
 
@@ -314,6 +316,9 @@ tui_screen_header(struct tui *t)
 			    (st->status != NULL ? strlen(st->status) : 0))
 				*p = (char)(*p - 'a' + 'A');
 	}
+	/* Leave the clock out rather than show a cut, wrong time. */
+	if ((int)strlen(left) > t->cols - sw - used)
+		left[strlen(left) - strlen(up) - 2] = '\0';
 	tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER, 0, left);
 	tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD, sync);
 }
