@@ -226,6 +226,13 @@ int		 client_session_command(struct client_session *,
 int64_t		 client_session_deadline(struct client_session *,
 		    const char *action);
 
+/* client-config.c */
+/*
+ * Read the configuration file, filling unset CONCORD_HUB, CONCORD_USER,
+ * CONCORD_INCIDENT and CONCORD_THEME.  Returns 0, or -1 with *cause.
+ */
+int		 client_config_load(char **cause);
+
 /* client-outbox.c */
 /*
  * The outbox: notes written while the hub cannot be reached, kept durably

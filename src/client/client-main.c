@@ -293,9 +293,15 @@ int
 main(int argc, char **argv)
 {
 	const char	*log;
+	char		*cause = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((log = getenv("CONCORD_LOG")) != NULL && *log != '\0')
 		util_log_open(log);
+	if (client_config_load(&cause) != 0) {
+		fprintf(stderr, "concord: %s\n", cause);
+		free(cause);
+		return CLIENT_EXIT_ERROR;
+	}
 	return client_run(argc, argv);
 }

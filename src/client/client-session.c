@@ -753,6 +753,23 @@ client_session_note(struct client_session *s, const char *text, char **cause)
 	return 0;
 }
 
+/*
+ * A command as the user types it ("claim", "role assign"), not its wire
+ * name ("action.claim", "role.assign"); the caller frees.
+ */
+static char *
+session_command_words(const char *name)
+{
+	char	*words, *dot;
+
+	if (strncmp(name, "action.", 7) == 0)
+		name += 7;
+	words = xstrdup(name);
+	if ((dot = strchr(words, '.')) != NULL)
+		*dot = ' ';
+	return words;
+}
+
 int
 client_session_command(struct client_session *s, struct core_event *cmd,
     char **cause)
@@ -760,16 +777,18 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
 	struct session_wait		*w;
 	struct proto_msg		 m;
-	char				 when[32];
+	char				 when[32], *words;
 
 	if (s->sync != CLIENT_SYNC_LIVE) {
+		words = session_command_words(ce->name);
 		if (s->heard_wall != 0) {
 			export_time(s->heard_wall, when, sizeof when);
 			*cause = xasprintf("%s needs a live hub: not connected "
-			    "since %s", ce->name, when + 11);
+			    "since %s", words, when + 11);
 		} else
 			*cause = xasprintf("%s needs a live hub: not connected",
-			    ce->name);
+			    words);
+		free(words);
 		return -1;
 	}
 	if ((ce->flags & CORE_F_FENCED) && cmd->fence == 0 &&
@@ -787,8 +806,10 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 	session_send(s, &m);
 	w = xcalloc(1, sizeof *w);
 	w->op = m.op;
-	w->what = xasprintf("%s%s%s", ce->name, cmd->name != NULL ? " " : "",
+	words = session_command_words(ce->name);
+	w->what = xasprintf("%s%s%s", words, cmd->name != NULL ? " " : "",
 	    cmd->name != NULL ? cmd->name : "");
+	free(words);
 	w->next = s->waits;
 	s->waits = w;
 	return 0;

@@ -101,6 +101,16 @@ check "a bad user name is a usage error (exit 1)" test $rc = 1
 concord --as concordd note x 2>/dev/null; rc=$?
 check "the hub's own name cannot be used" test $rc = 1
 
+mkdir -p $T/cfg/concord
+printf '# team defaults\nhub = %s\nuser = zed\n' "$CONCORD_HUB" >$T/cfg/concord/concord.conf
+check "the config file gives the hub and the user" sh -c \
+    "env -u CONCORD_HUB -u CONCORD_USER XDG_CONFIG_HOME=$T/cfg '$BIN/concord' -i INC-1 note 'from config' && '$BIN/concord' -i INC-1 log | grep -q 'zed  from config'"
+check "the environment wins over the config file" sh -c \
+    "env CONCORD_USER=yan XDG_CONFIG_HOME=$T/cfg '$BIN/concord' -i INC-1 note 'from env' && '$BIN/concord' -i INC-1 log | grep -q 'yan  from env'"
+printf 'colour = blue\n' >$T/cfg/concord/concord.conf
+XDG_CONFIG_HOME=$T/cfg concord incidents 2>$T/err; rc=$?
+check "a bad config line is an error naming the line" sh -c "test $rc = 1 && grep -q 'concord.conf:1: unknown setting' $T/err"
+
 CONCORD_HUB=unix:$T/nothing.sock concord note x 2>/dev/null; rc=$?
 check "unreachable hub exits 2" test $rc = 2
 concord frobnicate 2>/dev/null; rc=$?
