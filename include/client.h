@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "proto.h"
+#include "store.h"
 
 /* Exit statuses. */
 #define CLIENT_EXIT_OK		0
@@ -207,7 +208,7 @@ int64_t		 client_session_heard(struct client_session *);
 const struct proto_presence *client_session_presence(
 		    struct client_session *, size_t *);
 /* Notes written but not yet acknowledged (the outbox), oldest first. */
-const struct client_outbox_entry *client_session_pending(
+const struct store_outbox_entry *client_session_pending(
 		    struct client_session *, size_t *);
 /* The latest message for the user (refusal, error), or NULL; clears it. */
 char		*client_session_notice(struct client_session *);
@@ -235,42 +236,12 @@ int		 client_config_load(char **cause);
 
 /* client-outbox.c */
 /*
- * The outbox: notes written while the hub cannot be reached, kept durably
- * (one file per note, fsync'd, under $XDG_STATE_HOME/concord/outbox/) with
- * the operation id they will be sent with, so that delivery after any
- * number of retries logs each exactly once.
- */
-struct client_outbox_entry {
-	char		*path;		/* the entry's file */
-	char		*hub;
-	char		*incident;
-	char		*user;
-	char		*op;
-	char		*text;
-	int64_t		 time;		/* wall ms when written */
-};
-/* Queue a note; returns 0, or -1 with *cause. */
-int		 client_outbox_add(const char *hub, const char *incident,
-		    const char *user, const char *op, const char *text,
-		    int64_t wall, char **cause);
-/*
- * The pending entries for hub (and for incident, if not NULL), oldest
- * first; *n is set.  Free with client_outbox_free.
- */
-struct client_outbox_entry *client_outbox_list(const char *hub,
-		    const char *incident, size_t *n);
-void		 client_outbox_free(struct client_outbox_entry *, size_t);
-/* Forget a delivered (or refused) entry; 0 or -1. */
-int		 client_outbox_remove(const struct client_outbox_entry *);
-/*
- * Deliver every pending entry for hub, each as its own author, waiting for
- * each acknowledgement.  A refused entry is moved to outbox/refused/ and
- * reported on stderr.  Returns the number delivered, or -1 with *cause if
- * the hub could not be reached.
+ * Deliver every outbox entry (store_outbox_*) for hub, each as its own
+ * author, waiting for each acknowledgement.  A refused entry is moved to
+ * outbox/refused/ and reported.  Returns the number delivered, or -1 with
+ * *cause if the hub could not be reached.
  */
 int		 client_outbox_flush(const char *hub, char **cause);
-/* Report outbox trouble only in the log (the console owns the screen). */
-void		 client_outbox_quiet(void);
 
 /* client-embed.c */
 /* The embedded hub's unix: URL, whether or not it runs; caller frees. */

@@ -157,7 +157,7 @@ client_note_queue(struct client_args *a, const char *text)
 		    "$CONCORD_INCIDENT) to queue it while the hub is "
 		    "unreachable");
 	hub = a->hub != NULL ? xstrdup(a->hub) : client_embed_url();
-	if (client_outbox_add(hub, a->incident, a->user, a->op, text,
+	if (store_outbox_add(hub, a->incident, a->user, a->op, text,
 	    util_clock_wall_ms(), &cause) != 0) {
 		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "the note was "
 		    "not queued: %s", cause);

@@ -70,7 +70,7 @@ struct client_session {
 	size_t				 captl;
 	struct proto_presence		*users;
 	size_t				 nusers;
-	struct client_outbox_entry	*pending;
+	struct store_outbox_entry	*pending;
 	size_t				 npending;
 	struct session_wait		*waits;
 	struct session_out		*out;
@@ -181,8 +181,8 @@ session_presence_clear(struct client_session *s)
 static void
 session_pending_reload(struct client_session *s)
 {
-	client_outbox_free(s->pending, s->npending);
-	s->pending = client_outbox_list(s->hub, s->incident, &s->npending);
+	store_outbox_free(s->pending, s->npending);
+	s->pending = store_outbox_list(s->hub, s->incident, &s->npending);
 }
 
 /* Forget the replica: the next connection replays from seq 0. */
@@ -390,7 +390,7 @@ session_answer(struct client_session *s, struct proto_msg *m)
 		for (i = 0; i < s->npending; i++) {
 			if (strcmp(s->pending[i].op, w->op) == 0) {
 				if (m->kind == PROTO_ACK)
-					client_outbox_remove(&s->pending[i]);
+					store_outbox_remove(&s->pending[i]);
 				break;
 			}
 		}
@@ -651,7 +651,7 @@ client_session_free(struct client_session *s)
 	session_timeline_clear(s);
 	free(s->tl);
 	session_presence_clear(s);
-	client_outbox_free(s->pending, s->npending);
+	store_outbox_free(s->pending, s->npending);
 	core_state_clear(&s->st);
 	util_buf_clear(&s->rx);
 	free(s->notice);
@@ -705,7 +705,7 @@ client_session_presence(struct client_session *s, size_t *n)
 	return s->users;
 }
 
-const struct client_outbox_entry *
+const struct store_outbox_entry *
 client_session_pending(struct client_session *s, size_t *n)
 {
 	*n = s->npending;
@@ -740,7 +740,7 @@ client_session_note(struct client_session *s, const char *text, char **cause)
 		return -1;
 	}
 	op = util_opid_create();
-	rc = client_outbox_add(s->hub, s->incident, s->user, op, text,
+	rc = store_outbox_add(s->hub, s->incident, s->user, op, text,
 	    util_clock_wall_ms(), cause);
 	free(op);
 	if (rc != 0)

@@ -44,6 +44,7 @@ console_start() {
 	    -e TZ=UTC -e LC_ALL=C.UTF-8 -e TERM="$TERMNAME" \
 	    -e CONCORD_HUB="$CONCORD_HUB" -e CONCORD_USER="$1" \
 	    -e XDG_STATE_HOME="$d/state" -e XDG_RUNTIME_DIR="$d/run" \
+	    -e XDG_CONFIG_HOME="$d/config" -e CONCORD_THEME= \
 	    -e CONCORD_LOG="$d/log" \
 	    -e ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    -e UBSAN_OPTIONS=print_stacktrace=1 \
