@@ -23,6 +23,7 @@ static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
     "                [--config FILE] [--log FILE] [--lock-delay S]\n"
     "                [--grace S] [--ttl S] [--snapshot-after N]\n"
+    "                [--deliver-outbox]\n"
     "\n"
     "The concord hub: orders, stores and fans out every incident's events.\n"
     "  --socket PATH     listen on a Unix socket\n"
@@ -37,7 +38,9 @@ static const char hub_usage[] =
     "                    seconds (default 30, at least one lease TTL)\n"
     "  --ttl S           default lease TTL in seconds (default 30, min 1)\n"
     "  --snapshot-after N  a client that accepts snapshots and is more than\n"
-    "                    N events behind gets one (default 10000)\n";
+    "                    N events behind gets one (default 10000)\n"
+    "  --deliver-outbox  deliver notes queued in the local outbox for this\n"
+    "                    hub's socket (as the embedded hub does)\n";
 
 /*
  * A signal only sets a flag: poll returns EINTR and the loop looks at it; a
@@ -59,6 +62,8 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 
 	if (++hub->ticks % 20 == 0)
 		hub_ws_presence_tick(hub);	/* every 5 s */
+	if (hub->ticks % 8 == 0)
+		hub_state_outbox(hub);		/* every 2 s */
 	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, 250 * 1000);
 }
 
@@ -202,6 +207,7 @@ hub_main(int argc, char **argv)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "snapshot-after", required_argument, NULL, 'S' },
+		{ "deliver-outbox", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -229,6 +235,9 @@ hub_main(int argc, char **argv)
 		case 'h':
 			fputs(hub_usage, stdout);
 			return 0;
+		case 'O':
+			hub.cfg.outbox = 1;
+			break;
 		case '?':
 			fputs(hub_usage, stderr);
 			return 1;
@@ -248,7 +257,7 @@ hub_main(int argc, char **argv)
 	/* Command-line settings override the configuration file. */
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, &i)) != -1) {
-		if (ch == 'c' || ch == 'h' || ch == '?')
+		if (ch == 'c' || ch == 'h' || ch == '?' || ch == 'O')
 			continue;
 		if (hub_set(&hub.cfg, longopts[i].name, optarg, &cause) != 0) {
 			fprintf(stderr, "concordd: --%s\n", cause);
@@ -322,6 +331,10 @@ hub_main(int argc, char **argv)
 		free(host);
 	}
 	hub_state_leases(&hub);
+	if (hub.cfg.outbox) {
+		store_outbox_quiet();
+		hub_state_outbox(&hub);
+	}
 	where = util_buf_steal(&listening);
 	util_log("%s", where);
 	printf("%s\n", where);

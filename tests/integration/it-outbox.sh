@@ -77,4 +77,13 @@ check "the outbox is empty" test "$(entries)" = 0
 concord -i INC-1 note "live" >/dev/null; rc=$?
 check "with the hub up a note exits 0" test $rc = 0
 check "and leaves nothing queued" test "$(entries)" = 0
+# The embedded hub's way: a hub started with --deliver-outbox delivers the
+# notes queued for its own socket by itself, with no client running.
+hub_kill9
+concord -i INC-1 --as carol note "delivered by the hub itself" 2>/dev/null; rc=$?
+check "queued while the hub is down (exit 4)" test $rc = 4
+hub_start --deliver-outbox
+check "the hub empties the outbox on its own" wait_for 20 sh -c "[ \$(find '$OB' -maxdepth 1 -name '*.note' | wc -l) = 0 ]"
+check "and the note is logged once, by its author" \
+    test "$(concord -i INC-1 log | grep -c 'carol  delivered by the hub itself')" = 1
 finish
