@@ -203,7 +203,6 @@ tui_input_complete(struct tui *t)
 				cand[k++] = keep;
 			}
 		}
-		core_list_free(cand + k, 0);
 		for (i = k; i < ncand; i++)
 			free(cand[i]);
 		ncand = k;
@@ -402,7 +401,6 @@ tui_input_pane(struct tui *t, int key, int fkey)
 void
 tui_input_key(struct tui *t, int key, int fkey)
 {
-	char	*line;
 	size_t	 i;
 
 	t->dirty = 1;
@@ -511,6 +509,4 @@ tui_input_key(struct tui *t, int key, int fkey)
 	if (key < ' ' || (key >= 0x7f && key < 0xa0))
 		return;
 	tui_input_insert(t, key);
-	line = NULL;
-	(void)line;
 }

@@ -11,6 +11,7 @@
  * fall back to ASCII.  While the hub is lost every pane title says "as of"
  * the last time it was heard and the panes are dimmed.
  */
+#include <ctype.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
@@ -275,7 +276,7 @@ static void
 tui_screen_header(struct tui *t)
 {
 	const struct core_state	*st = client_session_state(t->session);
-	char			 left[512], sync[96], up[32];
+	char			 left[512], sync[96], up[32], status[32], *p;
 	enum tui_elem		 se = TUI_LIVE;
 	int64_t			 secs;
 	int			 used, sw;
@@ -306,16 +307,12 @@ tui_screen_header(struct tui *t)
 	used += tui_screen_text(t, 0, used, t->cols - sw - used,
 	    st->sev <= 1 ? TUI_SEV1 : st->sev == 2 ? TUI_SEV2 : TUI_HEADER,
 	    A_BOLD, left);
-	snprintf(left, sizeof left, "  %s  IC %s  %s", st->status != NULL ?
-	    st->status : "", st->ic != NULL ? st->ic : "vacant", up);
-	{
-		char	*p;
-
-		for (p = left; *p != '\0'; p++)
-			if (*p >= 'a' && *p <= 'z' && p < left + 2 +
-			    (st->status != NULL ? strlen(st->status) : 0))
-				*p = (char)(*p - 'a' + 'A');
-	}
+	snprintf(status, sizeof status, "%s", st->status != NULL ?
+	    st->status : "");
+	for (p = status; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	snprintf(left, sizeof left, "  %s  IC %s  %s", status,
+	    st->ic != NULL ? st->ic : "vacant", up);
 	/* Leave the clock out rather than show a cut, wrong time. */
 	if ((int)strlen(left) > t->cols - sw - used)
 		left[strlen(left) - strlen(up) - 2] = '\0';
