@@ -62,6 +62,9 @@
 
 static int	store_outbox_quiet_flag;
 
+static void	store_outbox_say(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
 /* Say something about the outbox: in the log, and on stderr unless quiet. */
 static void
 store_outbox_say(const char *fmt, ...)
