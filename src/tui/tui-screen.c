@@ -176,8 +176,19 @@ tui_screen_text(struct tui *t, int y, int x, int w, enum tui_elem elem,
 			wc = L'?';
 			cw = 1;
 		}
-		if (used + cw > w)
+		if (used + cw > w) {
+			/* Cut: end on an ellipsis so nobody reads it whole. */
+			while (k > 0 && used + 1 > w) {
+				k--;
+				used -= wcwidth(wbuf[k]) > 0 ? wcwidth(wbuf[k]) :
+				    0;
+			}
+			if (used + 1 <= w) {
+				wbuf[k++] = t->utf8 ? L'\x2026' : L'~';
+				used++;
+			}
 			break;
+		}
 		if (cw == 0 && k == 0)
 			continue;	/* nothing to combine with */
 		wbuf[k++] = wc;
@@ -277,9 +288,10 @@ tui_screen_header(struct tui *t)
 {
 	const struct core_state	*st = client_session_state(t->session);
 	char			 left[512], sync[96], up[32], status[32], *p;
+	char			 sev[16];
 	enum tui_elem		 se = TUI_LIVE;
 	int64_t			 secs;
-	int			 used, sw;
+	int			 used, sw, tw;
 
 	attrset((attr_t)t->attr[TUI_HEADER]);
 	move(0, 0);
@@ -298,21 +310,24 @@ tui_screen_header(struct tui *t)
 	    A_BOLD, t->incident);
 	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER,
 	    0, " ");
-	used += tui_screen_text(t, 0, used, t->cols - sw - used - 40,
-	    TUI_HEADER, 0, st->title != NULL ? st->title : "");
-	snprintf(left, sizeof left, "  ");
-	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER, 0,
-	    left);
-	snprintf(left, sizeof left, "SEV%lld", (long long)st->sev);
-	used += tui_screen_text(t, 0, used, t->cols - sw - used,
-	    st->sev <= 1 ? TUI_SEV1 : st->sev == 2 ? TUI_SEV2 : TUI_HEADER,
-	    A_BOLD, left);
 	snprintf(status, sizeof status, "%s", st->status != NULL ?
 	    st->status : "");
 	for (p = status; *p != '\0'; p++)
 		*p = (char)toupper((unsigned char)*p);
 	snprintf(left, sizeof left, "  %s  IC %s  %s", status,
 	    st->ic != NULL ? st->ic : "vacant", up);
+	/* The title gets what the rest leaves, the clock giving way first. */
+	tw = t->cols - sw - used - 6 - (int)strlen(left);
+	if (tw < 12)
+		tw += (int)strlen(up) + 2;
+	used += tui_screen_text(t, 0, used, tw, TUI_HEADER, 0,
+	    st->title != NULL ? st->title : "");
+	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER, 0,
+	    "  ");
+	snprintf(sev, sizeof sev, "SEV%lld", (long long)st->sev);
+	used += tui_screen_text(t, 0, used, t->cols - sw - used,
+	    st->sev <= 1 ? TUI_SEV1 : st->sev == 2 ? TUI_SEV2 : TUI_HEADER,
+	    A_BOLD, sev);
 	/* Leave the clock out rather than show a cut, wrong time. */
 	if ((int)strlen(left) > t->cols - sw - used)
 		left[strlen(left) - strlen(up) - 2] = '\0';
@@ -666,6 +681,11 @@ tui_screen_message(struct tui *t)
 	attrset((attr_t)t->attr[TUI_NORMAL]);
 	move(y, 0);
 	hline(' ', t->cols);
+	if (t->message != NULL && util_clock_mono_ms() - t->message_time >
+	    (t->message_error ? 30000 : 8000)) {
+		free(t->message);	/* old news */
+		t->message = NULL;
+	}
 	if (t->message != NULL)
 		tui_screen_text(t, y, 1, t->cols - 2, t->message_error ?
 		    TUI_ERROR : TUI_NORMAL, 0, t->message);
