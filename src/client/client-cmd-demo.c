@@ -80,8 +80,6 @@ client_cmd_demo_seed(struct client_args *a, int quiet, char **id)
 	struct proto_msg	 ack;
 	int			 rc;
 
-	free(a->user);
-	a->user = xstrdup("alice");
 	core_event_init(&ev);
 	ev.type = CORE_OPEN;
 	ev.text = xstrdup("Checkout p99 latency over 800 ms");
@@ -173,7 +171,7 @@ client_cmd_demo_actor(struct client_args *a)
 static int
 client_cmd_demo_exec(struct client_args *a)
 {
-	char	*id = NULL;
+	char	*id = NULL, *me;
 	pid_t	 actor, parent = getpid();
 	int	 rc, script, status;
 
@@ -183,8 +181,11 @@ client_cmd_demo_exec(struct client_args *a)
 		return rc;
 	if (!script)
 		printf("concord demo: preparing an incident on %s...\n", a->hub);
+	me = a->user;		/* the console's user; the seed is alice's */
+	a->user = xstrdup("alice");
 	if (client_cmd_demo_seed(a, !script, &id) != 0) {
 		free(id);
+		free(me);
 		return CLIENT_EXIT_ERROR;
 	}
 	if (script) {
@@ -192,6 +193,7 @@ client_cmd_demo_exec(struct client_args *a)
 		    (const char *[]){ "log", NULL }, 0);
 		printf("\nOpen the console on it with:\n  concord -i %s\n", id);
 		free(id);
+		free(me);
 		return CLIENT_EXIT_OK;
 	}
 	fflush(stdout);
@@ -205,9 +207,8 @@ client_cmd_demo_exec(struct client_args *a)
 	free(a->incident);
 	a->incident = id;
 	free(a->user);
-	a->user = NULL;
-	if (getenv("CONCORD_USER") == NULL)
-		setenv("CONCORD_USER", "oncall", 1);
+	a->user = me;
+	me = NULL;
 	rc = tui_main(a);
 	if (actor > 0) {
 		kill(actor, SIGKILL);

@@ -72,6 +72,8 @@ struct client_session {
 	size_t				 nusers;
 	struct store_outbox_entry	*pending;
 	size_t				 npending;
+	struct store_outbox_entry	*own;		/* this user's, shallow */
+	size_t				 nown;
 	struct session_wait		*waits;
 	struct session_out		*out;
 	struct session_out		**out_tail;
@@ -181,8 +183,18 @@ session_presence_clear(struct client_session *s)
 static void
 session_pending_reload(struct client_session *s)
 {
+	size_t	i;
+
 	store_outbox_free(s->pending, s->npending);
 	s->pending = store_outbox_list(s->hub, s->incident, &s->npending);
+	/* Show only this user's: others' notes wait for their own delivery. */
+	free(s->own);
+	s->own = xcalloc(s->npending + 1, sizeof *s->own);
+	s->nown = 0;
+	for (i = 0; i < s->npending; i++) {
+		if (strcmp(s->pending[i].user, s->user) == 0)
+			s->own[s->nown++] = s->pending[i];	/* shallow */
+	}
 }
 
 /* Forget the replica: the next connection replays from seq 0. */
@@ -391,6 +403,9 @@ session_answer(struct client_session *s, struct proto_msg *m)
 			if (strcmp(s->pending[i].op, w->op) == 0) {
 				if (m->kind == PROTO_ACK)
 					store_outbox_remove(&s->pending[i]);
+				else
+					store_outbox_reject(&s->pending[i],
+					    m->code, m->message);
 				break;
 			}
 		}
@@ -426,6 +441,16 @@ session_message(struct client_session *s, const char *p, size_t len)
 	s->heard_wall = util_clock_wall_ms();
 	switch (m.kind) {
 	case PROTO_WELCOME:
+		if (m.seq < s->st.seq || (m.seq == s->st.seq && s->st.seq > 0 &&
+		    memcmp(m.chain, s->st.chain, CORE_HASH_LEN) != 0)) {
+			/* The hub's log is not the one we hold. */
+			session_notice(s, "the hub's log differs from the one "
+			    "shown (seq %lld): resynchronising", (long long)m.seq);
+			session_reset(s);
+			proto_msg_clear(&m);
+			session_lost(s, "resynchronising");
+			return;
+		}
 		s->attempt = 0;
 		s->connected = 1;
 		if (m.seq > s->head)
@@ -652,6 +677,7 @@ client_session_free(struct client_session *s)
 	free(s->tl);
 	session_presence_clear(s);
 	store_outbox_free(s->pending, s->npending);
+	free(s->own);
 	core_state_clear(&s->st);
 	util_buf_clear(&s->rx);
 	free(s->notice);
@@ -708,8 +734,8 @@ client_session_presence(struct client_session *s, size_t *n)
 const struct store_outbox_entry *
 client_session_pending(struct client_session *s, size_t *n)
 {
-	*n = s->npending;
-	return s->pending;
+	*n = s->nown;
+	return s->own;
 }
 
 char *
@@ -781,7 +807,11 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 
 	if (s->sync != CLIENT_SYNC_LIVE) {
 		words = session_command_words(ce->name);
-		if (s->heard_wall != 0) {
+		if (s->sync == CLIENT_SYNC_CATCHUP)
+			*cause = xasprintf("%s must wait: still catching up "
+			    "(%lld behind)", words, (long long)(s->head -
+			    s->st.seq));
+		else if (s->heard_wall != 0) {
 			export_time(s->heard_wall, when, sizeof when);
 			*cause = xasprintf("%s needs a live hub: not connected "
 			    "since %s", words, when + 11);
