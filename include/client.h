@@ -115,6 +115,13 @@ void		 client_conn_send(struct client_conn *, const struct proto_msg *);
  */
 int		 client_conn_recv(struct client_conn *, struct proto_msg *,
 		    int timeout_ms, char **cause);
+/*
+ * Wait for the answer (ack, refused or error) to operation op, skipping
+ * other messages; 1 with *m filled, 0 on timeout, -1 when the connection is
+ * gone (with *cause).
+ */
+int		 client_conn_answer(struct client_conn *, const char *op,
+		    struct proto_msg *, int timeout_ms, char **cause);
 
 /* client-hub.c */
 /*

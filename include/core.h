@@ -298,6 +298,12 @@ void		 core_state_grace(struct core_state *, int64_t now, int64_t grace);
 int64_t		 core_state_next_deadline(const struct core_state *);
 /* The first held action whose lease ran out at now, or NULL. */
 struct core_action *core_state_expired(const struct core_state *, int64_t now);
+/*
+ * Why a free action cannot be claimed now ("after X" or "conflicts with Y
+ * running"), or NULL; the caller frees.
+ */
+char		*core_state_blocked(const struct core_state *,
+		    const struct core_action *);
 /* The current grant held by user on an action, or 0. */
 int64_t		 core_state_fence_of(const struct core_state *, const char *,
 		    const char *);

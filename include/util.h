@@ -39,6 +39,14 @@ void	 util_buf_printf(struct buf *, const char *, ...)
 /* Detach the contents; the caller frees them and the buffer is empty. */
 char	*util_buf_steal(struct buf *);
 
+/*
+ * Line values: append "key value\n" with "\" written "\\" and a line feed
+ * "\n"; and undo that for n bytes of a value (NULL on a bad escape; the
+ * caller frees).
+ */
+void	 util_buf_line(struct buf *, const char *key, const char *value);
+char	*util_line_unescape(const char *, size_t);
+
 /* Hex-encode n bytes into out (2n+1 bytes). */
 void	 util_hex_encode(const unsigned char *, size_t, char *);
 /* Decode 2n hex digits into n bytes; returns 0 or -1 on a bad digit. */

@@ -11,29 +11,6 @@
 #include "export.h"
 #include "util.h"
 
-/* Why a free action cannot be claimed now, or NULL. */
-static char *
-client_cmd_show_blocked(const struct core_state *st,
-    const struct core_action *a)
-{
-	const struct core_action	*b;
-	size_t				 i;
-
-	for (i = 0; i < a->nafter; i++) {
-		b = core_state_action(st, a->after[i]);
-		if (b != NULL && b->state != CORE_ACTION_DONE)
-			return xasprintf("blocked: after %s", b->name);
-	}
-	for (i = 0; i < st->nactions; i++) {
-		b = &st->actions[i];
-		if (b != a && b->state == CORE_ACTION_HELD &&
-		    (core_list_has(a->conflicts, a->nconflicts, b->name) ||
-		    core_list_has(b->conflicts, b->nconflicts, a->name)))
-			return xasprintf("conflicts with %s, running", b->name);
-	}
-	return NULL;
-}
-
 static void
 client_cmd_show_json(const struct core_state *st)
 {
@@ -131,8 +108,8 @@ client_cmd_show_exec(struct client_args *a)
 			printf("DONE %s by %s, fence %lld\n", ac->outcome,
 			    ac->last_holder != NULL ? ac->last_holder : "?",
 			    (long long)ac->fence);
-		else if ((why = client_cmd_show_blocked(&st, ac)) != NULL) {
-			printf("%s\n", why);
+		else if ((why = core_state_blocked(&st, ac)) != NULL) {
+			printf("BLOCKED %s\n", why);
 			free(why);
 		} else
 			printf("FREE%s%s\n", ac->outcome != NULL ? ", last " : "",

@@ -364,3 +364,20 @@ client_conn_recv(struct client_conn *cc, struct proto_msg *m, int timeout_ms,
 	free(cm);
 	return 1;
 }
+
+int
+client_conn_answer(struct client_conn *cc, const char *op, struct proto_msg *m,
+    int timeout_ms, char **cause)
+{
+	int	rc;
+
+	for (;;) {
+		if ((rc = client_conn_recv(cc, m, timeout_ms, cause)) <= 0)
+			return rc;
+		if ((m->kind == PROTO_ACK || m->kind == PROTO_REFUSED ||
+		    m->kind == PROTO_ERROR) && (m->op == NULL ||
+		    strcmp(m->op, op) == 0))
+			return 1;
+		proto_msg_clear(m);	/* not ours: events, presence, ... */
+	}
+}

@@ -138,24 +138,6 @@ client_hub_incident(struct client_args *a, char **cause)
 	return -1;
 }
 
-/* Wait for the answer to op; 1 answered, 0 timeout, -1 connection lost. */
-static int
-client_hub_answer(struct client_conn *cc, const char *op, struct proto_msg *m,
-    char **cause)
-{
-	int	rc;
-
-	for (;;) {
-		if ((rc = client_conn_recv(cc, m, CLIENT_RETRY_FOR, cause)) <= 0)
-			return rc;
-		if ((m->kind == PROTO_ACK || m->kind == PROTO_REFUSED ||
-		    m->kind == PROTO_ERROR) && (m->op == NULL ||
-		    strcmp(m->op, op) == 0))
-			return 1;
-		proto_msg_clear(m);
-	}
-}
-
 int
 client_hub_command(struct client_args *a, struct core_event *cmd,
     int64_t based_on, struct proto_msg *ack)
@@ -193,7 +175,7 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 			m.based_on = client_conn_head(cc);
 		client_conn_send(cc, &m);
 		sent = 1;
-		rc = client_hub_answer(cc, op, ack, &cause);
+		rc = client_conn_answer(cc, op, ack, CLIENT_RETRY_FOR, &cause);
 		client_conn_free(cc);
 		if (rc > 0)
 			break;

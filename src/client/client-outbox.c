@@ -12,25 +12,6 @@
 #include "store.h"
 #include "util.h"
 
-/* Wait for the answer to op; 1 answered, 0 timeout, -1 connection lost. */
-static int
-client_outbox_answer(struct client_conn *cc, const char *op,
-    struct proto_msg *m, char **cause)
-{
-	int	rc;
-
-	for (;;) {
-		rc = client_conn_recv(cc, m, 15000, cause);
-		if (rc <= 0)
-			return rc;
-		if ((m->kind == PROTO_ACK || m->kind == PROTO_REFUSED ||
-		    m->kind == PROTO_ERROR) && (m->op == NULL ||
-		    strcmp(m->op, op) == 0))
-			return 1;
-		proto_msg_clear(m);
-	}
-}
-
 /*
  * Deliver every entry for hub, oldest first, each as its own author; the
  * number delivered, or -1 with *cause if the hub could not be reached.
@@ -70,7 +51,7 @@ client_outbox_flush(const char *hub, char **cause)
 		m.cmd.type = CORE_NOTE;
 		m.cmd.text = list[i].text;
 		client_conn_send(cc, &m);
-		if ((rc = client_outbox_answer(cc, list[i].op, &ans,
+		if ((rc = client_conn_answer(cc, list[i].op, &ans, 15000,
 		    &why)) <= 0) {
 			if (rc == 0)
 				why = xstrdup("no answer from the hub");

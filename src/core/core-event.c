@@ -182,21 +182,8 @@ core_event_copy(struct core_event *dst, const struct core_event *src)
 static void
 core_encode_str(struct buf *b, const char *key, const char *v)
 {
-	const char	*p;
-
-	if (v == NULL || *v == '\0')
-		return;
-	util_buf_adds(b, key);
-	util_buf_addc(b, ' ');
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '\\')
-			util_buf_adds(b, "\\\\");
-		else if (*p == '\n')
-			util_buf_adds(b, "\\n");
-		else
-			util_buf_addc(b, *p);
-	}
-	util_buf_addc(b, '\n');
+	if (v != NULL && *v != '\0')
+		util_buf_line(b, key, v);
 }
 
 static void
@@ -235,33 +222,6 @@ core_event_encode(const struct core_event *e, struct buf *b)
 	core_encode_str(b, "text", e->text);
 }
 
-static char *
-core_unescape(const char *p, size_t n, char **cause)
-{
-	struct buf	b;
-	size_t		i;
-
-	util_buf_init(&b);
-	util_buf_add(&b, "", 0);
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\\') {
-			util_buf_addc(&b, p[i]);
-			continue;
-		}
-		if (i + 1 < n && p[i + 1] == '\\')
-			util_buf_addc(&b, '\\');
-		else if (i + 1 < n && p[i + 1] == 'n')
-			util_buf_addc(&b, '\n');
-		else {
-			util_buf_clear(&b);
-			*cause = xstrdup("bad escape in canonical event");
-			return NULL;
-		}
-		i++;
-	}
-	return util_buf_steal(&b);
-}
-
 static int
 core_decode_num(const char *v, int64_t *out, char **cause)
 {
@@ -296,7 +256,9 @@ core_event_decode(const char *p, size_t n, struct core_event *e,
 			break;
 		}
 		key = xstrndup(p, (size_t)(sp - p));
-		if ((v = core_unescape(sp + 1, (size_t)(nl - sp - 1), cause)) == NULL) {
+		if ((v = util_line_unescape(sp + 1,
+		    (size_t)(nl - sp - 1))) == NULL) {
+			*cause = xstrdup("bad escape in canonical event");
 			free(key);
 			rc = -1;
 			break;

@@ -318,3 +318,24 @@ core_state_fence_of(const struct core_state *s, const char *name,
 		return 0;
 	return a->fence;
 }
+
+char *
+core_state_blocked(const struct core_state *s, const struct core_action *a)
+{
+	const struct core_action	*b;
+	size_t				 i;
+
+	for (i = 0; i < a->nafter; i++) {
+		b = core_state_action(s, a->after[i]);
+		if (b != NULL && b->state != CORE_ACTION_DONE)
+			return xasprintf("after %s", b->name);
+	}
+	for (i = 0; i < s->nactions; i++) {
+		b = &s->actions[i];
+		if (b != a && b->state == CORE_ACTION_HELD &&
+		    (core_list_has(a->conflicts, a->nconflicts, b->name) ||
+		    core_list_has(b->conflicts, b->nconflicts, a->name)))
+			return xasprintf("conflicts with %s running", b->name);
+	}
+	return NULL;
+}

@@ -151,51 +151,6 @@ store_outbox_check(const char *hub, const char *incident, const char *user,
 	return 0;
 }
 
-/* Append "key value\n" with the value escaped. */
-static void
-store_outbox_put(struct buf *b, const char *key, const char *value)
-{
-	const char	*p;
-
-	util_buf_printf(b, "%s ", key);
-	for (p = value; *p != '\0'; p++) {
-		if (*p == '\\')
-			util_buf_adds(b, "\\\\");
-		else if (*p == '\n')
-			util_buf_adds(b, "\\n");
-		else
-			util_buf_addc(b, *p);
-	}
-	util_buf_addc(b, '\n');
-}
-
-/* Unescape n bytes of a value; NULL on a bad escape. */
-static char *
-store_outbox_unescape(const char *p, size_t n)
-{
-	struct buf	b;
-	size_t		i;
-
-	util_buf_init(&b);
-	util_buf_add(&b, "", 0);
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\\') {
-			util_buf_addc(&b, p[i]);
-			continue;
-		}
-		if (i + 1 < n && p[i + 1] == '\\')
-			util_buf_addc(&b, '\\');
-		else if (i + 1 < n && p[i + 1] == 'n')
-			util_buf_addc(&b, '\n');
-		else {
-			util_buf_clear(&b);
-			return NULL;
-		}
-		i++;
-	}
-	return util_buf_steal(&b);
-}
-
 /* Parse an entry's bytes into e (path aside); 0, or -1 with *cause. */
 static int
 store_outbox_parse(const char *p, size_t len, struct store_outbox_entry *e,
@@ -234,7 +189,7 @@ store_outbox_parse(const char *p, size_t len, struct store_outbox_entry *e,
 			goto out;
 		}
 		sp++;
-		if ((v[i] = store_outbox_unescape(sp, (size_t)(nl - sp))) ==
+		if ((v[i] = util_line_unescape(sp, (size_t)(nl - sp))) ==
 		    NULL) {
 			*cause = xasprintf("bad escape in \"%s\"",
 			    store_outbox_keys[i]);
@@ -427,12 +382,12 @@ store_outbox_add(const char *hub, const char *incident, const char *user,
 		return -1;
 	util_buf_init(&b);
 	util_buf_adds(&b, STORE_OUTBOX_MAGIC "\n");
-	store_outbox_put(&b, "hub", hub);
-	store_outbox_put(&b, "incident", incident);
-	store_outbox_put(&b, "user", user);
-	store_outbox_put(&b, "op", op);
+	util_buf_line(&b, "hub", hub);
+	util_buf_line(&b, "incident", incident);
+	util_buf_line(&b, "user", user);
+	util_buf_line(&b, "op", op);
 	util_buf_printf(&b, "time %lld\n", (long long)wall);
-	store_outbox_put(&b, "text", text);
+	util_buf_line(&b, "text", text);
 
 	dir = store_outbox_dir();
 	if (util_mkdirs(dir, 0700) != 0) {

@@ -439,28 +439,6 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 	}
 }
 
-/* Why a free action cannot be claimed now, or NULL; caller frees. */
-static char *
-tui_screen_blocked(const struct core_state *st, const struct core_action *a)
-{
-	const struct core_action	*b;
-	size_t				 i;
-
-	for (i = 0; i < a->nafter; i++) {
-		b = core_state_action(st, a->after[i]);
-		if (b != NULL && b->state != CORE_ACTION_DONE)
-			return xasprintf("BLOCKED after %s", b->name);
-	}
-	for (i = 0; i < st->nactions; i++) {
-		b = &st->actions[i];
-		if (b != a && b->state == CORE_ACTION_HELD &&
-		    (core_list_has(a->conflicts, a->nconflicts, b->name) ||
-		    core_list_has(b->conflicts, b->nconflicts, a->name)))
-			return xasprintf("conflicts with %s running", b->name);
-	}
-	return NULL;
-}
-
 static int
 tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 {
@@ -498,8 +476,9 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 			    g->check, a->last_holder != NULL ? a->last_holder :
 			    "", (long long)a->fence);
 			e = TUI_ACTION_DONE;
-		} else if ((why = tui_screen_blocked(st, a)) != NULL) {
-			snprintf(line, sizeof line, "%s", why);
+		} else if ((why = core_state_blocked(st, a)) != NULL) {
+			snprintf(line, sizeof line, "%s%s", strncmp(why,
+			    "after", 5) == 0 ? "BLOCKED " : "", why);
 			e = TUI_ACTION_BLOCKED;
 		} else {
 			snprintf(line, sizeof line, "FREE%s%s",

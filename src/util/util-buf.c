@@ -109,3 +109,47 @@ util_buf_steal(struct buf *b)
 	util_buf_init(b);
 	return s;
 }
+
+void
+util_buf_line(struct buf *b, const char *key, const char *value)
+{
+	const char	*p;
+
+	util_buf_adds(b, key);
+	util_buf_addc(b, ' ');
+	for (p = value; *p != '\0'; p++) {
+		if (*p == '\\')
+			util_buf_adds(b, "\\\\");
+		else if (*p == '\n')
+			util_buf_adds(b, "\\n");
+		else
+			util_buf_addc(b, *p);
+	}
+	util_buf_addc(b, '\n');
+}
+
+char *
+util_line_unescape(const char *p, size_t n)
+{
+	struct buf	b;
+	size_t		i;
+
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\\') {
+			util_buf_addc(&b, p[i]);
+			continue;
+		}
+		if (i + 1 < n && p[i + 1] == '\\')
+			util_buf_addc(&b, '\\');
+		else if (i + 1 < n && p[i + 1] == 'n')
+			util_buf_addc(&b, '\n');
+		else {
+			util_buf_clear(&b);
+			return NULL;
+		}
+		i++;
+	}
+	return util_buf_steal(&b);
+}
