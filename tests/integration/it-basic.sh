@@ -121,6 +121,13 @@ check "--help lists exit statuses" test $? = 0
 check "a second hub on the same data directory fails" test $rc = 1
 check "with a clear message" grep -q "in use by another concordd" $T/second.out
 
+out=$(concord demo --script 2>&1); rc=$?
+check "the scripted demo runs" test $rc = 0
+check "and ends with the timeline and its digest" sh -c \
+    "printf '%s\n' \"\$1\" | grep -qE '^-- INC-[0-9]+ at seq 18 · [0-9a-f]{6}\$'" _ "$out"
+check "its refused claims say why" sh -c \
+    "printf '%s\n' \"\$1\" | grep -q 'rollback-deploy conflicts with restart-api, running'" _ "$out"
+
 # TCP: websocket clients, /healthz and /metrics on the same port.
 hub_kill9
 "$BIN/concordd" --socket "$T/hub.sock" --listen 127.0.0.1:0 --data "$T/data" \
