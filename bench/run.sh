@@ -2,8 +2,9 @@
 # make bench: throughput of the hub's group commit against the rate of
 # single-event commits with the same durability (SQLite WAL,
 # synchronous=FULL, one transaction per row) on the same filesystem, run
-# side by side.  Reports medians of RUNS runs and the ratio; nothing here
-# is a pass/fail test.
+# side by side, then the console's key-to-frame time and memory
+# (bench/console.sh).  Reports medians and ratios; nothing here is a
+# pass/fail test.
 set -eu
 export TZ=UTC LC_ALL=C.UTF-8
 top=$(cd "$(dirname "$0")/.." && pwd)
