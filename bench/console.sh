@@ -13,7 +13,7 @@ SMALL=${SMALL:-1000}
 KEYS=${KEYS:-300}
 W=$(mktemp -d /tmp/concord-cbench.XXXXXX)
 HUB=
-trap 'for s in $W/tmux.*; do [ -e "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done; [ -n "$HUB" ] && kill -9 $HUB 2>/dev/null; rm -rf "$W"' EXIT
+trap 'rc=$?; set +e; for s in $W/tmux.*; do [ -e "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done; [ -n "$HUB" ] && kill -9 $HUB 2>/dev/null; rm -rf "$W"; exit $rc' EXIT
 export CONCORD_USER=bench CONCORD_LOG=$W/client.log CONCORD_HUB=unix:$W/hub.sock
 export XDG_STATE_HOME=$W/state
 

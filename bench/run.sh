@@ -13,7 +13,7 @@ RUNS=${RUNS:-3}
 N=${N:-20000}
 W=$(mktemp -d /tmp/concord-bench.XXXXXX)
 HUB=
-trap '[ -n "$HUB" ] && kill -9 $HUB 2>/dev/null; rm -rf "$W"' EXIT
+trap 'rc=$?; set +e; [ -n "$HUB" ] && kill -9 $HUB 2>/dev/null; rm -rf "$W"; exit $rc' EXIT
 export CONCORD_USER=bench CONCORD_LOG=$W/client.log
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
