@@ -108,10 +108,12 @@ int64_t		 client_conn_head(struct client_conn *);
 const unsigned char *client_conn_chain(struct client_conn *);
 /* Queue a message for the hub. */
 void		 client_conn_send(struct client_conn *, const struct proto_msg *);
+/* Write every queued message (or give up when the connection goes). */
+void		 client_conn_flush(struct client_conn *);
 /*
- * Wait up to timeout_ms for the next message.  Returns 1 with *m filled
- * (clear it with proto_msg_clear), 0 on timeout, -1 when the connection is
- * gone (with *cause).
+ * Wait up to timeout_ms (0: not at all, only what is ready) for the next
+ * message.  Returns 1 with *m filled (clear it with proto_msg_clear), 0 on
+ * timeout, -1 when the connection is gone (with *cause).
  */
 int		 client_conn_recv(struct client_conn *, struct proto_msg *,
 		    int timeout_ms, char **cause);

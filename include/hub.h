@@ -3,9 +3,10 @@
  *
  * One thread runs the libwebsockets loop.  A command is checked against the
  * incident's in-memory state as it arrives and, if accepted, folded in and
- * queued; a zero-delay timer then commits everything queued in one SQLite
- * transaction (group commit) and only after that acknowledges the commands
- * and lets subscribers' cursors advance over the new events.  A failed
+ * queued; a timer HUB_COMMIT_DELAY (0.5 ms) later commits everything queued
+ * in one SQLite transaction (group commit: under load commands gather while
+ * it waits, so one fsync serves many) and only after that acknowledges the
+ * commands and lets subscribers' cursors advance over the new events.  A failed
  * commit is fatal: the hub exits and recovers from the store on restart.
  */
 #ifndef CONCORD_HUB_H
@@ -25,6 +26,7 @@
 #define HUB_OUTQ_RESUME		32
 #define HUB_HELLO_TIMEOUT	10	/* seconds to say hello */
 #define HUB_FRAME_TIMEOUT	10	/* seconds to finish a started message */
+#define HUB_COMMIT_DELAY	500	/* us a batch may gather before commit */
 
 struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */

@@ -1,14 +1,16 @@
 /*
  * concord note TEXT: add a note to the timeline.  With --stdin, every line
- * of standard input becomes a note: they are pipelined (up to a window of
- * unacknowledged ones), each with its own operation id, and after a lost
- * connection the unacknowledged ones are resent with the same ids, so a
- * line is logged exactly once.
+ * of standard input becomes a note as it arrives: they are pipelined (up to
+ * a window of unanswered ones), each with its own operation id, and after a
+ * lost connection the unanswered ones are sent again with the same ids, so
+ * a line is logged exactly once.
  *
  * concord note TEXT with the hub unreachable keeps the note in the outbox
  * (client-outbox.c) if the incident is known (-i or $CONCORD_INCIDENT),
  * and exits 4; the next concord process to reach the hub delivers it.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,126 +19,231 @@
 #include "client.h"
 #include "util.h"
 
-#define CLIENT_NOTE_WINDOW	256
+#define CLIENT_NOTE_WINDOW	256	/* notes sent and not yet answered */
 
-struct client_note_line {
-	char	*text;
-	char	*op;
-	int	 acked;
+/*
+ * Notes read from standard input and not yet answered, oldest first: a
+ * ring of CLIENT_NOTE_WINDOW.  Reading stops while it is full, so memory
+ * stays flat however long the input is (tail -f | concord note --stdin).
+ */
+struct client_note_ring {
+	char	*text[CLIENT_NOTE_WINDOW];
+	char	*op[CLIENT_NOTE_WINDOW];
+	size_t	 first;		/* index of the oldest */
+	size_t	 n;
 };
 
-/* Send lines[from..] that are unacked, up to the window; returns next. */
-static size_t
+static void
 client_note_send(struct client_args *a, struct client_conn *cc,
-    struct client_note_line *lines, size_t n, size_t from, size_t acked)
+    struct client_note_ring *r, size_t k)
 {
 	struct proto_msg	m;
+	size_t			i = (r->first + k) % CLIENT_NOTE_WINDOW;
 
-	while (from < n && from < acked + CLIENT_NOTE_WINDOW) {
-		if (!lines[from].acked) {
-			proto_msg_init(&m, PROTO_COMMAND);
-			m.incident = a->incident;
-			m.op = lines[from].op;
-			m.cmd.type = CORE_NOTE;
-			m.cmd.text = lines[from].text;
-			client_conn_send(cc, &m);
+	proto_msg_init(&m, PROTO_COMMAND);
+	m.incident = a->incident;
+	m.op = r->op[i];
+	m.cmd.type = CORE_NOTE;
+	m.cmd.text = r->text[i];
+	client_conn_send(cc, &m);
+}
+
+/* Take an answer off the ring; returns 1 if it was a refusal. */
+static int
+client_note_answer(struct client_note_ring *r, const struct proto_msg *m)
+{
+	size_t	k, i, j;
+
+	for (k = 0; k < r->n; k++) {
+		i = (r->first + k) % CLIENT_NOTE_WINDOW;
+		if (strcmp(r->op[i], m->op) != 0)
+			continue;
+		if (m->kind == PROTO_REFUSED)
+			fprintf(stderr, "concord: refused (%s): %s\n", m->code,
+			    m->message != NULL ? m->message : "");
+		free(r->text[i]);
+		free(r->op[i]);
+		/* Close the gap, keeping the order of the rest. */
+		for (; k + 1 < r->n; k++) {
+			i = (r->first + k) % CLIENT_NOTE_WINDOW;
+			j = (r->first + k + 1) % CLIENT_NOTE_WINDOW;
+			r->text[i] = r->text[j];
+			r->op[i] = r->op[j];
 		}
-		from++;
+		r->n--;
+		return m->kind == PROTO_REFUSED;
 	}
-	return from;
+	return 0;
+}
+
+/*
+ * Handle what the hub has sent, waiting up to ms; returns 0, or -1 when
+ * the connection is gone (it is then closed and *cc is NULL).
+ */
+static int
+client_note_drain(struct client_note_ring *r, struct client_conn **cc, int ms,
+    size_t *refused)
+{
+	struct proto_msg	m;
+	char			*cause = NULL;
+	int			rc;
+
+	while ((rc = client_conn_recv(*cc, &m, ms, &cause)) > 0) {
+		if (m.op != NULL && (m.kind == PROTO_ACK ||
+		    m.kind == PROTO_REFUSED || m.kind == PROTO_ERROR))
+			*refused += client_note_answer(r, &m);
+		proto_msg_clear(&m);
+		ms = 0;
+	}
+	if (rc < 0) {
+		util_log("note --stdin: %s", cause);
+		free(cause);
+		client_conn_free(*cc);
+		*cc = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Connect (with backoff, for up to CLIENT_RETRY_FOR) and send every note on
+ * the ring again with its own operation id; 0 or -1 (already reported).
+ */
+static int
+client_note_connect(struct client_args *a, struct client_conn **cc,
+    struct client_note_ring *r)
+{
+	char	*cause = NULL;
+	int64_t	 start = util_clock_mono_ms();
+	size_t	 k;
+	int	 unreachable, attempt = 0;
+
+	while ((*cc = client_conn_open(a->hub, a->user, a->incident, -1, 0,
+	    &unreachable, &cause)) == NULL) {
+		if (!unreachable ||
+		    util_clock_mono_ms() - start > CLIENT_RETRY_FOR) {
+			client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
+			    CLIENT_EXIT_ERROR, "%s (%zu notes unanswered)", cause,
+			    r->n);
+			free(cause);
+			return unreachable ? -2 : -1;
+		}
+		free(cause);
+		cause = NULL;
+		client_hub_backoff(attempt++);
+	}
+	for (k = 0; k < r->n; k++)
+		client_note_send(a, *cc, r, k);
+	return 0;
+}
+
+/*
+ * Lines from standard input, read with read(2) so that "is a whole line
+ * ready without waiting?" has an answer (stdio's buffer would hide it).
+ */
+struct client_note_input {
+	struct buf	 buf;
+	size_t		 off;		/* start of the next line */
+	int		 eof;
+};
+
+/*
+ * The next line (without its end of line; the caller frees), or NULL: at
+ * the end of the input (eof set), or, unless block, when no whole line is
+ * ready yet.  A last line without a line feed counts.
+ */
+static char *
+client_note_line(struct client_note_input *in, int block)
+{
+	struct pollfd	 pfd = { STDIN_FILENO, POLLIN, 0 };
+	char		 chunk[65536], *nl, *line;
+	ssize_t		 got;
+	size_t		 len;
+
+	for (;;) {
+		nl = in->buf.len > in->off ? memchr(in->buf.data + in->off, '\n',
+		    in->buf.len - in->off) : NULL;
+		if (nl != NULL || (in->eof && in->buf.len > in->off)) {
+			len = nl != NULL ? (size_t)(nl - (in->buf.data +
+			    in->off)) : in->buf.len - in->off;
+			line = xstrndup(in->buf.data + in->off, len);
+			in->off += len + (nl != NULL);
+			if (in->off == in->buf.len) {
+				util_buf_reset(&in->buf);
+				in->off = 0;
+			}
+			len = strlen(line);
+			if (len > 0 && line[len - 1] == '\r')
+				line[len - 1] = '\0';
+			return line;
+		}
+		if (in->eof)
+			return NULL;
+		if (!block && poll(&pfd, 1, 0) <= 0)
+			return NULL;
+		if ((got = read(STDIN_FILENO, chunk, sizeof chunk)) <= 0) {
+			if (got < 0 && errno == EINTR)
+				continue;
+			in->eof = 1;
+		} else
+			util_buf_add(&in->buf, chunk, (size_t)got);
+	}
 }
 
 static int
 client_note_stdin(struct client_args *a)
 {
-	struct client_note_line	*lines = NULL;
-	struct client_conn	*cc = NULL;
-	struct proto_msg	 m;
-	char			*line = NULL, *cause = NULL;
-	size_t			 cap = 0, n = 0, linecap = 0, sent = 0, acked = 0;
-	size_t			 lo = 0, i;
-	ssize_t			 len;
-	int			 unreachable, rc = CLIENT_EXIT_OK, attempt = 0;
-	int			 refused = 0;
+	struct client_note_ring		 r;
+	struct client_note_input	 in;
+	struct client_conn		*cc = NULL;
+	char				*line;
+	size_t				 total = 0, refused = 0, i;
+	int				 rc = CLIENT_EXIT_OK, c, ready;
 
-	while ((len = getline(&line, &linecap, stdin)) != -1) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 1024 : cap * 2;
-			lines = xreallocarray(lines, cap, sizeof *lines);
-		}
-		lines[n].text = xstrdup(line);
-		lines[n].op = util_opid_create();
-		lines[n].acked = 0;
-		n++;
-	}
-	free(line);
-	while (acked < n) {
-		if (cc == NULL) {
-			cc = client_conn_open(a->hub, a->user, a->incident, -1,
-			    0, &unreachable, &cause);
-			if (cc == NULL) {
-				if (!unreachable || attempt > 20) {
-					rc = client_hub_fail(unreachable ?
-					    CLIENT_EXIT_UNREACHABLE :
-					    CLIENT_EXIT_ERROR, "%s (%zu of %zu "
-					    "notes acknowledged)", cause, acked, n);
-					break;
-				}
-				free(cause);
-				cause = NULL;
-				client_hub_backoff(attempt++);
-				continue;
-			}
-			attempt = 0;
-			sent = client_note_send(a, cc, lines, n, lo, acked);
-		}
-		if (client_conn_recv(cc, &m, CLIENT_RETRY_FOR, &cause) <= 0) {
-			free(cause);
-			cause = NULL;
-			client_conn_free(cc);
-			cc = NULL;
-			continue;
-		}
-		if (m.op != NULL && (m.kind == PROTO_ACK ||
-		    m.kind == PROTO_REFUSED)) {
-			for (i = lo; i < sent; i++) {
-				if (!lines[i].acked &&
-				    strcmp(lines[i].op, m.op) == 0) {
-					lines[i].acked = 1;
-					acked++;
-					if (m.kind == PROTO_REFUSED) {
-						refused++;
-						fprintf(stderr, "concord: refused "
-						    "(%s): %s\n", m.code,
-						    m.message);
-					}
-					break;
-				}
-			}
-			while (lo < n && lines[lo].acked)
-				lo++;
-			sent = client_note_send(a, cc, lines, n, sent, acked);
-		} else if (m.kind == PROTO_ERROR) {
-			rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s", m.message);
-			proto_msg_clear(&m);
+	memset(&r, 0, sizeof r);
+	memset(&in, 0, sizeof in);
+	util_buf_init(&in.buf);
+	while (!in.eof || r.n > 0) {
+		if (cc == NULL && (c = client_note_connect(a, &cc, &r)) != 0) {
+			rc = c == -2 ? CLIENT_EXIT_UNREACHABLE :
+			    CLIENT_EXIT_ERROR;
 			break;
 		}
-		proto_msg_clear(&m);
+		line = NULL;
+		if (!in.eof && r.n < CLIENT_NOTE_WINDOW &&
+		    (line = client_note_line(&in, 0)) == NULL && !in.eof) {
+			/* The input is idle: send what is queued first. */
+			client_conn_flush(cc);
+			if (client_note_drain(&r, &cc, 0, &refused) != 0)
+				continue;
+			line = client_note_line(&in, 1);
+		}
+		ready = line != NULL;
+		if (ready && *line != '\0') {
+			i = (r.first + r.n) % CLIENT_NOTE_WINDOW;
+			r.text[i] = line;
+			r.op[i] = util_opid_create();
+			client_note_send(a, cc, &r, r.n++);
+			total++;
+			continue;
+		}
+		free(line);
+		if (ready)
+			continue;	/* an empty line */
+		/* The window is full, or the input is done: wait (sending
+		 * what is queued meanwhile). */
+		client_note_drain(&r, &cc, CLIENT_RETRY_FOR, &refused);
 	}
+	util_buf_clear(&in.buf);
 	client_conn_free(cc);
+	for (i = 0; i < r.n; i++) {
+		free(r.text[(r.first + i) % CLIENT_NOTE_WINDOW]);
+		free(r.op[(r.first + i) % CLIENT_NOTE_WINDOW]);
+	}
 	if (rc == CLIENT_EXIT_OK && refused > 0)
 		rc = CLIENT_EXIT_REFUSED;
 	if (rc == CLIENT_EXIT_OK)
-		printf("%s: %zu notes logged\n", a->incident, n);
-	for (i = 0; i < n; i++) {
-		free(lines[i].text);
-		free(lines[i].op);
-	}
-	free(lines);
+		printf("%s: %zu notes logged\n", a->incident, total);
 	return rc;
 }
 

@@ -159,6 +159,11 @@ client_conn_timer(lws_sorted_usec_list_t *sul)
 				    timer);
 
 	cc->timer_fired = 1;
+	/*
+	 * Timers run before lws_service polls, which would then wait for the
+	 * next event: make that poll return at once.
+	 */
+	lws_cancel_service(cc->ctx);
 }
 
 /* Run the loop until a message is queued, the connection closes or ms pass. */
@@ -346,6 +351,13 @@ client_conn_recv(struct client_conn *cc, struct proto_msg *m, int timeout_ms,
 	int64_t			 deadline = util_clock_mono_ms() + timeout_ms;
 	int64_t			 left;
 
+	if (timeout_ms <= 0 && cc->in == NULL && !cc->closed) {
+		/* Just what is ready: a negative timeout polls without waiting. */
+		if (lws_service(cc->ctx, -1) < 0)
+			client_conn_fail(cc, "event loop failed");
+		if (cc->in == NULL && !cc->closed)
+			return 0;
+	}
 	while (cc->in == NULL && !cc->closed) {
 		left = deadline - util_clock_mono_ms();
 		if (left <= 0)
@@ -379,5 +391,16 @@ client_conn_answer(struct client_conn *cc, const char *op, struct proto_msg *m,
 		    strcmp(m->op, op) == 0))
 			return 1;
 		proto_msg_clear(m);	/* not ours: events, presence, ... */
+	}
+}
+
+void
+client_conn_flush(struct client_conn *cc)
+{
+	while (cc->out != NULL && !cc->closed) {
+		if (lws_service(cc->ctx, 0) < 0) {
+			client_conn_fail(cc, "event loop failed");
+			break;
+		}
 	}
 }

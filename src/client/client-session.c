@@ -614,6 +614,7 @@ session_tick_cb(lws_sorted_usec_list_t *sul)
 	session_changed(s);	/* clocks and countdowns move */
 	lws_sul_schedule(s->ctx, 0, &s->tick_sul, session_tick_cb,
 	    SESSION_TICK * 1000);
+	lws_cancel_service(s->ctx);	/* so the caller's loop draws now */
 }
 
 static void

@@ -302,7 +302,8 @@ hub_state_arm_commit(struct hub *hub)
 	if (hub->commit_armed)
 		return;
 	hub->commit_armed = 1;
-	lws_sul_schedule(hub->ctx, 0, &hub->commit_sul, hub_state_commit_cb, 1);
+	lws_sul_schedule(hub->ctx, 0, &hub->commit_sul, hub_state_commit_cb,
+	    HUB_COMMIT_DELAY);
 }
 
 void
