@@ -27,6 +27,15 @@
 #define CLIENT_RETRY_FOR	30000	/* ms to retry an unanswered command */
 
 struct client_conn;
+struct lws;
+struct lws_client_connect_info;
+
+/* Messages waiting to be written to the hub, oldest first. */
+struct client_outq_item;
+struct client_outq {
+	struct client_outq_item	*head;
+	struct client_outq_item	**tail;
+};
 
 /* Parsed command line: common options, command options and words. */
 struct client_opt {
@@ -92,6 +101,24 @@ int		 client_usage(const struct client_cmd_entry *);
 char		*client_words(struct client_args *);
 
 /* client-conn.c */
+/*
+ * Fill ci's address, host and port from a hub address (unix:/PATH or
+ * ws://HOST:PORT); *owned is what the caller frees after connecting.
+ * Returns 0, or -1 with *cause.
+ */
+int		 client_conn_address(const char *hub,
+		    struct lws_client_connect_info *, char **owned,
+		    char **cause);
+void		 client_outq_init(struct client_outq *);
+/* Queue a message (encoded, with lws headroom). */
+void		 client_outq_push(struct client_outq *, const struct proto_msg *);
+/*
+ * Write the oldest message to wsi, one per WRITEABLE callback, asking for
+ * another callback while more wait; returns 0, or -1 if the write failed.
+ */
+int		 client_outq_write(struct client_outq *, struct lws *);
+int		 client_outq_empty(const struct client_outq *);
+void		 client_outq_clear(struct client_outq *);
 /*
  * Connect to hub (unix:/path or ws://host:port) as user, say hello naming
  * incident (may be NULL) and, if from >= 0, subscribe to events after seq

@@ -23,10 +23,10 @@ struct client_msg {
 	struct client_msg	*next;
 };
 
-struct client_out {
-	char			*data;
+struct client_outq_item {
+	char			*data;		/* LWS_PRE headroom first */
 	size_t			 len;
-	struct client_out	*next;
+	struct client_outq_item	*next;
 };
 
 struct client_conn {
@@ -37,8 +37,7 @@ struct client_conn {
 	int			 welcomed;
 	char			*error;
 	struct buf		 rx;
-	struct client_out	*out;
-	struct client_out	**out_tail;
+	struct client_outq	 out;
 	struct client_msg	*in;
 	struct client_msg	**in_tail;
 	lws_sorted_usec_list_t	 timer;
@@ -84,9 +83,7 @@ client_conn_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
 	struct client_conn	*cc = lws_context_user(lws_get_context(wsi));
-	struct client_out	*o;
 	char			 why[256];
-	int			 rc;
 
 	(void)user;
 	switch (reason) {
@@ -125,21 +122,10 @@ client_conn_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		util_buf_reset(&cc->rx);
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if ((o = cc->out) == NULL)
-			break;
-		cc->out = o->next;
-		if (cc->out == NULL)
-			cc->out_tail = &cc->out;
-		rc = lws_write(wsi, (unsigned char *)o->data + LWS_PRE, o->len,
-		    LWS_WRITE_TEXT);
-		free(o->data);
-		free(o);
-		if (rc < 0) {
+		if (client_outq_write(&cc->out, wsi) != 0) {
 			client_conn_fail(cc, "write to the hub failed");
 			return -1;
 		}
-		if (cc->out != NULL)
-			lws_callback_on_writable(wsi);
 		break;
 	default:
 		break;
@@ -190,39 +176,17 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 	struct lws_client_connect_info		 ci;
 	struct client_conn			*cc;
 	struct proto_msg			 hello, m;
-	char					*host = NULL, *addr = NULL;
-	char					*colon;
-	int64_t					 port = 0;
+	char					*owned = NULL;
 	int					 rc;
 
 	*unreachable = 0;
 	memset(&ci, 0, sizeof ci);
-	if (strncmp(hub, "unix:", 5) == 0) {
-		addr = xasprintf("+%s", hub + 5);
-		ci.address = addr;
-		ci.host = "localhost";
-	} else if (strncmp(hub, "ws://", 5) == 0) {
-		host = xstrdup(hub + 5);
-		host[strcspn(host, "/")] = '\0';
-		if ((colon = strrchr(host, ':')) == NULL ||
-		    util_num_parse(colon + 1, 1, 65535, &port) != 0) {
-			*cause = xasprintf("bad hub address %s: want ws://HOST:PORT",
-			    hub);
-			free(host);
-			return NULL;
-		}
-		*colon = '\0';
-		ci.address = host;
-		ci.host = host;
-	} else {
-		*cause = xasprintf("bad hub address %s: want unix:/PATH or "
-		    "ws://HOST:PORT", hub);
+	if (client_conn_address(hub, &ci, &owned, cause) != 0)
 		return NULL;
-	}
 
 	cc = xcalloc(1, sizeof *cc);
 	util_buf_init(&cc->rx);
-	cc->out_tail = &cc->out;
+	client_outq_init(&cc->out);
 	cc->in_tail = &cc->in;
 	lws_set_log_level(LLL_ERR | LLL_WARN, client_conn_log);
 	memset(&info, 0, sizeof info);
@@ -234,15 +198,13 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 	if ((cc->ctx = lws_create_context(&info)) == NULL)
 		fatalx("cannot create an event loop");
 	ci.context = cc->ctx;
-	ci.port = (int)port;
 	ci.path = "/";
 	ci.origin = ci.host;
 	ci.protocol = PROTO_SUBPROTOCOL;
 	ci.pwsi = &cc->wsi;
 	if (lws_client_connect_via_info(&ci) == NULL)
 		client_conn_fail(cc, "cannot connect");
-	free(addr);
-	free(host);
+	free(owned);
 
 	proto_msg_init(&hello, PROTO_HELLO);
 	hello.user = (char *)user;
@@ -292,18 +254,13 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 void
 client_conn_free(struct client_conn *cc)
 {
-	struct client_out	*o;
 	struct client_msg	*cm;
 
 	if (cc == NULL)
 		return;
 	lws_sul_cancel(&cc->timer);
 	lws_context_destroy(cc->ctx);
-	while ((o = cc->out) != NULL) {
-		cc->out = o->next;
-		free(o->data);
-		free(o);
-	}
+	client_outq_clear(&cc->out);
 	while ((cm = cc->in) != NULL) {
 		cc->in = cm->next;
 		proto_msg_clear(&cm->m);
@@ -329,16 +286,7 @@ client_conn_chain(struct client_conn *cc)
 void
 client_conn_send(struct client_conn *cc, const struct proto_msg *m)
 {
-	struct client_out	*o = xcalloc(1, sizeof *o);
-	struct buf		 b;
-
-	util_buf_init(&b);
-	util_buf_addzero(&b, LWS_PRE);
-	proto_msg_encode(m, &b);
-	o->len = b.len - LWS_PRE;
-	o->data = util_buf_steal(&b);
-	*cc->out_tail = o;
-	cc->out_tail = &o->next;
+	client_outq_push(&cc->out, m);
 	if (cc->wsi != NULL && cc->established)
 		lws_callback_on_writable(cc->wsi);
 }
@@ -397,10 +345,106 @@ client_conn_answer(struct client_conn *cc, const char *op, struct proto_msg *m,
 void
 client_conn_flush(struct client_conn *cc)
 {
-	while (cc->out != NULL && !cc->closed) {
+	while (!client_outq_empty(&cc->out) && !cc->closed) {
 		if (lws_service(cc->ctx, 0) < 0) {
 			client_conn_fail(cc, "event loop failed");
 			break;
 		}
 	}
+}
+
+int
+client_conn_address(const char *hub, struct lws_client_connect_info *ci,
+    char **owned, char **cause)
+{
+	char	*host, *colon;
+	int64_t	 port;
+
+	*owned = NULL;
+	if (strncmp(hub, "unix:", 5) == 0 && hub[5] == '/') {
+		*owned = xasprintf("+%s", hub + 5);
+		ci->address = *owned;
+		ci->host = "localhost";
+		ci->port = 0;
+		return 0;
+	}
+	if (strncmp(hub, "ws://", 5) == 0) {
+		host = xstrdup(hub + 5);
+		host[strcspn(host, "/")] = '\0';
+		if ((colon = strrchr(host, ':')) != NULL &&
+		    util_num_parse(colon + 1, 1, 65535, &port) == 0) {
+			*colon = '\0';
+			*owned = host;
+			ci->address = host;
+			ci->host = host;
+			ci->port = (int)port;
+			return 0;
+		}
+		free(host);
+	}
+	*cause = xasprintf("bad hub address %s: want unix:/PATH or "
+	    "ws://HOST:PORT", hub);
+	return -1;
+}
+
+void
+client_outq_init(struct client_outq *q)
+{
+	q->head = NULL;
+	q->tail = &q->head;
+}
+
+void
+client_outq_push(struct client_outq *q, const struct proto_msg *m)
+{
+	struct client_outq_item	*o = xcalloc(1, sizeof *o);
+	struct buf		 b;
+
+	util_buf_init(&b);
+	util_buf_addzero(&b, LWS_PRE);
+	proto_msg_encode(m, &b);
+	o->len = b.len - LWS_PRE;
+	o->data = util_buf_steal(&b);
+	*q->tail = o;
+	q->tail = &o->next;
+}
+
+int
+client_outq_write(struct client_outq *q, struct lws *wsi)
+{
+	struct client_outq_item	*o;
+	int			 rc;
+
+	if ((o = q->head) == NULL)
+		return 0;
+	if ((q->head = o->next) == NULL)
+		q->tail = &q->head;
+	rc = lws_write(wsi, (unsigned char *)o->data + LWS_PRE, o->len,
+	    LWS_WRITE_TEXT);
+	free(o->data);
+	free(o);
+	if (rc < 0)
+		return -1;
+	if (q->head != NULL)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+int
+client_outq_empty(const struct client_outq *q)
+{
+	return q->head == NULL;
+}
+
+void
+client_outq_clear(struct client_outq *q)
+{
+	struct client_outq_item	*o;
+
+	while ((o = q->head) != NULL) {
+		q->head = o->next;
+		free(o->data);
+		free(o);
+	}
+	q->tail = &q->head;
 }

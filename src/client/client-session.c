@@ -34,12 +34,6 @@
 #define SESSION_DEAD_AFTER	15000	/* ms of silence before giving up */
 #define SESSION_TICK		250	/* ms */
 
-struct session_out {
-	char			*data;		/* LWS_PRE headroom first */
-	size_t			 len;
-	struct session_out	*next;
-};
-
 /* A command sent and not yet answered. */
 struct session_wait {
 	char			*op;
@@ -75,8 +69,7 @@ struct client_session {
 	struct store_outbox_entry	*own;		/* this user's, shallow */
 	size_t				 nown;
 	struct session_wait		*waits;
-	struct session_out		*out;
-	struct session_out		**out_tail;
+	struct client_outq		 out;
 	struct buf			 rx;
 	char				*notice;
 	lws_sorted_usec_list_t		 retry_sul;
@@ -114,31 +107,9 @@ session_notice(struct client_session *s, const char *fmt, ...)
 static void
 session_send(struct client_session *s, const struct proto_msg *m)
 {
-	struct session_out	*o = xcalloc(1, sizeof *o);
-	struct buf		 b;
-
-	util_buf_init(&b);
-	util_buf_addzero(&b, LWS_PRE);
-	proto_msg_encode(m, &b);
-	o->len = b.len - LWS_PRE;
-	o->data = util_buf_steal(&b);
-	*s->out_tail = o;
-	s->out_tail = &o->next;
+	client_outq_push(&s->out, m);
 	if (s->wsi != NULL && s->connected)
 		lws_callback_on_writable(s->wsi);
-}
-
-static void
-session_out_drop(struct client_session *s)
-{
-	struct session_out	*o;
-
-	while ((o = s->out) != NULL) {
-		s->out = o->next;
-		free(o->data);
-		free(o);
-	}
-	s->out_tail = &s->out;
 }
 
 static void
@@ -237,7 +208,7 @@ session_lost(struct client_session *s, const char *why)
 	s->connected = 0;
 	if (s->sync != CLIENT_SYNC_CONNECTING)
 		s->sync = CLIENT_SYNC_STALE;
-	session_out_drop(s);
+	client_outq_clear(&s->out);
 	session_waits_drop(s);
 	util_buf_reset(&s->rx);
 	for (i = 0; i < s->attempt && ms < CLIENT_BACKOFF_MAX; i++)
@@ -285,44 +256,31 @@ session_connect(struct client_session *s)
 	struct lws_client_connect_info	 ci;
 	struct proto_msg		 hello;
 	struct lws			*wsi;
-	char				*host = NULL, *addr = NULL, *colon;
-	int64_t				 port = 0;
+	char				*owned = NULL, *cause = NULL;
 
 	s->retrying = 0;
 	s->wsi = NULL;
 	memset(&ci, 0, sizeof ci);
-	if (strncmp(s->hub, "unix:", 5) == 0) {
-		addr = xasprintf("+%s", s->hub + 5);
-		ci.address = addr;
-		ci.host = "localhost";
-	} else {
-		host = xstrdup(s->hub + (strncmp(s->hub, "ws://", 5) == 0 ?
-		    5 : 0));
-		host[strcspn(host, "/")] = '\0';
-		if ((colon = strrchr(host, ':')) != NULL) {
-			*colon = '\0';
-			if (util_num_parse(colon + 1, 1, 65535, &port) != 0)
-				port = 0;
-		}
-		ci.address = host;
-		ci.host = host;
+	if (client_conn_address(s->hub, &ci, &owned, &cause) != 0) {
+		session_notice(s, "%s", cause);
+		free(cause);
+		session_lost(s, "bad hub address");
+		return;
 	}
 	ci.context = s->ctx;
-	ci.port = (int)port;
 	ci.path = "/";
 	ci.origin = ci.host;
 	ci.protocol = PROTO_SUBPROTOCOL;
 	ci.local_protocol_name = PROTO_SUBPROTOCOL;
 	ci.opaque_user_data = s;
-	session_out_drop(s);
+	client_outq_clear(&s->out);
 	proto_msg_init(&hello, PROTO_HELLO);
 	hello.user = s->user;
 	hello.incident = s->incident;
 	hello.from = s->st.seq;
 	session_send(s, &hello);
 	wsi = lws_client_connect_via_info(&ci);
-	free(addr);
-	free(host);
+	free(owned);
 	if (wsi == NULL)
 		session_lost(s, "cannot connect");
 	else if (!s->retrying)
@@ -506,8 +464,6 @@ session_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
 	struct client_session	*s = lws_get_opaque_user_data(wsi);
-	struct session_out	*o;
-	int			 rc;
 
 	(void)user;
 	if (s == NULL)
@@ -545,20 +501,9 @@ session_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			util_buf_clear(&s->rx);
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (s->wsi != wsi || (o = s->out) == NULL)
+		if (s->wsi != wsi)
 			return 0;
-		s->out = o->next;
-		if (s->out == NULL)
-			s->out_tail = &s->out;
-		rc = lws_write(wsi, (unsigned char *)o->data + LWS_PRE, o->len,
-		    LWS_WRITE_TEXT);
-		free(o->data);
-		free(o);
-		if (rc < 0)
-			return -1;
-		if (s->out != NULL)
-			lws_callback_on_writable(wsi);
-		return 0;
+		return client_outq_write(&s->out, wsi);
 	default:
 		return 0;
 	}
@@ -637,7 +582,7 @@ client_session_create(const char *hub, const char *user, const char *incident,
 	s->incident = xstrdup(incident);
 	s->changed = changed;
 	s->arg = arg;
-	s->out_tail = &s->out;
+	client_outq_init(&s->out);
 	s->sync = CLIENT_SYNC_CONNECTING;
 	util_buf_init(&s->rx);
 	core_state_init(&s->st, incident);
@@ -672,7 +617,7 @@ client_session_free(struct client_session *s)
 	lws_sul_cancel(&s->retry_sul);
 	lws_sul_cancel(&s->tick_sul);
 	lws_context_destroy(s->ctx);
-	session_out_drop(s);
+	client_outq_clear(&s->out);
 	session_waits_drop(s);
 	session_timeline_clear(s);
 	free(s->tl);
