@@ -82,6 +82,8 @@ struct hub_pending {
 	int64_t			 fence;
 	int64_t			 dup_seq;	/* a duplicate's original seq */
 	char			*outbox;	/* outbox entry to remove after */
+	char			*code;		/* a refusal to send after */
+	char			*message;
 	struct hub_pending	*next;
 };
 

@@ -105,6 +105,8 @@ hub_pending_free(struct hub_pending *p)
 	core_event_clear(&p->ev);
 	free(p->op);
 	free(p->outbox);
+	free(p->code);
+	free(p->message);
 	free(p);
 }
 
@@ -347,6 +349,10 @@ hub_state_commit(struct hub *hub)
 			hub_state_ack_ttl(p->client, p->inc->state.id, p->op,
 			    p->ev.seq, p->fence, 0, p->ev.type == CORE_CLAIM ?
 			    p->ev.ttl : 0);
+		} else if (p->code != NULL) {
+			if (p->client != NULL)
+				hub_ws_send_error(p->client, p->code, p->op,
+				    p->message, PROTO_REFUSED, 0);
 		} else
 			hub_state_ack(p->client, p->inc->state.id, p->op,
 			    p->dup_seq, p->fence, 1);
@@ -362,11 +368,31 @@ hub_state_commit(struct hub *hub)
 	hub_state_leases(hub);
 }
 
+/*
+ * Refuse a command.  While events are pending the refusal may rest on one
+ * of them ("held by bob" before bob's claim is durable), so it waits for
+ * the same commit as they do: nobody is told anything the store could
+ * still lose.
+ */
 static void
-hub_state_refuse(struct hub_client *c, const char *op, const char *code,
-    const char *message)
+hub_state_refuse(struct hub *hub, struct hub_client *c, const char *op,
+    const char *code, const char *message)
 {
-	hub_ws_send_error(c, code, op, message, PROTO_REFUSED, 0);
+	struct hub_pending	*p;
+
+	if (hub->pending == NULL) {
+		hub_ws_send_error(c, code, op, message, PROTO_REFUSED, 0);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
+	core_event_init(&p->ev);
+	p->client = c;
+	p->op = op != NULL ? xstrdup(op) : NULL;
+	p->code = xstrdup(code);
+	p->message = xstrdup(message);
+	*hub->pending_tail = p;
+	hub->pending_tail = &p->next;
+	hub->npending++;
 }
 
 /*
@@ -456,7 +482,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		if (m->cmd.sev == 0)
 			m->cmd.sev = 3;
 		if (hub_state_accept(hub, inc, &m->cmd, &ctx, c, &r) != 0) {
-			hub_state_refuse(c, m->op, r.code, r.message);
+			hub_state_refuse(hub, c, m->op, r.code, r.message);
 			core_refusal_clear(&r);
 			core_state_clear(&inc->state);
 			free(inc);
@@ -471,7 +497,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	}
 	if ((inc = hub_state_find(hub, m->incident)) == NULL ||
 	    inc->committed == 0) {
-		hub_state_refuse(c, m->op, "no-incident", m->incident == NULL ?
+		hub_state_refuse(hub, c, m->op, "no-incident", m->incident == NULL ?
 		    "the command names no incident" : "no such incident");
 		return;
 	}
@@ -486,7 +512,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	m->cmd.op = xstrdup(m->op);
 	if (ce->flags & CORE_F_NOLOG) {
 		if (core_state_check(&inc->state, &m->cmd, &ctx, &r) != 0) {
-			hub_state_refuse(c, m->op, r.code, r.message);
+			hub_state_refuse(hub, c, m->op, r.code, r.message);
 			core_refusal_clear(&r);
 			return;
 		}
@@ -498,7 +524,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		return;
 	}
 	if (hub_state_accept(hub, inc, &m->cmd, &ctx, c, &r) != 0) {
-		hub_state_refuse(c, m->op, r.code, r.message);
+		hub_state_refuse(hub, c, m->op, r.code, r.message);
 		core_refusal_clear(&r);
 	}
 }
