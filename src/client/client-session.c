@@ -223,7 +223,10 @@ session_lost(struct client_session *s, const char *why)
 	session_changed(s);
 }
 
-/* Send the outbox entries of this user and incident, with their op ids. */
+/*
+ * Send the outbox entries of this user and incident that are not already
+ * on their way over this connection, with their op ids.
+ */
 static void
 session_flush(struct client_session *s)
 {
@@ -235,6 +238,12 @@ session_flush(struct client_session *s)
 	for (i = 0; i < s->npending; i++) {
 		if (strcmp(s->pending[i].user, s->user) != 0)
 			continue;
+		for (w = s->waits; w != NULL; w = w->next) {
+			if (strcmp(w->op, s->pending[i].op) == 0)
+				break;
+		}
+		if (w != NULL)
+			continue;	/* sent on this connection already */
 		proto_msg_init(&m, PROTO_COMMAND);
 		m.incident = s->incident;
 		m.op = s->pending[i].op;
