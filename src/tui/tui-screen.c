@@ -456,7 +456,12 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 	if (st->nactions == 0 && h > 1)
 		tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
 		    "none declared");
-	nw = w / 2 - 1;
+	for (nw = 4, i = 0; i < st->nactions; i++) {
+		if ((int)strlen(st->actions[i].name) > nw)
+			nw = (int)strlen(st->actions[i].name);
+	}
+	if (nw > w / 2 - 1)
+		nw = w / 2 - 1;
 	if (nw > 16)
 		nw = 16;
 	for (i = 0; i < st->nactions && row < h; i++, row++) {
@@ -470,6 +475,9 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 			    1000 : 0;
 			snprintf(line, sizeof line, "HELD %s f%lld %llds",
 			    a->holder, (long long)a->fence, (long long)left);
+			if ((int)strlen(line) > w - used)	/* the time first */
+				snprintf(line, sizeof line, "HELD %s %llds",
+				    a->holder, (long long)left);
 			e = TUI_ACTION_HELD;
 		} else if (a->state == CORE_ACTION_DONE) {
 			snprintf(line, sizeof line, "DONE %s %s f%lld",
