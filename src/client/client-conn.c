@@ -82,10 +82,26 @@ static int
 client_conn_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
-	struct client_conn	*cc = lws_context_user(lws_get_context(wsi));
+	struct client_conn	*cc;
 	char			 why[256];
 
 	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+	case LWS_CALLBACK_CLIENT_CLOSED:
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		/*
+		 * Only here: lws calls early on a connection (and on a failed
+		 * one) before the wsi knows its context.
+		 */
+		cc = lws_context_user(lws_get_context(wsi));
+		break;
+	default:
+		return 0;
+	}
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		snprintf(why, sizeof why, "%s",

@@ -472,11 +472,22 @@ static int
 session_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
 {
-	struct client_session	*s = lws_get_opaque_user_data(wsi);
+	struct client_session	*s;
 
 	(void)user;
-	if (s == NULL)
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+	case LWS_CALLBACK_CLIENT_CLOSED:
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		/* Not before: lws calls early, on a wsi not yet whole. */
+		if ((s = lws_get_opaque_user_data(wsi)) == NULL)
+			return 0;
+		break;
+	default:
 		return 0;
+	}
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (s->wsi == wsi || s->wsi == NULL)

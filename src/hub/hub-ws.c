@@ -507,10 +507,21 @@ static int
 hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
-	struct hub		*hub = hub_ws_hub(wsi);
+	struct hub		*hub = NULL;
 	struct hub_client	*c = user;
 	size_t			 remaining;
 
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+	case LWS_CALLBACK_ESTABLISHED:
+	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		hub = hub_ws_hub(wsi);	/* the wsi is whole by now */
+		break;
+	default:
+		break;
+	}
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		return hub_ws_http(hub, c, wsi, in != NULL ? in : "");
