@@ -217,6 +217,8 @@ struct client_tl {
 	char		*text;		/* description, one line */
 	int64_t		 amended_by;	/* seq of the latest amendment */
 	char		*kind;		/* key moment, if marked */
+	int64_t		 written;	/* wall ms a note was written, if it
+					   was delivered later; else 0 */
 };
 
 struct client_session;
@@ -262,6 +264,14 @@ int		 client_session_command(struct client_session *,
 /* Monotonic ms at which a held lease runs out (from the hub's times). */
 int64_t		 client_session_deadline(struct client_session *,
 		    const char *action);
+/*
+ * Is the current claim on action one this session made (and so renews)?
+ * Claims by the same user from other processes are not.
+ */
+int		 client_session_mine(struct client_session *,
+		    const char *action);
+/* The hub address the session connects to (owned by the session). */
+const char	*client_session_hub(struct client_session *);
 
 /* client-config.c */
 /*

@@ -722,6 +722,20 @@ client_session_deadline(struct client_session *s, const char *action)
 }
 
 int
+client_session_mine(struct client_session *s, const char *action)
+{
+	(void)s;
+	(void)action;
+	return 0;
+}
+
+const char *
+client_session_hub(struct client_session *s)
+{
+	return s->hub;
+}
+
+int
 client_session_note(struct client_session *s, const char *text, char **cause)
 {
 	char	*op;
