@@ -23,19 +23,15 @@
 #define CLIENT_EXIT_REFUSED	3
 #define CLIENT_EXIT_QUEUED	4
 
-#define CLIENT_BACKOFF_MAX	10000	/* ms, reconnect backoff cap */
-#define CLIENT_RETRY_FOR	30000	/* ms to retry an unanswered command */
+#define CLIENT_BACKOFF_MAX	4000	/* ms, reconnect backoff cap */
+#define CLIENT_TIMEOUT		10000	/* ms, a command's default deadline */
+#define CLIENT_CONNECT_TIMEOUT	5000	/* ms to connect and be welcomed */
+#define CLIENT_PING_EVERY	2000	/* ms between pings to the hub */
+#define CLIENT_DEAD_AFTER	6000	/* ms of silence: the hub is gone */
 
 struct client_conn;
 struct lws;
 struct lws_client_connect_info;
-
-/* Messages waiting to be written to the hub, oldest first. */
-struct client_outq_item;
-struct client_outq {
-	struct client_outq_item	*head;
-	struct client_outq_item	**tail;
-};
 
 /* Parsed command line: common options, command options and words. */
 struct client_opt {
@@ -50,6 +46,7 @@ struct client_args {
 	int			 json;
 	int64_t			 based_on;	/* -1 unless --based-on */
 	char			*op;		/* --op */
+	int64_t			 timeout;	/* --timeout, ms */
 	struct client_opt	*opts;
 	size_t			 nopts;
 	char			**words;
@@ -100,6 +97,55 @@ int		 client_usage(const struct client_cmd_entry *);
 /* The command's words joined by spaces; the caller frees. */
 char		*client_words(struct client_args *);
 
+/* client-link.c */
+/*
+ * A link is one websocket connection to a hub with deadlines and liveness:
+ * connecting and being welcomed take at most CLIENT_CONNECT_TIMEOUT, the
+ * hub is pinged every CLIENT_PING_EVERY and declared gone after
+ * CLIENT_DEAD_AFTER of silence.  A link made with retry reconnects after
+ * a jittered exponential backoff.  It runs on a context made by
+ * client_link_context (several links may share one), driven by the
+ * caller's lws_service loop.
+ */
+struct client_link;
+struct client_link_ops {
+	/* Welcomed by the hub (m is the welcome, still owned by the link). */
+	void	(*up)(void *, const struct proto_msg *);
+	/* A message from the hub after the welcome; the callee clears it. */
+	void	(*message)(void *, struct proto_msg *);
+	/*
+	 * The connection is gone (or never came): why, and whether the hub
+	 * refused us (as opposed to being unreachable or silent).
+	 */
+	void	(*down)(void *, const char *why, int refused);
+};
+extern const struct lws_protocols client_link_protocol;
+/*
+ * An event loop for links, with an extra protocol of the caller's (or
+ * NULL) and user as its context user.  Destroy with lws_context_destroy.
+ */
+struct lws_context *client_link_context(const struct lws_protocols *,
+		    void *user);
+/*
+ * Start connecting to hub as user, naming incident (may be NULL).  Returns
+ * the link; free it with client_link_free before destroying the context.
+ */
+struct client_link *client_link_create(struct lws_context *, const char *hub,
+		    const char *user, const char *incident, int retry,
+		    const struct client_link_ops *, void *arg);
+void		 client_link_free(struct client_link *);
+/* What the next hello asks for: events after from (-1 none), snapshot. */
+void		 client_link_resume(struct client_link *, int64_t from,
+		    int snapshot);
+/* Queue a message; 0, or -1 (dropped) when there is no connection. */
+int		 client_link_send(struct client_link *,
+		    const struct proto_msg *);
+/* Give up on the current connection (and reconnect, with retry). */
+void		 client_link_drop(struct client_link *, const char *why);
+/* Is the link welcomed?  Are messages still waiting to be written? */
+int		 client_link_up(struct client_link *);
+int		 client_link_pending(struct client_link *);
+
 /* client-conn.c */
 /*
  * Fill ci's address, host and port from a hub address (unix:/PATH or
@@ -109,16 +155,6 @@ char		*client_words(struct client_args *);
 int		 client_conn_address(const char *hub,
 		    struct lws_client_connect_info *, char **owned,
 		    char **cause);
-void		 client_outq_init(struct client_outq *);
-/* Queue a message (encoded, with lws headroom). */
-void		 client_outq_push(struct client_outq *, const struct proto_msg *);
-/*
- * Write the oldest message to wsi, one per WRITEABLE callback, asking for
- * another callback while more wait; returns 0, or -1 if the write failed.
- */
-int		 client_outq_write(struct client_outq *, struct lws *);
-int		 client_outq_empty(const struct client_outq *);
-void		 client_outq_clear(struct client_outq *);
 /*
  * Connect to hub (unix:/path or ws://host:port) as user, say hello naming
  * incident (may be NULL) and, if from >= 0, subscribe to events after seq
@@ -144,6 +180,15 @@ void		 client_conn_flush(struct client_conn *);
  */
 int		 client_conn_recv(struct client_conn *, struct proto_msg *,
 		    int timeout_ms, char **cause);
+/*
+ * Bound every wait of this process's connections by a deadline on the
+ * monotonic clock in ms (0: none).  Past it, opening fails as unreachable
+ * and receiving returns 0 at once.  Returns the previous deadline.
+ */
+int64_t		 client_conn_deadline(int64_t);
+/* Is the deadline (if any) past?  And ms left before it (-1: none). */
+int		 client_conn_expired(void);
+int64_t		 client_conn_left(void);
 /*
  * Wait for the answer (ack, refused or error) to operation op, skipping
  * other messages; 1 with *m filled, 0 on timeout, -1 when the connection is

@@ -1,8 +1,9 @@
 /*
  * concord log [--follow] [--json]: print the incident's timeline, verifying
  * the hash chain over every event received.  With --follow it keeps
- * printing new events and, if the hub goes away, reconnects with backoff and
- * resumes after the last seq it printed.
+ * printing new events and, if the hub goes away (closed, or silent past
+ * the link's liveness bound), says so on standard error, reconnects with
+ * backoff and resumes after the last seq it printed, saying so again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ client_cmd_log_exec(struct client_args *a)
 	struct proto_msg	 m;
 	char			*cause = NULL, digest[CORE_DIGEST_LEN + 1];
 	int			 follow = client_opt(a, "follow") != NULL;
-	int			 unreachable, rc, attempt = 0;
+	int			 unreachable, rc, attempt = 0, lost = 0;
 	int64_t			 head = 0;
 	size_t			 i;
 
@@ -62,6 +63,7 @@ client_cmd_log_exec(struct client_args *a)
 					    CLIENT_EXIT_ERROR, "%s", cause);
 					break;
 				}
+				util_log("log --follow: %s", cause);
 				free(cause);
 				cause = NULL;
 				fflush(stdout);
@@ -70,6 +72,14 @@ client_cmd_log_exec(struct client_args *a)
 			}
 			attempt = 0;
 			head = client_conn_head(cc);
+			if (follow)
+				client_conn_deadline(0);	/* no end */
+			if (lost) {
+				fprintf(stderr, "concord: reconnected to the "
+				    "hub, resuming after seq %lld\n",
+				    (long long)st.seq);
+				lost = 0;
+			}
 		}
 		if (!follow && st.seq >= head)
 			break;
@@ -86,6 +96,10 @@ client_cmd_log_exec(struct client_args *a)
 				    cause);
 				break;
 			}
+			fflush(stdout);
+			fprintf(stderr, "concord: lost the hub at seq %lld: %s; "
+			    "reconnecting\n", (long long)st.seq, cause);
+			lost = 1;
 			free(cause);
 			cause = NULL;
 			rc = CLIENT_EXIT_OK;

@@ -29,6 +29,7 @@
 struct client_note_ring {
 	char	*text[CLIENT_NOTE_WINDOW];
 	char	*op[CLIENT_NOTE_WINDOW];
+	int64_t	 when[CLIENT_NOTE_WINDOW];	/* wall ms it was read */
 	size_t	 first;		/* index of the oldest */
 	size_t	 n;
 };
@@ -69,6 +70,7 @@ client_note_answer(struct client_note_ring *r, const struct proto_msg *m)
 			j = (r->first + k + 1) % CLIENT_NOTE_WINDOW;
 			r->text[i] = r->text[j];
 			r->op[i] = r->op[j];
+			r->when[i] = r->when[j];
 		}
 		r->n--;
 		return m->kind == PROTO_REFUSED;
@@ -106,22 +108,22 @@ client_note_drain(struct client_note_ring *r, struct client_conn **cc, int ms,
 }
 
 /*
- * Connect (with backoff, for up to CLIENT_RETRY_FOR) and send every note on
- * the ring again with its own operation id; 0 or -1 (already reported).
+ * Connect (with backoff, for up to --timeout) and send every note on the
+ * ring again with its own operation id; 0, -2 when the hub stayed
+ * unreachable, or -1 (both already reported).
  */
 static int
 client_note_connect(struct client_args *a, struct client_conn **cc,
     struct client_note_ring *r)
 {
 	char	*cause = NULL;
-	int64_t	 start = util_clock_mono_ms();
 	size_t	 k;
 	int	 unreachable, attempt = 0;
 
+	client_conn_deadline(util_clock_mono_ms() + a->timeout);
 	while ((*cc = client_conn_open(a->hub, a->user, a->incident, -1, 0,
 	    &unreachable, &cause)) == NULL) {
-		if (!unreachable ||
-		    util_clock_mono_ms() - start > CLIENT_RETRY_FOR) {
+		if (!unreachable || client_conn_expired()) {
 			client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
 			    CLIENT_EXIT_ERROR, "%s (%zu notes unanswered)", cause,
 			    r->n);
@@ -132,6 +134,8 @@ client_note_connect(struct client_args *a, struct client_conn **cc,
 		cause = NULL;
 		client_hub_backoff(attempt++);
 	}
+	/* Connected: a stream has no deadline, only each connection. */
+	client_conn_deadline(0);
 	for (k = 0; k < r->n; k++)
 		client_note_send(a, *cc, r, k);
 	return 0;
@@ -190,6 +194,36 @@ client_note_line(struct client_note_input *in, int block)
 	}
 }
 
+/*
+ * The hub stayed unreachable: keep the notes read and not yet answered in
+ * the outbox, with their operation ids and the time they were read, and
+ * stop reading.  Returns the exit status.
+ */
+static int
+client_note_keep(struct client_args *a, struct client_note_ring *r)
+{
+	char	*cause = NULL;
+	size_t	 k, i, kept = 0;
+
+	for (k = 0; k < r->n; k++) {
+		i = (r->first + k) % CLIENT_NOTE_WINDOW;
+		if (store_outbox_add(a->hub, a->incident, a->user, r->op[i],
+		    r->text[i], r->when[i], &cause) != 0) {
+			fprintf(stderr, "concord: a note was not queued: %s\n",
+			    cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		kept++;
+	}
+	if (kept == 0)
+		return CLIENT_EXIT_UNREACHABLE;
+	return client_hub_fail(CLIENT_EXIT_QUEUED, "queued %zu unanswered "
+	    "notes for %s; the rest of the input was not read", kept,
+	    a->incident);
+}
+
 static int
 client_note_stdin(struct client_args *a)
 {
@@ -205,7 +239,7 @@ client_note_stdin(struct client_args *a)
 	util_buf_init(&in.buf);
 	while (!in.eof || r.n > 0) {
 		if (cc == NULL && (c = client_note_connect(a, &cc, &r)) != 0) {
-			rc = c == -2 ? CLIENT_EXIT_UNREACHABLE :
+			rc = c == -2 ? client_note_keep(a, &r) :
 			    CLIENT_EXIT_ERROR;
 			break;
 		}
@@ -223,6 +257,7 @@ client_note_stdin(struct client_args *a)
 			i = (r.first + r.n) % CLIENT_NOTE_WINDOW;
 			r.text[i] = line;
 			r.op[i] = util_opid_create();
+			r.when[i] = util_clock_wall_ms();
 			client_note_send(a, cc, &r, r.n++);
 			total++;
 			continue;
@@ -232,7 +267,7 @@ client_note_stdin(struct client_args *a)
 			continue;	/* an empty line */
 		/* The window is full, or the input is done: wait (sending
 		 * what is queued meanwhile). */
-		client_note_drain(&r, &cc, CLIENT_RETRY_FOR, &refused);
+		client_note_drain(&r, &cc, (int)a->timeout, &refused);
 	}
 	util_buf_clear(&in.buf);
 	client_conn_free(cc);

@@ -7,8 +7,10 @@
  * a lost connection can never log it twice: the hub answers a retry of an
  * operation it already committed with the original seq.  The first
  * connection failing is reported at once (exit 2); a connection lost after
- * the command was sent is retried with jittered exponential backoff for up
- * to CLIENT_RETRY_FOR, because the command may already be committed.
+ * the command was sent is retried with jittered exponential backoff until
+ * the process's deadline (--timeout), because the command may already be
+ * committed.  Past the deadline the outcome is unknown, and the message
+ * says so and names the operation id to look for.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +41,7 @@ client_hub_backoff(int attempt)
 {
 	struct timespec	ts;
 	uint32_t	r;
-	int64_t		ms = 100;
+	int64_t		ms = 100, left;
 
 	while (attempt-- > 0 && ms < CLIENT_BACKOFF_MAX)
 		ms *= 2;
@@ -47,6 +49,8 @@ client_hub_backoff(int attempt)
 		ms = CLIENT_BACKOFF_MAX;
 	util_random_bytes(&r, sizeof r);
 	ms = ms / 2 + (int64_t)(r % (uint32_t)(ms / 2 + 1));	/* jitter */
+	if ((left = client_conn_left()) >= 0 && left < ms)
+		ms = left;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000;
 	nanosleep(&ts, NULL);
@@ -145,7 +149,6 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 	struct client_conn	*cc;
 	struct proto_msg	 m;
 	char			*cause = NULL, *op;
-	int64_t			 start = util_clock_mono_ms();
 	int			 unreachable, rc, attempt = 0, sent = 0;
 
 	op = a->op != NULL ? xstrdup(a->op) : util_opid_create();
@@ -175,17 +178,19 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 			m.based_on = client_conn_head(cc);
 		client_conn_send(cc, &m);
 		sent = 1;
-		rc = client_conn_answer(cc, op, ack, CLIENT_RETRY_FOR, &cause);
+		rc = client_conn_answer(cc, op, ack, (int)a->timeout, &cause);
 		client_conn_free(cc);
 		if (rc > 0)
 			break;
 		if (rc == 0)
-			cause = xstrdup("no answer from the hub");
+			cause = xstrdup("the hub is not answering");
 retry:
-		if (util_clock_mono_ms() - start > CLIENT_RETRY_FOR) {
+		if (client_conn_expired()) {
 			rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s; the "
-			    "command may or may not have been applied (op %s)",
-			    cause, op);
+			    "command was sent and may or may not have been "
+			    "applied: look for op %s in concord log --json, or "
+			    "send it again with --op %s (it is applied at most "
+			    "once)", cause, op, op);
 			free(cause);
 			free(op);
 			return rc;

@@ -63,6 +63,9 @@ client_main_usage(FILE *f)
 	    "seq N\n"
 	    "  --op ID          the operation id (a retry with the same id is "
 	    "logged once)\n"
+	    "  --timeout S      give up waiting for the hub after S seconds "
+	    "(default 10):\n"
+	    "                   exit 2, or 4 for a note kept in the outbox\n"
 	    "\nCommands:\n", f);
 	for (i = 0; client_cmd_table[i] != NULL; i++)
 		fprintf(f, "  %s\n", client_cmd_table[i]->usage);
@@ -160,7 +163,7 @@ client_parse_opt(struct client_args *a, const char *spec, int argc,
 	}
 	if (strcmp(name, "hub") == 0 || strcmp(name, "as") == 0 ||
 	    strcmp(name, "incident") == 0 || strcmp(name, "based-on") == 0 ||
-	    strcmp(name, "op") == 0)
+	    strcmp(name, "op") == 0 || strcmp(name, "timeout") == 0)
 		kind = 2;
 	else if (strcmp(name, "json") == 0 || strcmp(name, "help") == 0 ||
 	    strcmp(name, "h") == 0)
@@ -190,6 +193,16 @@ client_parse_opt(struct client_args *a, const char *spec, int argc,
 		a->op = xstrdup(value);
 	else if (strcmp(name, "json") == 0)
 		a->json = 1;
+	else if (strcmp(name, "timeout") == 0) {
+		if (util_duration_parse(value, &n) != 0 || n < 100 ||
+		    n > 86400000) {
+			fprintf(stderr, "concord: --timeout wants seconds "
+			    "(0.1 to 86400)\n");
+			free(name);
+			return -1;
+		}
+		a->timeout = n;
+	}
 	else if (strcmp(name, "based-on") == 0) {
 		if (util_num_parse(value, 0, INT64_MAX, &n) != 0) {
 			fprintf(stderr, "concord: --based-on wants a seq\n");
@@ -230,10 +243,12 @@ client_run(int argc, char **argv)
 {
 	const struct client_cmd_entry	*ce = NULL;
 	struct client_args		 a;
+	int64_t				 saved;
 	int				 i, rc;
 
 	memset(&a, 0, sizeof a);
 	a.based_on = -1;
+	a.timeout = CLIENT_TIMEOUT;
 	for (i = 1; i < argc; i++) {
 		if (ce == NULL && argv[i][0] != '-') {
 			for (rc = 0; client_cmd_table[rc] != NULL; rc++) {
@@ -267,10 +282,13 @@ client_run(int argc, char **argv)
 		}
 		core_list_add(&a.words, &a.nwords, argv[i]);
 	}
+	/* Every wait for the hub ends by the deadline (restored after). */
+	saved = client_conn_deadline(util_clock_mono_ms() + a.timeout);
 	if (ce == NULL && a.nwords == 0 && client_opt(&a, "help") == NULL &&
 	    client_opt(&a, "h") == NULL) {
 		rc = tui_main(&a);	/* no command: the console */
 		client_args_clear(&a);
+		client_conn_deadline(saved);
 		return rc;
 	}
 	if (ce == NULL || client_opt(&a, "help") != NULL ||
@@ -282,10 +300,12 @@ client_run(int argc, char **argv)
 		else
 			client_main_usage(rc ? stderr : stdout);
 		client_args_clear(&a);
+		client_conn_deadline(saved);
 		return rc ? CLIENT_EXIT_ERROR : 0;
 	}
 	rc = ce->exec(&a);
 	client_args_clear(&a);
+	client_conn_deadline(saved);
 	return rc;
 }
 

@@ -1,14 +1,14 @@
 /*
- * The console's session: one reconnecting websocket connection to a hub,
+ * The console's session: one reconnecting link to a hub (client-link.c),
  * subscribed to one incident, and the replica built from it.
  *
  * The replica is the incident's log as received: every event is checked to
  * follow the previous one (seq + 1) and to extend the chain to the value the
  * hub sent with it; a gap or a mismatch drops the replica and the
  * connection and starts again from seq 0, so what is shown is never a
- * picture the hub did not agree to.  After a lost connection the session
- * reconnects with jittered exponential backoff (capped at
- * CLIENT_BACKOFF_MAX) and resumes after the last seq it holds.
+ * picture the hub did not agree to.  The link notices a hub that stops
+ * answering, reconnects with jittered exponential backoff and the session
+ * resumes after the last seq it holds.
  *
  * Notes go through the outbox: written durably first, then sent with the
  * entry's operation id, removed on acknowledgement (or on a duplicate
@@ -16,9 +16,12 @@
  * exactly once when it is back.  Coordination commands are never queued:
  * without a live connection they are refused locally.
  *
- * Leases held by this session's user are renewed at a third of their TTL
- * while the session is live.  The hub's lease messages give the time left
- * on each held lease (renewals are not in the log), so countdowns agree.
+ * A lease belongs to the process that claimed it: the session renews, at
+ * a third of their TTL while live, only the grants it was acknowledged
+ * (action and fence), never another claim of the same user (a `concord
+ * run` that died must lose its lease).  The hub's lease messages give the
+ * time left on each held lease (renewals are not in the log), so
+ * countdowns agree.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +33,6 @@
 #include "export.h"
 #include "util.h"
 
-#define SESSION_PING_EVERY	5000	/* ms between pings */
-#define SESSION_DEAD_AFTER	15000	/* ms of silence before giving up */
 #define SESSION_TICK		250	/* ms */
 
 /* A command sent and not yet answered. */
@@ -39,25 +40,28 @@ struct session_wait {
 	char			*op;
 	char			*what;		/* for messages: "claim x" */
 	int			 note;		/* an outbox entry */
+	enum core_type		 type;
+	char			*name;		/* the action, if any */
 	struct session_wait	*next;
+};
+
+/* A grant this session was given, which it renews. */
+struct session_grant {
+	char			*name;
+	int64_t			 fence;
+	struct session_grant	*next;
 };
 
 struct client_session {
 	struct lws_context		*ctx;
-	struct lws			*wsi;
-	struct lws_protocols		 protocols[3];
+	struct client_link		*link;
 	char				*hub;
 	char				*user;
 	char				*incident;
 	enum client_sync		 sync;
 	int				 connected;
-	int				 retrying;	/* a reconnect is due */
-	int				 closing;	/* being freed */
-	int				 attempt;
 	int64_t				 head;
-	int64_t				 heard_mono;
 	int64_t				 heard_wall;
-	int64_t				 last_ping;
 	struct core_state		 st;
 	struct client_tl		*tl;
 	size_t				 ntl;
@@ -69,16 +73,12 @@ struct client_session {
 	struct store_outbox_entry	*own;		/* this user's, shallow */
 	size_t				 nown;
 	struct session_wait		*waits;
-	struct client_outq		 out;
-	struct buf			 rx;
+	struct session_grant		*grants;
 	char				*notice;
-	lws_sorted_usec_list_t		 retry_sul;
 	lws_sorted_usec_list_t		 tick_sul;
 	void				(*changed)(void *);
 	void				*arg;
 };
-
-static void	session_connect(struct client_session *);
 
 static void
 session_changed(struct client_session *s)
@@ -107,9 +107,7 @@ session_notice(struct client_session *s, const char *fmt, ...)
 static void
 session_send(struct client_session *s, const struct proto_msg *m)
 {
-	client_outq_push(&s->out, m);
-	if (s->wsi != NULL && s->connected)
-		lws_callback_on_writable(s->wsi);
+	client_link_send(s->link, m);
 }
 
 static void
@@ -121,7 +119,52 @@ session_waits_drop(struct client_session *s)
 		s->waits = w->next;
 		free(w->op);
 		free(w->what);
+		free(w->name);
 		free(w);
+	}
+}
+
+static void
+session_grants_drop(struct client_session *s)
+{
+	struct session_grant	*g;
+
+	while ((g = s->grants) != NULL) {
+		s->grants = g->next;
+		free(g->name);
+		free(g);
+	}
+}
+
+/* Is the current grant on a one this session was given? */
+static int
+session_grant_mine(struct client_session *s, const struct core_action *a)
+{
+	struct session_grant	*g;
+
+	if (a == NULL || a->state != CORE_ACTION_HELD)
+		return 0;
+	for (g = s->grants; g != NULL; g = g->next) {
+		if (g->fence == a->fence && strcmp(g->name, a->name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Forget grants that are no longer current (released, done, lost). */
+static void
+session_grants_prune(struct client_session *s)
+{
+	struct session_grant	**pp, *g;
+
+	for (pp = &s->grants; (g = *pp) != NULL;) {
+		if (session_grant_mine(s, core_state_action(&s->st, g->name)))
+			pp = &g->next;
+		else {
+			*pp = g->next;
+			free(g->name);
+			free(g);
+		}
 	}
 }
 
@@ -178,49 +221,29 @@ session_reset(struct client_session *s)
 	s->head = 0;
 }
 
+/* The link is gone: everything on screen is now as of the last word. */
 static void
-session_retry_cb(lws_sorted_usec_list_t *sul)
+session_down(void *arg, const char *why, int refused)
 {
-	struct client_session	*s = lws_container_of(sul,
-				    struct client_session, retry_sul);
+	struct client_session	*s = arg;
 
-	session_connect(s);
-}
-
-/* Drop the connection; reconnect after a jittered, growing backoff. */
-static void
-session_lost(struct client_session *s, const char *why)
-{
-	int64_t		ms = 100;
-	uint32_t	r;
-	int		i;
-
-	if (s->retrying || s->closing)
-		return;
-	if (s->wsi != NULL) {
-		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-		s->wsi = NULL;
-	}
-	s->retrying = 1;
-	if (s->connected)
-		util_log("connection lost: %s", why);
+	if (s->connected || refused)
+		session_notice(s, "%s", why);
 	s->connected = 0;
 	if (s->sync != CLIENT_SYNC_CONNECTING)
 		s->sync = CLIENT_SYNC_STALE;
-	client_outq_clear(&s->out);
 	session_waits_drop(s);
-	util_buf_reset(&s->rx);
-	for (i = 0; i < s->attempt && ms < CLIENT_BACKOFF_MAX; i++)
-		ms *= 2;
-	if (ms > CLIENT_BACKOFF_MAX)
-		ms = CLIENT_BACKOFF_MAX;
-	util_random_bytes(&r, sizeof r);
-	ms = ms / 2 + (int64_t)(r % (uint32_t)(ms / 2 + 1));
-	s->attempt++;
-	lws_sul_schedule(s->ctx, 0, &s->retry_sul, session_retry_cb,
-	    (lws_usec_t)ms * 1000);
 	session_changed(s);
+}
+
+/* Drop the replica and the connection, and replay from seq 0. */
+static void
+session_resync(struct client_session *s, const char *why)
+{
+	session_notice(s, "%s: resynchronising", why);
+	session_reset(s);
+	client_link_resume(s->link, 0, 0);
+	client_link_drop(s->link, "resynchronising");
 }
 
 /*
@@ -257,43 +280,6 @@ session_flush(struct client_session *s)
 		w->next = s->waits;
 		s->waits = w;
 	}
-}
-
-static void
-session_connect(struct client_session *s)
-{
-	struct lws_client_connect_info	 ci;
-	struct proto_msg		 hello;
-	struct lws			*wsi;
-	char				*owned = NULL, *cause = NULL;
-
-	s->retrying = 0;
-	s->wsi = NULL;
-	memset(&ci, 0, sizeof ci);
-	if (client_conn_address(s->hub, &ci, &owned, &cause) != 0) {
-		session_notice(s, "%s", cause);
-		free(cause);
-		session_lost(s, "bad hub address");
-		return;
-	}
-	ci.context = s->ctx;
-	ci.path = "/";
-	ci.origin = ci.host;
-	ci.protocol = PROTO_SUBPROTOCOL;
-	ci.local_protocol_name = PROTO_SUBPROTOCOL;
-	ci.opaque_user_data = s;
-	client_outq_clear(&s->out);
-	proto_msg_init(&hello, PROTO_HELLO);
-	hello.user = s->user;
-	hello.incident = s->incident;
-	hello.from = s->st.seq;
-	session_send(s, &hello);
-	wsi = lws_client_connect_via_info(&ci);
-	free(owned);
-	if (wsi == NULL)
-		session_lost(s, "cannot connect");
-	else if (!s->retrying)
-		s->wsi = wsi;
 }
 
 /* Fold one event into the replica; -1 if it does not follow or verify. */
@@ -352,6 +338,7 @@ static void
 session_answer(struct client_session *s, struct proto_msg *m)
 {
 	struct session_wait	**pp, *w;
+	struct session_grant	 *g;
 	size_t			  i;
 
 	for (pp = &s->waits; (w = *pp) != NULL; pp = &w->next) {
@@ -365,6 +352,14 @@ session_answer(struct client_session *s, struct proto_msg *m)
 		return;
 	}
 	*pp = w->next;
+	if (m->kind == PROTO_ACK && w->type == CORE_CLAIM && w->name != NULL &&
+	    m->fence > 0) {
+		g = xcalloc(1, sizeof *g);
+		g->name = xstrdup(w->name);
+		g->fence = m->fence;
+		g->next = s->grants;
+		s->grants = g;
+	}
 	if (w->note) {
 		for (i = 0; i < s->npending; i++) {
 			if (strcmp(s->pending[i].op, w->op) == 0) {
@@ -386,150 +381,92 @@ session_answer(struct client_session *s, struct proto_msg *m)
 		    m->message : m->code);
 	free(w->op);
 	free(w->what);
+	free(w->name);
 	free(w);
 	session_changed(s);
 }
 
+/* Welcomed: resume, or resynchronise if the hub holds another log. */
 static void
-session_message(struct client_session *s, const char *p, size_t len)
+session_up(void *arg, const struct proto_msg *m)
 {
-	struct proto_msg	 m;
-	struct core_action	*a;
-	char			*cause;
-	size_t			 i;
+	struct client_session	*s = arg;
 
-	if (proto_msg_decode(p, len, &m, &cause) != 0) {
-		util_log("undecodable message from the hub: %s", cause);
-		free(cause);
-		proto_msg_clear(&m);
+	s->heard_wall = util_clock_wall_ms();
+	if (m->seq < s->st.seq || (m->seq == s->st.seq && s->st.seq > 0 &&
+	    memcmp(m->chain, s->st.chain, CORE_HASH_LEN) != 0)) {
+		session_resync(s, "the hub's log differs from the one shown");
 		return;
 	}
-	s->heard_mono = util_clock_mono_ms();
+	s->connected = 1;
+	if (m->seq > s->head)
+		s->head = m->seq;
+	s->sync = s->st.seq >= s->head ? CLIENT_SYNC_LIVE : CLIENT_SYNC_CATCHUP;
+	util_log("welcome: head %lld, holding %lld", (long long)m->seq,
+	    (long long)s->st.seq);
+	session_flush(s);
+	session_changed(s);
+}
+
+static void
+session_message(void *arg, struct proto_msg *m)
+{
+	struct client_session	*s = arg;
+	struct core_action	*a;
+	char			 why[96];
+	size_t			 i;
+
 	s->heard_wall = util_clock_wall_ms();
-	switch (m.kind) {
-	case PROTO_WELCOME:
-		if (m.seq < s->st.seq || (m.seq == s->st.seq && s->st.seq > 0 &&
-		    memcmp(m.chain, s->st.chain, CORE_HASH_LEN) != 0)) {
-			/* The hub's log is not the one we hold. */
-			session_notice(s, "the hub's log differs from the one "
-			    "shown (seq %lld): resynchronising", (long long)m.seq);
-			session_reset(s);
-			proto_msg_clear(&m);
-			session_lost(s, "resynchronising");
-			return;
-		}
-		s->attempt = 0;
-		s->connected = 1;
-		if (m.seq > s->head)
-			s->head = m.seq;
-		s->sync = s->st.seq >= s->head ? CLIENT_SYNC_LIVE :
-		    CLIENT_SYNC_CATCHUP;
-		util_log("welcome: head %lld, holding %lld", (long long)m.seq,
-		    (long long)s->st.seq);
-		session_flush(s);
-		break;
+	switch (m->kind) {
 	case PROTO_EVENTS:
-		for (i = 0; i < m.nevents; i++) {
-			if (session_event(s, &m.events[i], m.hashes[i]) != 0) {
-				session_notice(s, "the log did not verify at seq "
-				    "%lld: resynchronising", (long long)
-				    m.events[i].seq);
-				session_reset(s);
-				proto_msg_clear(&m);
-				session_lost(s, "resynchronising");
+		for (i = 0; i < m->nevents; i++) {
+			if (session_event(s, &m->events[i], m->hashes[i]) != 0) {
+				snprintf(why, sizeof why, "the log did not "
+				    "verify at seq %lld", (long long)
+				    m->events[i].seq);
+				proto_msg_clear(m);
+				session_resync(s, why);
 				return;
 			}
 		}
+		client_link_resume(s->link, s->st.seq, 0);
+		session_grants_prune(s);
 		s->sync = s->st.seq >= s->head ? CLIENT_SYNC_LIVE :
 		    CLIENT_SYNC_CATCHUP;
 		break;
 	case PROTO_ACK:
 	case PROTO_REFUSED:
 	case PROTO_ERROR:
-		session_answer(s, &m);
+		session_answer(s, m);
 		break;
 	case PROTO_PRESENCE:
 		session_presence_clear(s);
-		s->users = m.users;
-		s->nusers = m.nusers;
-		m.users = NULL;
-		m.nusers = 0;
+		s->users = m->users;
+		s->nusers = m->nusers;
+		m->users = NULL;
+		m->nusers = 0;
 		break;
 	case PROTO_LEASE:
-		a = core_state_action(&s->st, m.name);
+		a = core_state_action(&s->st, m->name);
 		if (a != NULL && a->state == CORE_ACTION_HELD &&
-		    a->fence == m.fence)
-			a->deadline = util_clock_mono_ms() + m.left;
+		    a->fence == m->fence)
+			a->deadline = util_clock_mono_ms() + m->left;
 		break;
 	default:
 		break;
 	}
-	proto_msg_clear(&m);
+	proto_msg_clear(m);
 	session_changed(s);
 }
 
-static int
-session_callback(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len)
-{
-	struct client_session	*s;
+static const struct client_link_ops session_ops = {
+	session_up, session_message, session_down
+};
 
-	(void)user;
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-	case LWS_CALLBACK_CLIENT_CLOSED:
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		/* Not before: lws calls early, on a wsi not yet whole. */
-		if ((s = lws_get_opaque_user_data(wsi)) == NULL)
-			return 0;
-		break;
-	default:
-		return 0;
-	}
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (s->wsi == wsi || s->wsi == NULL)
-			session_lost(s, in != NULL ? (const char *)in :
-			    "connection failed");
-		return 0;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		if (s->wsi != wsi)
-			return -1;
-		s->heard_mono = util_clock_mono_ms();
-		lws_callback_on_writable(wsi);
-		return 0;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (s->wsi == wsi)
-			session_lost(s, "closed by the hub");
-		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (s->wsi != wsi)
-			return -1;
-		if (s->rx.len + len > 4 * (size_t)PROTO_MAX_MSG) {
-			session_lost(s, "message from the hub too large");
-			return -1;
-		}
-		util_buf_add(&s->rx, in, len);
-		if (!lws_is_final_fragment(wsi) ||
-		    lws_remaining_packet_payload(wsi) > 0)
-			return 0;
-		session_message(s, s->rx.data, s->rx.len);
-		util_buf_reset(&s->rx);
-		if (s->rx.cap > 65536)
-			util_buf_clear(&s->rx);
-		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (s->wsi != wsi)
-			return 0;
-		return client_outq_write(&s->out, wsi);
-	default:
-		return 0;
-	}
-}
-
-/* Renew this user's leases at a third of their TTL. */
+/*
+ * Renew, at a third of their TTL, the grants this session was given (and
+ * no other claim, even of the same user).
+ */
 static void
 session_renew(struct client_session *s, int64_t now)
 {
@@ -540,8 +477,7 @@ session_renew(struct client_session *s, int64_t now)
 
 	for (i = 0; i < s->st.nactions; i++) {
 		a = &s->st.actions[i];
-		if (a->state != CORE_ACTION_HELD || a->holder == NULL ||
-		    strcmp(a->holder, s->user) != 0 ||
+		if (!session_grant_mine(s, a) ||
 		    a->deadline - now > a->ttl * 2 / 3)
 			continue;
 		core_event_init(&e);
@@ -561,40 +497,20 @@ session_tick_cb(lws_sorted_usec_list_t *sul)
 {
 	struct client_session	*s = lws_container_of(sul,
 				    struct client_session, tick_sul);
-	struct proto_msg	 m;
-	int64_t			 now = util_clock_mono_ms();
 
-	if (s->connected && now - s->heard_mono > SESSION_DEAD_AFTER)
-		session_lost(s, "the hub stopped answering");
-	else if (s->connected) {
-		if (now - s->last_ping >= SESSION_PING_EVERY) {
-			proto_msg_init(&m, PROTO_PING);
-			m.t = now;
-			session_send(s, &m);
-			s->last_ping = now;
-		}
-		if (s->sync == CLIENT_SYNC_LIVE)
-			session_renew(s, now);
-	}
+	if (s->connected && s->sync == CLIENT_SYNC_LIVE)
+		session_renew(s, util_clock_mono_ms());
 	session_changed(s);	/* clocks and countdowns move */
 	lws_sul_schedule(s->ctx, 0, &s->tick_sul, session_tick_cb,
 	    SESSION_TICK * 1000);
 	lws_cancel_service(s->ctx);	/* so the caller's loop draws now */
 }
 
-static void
-session_log(int level, const char *line)
-{
-	(void)level;
-	util_log("lws: %s", line);
-}
-
 struct client_session *
 client_session_create(const char *hub, const char *user, const char *incident,
     const struct lws_protocols *extra, void (*changed)(void *), void *arg)
 {
-	struct lws_context_creation_info	 info;
-	struct client_session			*s;
+	struct client_session	*s;
 
 	s = xcalloc(1, sizeof *s);
 	s->hub = xstrdup(hub);
@@ -602,26 +518,13 @@ client_session_create(const char *hub, const char *user, const char *incident,
 	s->incident = xstrdup(incident);
 	s->changed = changed;
 	s->arg = arg;
-	client_outq_init(&s->out);
 	s->sync = CLIENT_SYNC_CONNECTING;
-	util_buf_init(&s->rx);
 	core_state_init(&s->st, incident);
-	s->protocols[0].name = PROTO_SUBPROTOCOL;
-	s->protocols[0].callback = session_callback;
-	s->protocols[0].rx_buffer_size = 65536;
-	if (extra != NULL)
-		s->protocols[1] = *extra;
-	lws_set_log_level(LLL_ERR | LLL_WARN, session_log);
-	memset(&info, 0, sizeof info);
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = s->protocols;
-	info.user = s;
-	info.timeout_secs = 10;
-	info.connect_timeout_secs = 10;
-	if ((s->ctx = lws_create_context(&info)) == NULL)
-		fatalx("cannot create an event loop");
+	s->ctx = client_link_context(extra, s);
 	session_pending_reload(s);
-	session_connect(s);
+	s->link = client_link_create(s->ctx, hub, user, incident, 1,
+	    &session_ops, s);
+	client_link_resume(s->link, 0, 0);
 	lws_sul_schedule(s->ctx, 0, &s->tick_sul, session_tick_cb,
 	    SESSION_TICK * 1000);
 	return s;
@@ -632,20 +535,18 @@ client_session_free(struct client_session *s)
 {
 	if (s == NULL)
 		return;
-	s->closing = 1;
 	s->changed = NULL;
-	lws_sul_cancel(&s->retry_sul);
 	lws_sul_cancel(&s->tick_sul);
+	client_link_free(s->link);
 	lws_context_destroy(s->ctx);
-	client_outq_clear(&s->out);
 	session_waits_drop(s);
+	session_grants_drop(s);
 	session_timeline_clear(s);
 	free(s->tl);
 	session_presence_clear(s);
 	store_outbox_free(s->pending, s->npending);
 	free(s->own);
 	core_state_clear(&s->st);
-	util_buf_clear(&s->rx);
 	free(s->notice);
 	free(s->hub);
 	free(s->user);
@@ -724,9 +625,7 @@ client_session_deadline(struct client_session *s, const char *action)
 int
 client_session_mine(struct client_session *s, const char *action)
 {
-	(void)s;
-	(void)action;
-	return 0;
+	return session_grant_mine(s, core_state_action(&s->st, action));
 }
 
 const char *
@@ -820,6 +719,8 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 	w->what = xasprintf("%s%s%s", words, cmd->name != NULL ? " " : "",
 	    cmd->name != NULL ? cmd->name : "");
 	free(words);
+	w->type = cmd->type;
+	w->name = cmd->name != NULL ? xstrdup(cmd->name) : NULL;
 	w->next = s->waits;
 	s->waits = w;
 	return 0;

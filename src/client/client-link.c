@@ -1,0 +1,539 @@
+/*
+ * A link: the one websocket transport every client uses to talk to a hub
+ * (the CLI's synchronous connection in client-conn.c and the console's
+ * session in client-session.c are both built on it).
+ *
+ * A link lives on a libwebsockets context that has client_link_protocol;
+ * several links may share one context.  It owns at most one connection at
+ * a time and moves through three phases:
+ *
+ *   down  --connect-->  opening  --welcome-->  up
+ *     ^                    |                    |
+ *     +------ lost --------+-------- lost ------+
+ *
+ * Opening (TCP or Unix connect, websocket handshake, hello, welcome) has a
+ * deadline of CLIENT_CONNECT_TIMEOUT.  While up, the link pings the hub
+ * every CLIENT_PING_EVERY and declares it dead after CLIENT_DEAD_AFTER
+ * without hearing anything (a stopped process or a black-holed path never
+ * closes a socket, so silence is the only sign).  Losing the connection,
+ * however it happens, calls ops->down once; a link made with retry then
+ * reconnects after a jittered exponential backoff (lws's retry table), so
+ * many clients that lose one hub together come back spread out.
+ *
+ * Invariants: hello is the first message on every connection, queued
+ * before anything else; messages are written only from the WRITEABLE
+ * callback, one lws_write per callback; a connection the link has given up
+ * on has its opaque pointer cleared before it is killed, so nothing it
+ * reports afterwards reaches the link.  Incoming messages are reassembled
+ * up to 4 * PROTO_MAX_MSG and decoded here: callers see plain structs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "client.h"
+#include "util.h"
+
+#define LINK_TICK	250	/* ms between checks of deadlines */
+
+/* Messages waiting to be written to the hub, oldest first. */
+struct link_outq_item {
+	char			*data;		/* LWS_PRE headroom first */
+	size_t			 len;
+	struct link_outq_item	*next;
+};
+struct link_outq {
+	struct link_outq_item	*head;
+	struct link_outq_item	**tail;
+};
+
+enum link_phase {
+	LINK_DOWN,
+	LINK_OPENING,
+	LINK_UP
+};
+
+struct client_link {
+	struct lws_context		*ctx;
+	struct lws			*wsi;
+	char				*hub;
+	char				*user;
+	char				*incident;
+	int				 retry;
+	const struct client_link_ops	*ops;
+	void				*arg;
+	enum link_phase			 phase;
+	int				 established;	/* handshake done */
+	int64_t				 from;		/* hello: resume after */
+	int				 snapshot;
+	int64_t				 deadline;	/* opening, mono ms */
+	int64_t				 heard;		/* mono ms */
+	int64_t				 pinged;
+	int64_t				 ticked;
+	uint16_t			 tries;
+	int				 in_callback;
+	int				 freed;
+	struct buf			 rx;
+	struct link_outq		 out;
+	lws_sorted_usec_list_t		 tick_sul;
+	lws_sorted_usec_list_t		 retry_sul;
+};
+
+/* Reconnect backoff: the base of each attempt, plus up to 50% jitter. */
+static const uint32_t link_backoff_ms[] = { 250, 500, 1000, 2000, 4000 };
+static const lws_retry_bo_t link_backoff = {
+	.retry_ms_table = link_backoff_ms,
+	.retry_ms_table_count = LWS_ARRAY_SIZE(link_backoff_ms),
+	.conceal_count = LWS_RETRY_CONCEAL_ALWAYS,
+	.jitter_percent = 50,
+};
+
+static void
+link_outq_init(struct link_outq *q)
+{
+	q->head = NULL;
+	q->tail = &q->head;
+}
+
+static void
+link_outq_push(struct link_outq *q, const struct proto_msg *m)
+{
+	struct link_outq_item	*o = xcalloc(1, sizeof *o);
+	struct buf		 b;
+
+	util_buf_init(&b);
+	util_buf_addzero(&b, LWS_PRE);
+	proto_msg_encode(m, &b);
+	o->len = b.len - LWS_PRE;
+	o->data = util_buf_steal(&b);
+	*q->tail = o;
+	q->tail = &o->next;
+}
+
+static int
+link_outq_write(struct link_outq *q, struct lws *wsi)
+{
+	struct link_outq_item	*o;
+	int			 rc;
+
+	if ((o = q->head) == NULL)
+		return 0;
+	if ((q->head = o->next) == NULL)
+		q->tail = &q->head;
+	rc = lws_write(wsi, (unsigned char *)o->data + LWS_PRE, o->len,
+	    LWS_WRITE_TEXT);
+	free(o->data);
+	free(o);
+	if (rc < 0)
+		return -1;
+	if (q->head != NULL)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+link_outq_empty(const struct link_outq *q)
+{
+	return q->head == NULL;
+}
+
+static void
+link_outq_clear(struct link_outq *q)
+{
+	struct link_outq_item	*o;
+
+	while ((o = q->head) != NULL) {
+		q->head = o->next;
+		free(o->data);
+		free(o);
+	}
+	q->tail = &q->head;
+}
+
+static void	link_connect(struct client_link *);
+
+static void
+link_log(int level, const char *line)
+{
+	(void)level;
+	util_log("lws: %s", line);
+}
+
+struct lws_context *
+client_link_context(const struct lws_protocols *extra, void *user)
+{
+	struct lws_protocols			 protocols[3];
+	struct lws_context_creation_info	 info;
+	struct lws_context			*ctx;
+
+	/* lws copies the list into its vhost. */
+	protocols[0] = client_link_protocol;
+	memset(&protocols[1], 0, sizeof protocols[1]);
+	memset(&protocols[2], 0, sizeof protocols[2]);
+	if (extra != NULL)
+		protocols[1] = *extra;
+	lws_set_log_level(LLL_ERR | LLL_WARN, link_log);
+	memset(&info, 0, sizeof info);
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.user = user;
+	info.timeout_secs = CLIENT_CONNECT_TIMEOUT / 1000;
+	info.connect_timeout_secs = CLIENT_CONNECT_TIMEOUT / 1000;
+	if ((ctx = lws_create_context(&info)) == NULL)
+		fatalx("cannot create an event loop");
+	return ctx;
+}
+
+/* Let go of the current connection, if any, without hearing from it. */
+static void
+link_detach(struct client_link *l)
+{
+	if (l->wsi != NULL) {
+		lws_set_opaque_user_data(l->wsi, NULL);
+		lws_set_timeout(l->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		l->wsi = NULL;
+	}
+	l->established = 0;
+	link_outq_clear(&l->out);
+	util_buf_reset(&l->rx);
+	if (l->rx.cap > 65536)
+		util_buf_clear(&l->rx);
+}
+
+static void
+link_retry_cb(lws_sorted_usec_list_t *sul)
+{
+	struct client_link	*l = lws_container_of(sul, struct client_link,
+				    retry_sul);
+
+	link_connect(l);
+	lws_cancel_service(l->ctx);
+}
+
+/* The connection is gone: tell the owner, and schedule a reconnect. */
+static void
+link_lost(struct client_link *l, const char *why, int refused)
+{
+	uint32_t	ms;
+	char		conceal;
+
+	if (l->phase == LINK_DOWN)
+		return;
+	link_detach(l);
+	l->phase = LINK_DOWN;
+	util_log("link to %s lost: %s", l->hub, why);
+	if (l->retry) {
+		ms = lws_retry_get_delay_ms(l->ctx, &link_backoff, &l->tries,
+		    &conceal);
+		lws_sul_schedule(l->ctx, 0, &l->retry_sul, link_retry_cb,
+		    (lws_usec_t)ms * 1000);
+	}
+	if (l->ops->down != NULL)
+		l->ops->down(l->arg, why, refused);
+	/* Whoever waits in lws_service should look again. */
+	lws_cancel_service(l->ctx);
+}
+
+static void
+link_tick_cb(lws_sorted_usec_list_t *sul)
+{
+	struct client_link	*l = lws_container_of(sul, struct client_link,
+				    tick_sul);
+	struct proto_msg	 m;
+	int64_t			 now = util_clock_mono_ms();
+	char			 why[128];
+
+	/*
+	 * If this process itself was stopped or busy, the silence was ours:
+	 * judge the hub from now on, not over the gap.
+	 */
+	if (l->ticked != 0 && now - l->ticked > 4 * LINK_TICK + 1000) {
+		if (l->heard < now - CLIENT_PING_EVERY)
+			l->heard = now - CLIENT_PING_EVERY;
+		if (l->deadline < now + 1000)
+			l->deadline = now + 1000;
+	}
+	l->ticked = now;
+	if (l->phase == LINK_OPENING && now >= l->deadline) {
+		snprintf(why, sizeof why, "no %s from the hub within %d s",
+		    l->established ? "welcome" : "connection",
+		    CLIENT_CONNECT_TIMEOUT / 1000);
+		link_lost(l, why, 0);
+	} else if (l->phase == LINK_UP && now - l->heard >= CLIENT_DEAD_AFTER) {
+		snprintf(why, sizeof why, "the hub stopped answering (silent "
+		    "for %lld s)", (long long)((now - l->heard) / 1000));
+		link_lost(l, why, 0);
+	} else if (l->phase == LINK_UP && now - l->pinged >= CLIENT_PING_EVERY) {
+		proto_msg_init(&m, PROTO_PING);
+		m.t = now;
+		client_link_send(l, &m);
+		l->pinged = now;
+	}
+	lws_sul_schedule(l->ctx, 0, &l->tick_sul, link_tick_cb,
+	    LINK_TICK * 1000);
+}
+
+static void
+link_connect(struct client_link *l)
+{
+	struct lws_client_connect_info	 ci;
+	struct proto_msg		 hello;
+	char				*owned = NULL, *cause = NULL;
+
+	if (l->phase != LINK_DOWN)
+		return;
+	link_detach(l);
+	l->phase = LINK_OPENING;
+	l->deadline = util_clock_mono_ms() + CLIENT_CONNECT_TIMEOUT;
+	memset(&ci, 0, sizeof ci);
+	if (client_conn_address(l->hub, &ci, &owned, &cause) != 0) {
+		link_lost(l, cause, 1);
+		free(cause);
+		return;
+	}
+	proto_msg_init(&hello, PROTO_HELLO);
+	hello.user = l->user;
+	hello.incident = l->incident;
+	hello.from = l->from;
+	hello.snapshot = l->snapshot;
+	link_outq_push(&l->out, &hello);
+	ci.context = l->ctx;
+	ci.path = "/";
+	ci.origin = ci.host;
+	ci.protocol = PROTO_SUBPROTOCOL;
+	ci.local_protocol_name = client_link_protocol.name;
+	ci.opaque_user_data = l;
+	ci.pwsi = &l->wsi;
+	/* A failed connect may call back (and lose the link) in here. */
+	if (lws_client_connect_via_info(&ci) == NULL && l->phase ==
+	    LINK_OPENING) {
+		l->wsi = NULL;
+		link_lost(l, "cannot connect", 0);
+	}
+	free(owned);
+}
+
+static void
+link_message(struct client_link *l, const char *p, size_t len)
+{
+	struct proto_msg	 m;
+	char			*cause, *why;
+
+	if (proto_msg_decode(p, len, &m, &cause) != 0) {
+		util_log("undecodable message from the hub: %s", cause);
+		free(cause);
+		proto_msg_clear(&m);
+		return;
+	}
+	if (l->phase == LINK_OPENING) {
+		if (m.kind != PROTO_WELCOME) {
+			why = xstrdup(m.message != NULL ? m.message :
+			    "the hub did not welcome us");
+			proto_msg_clear(&m);
+			link_lost(l, why, 1);
+			free(why);
+			return;
+		}
+		if (m.version != PROTO_VERSION) {
+			why = xasprintf("the hub speaks protocol version %lld, "
+			    "this client %d", (long long)m.version,
+			    PROTO_VERSION);
+			proto_msg_clear(&m);
+			link_lost(l, why, 1);
+			free(why);
+			return;
+		}
+		l->phase = LINK_UP;
+		l->tries = 0;
+		l->pinged = util_clock_mono_ms();
+		if (l->ops->up != NULL)
+			l->ops->up(l->arg, &m);
+		proto_msg_clear(&m);
+		return;
+	}
+	if (m.kind == PROTO_PONG) {
+		proto_msg_clear(&m);
+		return;
+	}
+	if (l->ops->message != NULL)
+		l->ops->message(l->arg, &m);	/* the callee clears it */
+	else
+		proto_msg_clear(&m);
+}
+
+static int
+link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct client_link	*l;
+	char			 why[256];
+
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+	case LWS_CALLBACK_CLIENT_CLOSED:
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		/* Not before: lws calls early, on a wsi not yet whole. */
+		if ((l = lws_get_opaque_user_data(wsi)) == NULL)
+			return reason == LWS_CALLBACK_CLIENT_RECEIVE ||
+			    reason == LWS_CALLBACK_CLIENT_WRITEABLE ? -1 : 0;
+		break;
+	default:
+		return 0;
+	}
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		snprintf(why, sizeof why, "%s", in != NULL ? (const char *)in :
+		    "connection failed");
+		lws_set_opaque_user_data(wsi, NULL);
+		l->wsi = NULL;
+		link_lost(l, why, 0);
+		return 0;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		l->established = 1;
+		l->heard = util_clock_mono_ms();
+		lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (len > 2) {
+			snprintf(why, sizeof why, "the hub closed the "
+			    "connection: %.*s", (int)(len - 2),
+			    (const char *)in + 2);
+			lws_set_opaque_user_data(wsi, NULL);
+			l->wsi = NULL;
+			link_lost(l, why, 1);
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		lws_set_opaque_user_data(wsi, NULL);
+		l->wsi = NULL;
+		link_lost(l, "the hub closed the connection", 0);
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		l->heard = util_clock_mono_ms();
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		l->heard = util_clock_mono_ms();
+		if (l->rx.len + len > 4 * (size_t)PROTO_MAX_MSG) {
+			link_lost(l, "message from the hub too large", 0);
+			return -1;
+		}
+		util_buf_add(&l->rx, in, len);
+		if (!lws_is_final_fragment(wsi) ||
+		    lws_remaining_packet_payload(wsi) > 0)
+			return 0;
+		l->in_callback++;
+		link_message(l, l->rx.data, l->rx.len);
+		l->in_callback--;
+		if (l->freed) {
+			free(l);
+			return -1;
+		}
+		if (l->wsi != wsi)
+			return -1;	/* given up on while handling it */
+		util_buf_reset(&l->rx);
+		if (l->rx.cap > 65536)
+			util_buf_clear(&l->rx);
+		return 0;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (link_outq_write(&l->out, wsi) != 0) {
+			link_lost(l, "write to the hub failed", 0);
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+const struct lws_protocols client_link_protocol = {
+	PROTO_SUBPROTOCOL, link_callback, 0, 65536, 0, NULL, 0
+};
+
+struct client_link *
+client_link_create(struct lws_context *ctx, const char *hub, const char *user,
+    const char *incident, int retry, const struct client_link_ops *ops,
+    void *arg)
+{
+	struct client_link	*l;
+
+	l = xcalloc(1, sizeof *l);
+	l->ctx = ctx;
+	l->hub = xstrdup(hub);
+	l->user = xstrdup(user);
+	l->incident = incident != NULL ? xstrdup(incident) : NULL;
+	l->retry = retry;
+	l->ops = ops;
+	l->arg = arg;
+	l->from = -1;
+	l->phase = LINK_DOWN;
+	util_buf_init(&l->rx);
+	link_outq_init(&l->out);
+	lws_sul_schedule(ctx, 0, &l->tick_sul, link_tick_cb, LINK_TICK * 1000);
+	/* From the loop, so the caller has the link before any callback. */
+	lws_sul_schedule(ctx, 0, &l->retry_sul, link_retry_cb, 1);
+	return l;
+}
+
+void
+client_link_free(struct client_link *l)
+{
+	if (l == NULL)
+		return;
+	lws_sul_cancel(&l->tick_sul);
+	lws_sul_cancel(&l->retry_sul);
+	link_detach(l);
+	l->phase = LINK_DOWN;
+	util_buf_clear(&l->rx);
+	free(l->hub);
+	free(l->user);
+	free(l->incident);
+	if (l->in_callback) {
+		l->freed = 1;	/* the receive callback frees it */
+		return;
+	}
+	free(l);
+}
+
+void
+client_link_resume(struct client_link *l, int64_t from, int snapshot)
+{
+	l->from = from;
+	l->snapshot = snapshot;
+}
+
+int
+client_link_send(struct client_link *l, const struct proto_msg *m)
+{
+	if (l->phase == LINK_DOWN || l->wsi == NULL)
+		return -1;
+	link_outq_push(&l->out, m);
+	if (l->established)
+		lws_callback_on_writable(l->wsi);
+	return 0;
+}
+
+void
+client_link_drop(struct client_link *l, const char *why)
+{
+	link_lost(l, why, 0);
+}
+
+int
+client_link_up(struct client_link *l)
+{
+	return l->phase == LINK_UP;
+}
+
+int
+client_link_pending(struct client_link *l)
+{
+	return !link_outq_empty(&l->out) && l->phase != LINK_DOWN;
+}
