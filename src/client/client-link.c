@@ -15,7 +15,8 @@
  * deadline of CLIENT_CONNECT_TIMEOUT.  While up, the link pings the hub
  * every CLIENT_PING_EVERY and declares it dead after CLIENT_DEAD_AFTER
  * without hearing anything (a stopped process or a black-holed path never
- * closes a socket, so silence is the only sign).  Losing the connection,
+ * closes a socket, so silence is the only sign).  Both deadlines are lws
+ * timeouts on the connection, re-armed by every message received.  Losing the connection,
  * however it happens, calls ops->down once; a link made with retry then
  * reconnects after a jittered exponential backoff (lws's retry table), so
  * many clients that lose one hub together come back spread out.
@@ -36,7 +37,7 @@
 #include "client.h"
 #include "util.h"
 
-#define LINK_TICK	250	/* ms between checks of deadlines */
+#define LINK_TICK	500	/* ms between looks at whether to ping */
 
 /* Messages waiting to be written to the hub, oldest first. */
 struct link_outq_item {
@@ -71,7 +72,6 @@ struct client_link {
 	int64_t				 deadline;	/* opening, mono ms */
 	int64_t				 heard;		/* mono ms */
 	int64_t				 pinged;
-	int64_t				 ticked;
 	uint16_t			 tries;
 	int				 in_callback;
 	int				 freed;
@@ -237,6 +237,12 @@ link_lost(struct client_link *l, const char *why, int refused)
 	lws_cancel_service(l->ctx);
 }
 
+/*
+ * Pings go out from here; deadlines are the connection's own lws timeouts
+ * (set from its callbacks: lws_set_timeout from a timer corrupts lws's
+ * timer list in 4.1.6), so the silence that ends a connection is noticed
+ * by lws, which closes it.
+ */
 static void
 link_tick_cb(lws_sorted_usec_list_t *sul)
 {
@@ -244,29 +250,8 @@ link_tick_cb(lws_sorted_usec_list_t *sul)
 				    tick_sul);
 	struct proto_msg	 m;
 	int64_t			 now = util_clock_mono_ms();
-	char			 why[128];
 
-	/*
-	 * If this process itself was stopped or busy, the silence was ours:
-	 * judge the hub from now on, not over the gap.
-	 */
-	if (l->ticked != 0 && now - l->ticked > 4 * LINK_TICK + 1000) {
-		if (l->heard < now - CLIENT_PING_EVERY)
-			l->heard = now - CLIENT_PING_EVERY;
-		if (l->deadline < now + 1000)
-			l->deadline = now + 1000;
-	}
-	l->ticked = now;
-	if (l->phase == LINK_OPENING && now >= l->deadline) {
-		snprintf(why, sizeof why, "no %s from the hub within %d s",
-		    l->established ? "welcome" : "connection",
-		    CLIENT_CONNECT_TIMEOUT / 1000);
-		link_lost(l, why, 0);
-	} else if (l->phase == LINK_UP && now - l->heard >= CLIENT_DEAD_AFTER) {
-		snprintf(why, sizeof why, "the hub stopped answering (silent "
-		    "for %lld s)", (long long)((now - l->heard) / 1000));
-		link_lost(l, why, 0);
-	} else if (l->phase == LINK_UP && now - l->pinged >= CLIENT_PING_EVERY) {
+	if (l->phase == LINK_UP && now - l->pinged >= CLIENT_PING_EVERY) {
 		proto_msg_init(&m, PROTO_PING);
 		m.t = now;
 		client_link_send(l, &m);
@@ -274,6 +259,32 @@ link_tick_cb(lws_sorted_usec_list_t *sul)
 	}
 	lws_sul_schedule(l->ctx, 0, &l->tick_sul, link_tick_cb,
 	    LINK_TICK * 1000);
+}
+
+/* From a callback of wsi: close it after secs more without a word. */
+static void
+link_arm(struct lws *wsi, int64_t ms)
+{
+	int	secs = (int)((ms + 999) / 1000);
+
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, secs < 1 ? 1 : secs);
+}
+
+/* Why did the connection end?  Silence, if a deadline of ours passed. */
+static void
+link_why(struct client_link *l, const char *fallback, char *why, size_t len)
+{
+	int64_t	now = util_clock_mono_ms();
+
+	if (l->phase == LINK_UP && now - l->heard >= CLIENT_DEAD_AFTER - 500)
+		snprintf(why, len, "the hub stopped answering (silent for "
+		    "%lld s)", (long long)((now - l->heard + 500) / 1000));
+	else if (l->phase == LINK_OPENING && now >= l->deadline - 500)
+		snprintf(why, len, "no %s from the hub within %d s",
+		    l->established ? "welcome" : "answer",
+		    CLIENT_CONNECT_TIMEOUT / 1000);
+	else
+		snprintf(why, len, "%s", fallback);
 }
 
 static void
@@ -380,6 +391,8 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
+	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+	case LWS_CALLBACK_WSI_DESTROY:
 		/* Not before: lws calls early, on a wsi not yet whole. */
 		if ((l = lws_get_opaque_user_data(wsi)) == NULL)
 			return reason == LWS_CALLBACK_CLIENT_RECEIVE ||
@@ -390,8 +403,8 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		snprintf(why, sizeof why, "%s", in != NULL ? (const char *)in :
-		    "connection failed");
+		link_why(l, in != NULL ? (const char *)in : "connection failed",
+		    why, sizeof why);
 		lws_set_opaque_user_data(wsi, NULL);
 		l->wsi = NULL;
 		link_lost(l, why, 0);
@@ -399,6 +412,7 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		l->established = 1;
 		l->heard = util_clock_mono_ms();
+		link_arm(wsi, l->deadline - l->heard);	/* for the welcome */
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
@@ -412,15 +426,33 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
+		link_why(l, "the hub closed the connection", why, sizeof why);
 		lws_set_opaque_user_data(wsi, NULL);
 		l->wsi = NULL;
-		link_lost(l, "the hub closed the connection", 0);
+		link_lost(l, why, 0);
+		return 0;
+	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+	case LWS_CALLBACK_WSI_DESTROY:
+		/*
+		 * A connection that times out before its handshake is done
+		 * ends here alone: whatever the way, the wsi is going.
+		 */
+		lws_set_opaque_user_data(wsi, NULL);
+		if (l->wsi == wsi) {
+			l->wsi = NULL;
+			link_why(l, "the connection closed", why, sizeof why);
+			link_lost(l, why, 0);
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		l->heard = util_clock_mono_ms();
+		if (l->phase == LINK_UP)
+			link_arm(wsi, CLIENT_DEAD_AFTER);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		l->heard = util_clock_mono_ms();
+		if (l->phase == LINK_UP)
+			link_arm(wsi, CLIENT_DEAD_AFTER);
 		if (l->rx.len + len > 4 * (size_t)PROTO_MAX_MSG) {
 			link_lost(l, "message from the hub too large", 0);
 			return -1;
@@ -438,6 +470,8 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		if (l->wsi != wsi)
 			return -1;	/* given up on while handling it */
+		if (l->phase == LINK_UP)
+			link_arm(wsi, CLIENT_DEAD_AFTER);	/* welcomed */
 		util_buf_reset(&l->rx);
 		if (l->rx.cap > 65536)
 			util_buf_clear(&l->rx);
