@@ -90,6 +90,14 @@ build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@echo "  TOOL    $@"
 	@$(CC) $(CFLAGS) -o $@ $<
 
+# The reconnect-storm tool runs many real client links in one process.
+LINK_OBJ := $(B)/src/client/client-link.o $(B)/src/client/client-conn.o
+build/tools/storm: tests/tools/storm.c $(LINK_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LINK_OBJ) $(LIB_OBJ) \
+	    $(PKG_LIBS) -lm
+
 # The pure core and the protocol may not include I/O libraries.
 purity:
 	@bad=$$(grep -lE '#include *[<"](curses|ncurses|ncursesw/|libwebsockets|curl/|sqlite3)' \
