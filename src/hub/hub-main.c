@@ -79,11 +79,11 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 {
 	struct hub	*hub = lws_container_of(sul, struct hub, tick_sul);
 
-	if (++hub->ticks % 20 == 0)
-		hub_ws_presence_tick(hub);	/* every 5 s */
-	if (hub->ticks % 8 == 0)
+	++hub->ticks;
+	hub_ws_tick(hub, hub->ticks % (1000 / HUB_TICK) == 0);
+	if (hub->ticks % (2000 / HUB_TICK) == 0)
 		hub_state_outbox(hub);		/* every 2 s */
-	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, 250 * 1000);
+	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, HUB_TICK * 1000);
 }
 
 static void
@@ -442,16 +442,54 @@ hub_listen_asked(const struct hub_listen *l)
 	return xasprintf("ws://0.0.0.0:%d", l->port);
 }
 
+/*
+ * Raise the soft limit on open files to the hard limit, at most HUB_NOFILE:
+ * every connection is a descriptor, and lws sizes its tables (and refuses
+ * connections past them) by the soft limit when the context is created.
+ */
+static void
+hub_main_nofile(void)
+{
+	struct rlimit	rl;
+	rlim_t		want = HUB_NOFILE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < want ||
+	    rl.rlim_cur > HUB_NOFILE_MAX) {
+		/* lws takes a limit past HUB_NOFILE_MAX for a mistake. */
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			util_log("cannot raise the open file limit to %llu: %s",
+			    (unsigned long long)want, strerror(errno));
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	util_log("open file limit %llu", (unsigned long long)rl.rlim_cur);
+	if (rl.rlim_cur < HUB_CLIENTS_MIN + 64)
+		util_log("warning: an open file limit of %llu leaves room "
+		    "for fewer than %d connections (raise the hard limit)",
+		    (unsigned long long)rl.rlim_cur, HUB_CLIENTS_MIN);
+}
+
 static struct lws_vhost *
 hub_vhost(struct hub *hub, const char *name, const char *iface, int port,
     uint64_t options)
 {
+	/*
+	 * lws pings a connection HUB_PING_AFTER seconds after its last pong;
+	 * the hub itself closes one that has sent nothing at all for
+	 * HUB_SILENT_CLOSE (hub_ws_liveness), so lws's own hang-up, which
+	 * only a pong would put off, is set as far away as it goes.
+	 */
 	static const uint32_t		 backoff[] = { 1000 };
 	static const lws_retry_bo_t	 policy = {
 		.retry_ms_table = backoff,
 		.retry_ms_table_count = 1,
-		.secs_since_valid_ping = 20,
-		.secs_since_valid_hangup = 40,
+		.secs_since_valid_ping = HUB_PING_AFTER,
+		.secs_since_valid_hangup = UINT16_MAX,
 	};
 	struct lws_context_creation_info info;
 
@@ -563,6 +601,7 @@ hub_main(int argc, char **argv)
 	}
 	util_log_open(hub.cfg.log);
 	util_log("starting %s, data %s", HUB_VERSION, hub.cfg.data);
+	hub_main_nofile();
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, hub_lws_log);
 	if (hub_state_load(&hub, &cause) != 0) {
 		fprintf(stderr, "concordd: cannot recover the store: %s\n",
@@ -629,6 +668,7 @@ hub_main(int argc, char **argv)
 	lws_sul_cancel(&hub.commit_sul);
 	lws_context_destroy(hub.ctx);
 	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */
+	hub_ws_free(&hub);
 	hub_state_free(&hub);
 	store_close(hub.store);
 	util_log_close();
