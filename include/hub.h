@@ -27,7 +27,7 @@
 #define HUB_HELLO_TIMEOUT	10	/* seconds to say hello */
 #define HUB_FRAME_TIMEOUT	10	/* seconds to finish a started message */
 #define HUB_COMMIT_DELAY	500	/* us a batch may gather before commit */
-#define HUB_PING_AFTER		3	/* s after a pong: websocket ping */
+#define HUB_PING_AFTER		3000	/* ms heard nothing: websocket ping */
 #define HUB_SILENT_CLOSE	9000	/* ms with nothing received: close */
 #define HUB_BEHIND_AFTER	1000	/* ms behind before presence says so */
 #define HUB_TICK		250	/* ms between housekeeping passes */
@@ -51,7 +51,7 @@ struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
 	int64_t			 committed;	/* last durable seq */
 	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
-	uint64_t		 presence_ver;	/* bumped when followers change */
+	uint64_t		 presence_ver;	/* bumped when it changes */
 	int			 presence_stale; /* bump at the end of a tick */
 	struct buf		 presence;	/* encoded, LWS_PRE first */
 	uint64_t		 presence_buf_ver; /* what it was encoded for */
@@ -83,12 +83,14 @@ struct hub_client {
 	int			 lagging;	/* behind HUB_BEHIND_AFTER */
 	int64_t			 cursor;	/* last seq sent */
 	int64_t			 heard;		/* mono ms of the last frame */
+	int64_t			 pinged;	/* mono ms of our last ping */
+	int			 ping_due;	/* write a ping first */
 	struct buf		 rx;		/* message being received */
 	struct hub_out		*urgent;	/* pongs: before all else */
 	struct hub_out		**urgent_tail;
 	struct hub_out		*outq;
 	struct hub_out		**outq_tail;
-	size_t			 noutq;		/* replies queued (not leases) */
+	size_t			 noutq;		/* replies queued */
 	int			 paused;
 	int			 closing;
 	struct hub_client	*next;

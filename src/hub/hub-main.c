@@ -479,17 +479,17 @@ hub_vhost(struct hub *hub, const char *name, const char *iface, int port,
     uint64_t options)
 {
 	/*
-	 * lws pings a connection HUB_PING_AFTER seconds after its last pong;
-	 * the hub itself closes one that has sent nothing at all for
-	 * HUB_SILENT_CLOSE (hub_ws_liveness), so lws's own hang-up, which
-	 * only a pong would put off, is set as far away as it goes.
+	 * No lws pings or hang-ups (both 0): the pong to lws 4.1.6's empty
+	 * ping never reaches the protocol's callback, and its hang-up counts
+	 * pongs alone, so the hub pings and hangs up itself (hub_ws_tick),
+	 * counting every frame a client sends as a sign of life.
 	 */
 	static const uint32_t		 backoff[] = { 1000 };
 	static const lws_retry_bo_t	 policy = {
 		.retry_ms_table = backoff,
 		.retry_ms_table_count = 1,
-		.secs_since_valid_ping = HUB_PING_AFTER,
-		.secs_since_valid_hangup = UINT16_MAX,
+		.secs_since_valid_ping = 0,
+		.secs_since_valid_hangup = 0,
 	};
 	struct lws_context_creation_info info;
 
@@ -635,8 +635,8 @@ hub_main(int argc, char **argv)
 			util_log("listen: %s", tcp.resolved);
 		if ((vh = hub_vhost(&hub, "tcp", tcp.addr, tcp.port,
 		    hub_listen_options(&tcp))) == NULL) {
-			fprintf(stderr, "concordd: cannot listen on \"%s\": %s\n",
-			    hub.cfg.listen, hub_listen_why(&tcp));
+			fprintf(stderr, "concordd: cannot listen on \"%s\": "
+			    "%s\n", hub.cfg.listen, hub_listen_why(&tcp));
 			return 1;
 		}
 		tcp.port = lws_get_vhost_listen_port(vh);

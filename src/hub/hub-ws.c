@@ -26,9 +26,11 @@
  * lagging and announced at its cursor, and again each second while it
  * moves.  The encoding is made once per change and head, for all.
  *
- * Every frame received is a sign of life (lws pings a client HUB_PING_AFTER
- * seconds after its last pong, so even an idle client sends one): a client
- * not heard from for HUB_SILENT_CLOSE ms is closed.  While a client is
+ * Every frame received is a sign of life, and a client not heard from for
+ * HUB_PING_AFTER ms is sent a websocket ping (with a payload, so that its
+ * pong reaches the callback), again each HUB_PING_AFTER, so an idle client
+ * that is alive answers: one not heard from for HUB_SILENT_CLOSE ms is
+ * closed.  While a client is
  * paused nothing is read from it, so there what it takes of what the hub
  * writes counts instead.
  */
@@ -61,7 +63,7 @@ hub_ws_queue(struct hub_client *c, const char *data, size_t len, int flags,
 
 	if (c->closing)
 		return;
-	for (o = c->outq; key != NULL && o != NULL; o = o->next) {
+	for (o = key != NULL ? c->outq : NULL; o != NULL; o = o->next) {
 		if (o->key != NULL && strcmp(o->key, key) == 0)
 			break;
 	}
@@ -329,6 +331,35 @@ hub_ws_behind(struct hub_client *c, int64_t now)
 		c->behind_since = now;
 }
 
+/*
+ * Ping a client not heard from for HUB_PING_AFTER (and again each
+ * HUB_PING_AFTER), close one not heard from for HUB_SILENT_CLOSE.  Returns
+ * 0, or -1 if it is being closed.
+ */
+static int
+hub_ws_alive(struct hub *hub, struct hub_client *c, int64_t now)
+{
+	if (now - c->heard >= HUB_SILENT_CLOSE) {
+		util_log("connection from %s silent for %lld ms: closing",
+		    c->user != NULL ? c->user : "?",
+		    (long long)(now - c->heard));
+		hub->stat_silent++;
+		c->closing = 1;
+		if (c->subscribed)
+			c->inc->presence_stale = 1;
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return -1;
+	}
+	if (now - c->heard >= HUB_PING_AFTER &&
+	    now - c->pinged >= HUB_PING_AFTER) {
+		c->ping_due = 1;
+		c->pinged = now;
+		lws_callback_on_writable(c->wsi);
+	}
+	return 0;
+}
+
 void
 hub_ws_tick(struct hub *hub, int progress)
 {
@@ -338,21 +369,8 @@ hub_ws_tick(struct hub *hub, int progress)
 	int			 lag;
 
 	for (c = hub->clients; c != NULL; c = c->next) {
-		if (c->closing)
-			continue;
-		if (now - c->heard >= HUB_SILENT_CLOSE) {
-			util_log("connection from %s silent for %lld ms: closing",
-			    c->user != NULL ? c->user : "?",
-			    (long long)(now - c->heard));
-			hub->stat_silent++;
-			c->closing = 1;
-			if (c->subscribed)
-				c->inc->presence_stale = 1;
-			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
-			    LWS_TO_KILL_ASYNC);
-			continue;
-		}
-		if (!c->subscribed)
+		if (c->closing || hub_ws_alive(hub, c, now) != 0 ||
+		    !c->subscribed)
 			continue;
 		hub_ws_behind(c, now);
 		lag = c->behind_since != 0 &&
@@ -541,6 +559,7 @@ static int
 hub_ws_writeable(struct hub *hub, struct hub_client *c)
 {
 	static const char	 pre[LWS_PRE];	/* headroom for lws_write */
+	unsigned char		 ping[LWS_PRE + 8];
 	struct hub_out		*o;
 	struct hub_ws_page	 pg;
 	struct buf		 b;
@@ -548,6 +567,14 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 	int64_t			 max, now = util_clock_mono_ms();
 	int			 rc;
 
+	if (c->ping_due) {
+		c->ping_due = 0;
+		memcpy(ping + LWS_PRE, "concord", 8);
+		if (lws_write(c->wsi, ping + LWS_PRE, 8, LWS_WRITE_PING) < 0)
+			return -1;
+		lws_callback_on_writable(c->wsi);
+		return 0;
+	}
 	if ((o = hub_ws_dequeue(c)) != NULL) {
 		rc = lws_write(c->wsi, (unsigned char *)o->data + LWS_PRE,
 		    o->len, LWS_WRITE_TEXT);
