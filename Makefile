@@ -10,7 +10,7 @@ CC      ?= cc
 PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
-           socat curl sqlite3 clang
+           socat curl sqlite3 clang iproute2
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -57,7 +57,7 @@ $(DEPS_STAMP):
 	@if pkg-config --exists $(PKGS) cmocka && command -v tmux >/dev/null && \
 	    command -v pkill >/dev/null && command -v socat >/dev/null && \
 	    command -v curl >/dev/null && command -v sqlite3 >/dev/null && \
-	    command -v clang >/dev/null; then :; else \
+	    command -v clang >/dev/null && command -v ss >/dev/null; then :; else \
 	  echo "installing build dependencies: $(DEBS)"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "need root to apt-get install $(DEBS)" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

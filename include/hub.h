@@ -27,6 +27,13 @@
 #define HUB_HELLO_TIMEOUT	10	/* seconds to say hello */
 #define HUB_FRAME_TIMEOUT	10	/* seconds to finish a started message */
 #define HUB_COMMIT_DELAY	500	/* us a batch may gather before commit */
+#define HUB_PING_AFTER		3000	/* ms heard nothing: websocket ping */
+#define HUB_SILENT_CLOSE	9000	/* ms with nothing received: close */
+#define HUB_BEHIND_AFTER	1000	/* ms behind before presence says so */
+#define HUB_TICK		250	/* ms between housekeeping passes */
+#define HUB_NOFILE		65536	/* open files wanted (soft limit) */
+#define HUB_NOFILE_MAX		(1 << 20) /* a soft limit lws can use */
+#define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
 
 struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
@@ -44,6 +51,12 @@ struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
 	int64_t			 committed;	/* last durable seq */
 	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
+	uint64_t		 presence_ver;	/* bumped when it changes */
+	int			 presence_stale; /* bump at the end of a tick */
+	struct buf		 presence;	/* encoded, LWS_PRE first */
+	uint64_t		 presence_buf_ver; /* what it was encoded for */
+	int64_t			 presence_buf_head;
+	size_t			 presence_users; /* distinct users in it */
 	struct hub_incident	*next;
 };
 
@@ -51,6 +64,7 @@ struct hub_out {
 	char		*data;		/* LWS_PRE bytes of headroom first */
 	size_t		 len;
 	int		 close;		/* close after writing this */
+	char		*key;		/* a lease notice's action, or NULL */
 	struct hub_out	*next;
 };
 
@@ -63,11 +77,20 @@ struct hub_client {
 	int			 want_snapshot;	/* once nothing is pending */
 	int			 leases_sent;	/* lease times sent after catch-up */
 	int64_t			 presence_seq;	/* cursor last announced */
+	uint64_t		 presence_ver;	/* incident's, when last sent */
+	int64_t			 presence_head;	/* committed, when last sent */
+	int64_t			 behind_since;	/* mono ms, 0 if caught up */
+	int			 lagging;	/* behind HUB_BEHIND_AFTER */
 	int64_t			 cursor;	/* last seq sent */
+	int64_t			 heard;		/* mono ms of the last frame */
+	int64_t			 pinged;	/* mono ms of our last ping */
+	int			 ping_due;	/* write a ping first */
 	struct buf		 rx;		/* message being received */
+	struct hub_out		*urgent;	/* pongs: before all else */
+	struct hub_out		**urgent_tail;
 	struct hub_out		*outq;
 	struct hub_out		**outq_tail;
-	size_t			 noutq;
+	size_t			 noutq;		/* replies queued */
 	int			 paused;
 	int			 closing;
 	struct hub_client	*next;
@@ -104,6 +127,7 @@ struct hub {
 	struct hub_client	*clients;
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
+	uint64_t		 stat_silent;	/* clients closed for silence */
 };
 
 /* hub-state.c */
@@ -135,10 +159,19 @@ extern const struct lws_protocols hub_ws_protocols[];
 /* Queue a message to a client (copied) and ask to write. */
 void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
 void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
-/* Tell an incident's followers who follows it, and how far they are. */
+/*
+ * The incident's followers changed: each gets a fresh presence message
+ * before anything else it is sent.
+ */
 void	hub_ws_presence(struct hub *, struct hub_incident *);
-/* Announce presence where cursors moved since the last announcement. */
-void	hub_ws_presence_tick(struct hub *);
+/*
+ * Every HUB_TICK ms: close clients silent for HUB_SILENT_CLOSE, and
+ * announce followers that fell behind, caught up or (with progress set)
+ * moved while behind.
+ */
+void	hub_ws_tick(struct hub *, int progress);
+/* Free what hub-ws.c keeps on the incidents (at shutdown). */
+void	hub_ws_free(struct hub *);
 /* Tell an incident's followers the time left on a lease (or one client). */
 void	hub_ws_lease(struct hub *, struct hub_incident *, struct hub_client *,
 	    const struct core_action *);

@@ -5,11 +5,26 @@
  * replayed (verifying every chain value) before any listener exists, and the
  * "listening" line is printed only once every listener accepts connections.
  * libwebsockets logs go to the hub's log file, never to a terminal.
+ *
+ * A TCP listener binds exactly the address asked for.  libwebsockets 4.1.6
+ * opens an IPv6 socket whenever IPv6 is enabled for the vhost and then
+ * parses an IPv4 literal into the wrong part of the IPv6 address, binding
+ * [::], every interface; so the hub turns the host into one numeric address
+ * itself and tells lws the family: an IPv4 address goes to a vhost with
+ * IPv6 disabled, an IPv6 one to a vhost whose socket is IPv6-only, and an
+ * empty host to one dual-stack socket on [::] (0.0.0.0 without IPv6).  The
+ * listening line shows the address read back from the bound socket.
  */
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +42,12 @@ static const char hub_usage[] =
     "\n"
     "The concord hub: orders, stores and fans out every incident's events.\n"
     "  --socket PATH     listen on a Unix socket\n"
-    "  --listen H:P      listen on TCP; port 0 picks a free port, printed on\n"
-    "                    the listening line (both listeners serve the\n"
-    "                    websocket and GET /healthz and /metrics)\n"
+    "  --listen H:P      listen on TCP at exactly host H: an IPv4 address,\n"
+    "                    [IPv6 address], a name (its first address) or\n"
+    "                    empty for every interface; port 0 picks a free\n"
+    "                    port; the listening line shows the address and\n"
+    "                    port bound (both listeners serve the websocket\n"
+    "                    and GET /healthz and /metrics)\n"
     "  --data DIR        store directory (default $XDG_STATE_HOME/concord)\n"
     "  --config FILE     read settings (key = value lines) from FILE\n"
     "  --log FILE        log file (default DIR/concordd.log)\n"
@@ -61,11 +79,11 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 {
 	struct hub	*hub = lws_container_of(sul, struct hub, tick_sul);
 
-	if (++hub->ticks % 20 == 0)
-		hub_ws_presence_tick(hub);	/* every 5 s */
-	if (hub->ticks % 8 == 0)
+	++hub->ticks;
+	hub_ws_tick(hub, hub->ticks % (1000 / HUB_TICK) == 0);
+	if (hub->ticks % (2000 / HUB_TICK) == 0)
 		hub_state_outbox(hub);		/* every 2 s */
-	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, 250 * 1000);
+	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, HUB_TICK * 1000);
 }
 
 static void
@@ -170,16 +188,308 @@ hub_config_read(struct hub_config *cfg, const char *path, char **cause)
 	return 0;
 }
 
+/* A TCP listener: where --listen asked to bind. */
+struct hub_listen {
+	char	*addr;		/* numeric address; NULL: every interface */
+	int	 family;	/* of addr; AF_UNSPEC for every interface */
+	int	 port;
+	char	*resolved;	/* how a host name was resolved, or NULL */
+};
+
+static void
+hub_listen_clear(struct hub_listen *l)
+{
+	free(l->addr);
+	free(l->resolved);
+	memset(l, 0, sizeof *l);
+}
+
+/*
+ * Resolve a host name to its first address (numeric, without a scope: lws
+ * finds the interface from the address).  Returns 0, or -1 with *cause.
+ */
+static int
+hub_listen_resolve(const char *host, struct hub_listen *l, char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct buf	 others;
+	char		 num[NI_MAXHOST];
+	int		 rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		*cause = xasprintf("cannot resolve %s: %s", host,
+		    gai_strerror(rc));
+		return -1;
+	}
+	util_buf_init(&others);
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof num,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		num[strcspn(num, "%")] = '\0';
+		if (l->addr == NULL) {
+			l->addr = xstrdup(num);
+			l->family = ai->ai_family;
+		} else
+			util_buf_printf(&others, " %s", num);
+	}
+	freeaddrinfo(res);
+	if (l->addr == NULL) {
+		util_buf_clear(&others);
+		*cause = xasprintf("%s has no IPv4 or IPv6 address", host);
+		return -1;
+	}
+	if (others.len > 0)
+		l->resolved = xasprintf("%s is %s (not bound:%s)", host,
+		    l->addr, others.data);
+	else
+		l->resolved = xasprintf("%s is %s", host, l->addr);
+	util_buf_clear(&others);
+	return 0;
+}
+
+/*
+ * Parse HOST:PORT, [IPV6]:PORT or :PORT into l.  Returns 0, or -1 with
+ * *cause.
+ */
+static int
+hub_listen_parse(const char *spec, struct hub_listen *l, char **cause)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	char		*host, *end, *port;
+	int64_t		 n;
+	int		 rc = -1;
+
+	memset(l, 0, sizeof *l);
+	host = xstrdup(spec);
+	if (*host == '[') {
+		if ((end = strchr(host, ']')) == NULL || end[1] != ':') {
+			*cause = xstrdup("an IPv6 address is written "
+			    "[ADDRESS]:PORT");
+			goto out;
+		}
+		*end = '\0';
+		port = end + 2;
+		if (inet_pton(AF_INET6, host + 1, &a6) != 1) {
+			*cause = xasprintf("%s is not an IPv6 address",
+			    host + 1);
+			goto out;
+		}
+		l->addr = xstrdup(host + 1);
+		l->family = AF_INET6;
+	} else {
+		if ((end = strrchr(host, ':')) == NULL) {
+			*cause = xstrdup("expected HOST:PORT, [IPV6]:PORT or "
+			    ":PORT");
+			goto out;
+		}
+		*end = '\0';
+		port = end + 1;
+		if (strchr(host, ':') != NULL) {
+			*cause = xasprintf("an IPv6 address goes in brackets, "
+			    "as [%s]:%s", host, port);
+			goto out;
+		}
+	}
+	if (util_num_parse(port, 0, 65535, &n) != 0) {
+		*cause = xasprintf("\"%s\" is not a port (0 to 65535)", port);
+		goto out;
+	}
+	l->port = (int)n;
+	if (l->family == AF_INET6)
+		rc = 0;
+	else if (*host == '\0') {
+		l->family = AF_UNSPEC;
+		rc = 0;
+	} else if (inet_pton(AF_INET, host, &a4) == 1) {
+		l->addr = xstrdup(host);
+		l->family = AF_INET;
+		rc = 0;
+	} else
+		rc = hub_listen_resolve(host, l, cause);
+out:
+	free(host);
+	if (rc != 0)
+		hub_listen_clear(l);
+	return rc;
+}
+
+/* Can this system make IPv6 sockets? */
+static int
+hub_listen_ipv6(void)
+{
+	int	fd;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* The lws vhost options that make it bind l exactly. */
+static uint64_t
+hub_listen_options(const struct hub_listen *l)
+{
+	uint64_t	o = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+
+	switch (l->family) {
+	case AF_INET6:
+		return o | LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY |
+		    LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
+	case AF_UNSPEC:
+		if (hub_listen_ipv6())	/* dual-stack: IPv4 as well */
+			return o | LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY;
+		return o | LWS_SERVER_OPTION_DISABLE_IPV6;
+	default:
+		return o | LWS_SERVER_OPTION_DISABLE_IPV6;
+	}
+}
+
+/*
+ * Why lws could not listen on l: bind a socket the same way and return
+ * the error (a static string).
+ */
+static const char *
+hub_listen_why(const struct hub_listen *l)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 sl;
+	const char		*why = "the listener could not be created "
+				    "(see the log)";
+	int			 fd, on = 1, family = l->family;
+
+	if (family == AF_UNSPEC)
+		family = hub_listen_ipv6() ? AF_INET6 : AF_INET;
+	memset(&ss, 0, sizeof ss);
+	if (family == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(l->port);
+		if (l->addr != NULL &&
+		    inet_pton(AF_INET6, l->addr, &s6->sin6_addr) != 1)
+			return why;
+		sl = sizeof *s6;
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(l->port);
+		if (l->addr != NULL &&
+		    inet_pton(AF_INET, l->addr, &s4->sin_addr) != 1)
+			return why;
+		sl = sizeof *s4;
+	}
+	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
+		return strerror(errno);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (family == AF_INET6 && l->addr != NULL)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
+	    listen(fd, 1) != 0)
+		why = strerror(errno);
+	close(fd);
+	return why;
+}
+
+/*
+ * The address the TCP listener is bound to, as ws://ADDRESS:PORT (the
+ * caller frees it), or NULL if it cannot be found.  lws 4.1.6 does not hand
+ * out a vhost's listening socket, but it is this process's only TCP socket
+ * that listens, and at start-up only low descriptors are open: look there.
+ */
+static char *
+hub_listen_bound(int port)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl, ol;
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
+	int			 fd, on;
+
+	for (fd = 0; fd < 1024; fd++) {
+		ol = sizeof on;
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &ol) != 0 ||
+		    !on)
+			continue;
+		sl = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host,
+		    serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0 ||
+		    atoi(serv) != port)
+			continue;
+		if (ss.ss_family == AF_INET6)
+			return xasprintf("ws://[%s]:%s", host, serv);
+		return xasprintf("ws://%s:%s", host, serv);
+	}
+	return NULL;
+}
+
+/* What l asked for, as ws://ADDRESS:PORT; the caller frees it. */
+static char *
+hub_listen_asked(const struct hub_listen *l)
+{
+	if (l->family == AF_INET6)
+		return xasprintf("ws://[%s]:%d", l->addr, l->port);
+	if (l->family == AF_INET)
+		return xasprintf("ws://%s:%d", l->addr, l->port);
+	if (hub_listen_ipv6())
+		return xasprintf("ws://[::]:%d", l->port);
+	return xasprintf("ws://0.0.0.0:%d", l->port);
+}
+
+/*
+ * Raise the soft limit on open files to the hard limit, at most HUB_NOFILE:
+ * every connection is a descriptor, and lws sizes its tables (and refuses
+ * connections past them) by the soft limit when the context is created.
+ */
+static void
+hub_main_nofile(void)
+{
+	struct rlimit	rl;
+	rlim_t		want = HUB_NOFILE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < want ||
+	    rl.rlim_cur > HUB_NOFILE_MAX) {
+		/* lws takes a limit past HUB_NOFILE_MAX for a mistake. */
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			util_log("cannot raise the open file limit to %llu: %s",
+			    (unsigned long long)want, strerror(errno));
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	util_log("open file limit %llu", (unsigned long long)rl.rlim_cur);
+	if (rl.rlim_cur < HUB_CLIENTS_MIN + 64)
+		util_log("warning: an open file limit of %llu leaves room "
+		    "for fewer than %d connections (raise the hard limit)",
+		    (unsigned long long)rl.rlim_cur, HUB_CLIENTS_MIN);
+}
+
 static struct lws_vhost *
 hub_vhost(struct hub *hub, const char *name, const char *iface, int port,
-    int unix_sock)
+    uint64_t options)
 {
+	/*
+	 * No lws pings or hang-ups (both 0): the pong to lws 4.1.6's empty
+	 * ping never reaches the protocol's callback, and its hang-up counts
+	 * pongs alone, so the hub pings and hangs up itself (hub_ws_tick),
+	 * counting every frame a client sends as a sign of life.
+	 */
 	static const uint32_t		 backoff[] = { 1000 };
 	static const lws_retry_bo_t	 policy = {
 		.retry_ms_table = backoff,
 		.retry_ms_table_count = 1,
-		.secs_since_valid_ping = 20,
-		.secs_since_valid_hangup = 40,
+		.secs_since_valid_ping = 0,
+		.secs_since_valid_hangup = 0,
 	};
 	struct lws_context_creation_info info;
 
@@ -188,7 +498,7 @@ hub_vhost(struct hub *hub, const char *name, const char *iface, int port,
 	info.protocols = hub_ws_protocols;
 	info.iface = iface;
 	info.port = port;
-	info.options = unix_sock ? LWS_SERVER_OPTION_UNIX_SOCK : 0;
+	info.options = options;
 	info.retry_and_idle_policy = &policy;
 	info.keepalive_timeout = 5;
 	info.timeout_secs = 10;
@@ -216,13 +526,14 @@ hub_main(int argc, char **argv)
 	struct lws_context_creation_info info;
 	struct lws_vhost		*vh;
 	const char			*config = NULL;
-	char				*cause = NULL, *host, *colon, *where;
-	int				 ch, i, port;
-	int64_t				 port64;
+	struct hub_listen		 tcp;
+	char				*cause = NULL, *where;
+	int				 ch, i;
 	struct buf			 listening;
 
 	util_set_progname("concordd");
 	memset(&hub, 0, sizeof hub);
+	memset(&tcp, 0, sizeof tcp);
 	hub.cfg.lock_delay = 5000;
 	hub.cfg.grace = 30000;
 	hub.cfg.ttl = CORE_TTL_DEFAULT;
@@ -270,6 +581,12 @@ hub_main(int argc, char **argv)
 		    "or --listen\n");
 		return 1;
 	}
+	if (hub.cfg.listen != NULL &&
+	    hub_listen_parse(hub.cfg.listen, &tcp, &cause) != 0) {
+		fprintf(stderr, "concordd: cannot listen on \"%s\": %s\n",
+		    hub.cfg.listen, cause);
+		return 1;
+	}
 	if (hub.cfg.grace < hub.cfg.ttl)
 		hub.cfg.grace = hub.cfg.ttl;
 	if (hub.cfg.data == NULL)
@@ -284,6 +601,7 @@ hub_main(int argc, char **argv)
 	}
 	util_log_open(hub.cfg.log);
 	util_log("starting %s, data %s", HUB_VERSION, hub.cfg.data);
+	hub_main_nofile();
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, hub_lws_log);
 	if (hub_state_load(&hub, &cause) != 0) {
 		fprintf(stderr, "concordd: cannot recover the store: %s\n",
@@ -303,8 +621,9 @@ hub_main(int argc, char **argv)
 	util_buf_init(&listening);
 	util_buf_adds(&listening, "concordd: listening on");
 	if (hub.cfg.socket != NULL) {
-		if (util_mkparent(hub.cfg.socket, 0700) != 0 || hub_vhost(&hub, "unix",
-		    hub.cfg.socket, 0, 1) == NULL) {
+		if (util_mkparent(hub.cfg.socket, 0700) != 0 ||
+		    hub_vhost(&hub, "unix", hub.cfg.socket, 0,
+		    LWS_SERVER_OPTION_UNIX_SOCK) == NULL) {
 			fprintf(stderr, "concordd: cannot listen on %s\n",
 			    hub.cfg.socket);
 			return 1;
@@ -312,24 +631,19 @@ hub_main(int argc, char **argv)
 		util_buf_printf(&listening, " unix:%s", hub.cfg.socket);
 	}
 	if (hub.cfg.listen != NULL) {
-		host = xstrdup(hub.cfg.listen);
-		if ((colon = strrchr(host, ':')) == NULL ||
-		    util_num_parse(colon + 1, 0, 65535, &port64) != 0) {
-			fprintf(stderr, "concordd: --listen wants HOST:PORT\n");
+		if (tcp.resolved != NULL)
+			util_log("listen: %s", tcp.resolved);
+		if ((vh = hub_vhost(&hub, "tcp", tcp.addr, tcp.port,
+		    hub_listen_options(&tcp))) == NULL) {
+			fprintf(stderr, "concordd: cannot listen on \"%s\": "
+			    "%s\n", hub.cfg.listen, hub_listen_why(&tcp));
 			return 1;
 		}
-		*colon = '\0';
-		port = (int)port64;
-		if ((vh = hub_vhost(&hub, "tcp", *host == '\0' ? NULL : host,
-		    port, 0)) == NULL) {
-			fprintf(stderr, "concordd: cannot listen on %s\n",
-			    hub.cfg.listen);
-			return 1;
-		}
-		port = lws_get_vhost_listen_port(vh);
-		util_buf_printf(&listening, " ws://%s:%d",
-		    *host == '\0' ? "0.0.0.0" : host, port);
-		free(host);
+		tcp.port = lws_get_vhost_listen_port(vh);
+		if ((where = hub_listen_bound(tcp.port)) == NULL)
+			where = hub_listen_asked(&tcp);
+		util_buf_printf(&listening, " %s", where);
+		free(where);
 	}
 	hub_state_leases(&hub);
 	if (hub.cfg.outbox) {
@@ -353,6 +667,8 @@ hub_main(int argc, char **argv)
 	lws_sul_cancel(&hub.lease_sul);
 	lws_sul_cancel(&hub.commit_sul);
 	lws_context_destroy(hub.ctx);
+	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */
+	hub_ws_free(&hub);
 	hub_state_free(&hub);
 	store_close(hub.store);
 	util_log_close();

@@ -6,10 +6,33 @@
  * while it is arriving (close 1009) and never buffered whole, and a message
  * that is started but not finished within HUB_FRAME_TIMEOUT closes the
  * connection.  Outgoing data is written only from the WRITEABLE callback,
- * one lws_write per callback: first queued replies (welcome, ack, refused,
- * error, pong), then one page of committed events read from the store after
- * the client's cursor.  A client that stops reading is paused (rx flow
- * control) rather than buffered without bound.
+ * one lws_write per callback, in this order: pongs (so that a client's
+ * liveness check never waits behind anything), queued replies (welcome,
+ * ack, refused, error) and lease notices, the incident's presence if it
+ * changed, then one page of committed events read from the store after the
+ * client's cursor.  A client that stops reading is paused (rx flow
+ * control) once HUB_OUTQ_PAUSE of its own replies are queued, rather than
+ * buffered without bound; notices to every follower do not count, since
+ * there is at most one per held lease (a newer one replaces it) and
+ * presence is never queued but made when it is written.
+ *
+ * Presence must not say a follower that keeps up is behind, yet a client
+ * shows "behind" as its own head minus the seq presence gave, and its head
+ * moves with every page.  So a follower keeping up is announced at the
+ * committed head, and whenever a page is about to take a client past the
+ * head its last presence was made at (and someone else follows), a fresh
+ * presence goes first: nobody keeping up ever reads as behind.  A follower
+ * whose cursor has stayed below the committed head for HUB_BEHIND_AFTER is
+ * lagging and announced at its cursor, and again each second while it
+ * moves.  The encoding is made once per change and head, for all.
+ *
+ * Every frame received is a sign of life, and a client not heard from for
+ * HUB_PING_AFTER ms is sent a websocket ping (with a payload, so that its
+ * pong reaches the callback), again each HUB_PING_AFTER, so an idle client
+ * that is alive answers: one not heard from for HUB_SILENT_CLOSE ms is
+ * closed.  While a client is
+ * paused nothing is read from it, so there what it takes of what the hub
+ * writes counts instead.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,34 +40,93 @@
 #include "hub.h"
 #include "store.h"
 
+static void	hub_ws_behind(struct hub_client *, int64_t);
+
 static struct hub *
 hub_ws_hub(struct lws *wsi)
 {
 	return lws_context_user(lws_get_context(wsi));
 }
 
-void
-hub_ws_send(struct hub_client *c, const char *data, size_t len, int close)
+#define HUB_OUT_CLOSE	0x1	/* close the connection after it */
+#define HUB_OUT_URGENT	0x2	/* before everything else (pongs) */
+
+/*
+ * Queue len bytes for a client and ask to write.  A message with a key (a
+ * lease notice: the action's name) replaces a queued one with the same key.
+ */
+static void
+hub_ws_queue(struct hub_client *c, const char *data, size_t len, int flags,
+    const char *key)
 {
 	struct hub_out	*o;
 
 	if (c->closing)
 		return;
-	o = xcalloc(1, sizeof *o);
+	for (o = key != NULL ? c->outq : NULL; o != NULL; o = o->next) {
+		if (o->key != NULL && strcmp(o->key, key) == 0)
+			break;
+	}
+	if (o == NULL) {
+		o = xcalloc(1, sizeof *o);
+		if (key != NULL)
+			o->key = xstrdup(key);
+		if (flags & HUB_OUT_URGENT) {
+			*c->urgent_tail = o;
+			c->urgent_tail = &o->next;
+		} else {
+			*c->outq_tail = o;
+			c->outq_tail = &o->next;
+		}
+		if (key == NULL)
+			c->noutq++;
+	} else
+		free(o->data);
 	o->data = xmalloc(LWS_PRE + len);
 	memcpy(o->data + LWS_PRE, data, len);
 	o->len = len;
-	o->close = close;
-	*c->outq_tail = o;
-	c->outq_tail = &o->next;
-	c->noutq++;
-	if (close)
+	if (flags & HUB_OUT_CLOSE) {
+		o->close = 1;
 		c->closing = 1;
+	}
 	if (!c->paused && c->noutq >= HUB_OUTQ_PAUSE) {
 		lws_rx_flow_control(c->wsi, 0);
 		c->paused = 1;
 	}
 	lws_callback_on_writable(c->wsi);
+}
+
+/* Take the next queued message, pongs first; NULL if none. */
+static struct hub_out *
+hub_ws_dequeue(struct hub_client *c)
+{
+	struct hub_out	*o;
+
+	if ((o = c->urgent) != NULL) {
+		if ((c->urgent = o->next) == NULL)
+			c->urgent_tail = &c->urgent;
+	} else if ((o = c->outq) != NULL) {
+		if ((c->outq = o->next) == NULL)
+			c->outq_tail = &c->outq;
+	} else
+		return NULL;
+	if (o->key == NULL)
+		c->noutq--;
+	return o;
+}
+
+static void
+hub_ws_out_free(struct hub_out *o)
+{
+	free(o->data);
+	free(o->key);
+	free(o);
+}
+
+void
+hub_ws_send(struct hub_client *c, const char *data, size_t len, int close)
+{
+	hub_ws_queue(c, data, len, close ? HUB_OUT_CLOSE : 0, NULL);
 }
 
 void
@@ -130,6 +212,7 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			hub_ws_snapshot(hub, c);
 		} else {
 			c->subscribed = 1;
+			hub_ws_behind(c, util_clock_mono_ms());
 			hub_ws_presence(hub, c->inc);
 		}
 	}
@@ -137,53 +220,182 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	    m->incident != NULL ? m->incident : "-", (long long)m->from);
 }
 
+/* Does c follow inc, as presence counts followers? */
+static int
+hub_ws_follows(const struct hub_client *c, const struct hub_incident *inc)
+{
+	return c->inc == inc && c->subscribed && !c->closing;
+}
+
 void
 hub_ws_presence(struct hub *hub, struct hub_incident *inc)
+{
+	struct hub_client	*c;
+
+	inc->presence_ver++;
+	for (c = hub->clients; c != NULL; c = c->next) {
+		if (hub_ws_follows(c, inc))
+			lws_callback_on_writable(c->wsi);
+	}
+}
+
+/*
+ * The presence message for inc as of now, LWS_PRE bytes of headroom first:
+ * each user with the highest seq over its connections, a connection
+ * keeping up counting as the committed head.  Made again only when the
+ * followers or the committed head changed.
+ */
+static struct buf *
+hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
 {
 	struct proto_msg	 m;
 	struct hub_client	*c;
 	size_t			 i, n = 0;
+	int64_t			 seq;
 
+	if (inc->presence.data != NULL &&
+	    inc->presence_buf_ver == inc->presence_ver &&
+	    inc->presence_buf_head == inc->committed)
+		return &inc->presence;
 	for (c = hub->clients; c != NULL; c = c->next)
 		n++;
 	proto_msg_init(&m, PROTO_PRESENCE);
 	m.incident = inc->state.id;
 	m.users = xcalloc(n + 1, sizeof *m.users);
 	for (c = hub->clients; c != NULL; c = c->next) {
-		if (c->inc != inc || !c->subscribed || c->closing)
+		if (!hub_ws_follows(c, inc))
 			continue;
 		c->presence_seq = c->cursor;
+		seq = c->lagging ? c->cursor : inc->committed;
 		for (i = 0; i < m.nusers; i++) {
 			if (strcmp(m.users[i].user, c->user) == 0)
 				break;
 		}
 		if (i == m.nusers)
 			m.users[m.nusers++].user = c->user;
-		if (c->cursor > m.users[i].seq)
-			m.users[i].seq = c->cursor;
+		if (seq > m.users[i].seq)
+			m.users[i].seq = seq;
 	}
-	for (c = hub->clients; c != NULL; c = c->next) {
-		if (c->inc == inc && c->subscribed && !c->closing)
-			hub_ws_send_msg(c, &m);
-	}
+	util_buf_reset(&inc->presence);
+	util_buf_addzero(&inc->presence, LWS_PRE);
+	proto_msg_encode(&m, &inc->presence);
+	inc->presence_users = m.nusers;
+	inc->presence_buf_ver = inc->presence_ver;
+	inc->presence_buf_head = inc->committed;
 	free(m.users);
+	return &inc->presence;
+}
+
+/*
+ * Does c need a presence message before anything else is written to it:
+ * the followers changed since its last one, or a page is about to take it
+ * past the head that one was made at while someone else follows?
+ */
+static int
+hub_ws_presence_due(struct hub *hub, struct hub_client *c)
+{
+	struct hub_incident	*inc = c->inc;
+
+	if (c->presence_ver != inc->presence_ver)
+		return 1;
+	if (c->presence_head >= inc->committed || c->cursor >= inc->committed)
+		return 0;
+	hub_ws_presence_buf(hub, inc);
+	return inc->presence_users > 1;
+}
+
+/* Write inc's presence to c; 0, or -1 to close the connection. */
+static int
+hub_ws_presence_write(struct hub *hub, struct hub_client *c)
+{
+	struct buf	*b = hub_ws_presence_buf(hub, c->inc);
+
+	/* lws_write puts the frame header in the headroom: the same bytes
+	 * for every client, so the one encoding serves them all. */
+	if (lws_write(c->wsi, (unsigned char *)b->data + LWS_PRE,
+	    b->len - LWS_PRE, LWS_WRITE_TEXT) < 0)
+		return -1;
+	c->presence_ver = c->inc->presence_ver;
+	c->presence_head = c->inc->committed;
+	lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+/* Note where c's cursor stands against the committed head. */
+static void
+hub_ws_behind(struct hub_client *c, int64_t now)
+{
+	if (c->cursor >= c->inc->committed)
+		c->behind_since = 0;
+	else if (c->behind_since == 0)
+		c->behind_since = now;
+}
+
+/*
+ * Ping a client not heard from for HUB_PING_AFTER (and again each
+ * HUB_PING_AFTER), close one not heard from for HUB_SILENT_CLOSE.  Returns
+ * 0, or -1 if it is being closed.
+ */
+static int
+hub_ws_alive(struct hub *hub, struct hub_client *c, int64_t now)
+{
+	if (now - c->heard >= HUB_SILENT_CLOSE) {
+		util_log("connection from %s silent for %lld ms: closing",
+		    c->user != NULL ? c->user : "?",
+		    (long long)(now - c->heard));
+		hub->stat_silent++;
+		c->closing = 1;
+		if (c->subscribed)
+			c->inc->presence_stale = 1;
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return -1;
+	}
+	if (now - c->heard >= HUB_PING_AFTER &&
+	    now - c->pinged >= HUB_PING_AFTER) {
+		c->ping_due = 1;
+		c->pinged = now;
+		lws_callback_on_writable(c->wsi);
+	}
+	return 0;
 }
 
 void
-hub_ws_presence_tick(struct hub *hub)
+hub_ws_tick(struct hub *hub, int progress)
 {
 	struct hub_incident	*inc;
 	struct hub_client	*c;
+	int64_t			 now = util_clock_mono_ms();
+	int			 lag;
 
-	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
-		for (c = hub->clients; c != NULL; c = c->next) {
-			if (c->inc == inc && c->subscribed &&
-			    c->cursor != c->presence_seq)
-				break;
+	for (c = hub->clients; c != NULL; c = c->next) {
+		if (c->closing || hub_ws_alive(hub, c, now) != 0 ||
+		    !c->subscribed)
+			continue;
+		hub_ws_behind(c, now);
+		lag = c->behind_since != 0 &&
+		    now - c->behind_since >= HUB_BEHIND_AFTER;
+		if (lag != c->lagging ||
+		    (lag && progress && c->cursor != c->presence_seq)) {
+			c->lagging = lag;
+			c->inc->presence_stale = 1;
 		}
-		if (c != NULL)
-			hub_ws_presence(hub, inc);
 	}
+	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+		if (inc->presence_stale) {
+			inc->presence_stale = 0;
+			hub_ws_presence(hub, inc);
+		}
+	}
+}
+
+void
+hub_ws_free(struct hub *hub)
+{
+	struct hub_incident	*inc;
+
+	for (inc = hub->incidents; inc != NULL; inc = inc->next)
+		util_buf_clear(&inc->presence);
 }
 
 void
@@ -192,6 +404,7 @@ hub_ws_lease(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
 {
 	struct proto_msg	 m;
 	struct hub_client	*c;
+	struct buf		 b;
 	int64_t			 now = util_clock_mono_ms();
 
 	proto_msg_init(&m, PROTO_LEASE);
@@ -199,11 +412,13 @@ hub_ws_lease(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
 	m.name = a->name;
 	m.fence = a->fence;
 	m.left = a->deadline > now ? a->deadline - now : 0;
+	util_buf_init(&b);
+	proto_msg_encode(&m, &b);
 	for (c = hub->clients; c != NULL; c = c->next) {
-		if ((to == NULL || c == to) && c->inc == inc && c->subscribed &&
-		    !c->closing)
-			hub_ws_send_msg(c, &m);
+		if ((to == NULL || c == to) && hub_ws_follows(c, inc))
+			hub_ws_queue(c, b.data, b.len, 0, a->name);
 	}
+	util_buf_clear(&b);
 }
 
 void
@@ -221,6 +436,7 @@ hub_ws_snapshot(struct hub *hub, struct hub_client *c)
 	c->want_snapshot = 0;
 	c->cursor = c->inc->committed;
 	c->subscribed = 1;
+	c->behind_since = 0;
 	hub_ws_presence(hub, c->inc);
 	util_log("snapshot of %s at seq %lld to %s", c->inc->state.id,
 	    (long long)c->cursor, c->user);
@@ -260,6 +476,7 @@ hub_ws_message(struct hub *hub, struct hub_client *c, const char *p,
     size_t len)
 {
 	struct proto_msg	 m;
+	struct buf		 b;
 	char			*cause;
 
 	if (proto_msg_decode(p, len, &m, &cause) != 0) {
@@ -285,7 +502,10 @@ hub_ws_message(struct hub *hub, struct hub_client *c, const char *p,
 		break;
 	case PROTO_PING:
 		m.kind = PROTO_PONG;
-		hub_ws_send_msg(c, &m);
+		util_buf_init(&b);
+		proto_msg_encode(&m, &b);
+		hub_ws_queue(c, b.data, b.len, HUB_OUT_URGENT, NULL);
+		util_buf_clear(&b);
 		break;
 	case PROTO_LIST:
 		hub_ws_list(hub, c);
@@ -339,46 +559,54 @@ static int
 hub_ws_writeable(struct hub *hub, struct hub_client *c)
 {
 	static const char	 pre[LWS_PRE];	/* headroom for lws_write */
+	unsigned char		 ping[LWS_PRE + 8];
 	struct hub_out		*o;
 	struct hub_ws_page	 pg;
 	struct buf		 b;
 	char			*cause = NULL;
-	int64_t			 max;
+	int64_t			 max, now = util_clock_mono_ms();
 	int			 rc;
 
-	if ((o = c->outq) != NULL) {
-		c->outq = o->next;
-		if (c->outq == NULL)
-			c->outq_tail = &c->outq;
-		c->noutq--;
+	if (c->ping_due) {
+		c->ping_due = 0;
+		memcpy(ping + LWS_PRE, "concord", 8);
+		if (lws_write(c->wsi, ping + LWS_PRE, 8, LWS_WRITE_PING) < 0)
+			return -1;
+		lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if ((o = hub_ws_dequeue(c)) != NULL) {
 		rc = lws_write(c->wsi, (unsigned char *)o->data + LWS_PRE,
 		    o->len, LWS_WRITE_TEXT);
 		if (o->close) {
 			lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			    (unsigned char *)"closing", 7);
-			free(o->data);
-			free(o);
+			hub_ws_out_free(o);
 			return -1;
 		}
-		free(o->data);
-		free(o);
+		hub_ws_out_free(o);
 		if (rc < 0)
 			return -1;
-		if (c->paused && c->noutq <= HUB_OUTQ_RESUME) {
-			lws_rx_flow_control(c->wsi, 1);
-			c->paused = 0;
+		if (c->paused) {
+			/* Not read from, but taking what it is sent. */
+			c->heard = now;
+			if (c->noutq <= HUB_OUTQ_RESUME) {
+				lws_rx_flow_control(c->wsi, 1);
+				c->paused = 0;
+			}
 		}
-		if (c->outq != NULL || (c->subscribed &&
-		    (c->cursor < c->inc->committed || !c->leases_sent)))
-			lws_callback_on_writable(c->wsi);
+		lws_callback_on_writable(c->wsi);
 		return 0;
 	}
-	if (c->subscribed && !c->closing && !c->leases_sent &&
-	    c->cursor >= c->inc->committed) {
+	if (!c->subscribed || c->closing)
+		return 0;
+	if (hub_ws_presence_due(hub, c))
+		return hub_ws_presence_write(hub, c);
+	if (!c->leases_sent && c->cursor >= c->inc->committed) {
 		hub_ws_caught_up(hub, c);
 		return 0;
 	}
-	if (!c->subscribed || c->closing || c->cursor >= c->inc->committed)
+	if (c->cursor >= c->inc->committed)
 		return 0;
 	util_buf_init(&b);
 	util_buf_add(&b, pre, sizeof pre);
@@ -399,6 +627,7 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 	if (rc < 0)
 		return -1;
 	c->cursor = pg.last;
+	hub_ws_behind(c, now);
 	if (c->cursor < c->inc->committed)
 		lws_callback_on_writable(c->wsi);
 	else if (!c->leases_sent)
@@ -421,11 +650,9 @@ hub_ws_client_free(struct hub *hub, struct hub_client *c)
 	}
 	if (c->subscribed && c->inc != NULL)
 		hub_ws_presence(hub, c->inc);
-	while ((o = c->outq) != NULL) {
-		c->outq = o->next;
-		free(o->data);
-		free(o);
-	}
+	c->closing = 1;
+	while ((o = hub_ws_dequeue(c)) != NULL)
+		hub_ws_out_free(o);
 	util_buf_clear(&c->rx);
 	free(c->user);
 }
@@ -452,6 +679,11 @@ hub_ws_metrics(struct hub *hub, struct buf *b)
 	util_buf_printf(b, "# HELP concord_clients Connected websocket "
 	    "clients.\n# TYPE concord_clients gauge\nconcord_clients %zu\n",
 	    ncli);
+	util_buf_printf(b, "# HELP concord_silent_closes_total Connections "
+	    "closed for saying nothing for %d s.\n# TYPE "
+	    "concord_silent_closes_total counter\n"
+	    "concord_silent_closes_total %llu\n", HUB_SILENT_CLOSE / 1000,
+	    (unsigned long long)hub->stat_silent);
 	util_buf_printf(b, "# HELP concord_incidents Incidents on this hub.\n"
 	    "# TYPE concord_incidents gauge\nconcord_incidents %zu\n", ninc);
 }
@@ -535,6 +767,8 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		memset(c, 0, sizeof *c);
 		c->wsi = wsi;
 		c->hub = hub;
+		c->heard = util_clock_mono_ms();
+		c->urgent_tail = &c->urgent;
 		c->outq_tail = &c->outq;
 		util_buf_init(&c->rx);
 		c->next = hub->clients;
@@ -548,7 +782,11 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			hub_ws_client_free(hub, c);
 		}
 		break;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		c->heard = util_clock_mono_ms();
+		break;
 	case LWS_CALLBACK_RECEIVE:
+		c->heard = util_clock_mono_ms();
 		remaining = lws_remaining_packet_payload(wsi);
 		if (c->rx.len + len + remaining > PROTO_MAX_MSG) {
 			util_log("message over %d bytes from %s: closing",
