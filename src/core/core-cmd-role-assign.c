@@ -36,6 +36,8 @@ core_cmd_role_assign_apply(struct core_state *s, const struct core_event *e,
 	struct core_role	*role;
 
 	(void)ctx;
+	if (e->role == NULL || e->user == NULL)
+		return;
 	if ((role = core_state_role(s, e->role)) == NULL) {
 		s->roles = xreallocarray(s->roles, s->nroles + 1,
 		    sizeof *s->roles);
@@ -51,11 +53,13 @@ core_cmd_role_assign_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_role_assign_describe(const struct core_event *e)
 {
-	return xasprintf("assigned %s to %s", e->role, e->user);
+	return xasprintf("assigned %s to %s", core_str_or(e->role, "?"),
+	    core_str_or(e->user, "?"));
 }
 
 const struct core_cmd_entry core_cmd_role_assign_entry = {
 	"role.assign", CORE_ROLE_ASSIGN, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_USER | CORE_FLD_ROLE,
 	CORE_FLD_USER | CORE_FLD_ROLE,
 	core_cmd_role_assign_check, core_cmd_role_assign_apply,
 	core_cmd_role_assign_describe
