@@ -855,6 +855,7 @@ test_field_rules(void **state)
 	const struct core_field	*tab, *f;
 	struct core_event	 e, c;
 	struct hub		 h;
+	const char		*code;
 	char			*cause = NULL;
 	size_t			 n, i;
 	int64_t			*v;
@@ -935,6 +936,23 @@ test_field_rules(void **state)
 	e.written = WALL0 - 5000;
 	assert_code(&h, hub_issue(&h, "bob", &e, -1, 0), NULL);
 	assert_int_equal(h.last.written, 0);
+
+	/* A user's roles must fit in the events they issue. */
+	for (i = 0; ; i++) {
+		char	role[64];
+
+		snprintf(role, sizeof role, "role-%02zu-%s", i,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		if ((code = cmd_role(&h, CORE_ROLE_ASSIGN, "alice", role,
+		    "bob", VIEW_NOW)) != NULL)
+			break;
+		assert_true(i < 100);
+	}
+	assert_code(&h, code, "bad-request");
+	assert_contains(h.msg, "too many roles");
+	assert_true(i > 50);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "still here", -1), NULL);
+	assert_true(strlen(h.last.roles) <= CORE_ROLES_MAX);
 	hub_free(&h);
 }
 
