@@ -15,11 +15,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
 #include "core.h"
+#include "export.h"
 #include "proto.h"
 #include "util.h"
 
@@ -813,6 +815,93 @@ test_hub_strings_and_exports(void **state)
 	free(p);
 }
 
+/*
+ * A note written offline shows when it was written beside the hub's time,
+ * in the timeline line, the Markdown and (as a number) the JSON export;
+ * and every event a log can hold renders, even one missing its fields.
+ */
+static void
+test_export_written(void **state)
+{
+	struct core_state	 st;
+	struct core_event	 ev[3];
+	struct buf		 b;
+	char			*line, w[48];
+	int			 t;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	core_state_init(&st, "INC-5");
+	core_event_init(&ev[0]);
+	ev[0].seq = 1;
+	ev[0].time = 1700000000000LL;		/* 2023-11-14 22:13:20 */
+	ev[0].type = CORE_OPEN;
+	ev[0].actor = xstrdup("alice");
+	ev[0].sev = 2;
+	ev[0].text = xstrdup("db down");
+	event_note(&ev[1]);
+	ev[1].seq = 2;
+	ev[1].time = 1700000000000LL + 90000;
+	ev[1].written = 1700000000000LL - 5000;	/* 22:13:15 */
+	event_note(&ev[2]);
+	ev[2].seq = 3;
+	ev[2].time = 1700000000000LL + 91000;
+	ev[2].written = 1700000000000LL - 86400000;	/* the day before */
+
+	export_written(&ev[0], w, sizeof w);
+	assert_string_equal(w, "");
+	line = export_event_line(&ev[1]);
+	assert_string_equal(line, "2023-11-14 22:14:50 (written 22:13:15)  "
+	    "#2     bob  replica lag 0 s");
+	free(line);
+	line = export_event_line(&ev[2]);
+	assert_non_null(strstr(line, "(written 2023-11-13 22:13:20)"));
+	free(line);
+
+	util_buf_init(&b);
+	for (t = 0; t < 3; t++)
+		core_state_apply(&st, &ev[t], &(struct core_ctx){ .now = 1 });
+	export_md(&st, ev, 3, &b);
+	assert_non_null(strstr(b.data, "| 2023-11-14 22:14:50 (written "
+	    "22:13:15) | 2 | bob |"));
+	util_buf_reset(&b);
+	export_json(&st, ev, (unsigned char (*)[CORE_HASH_LEN])st.chain, 1,
+	    &b);
+	assert_non_null(strstr(b.data, "\"incident\":\"INC-5\""));
+	util_buf_reset(&b);
+	proto_event_encode(&ev[1], NULL, &b);
+	assert_non_null(strstr(b.data, "\"time\":1700000090000,"
+	    "\"written\":1699999995000,"));
+	util_buf_clear(&b);
+
+	/* Events missing what their type needs still render. */
+	for (t = 0; t < 3; t++)
+		core_event_clear(&ev[t]);
+	for (t = 0; t < 3; t++) {
+		core_event_init(&ev[t]);
+		ev[t].seq = t + 1;
+		ev[t].type = t == 0 ? CORE_NOTE : t == 1 ? CORE_AMEND :
+		    CORE_MARK;
+	}
+	ev[1].ref = 1;
+	ev[2].ref = 1;
+	line = export_event_line(&ev[0]);
+	assert_non_null(strstr(line, "#1     ?  ?"));
+	free(line);
+	core_state_clear(&st);
+	core_state_init(&st, "INC-6");
+	for (t = 0; t < 3; t++)
+		core_state_apply(&st, &ev[t], &(struct core_ctx){ .now = 1 });
+	util_buf_init(&b);
+	export_md(&st, ev, 3, &b);
+	assert_non_null(strstr(b.data, "## Timeline"));
+	util_buf_clear(&b);
+	for (t = 0; t < 3; t++)
+		core_event_clear(&ev[t]);
+	core_state_clear(&st);
+}
+
 int
 main(void)
 {
@@ -826,6 +915,7 @@ main(void)
 		cmocka_unit_test(test_event_check),
 		cmocka_unit_test(test_decode_no_leaks),
 		cmocka_unit_test(test_hub_strings_and_exports),
+		cmocka_unit_test(test_export_written),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
