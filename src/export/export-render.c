@@ -9,6 +9,7 @@
  * always the log's.  Any event a log can hold renders, even one missing a
  * field its type needs ("?" stands in).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,8 +23,10 @@ export_time(int64_t ms, char *out, size_t len)
 	time_t		t = (time_t)(ms / 1000);
 	struct tm	tm;
 
-	localtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+	if (localtime_r(&t, &tm) == NULL)
+		snprintf(out, len, "%lld ms", (long long)ms);
+	else
+		strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 void
@@ -36,8 +39,10 @@ export_written(const struct core_event *e, char *out, size_t len)
 	*out = '\0';
 	if (e->written == 0 || len == 0)
 		return;
-	localtime_r(&t, &tm);
-	localtime_r(&h, &htm);
+	if (localtime_r(&t, &tm) == NULL || localtime_r(&h, &htm) == NULL) {
+		snprintf(out, len, "written at %lld ms", (long long)e->written);
+		return;
+	}
 	if (tm.tm_year == htm.tm_year && tm.tm_yday == htm.tm_yday)
 		strftime(out, len, "written %H:%M:%S", &tm);
 	else
