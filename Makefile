@@ -123,13 +123,13 @@ asan:
 	    bin-asan/concord bin-asan/concordd
 
 # libFuzzer targets for the decoders (tests/fuzz/fuzz-*.c), built with
-# clang under ASan and UBSan into build-fuzz/; tests/integration/it-fuzz.sh
+# clang under ASan and UBSan into build/fuzz/; tests/integration/it-fuzz.sh
 # runs each briefly from its seed corpus tests/fuzz/corpus-*/.  By hand:
-# build-fuzz/fuzz-proto-msg -max_total_time=600 DIR tests/fuzz/corpus-proto-msg
+# build/fuzz/fuzz-proto-msg -max_total_time=600 DIR tests/fuzz/corpus-proto-msg
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz-*.c)
-FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_LIB   := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(EXPORT_SRC)
-FUZZ_OBJ   := $(FUZZ_LIB:%.c=build-fuzz/%.o)
+FUZZ_OBJ   := $(FUZZ_LIB:%.c=build/fuzz/%.o)
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
 FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) -Iinclude \
@@ -138,18 +138,18 @@ FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) -Iinclude \
 fuzz: $(FUZZ_BIN)
 .SECONDARY: $(FUZZ_OBJ)
 
-build-fuzz/%.o: %.c $(DEPS_STAMP)
+build/fuzz/%.o: %.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	@clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ)
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
 	    $(CORE_LIBS) $(PROTO_LIBS) -lm
 
 clean:
-	rm -rf build bin build-asan bin-asan build-fuzz
+	rm -rf build bin build-asan bin-asan
 
--include $(shell find $(B) build-fuzz -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

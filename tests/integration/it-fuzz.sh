@@ -1,20 +1,20 @@
-# The decoders under libFuzzer, briefly: each target in build-fuzz/ (built
+# The decoders under libFuzzer, briefly: each target in build/fuzz/ (built
 # by `make fuzz` with ASan and UBSan) runs its seed corpus
 # tests/fuzz/corpus-TARGET/ (which holds the inputs of past findings) and
 # then mutates it for FUZZ_SECONDS (default 12) seconds.  Each target
 # asserts its decoder's round trip (decode, encode, decode: equal) and
 # that the wire and canonical decoders agree; a crash, a leak, undefined
 # behaviour or a failed assertion is a finding.  Findings are kept in
-# build-fuzz/findings/ to reproduce with `build-fuzz/fuzz-TARGET FILE`.
+# build/fuzz/findings/ to reproduce with `build/fuzz/fuzz-TARGET FILE`.
 # New inputs go to a scratch directory, never into the committed corpus.
 . "$(dirname "$0")/lib.sh"
 SECS=${FUZZ_SECONDS:-12}
-FINDINGS=$TOP/build-fuzz/findings
+FINDINGS=$TOP/build/fuzz/findings
 
 for src in "$TOP"/tests/fuzz/fuzz-*.c; do
 	name=$(basename "$src" .c)
 	target=${name#fuzz-}
-	bin=$TOP/build-fuzz/$name
+	bin=$TOP/build/fuzz/$name
 	seeds=$TOP/tests/fuzz/corpus-$target
 	if [ ! -x "$bin" ]; then
 		notok "$name is built (make fuzz)"
