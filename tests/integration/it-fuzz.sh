@@ -1,7 +1,8 @@
 # The decoders under libFuzzer, briefly: each target in build/fuzz/ (built
 # by `make fuzz` with ASan and UBSan) runs its seed corpus
 # tests/fuzz/corpus-TARGET/ (which holds the inputs of past findings) and
-# then mutates it for FUZZ_SECONDS (default 12) seconds.  Each target
+# then mutates it, with the dictionary tests/fuzz/fuzz-TARGET.dict, for
+# FUZZ_SECONDS (default 12) seconds.  Each target
 # asserts its decoder's round trip (decode, encode, decode: equal) and
 # that the wire and canonical decoders agree; a crash, a leak, undefined
 # behaviour or a failed assertion is a finding.  Findings are kept in
@@ -21,8 +22,11 @@ for src in "$TOP"/tests/fuzz/fuzz-*.c; do
 		continue
 	fi
 	check "$name has a seed corpus" test -n "$(ls -A "$seeds" 2>/dev/null)"
+	dict=$TOP/tests/fuzz/$name.dict
+	[ -f "$dict" ] || dict=
 	mkdir -p "$T/$target" "$T/art-$target"
 	"$bin" -max_total_time="$SECS" -max_len=8192 -timeout=10 \
+	    ${dict:+-dict="$dict"} \
 	    -print_final_stats=1 -artifact_prefix="$T/art-$target/" \
 	    "$T/$target" "$seeds" >"$T/$target.log" 2>&1
 	rc=$?
