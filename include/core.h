@@ -62,8 +62,8 @@ enum core_type {
 struct core_event {
 	int64_t		 seq;
 	int64_t		 time;		/* hub wall clock, ms since 1970 */
-	int64_t		 written;	/* note: the author's clock when it
-					   was written, ms; 0 when absent */
+	int64_t		 written;	/* note: author's clock, written,
+					   ms since 1970; 0: absent */
 	char		*actor;
 	char		*roles;		/* actor's roles before the event, "a,b" */
 	char		*op;		/* client operation id */
@@ -221,7 +221,7 @@ struct core_cmd_entry {
 	enum core_type	 type;
 	int		 flags;
 	int		 fields;	/* CORE_FLD_* */
-	int		 required;	/* CORE_FLD_* every such event has */
+	int		 required;	/* CORE_FLD_* its events carry */
 	/* Check a command against the state; 0 or -1 with *r filled. */
 	int		(*check)(const struct core_state *,
 			    const struct core_event *, const struct core_ctx *,
@@ -275,21 +275,22 @@ enum core_field_rule {
 	CORE_RULE_NONE,
 	CORE_RULE_NAME,			/* core_name_valid */
 	CORE_RULE_ROLES,		/* names joined by commas, or empty */
-	CORE_RULE_LINE,			/* UTF-8 without control characters */
+	CORE_RULE_LINE,			/* text without controls */
 	CORE_RULE_TEXT			/* core_text_valid */
 };
 
 struct core_field {
-	const char		*key;	/* canonical key and JSON member */
+	const char		*key;	/* canonical and JSON name */
 	enum core_field_kind	 kind;
-	size_t			 off;	/* of the value in struct core_event */
+	size_t			 off;	/* of the value in an event */
 	size_t			 noff;	/* of a list's count */
-	int64_t			 min;	/* integers: least; strings: bytes */
-	int64_t			 max;	/* integers: most; strings: bytes;
-					   lists: entries */
+	int64_t			 min;	/* integers: least; strings:
+					   bytes */
+	int64_t			 max;	/* integers: most; strings:
+					   bytes; lists: entries */
 	enum core_field_rule	 rule;	/* strings and list entries */
-	int			 always; /* encoded even when 0 (seq, time) */
-	int			 fld;	/* CORE_FLD_* of a payload field, or 0 */
+	int			 always; /* encoded even when 0 */
+	int			 fld;	/* its CORE_FLD_*, or 0 */
 };
 
 /* How much core_event_valid checks. */
@@ -311,8 +312,8 @@ char		***core_field_list(const struct core_event *,
 int		 core_field_check_int(const struct core_field *, int64_t,
 		    char **cause);
 /* Does s obey the field's string rule?  0, or -1 with *cause. */
-int		 core_field_check_str(const struct core_field *, const char *,
-		    char **cause);
+int		 core_field_check_str(const struct core_field *,
+		    const char *, char **cause);
 /*
  * Does e obey the field rules?  CORE_VALID_SHAPE checks integer ranges
  * and list lengths, as a command arrives (its names and text are the

@@ -247,7 +247,8 @@ core_event_valid(const struct core_event *e, int how, char **cause)
 		return -1;
 	}
 	if (e->actor == NULL) {
-		*cause = xasprintf("a %s event needs field \"actor\"", ce->name);
+		*cause = xasprintf("a %s event needs field \"actor\"",
+		    ce->name);
 		return -1;
 	}
 	if (e->written != 0 && !(ce->fields & CORE_FLD_WRITTEN)) {

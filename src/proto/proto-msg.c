@@ -196,7 +196,8 @@ proto_parse(const char *p, size_t len, char **cause)
 	for (q = end; q < p + len; q++) {
 		if (strchr(" \t\r\n", *q) == NULL || *q == '\0') {
 			cJSON_Delete(o);
-			*cause = xstrdup("malformed JSON: more after the value");
+			*cause = xstrdup("malformed JSON: more after the "
+			    "value");
 			return NULL;
 		}
 	}
@@ -434,8 +435,8 @@ proto_get_list(const cJSON *o, const char *key, char ***list, size_t *n,
 	if (v == NULL)
 		return 0;
 	if ((size_t)cJSON_GetArraySize(v) > max) {
-		*cause = xasprintf("field \"%s\" has more than %zu entries", key,
-		    max);
+		*cause = xasprintf("field \"%s\" has more than %zu entries",
+		    key, max);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, v) {
@@ -1269,7 +1270,8 @@ proto_event_wire(const struct core_event *e, const struct buf *want,
 	else {
 		util_buf_reset(&b);
 		core_event_encode(&m.events[0], &b);
-		if (b.len != want->len || memcmp(b.data, want->data, b.len) != 0)
+		if (b.len != want->len ||
+		    memcmp(b.data, want->data, b.len) != 0)
 			*cause = xstrdup("its JSON decodes to another event");
 		else
 			rc = 0;

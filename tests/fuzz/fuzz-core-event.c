@@ -6,8 +6,8 @@
  * gives encodes back to exactly the input, decodes again to an equal event
  * (decode, encode, decode: equal), survives the wire too (the JSON decoder
  * takes every event this one does, to the same canonical bytes), and can be
- * described, shown as a timeline line and folded into a state.  A failed
- * check aborts, and ASan and UBSan catch the rest.
+ * described, shown as a timeline line, folded into a state and exported.
+ * A failed check aborts, and ASan and UBSan catch the rest.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (proto_event_check(&a, &cause) != 0)
 		fuzz_fail("does not survive the wire", cause);
 
-	/* It can be described, shown and folded. */
+	/* It can be described, shown, folded and exported. */
 	s = core_event_describe(&a);
 	free(s);
 	s = export_event_line(&a);
@@ -74,6 +74,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.actor = a.actor;
 	core_state_apply(&st, &a, &ctx);
+	util_buf_init(&b);
+	export_md(&st, &a, 1, &b);
+	util_buf_clear(&b);
 	core_state_clear(&st);
 
 	core_event_clear(&a);

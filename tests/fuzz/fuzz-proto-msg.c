@@ -6,9 +6,11 @@
  * (UTF-8 text), or the message it gives encodes to JSON that decodes to an
  * equal message (decode, encode, decode: equal) and encodes to the same
  * bytes again; every event it carries survives the canonical encoding (the
- * canonical decoder takes every event this one does) and can be described
- * and shown; a snapshot's state can be shown.  A failed check aborts, and
- * ASan (leaks included) and UBSan catch the rest.
+ * canonical decoder takes every event this one does) and can be described,
+ * folded (into a new state, or the snapshot's) and exported, as a client
+ * would with whatever a hub sends; a snapshot's state can be shown.  The
+ * same input is also read as an export (concord verify).  A failed check
+ * aborts, and ASan (leaks included) and UBSan catch the rest.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -102,7 +104,8 @@ fuzz_msg_diff(const struct proto_msg *a, const struct proto_msg *b)
 		return "the number of incidents";
 	for (i = 0; i < a->nincidents; i++) {
 		if (!fuzz_str_eq(a->incidents[i].id, b->incidents[i].id) ||
-		    !fuzz_str_eq(a->incidents[i].title, b->incidents[i].title) ||
+		    !fuzz_str_eq(a->incidents[i].title,
+		    b->incidents[i].title) ||
 		    !fuzz_str_eq(a->incidents[i].status,
 		    b->incidents[i].status) ||
 		    !fuzz_str_eq(a->incidents[i].ic, b->incidents[i].ic) ||
@@ -139,15 +142,71 @@ fuzz_show_state(const struct core_state *st)
 	(void)core_state_next_deadline(st);
 }
 
+/* Fold events into st as a client does, then render the whole log. */
+static void
+fuzz_fold_export(struct core_state *st, const struct core_event *ev,
+    unsigned char (*hashes)[CORE_HASH_LEN], size_t n)
+{
+	struct core_ctx	ctx;
+	struct buf	b;
+	char		*s;
+	size_t		i;
+
+	memset(&ctx, 0, sizeof ctx);
+	for (i = 0; i < n; i++) {
+		if (proto_event_check(&ev[i], &s) != 0)
+			fuzz_fail("an event does not survive canonical "
+			    "encoding", s);
+		s = export_event_line(&ev[i]);
+		free(s);
+		ctx.actor = ev[i].actor;
+		core_state_apply(st, &ev[i], &ctx);
+	}
+	util_buf_init(&b);
+	export_md(st, ev, n, &b);
+	util_buf_reset(&b);
+	export_json(st, ev, hashes, n, &b);
+	util_buf_clear(&b);
+}
+
+/* The input as an export, as concord verify reads one. */
+static void
+fuzz_export(const uint8_t *data, size_t size)
+{
+	struct core_state	 st;
+	struct core_event	*ev;
+	unsigned char		(*hashes)[CORE_HASH_LEN], end[CORE_HASH_LEN];
+	int64_t			 head;
+	char			*id, *cause = NULL;
+	size_t			 n, i;
+
+	if (proto_export_decode((const char *)data, size, &id, &ev, &hashes,
+	    &n, &head, end, &cause) != 0) {
+		if (cause == NULL)
+			fuzz_fail("an export refused without a reason", NULL);
+		free(cause);
+		return;
+	}
+	core_state_init(&st, id);
+	fuzz_fold_export(&st, ev, hashes, n);
+	core_state_clear(&st);
+	for (i = 0; i < n; i++)
+		core_event_clear(&ev[i]);
+	free(ev);
+	free(hashes);
+	free(id);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proto_msg	 a, b;
+	struct core_state	 st;
 	struct buf		 e1, e2;
 	const char		*diff;
 	char			*cause = NULL, *s;
-	size_t			 i;
 
+	fuzz_export(data, size);
 	if (proto_msg_decode((const char *)data, size, &a, &cause) != 0) {
 		if (cause == NULL)
 			fuzz_fail("refused without a reason", NULL);
@@ -177,20 +236,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	util_buf_clear(&e1);
 	util_buf_clear(&e2);
 
-	/* Every event: canonical bytes that decode alike; describable. */
-	for (i = 0; i < a.nevents; i++) {
-		if (proto_event_check(&a.events[i], &cause) != 0)
-			fuzz_fail("an event does not survive canonical "
-			    "encoding", cause);
-		s = export_event_line(&a.events[i]);
-		free(s);
+	/* Every event: canonical bytes that decode alike; folded, shown. */
+	if (a.kind == PROTO_EVENTS) {
+		core_state_init(&st, a.incident != NULL ? a.incident : "INC-1");
+		fuzz_fold_export(&st, a.events, a.hashes, a.nevents);
+		core_state_clear(&st);
 	}
 	if (a.kind == PROTO_COMMAND) {
 		s = core_event_describe(&a.cmd);
 		free(s);
 	}
-	if (a.state != NULL)
+	if (a.state != NULL) {
 		fuzz_show_state(a.state);
+		proto_snapshot_rebase(a.state, 1000);
+		fuzz_fold_export(a.state, a.events, a.hashes, a.nevents);
+		fuzz_show_state(a.state);
+	}
 	proto_msg_clear(&a);
 	return 0;
 }
