@@ -37,6 +37,8 @@ core_cmd_note_apply(struct core_state *s, const struct core_event *e,
 		if (strcmp(s->people[i], e->actor) == 0)
 			break;
 	}
+	if (i == s->npeople)
+		return;		/* not a person's (the hub's): no author */
 	s->notes = xreallocarray(s->notes, s->nnotes + 1, sizeof *s->notes);
 	s->notes[s->nnotes].seq = e->seq;
 	s->notes[s->nnotes].author = i;

@@ -842,6 +842,26 @@ test_describe_any(void **state)
 	}
 	assert_string_equal(core_str_or(NULL, "x"), "x");
 	assert_string_equal(core_str_or("y", "x"), "y");
+
+	/*
+	 * A note by someone who is not a person (the hub's name, from a
+	 * hostile hub) is not indexed: amending it is refused, and no
+	 * author is read from beyond the list of people.
+	 */
+	hub_open(&h);
+	event_required(&e, CORE_NOTE);
+	set(&e.actor, CORE_ACTOR_HUB);
+	e.seq = h.s.seq + 1;
+	ctx = hub_ctx(&h, CORE_ACTOR_HUB, VIEW_NOW, 1);
+	core_state_apply(&h.s, &e, &ctx);
+	assert_null(core_state_note(&h.s, e.seq));
+	core_event_clear(&e);
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = h.s.seq;
+	set(&e.text, "fixed");
+	assert_code(&h, hub_issue(&h, "alice", &e, -1, 0), "unknown-event");
+	hub_free(&h);
 }
 
 /*
