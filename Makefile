@@ -10,7 +10,7 @@ CC      ?= cc
 PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
-           socat curl sqlite3 clang iproute2
+           socat curl sqlite3 clang iproute2 libclang-rt-14-dev
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -49,15 +49,19 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check check-clang demo bench clean purity asan
+.PHONY: all deps check check-clang demo bench clean purity asan fuzz
 all: $(BIN)/concord $(BIN)/concordd purity
 
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
+# Checked again whenever the Makefile changes, so a new dependency is
+# installed on machines that already have a stamp.
+$(DEPS_STAMP): Makefile
 	@if pkg-config --exists $(PKGS) cmocka && command -v tmux >/dev/null && \
 	    command -v pkill >/dev/null && command -v socat >/dev/null && \
 	    command -v curl >/dev/null && command -v sqlite3 >/dev/null && \
-	    command -v clang >/dev/null && command -v ss >/dev/null; then :; else \
+	    command -v clang >/dev/null && command -v ss >/dev/null && \
+	    echo 'int LLVMFuzzerTestOneInput(const char *p, long n) { return 0; }' | \
+	    clang -fsanitize=fuzzer -x c -o /dev/null - 2>/dev/null; then :; else \
 	  echo "installing build dependencies: $(DEBS)"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "need root to apt-get install $(DEBS)" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
@@ -104,7 +108,7 @@ purity:
 	    src/core/*.c src/proto/*.c include/core.h include/proto.h 2>/dev/null); \
 	if [ -n "$$bad" ]; then echo "I/O header in the pure core or protocol: $$bad" >&2; exit 1; fi
 
-check: all asan $(UNIT_BIN) $(TOOLS_BIN)
+check: all asan fuzz $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
 
 # Every source compiles warning-free with clang too (syntax and warnings
@@ -125,6 +129,33 @@ asan:
 	@$(MAKE) --no-print-directory B=build-asan BIN=bin-asan OPT="-O1 -g" \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    bin-asan/concord bin-asan/concordd
+
+# libFuzzer targets for the decoders (tests/fuzz/fuzz-*.c), built with
+# clang under ASan and UBSan into build/fuzz/; tests/integration/it-fuzz.sh
+# runs each briefly from its seed corpus tests/fuzz/corpus-*/.  By hand:
+# build/fuzz/fuzz-proto-msg -max_total_time=600 DIR tests/fuzz/corpus-proto-msg
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB   := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(EXPORT_SRC)
+FUZZ_OBJ   := $(FUZZ_LIB:%.c=build/fuzz/%.o)
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) -Iinclude \
+             $(PKG_CFLAGS)
+
+fuzz: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_OBJ)
+
+build/fuzz/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
+	    $(CORE_LIBS) $(PROTO_LIBS) -lm
 
 clean:
 	rm -rf build bin build-asan bin-asan

@@ -22,6 +22,13 @@
 #define CORE_TTL_MAX	(24LL * 3600 * 1000)
 #define CORE_TTL_DEFAULT 30000
 #define CORE_ACTOR_HUB	"concordd"
+#define CORE_OP_MAX	64	/* bytes of an operation id */
+#define CORE_ROLES_MAX	4096	/* bytes of an event's roles */
+/*
+ * The largest magnitude of any integer in an event or a message: 2^53 - 1,
+ * so that every JSON implementation holds it exactly.
+ */
+#define CORE_INT_MAX	9007199254740991LL
 
 enum core_type {
 	CORE_OPEN,
@@ -55,6 +62,8 @@ enum core_type {
 struct core_event {
 	int64_t		 seq;
 	int64_t		 time;		/* hub wall clock, ms since 1970 */
+	int64_t		 written;	/* note: author's clock, written,
+					   ms since 1970; 0: absent */
 	char		*actor;
 	char		*roles;		/* actor's roles before the event, "a,b" */
 	char		*op;		/* client operation id */
@@ -205,12 +214,14 @@ struct core_refusal {
 #define CORE_FLD_TEXT		0x800
 #define CORE_FLD_REF		0x1000
 #define CORE_FLD_KIND		0x2000
+#define CORE_FLD_WRITTEN	0x4000
 
 struct core_cmd_entry {
 	const char	*name;		/* wire name, e.g. "action.claim" */
 	enum core_type	 type;
 	int		 flags;
 	int		 fields;	/* CORE_FLD_* */
+	int		 required;	/* CORE_FLD_* its events carry */
 	/* Check a command against the state; 0 or -1 with *r filled. */
 	int		(*check)(const struct core_state *,
 			    const struct core_event *, const struct core_ctx *,
@@ -235,17 +246,95 @@ void		 core_event_encode(const struct core_event *, struct buf *);
 /* Parse canonical bytes; 0, or -1 with *cause set (caller frees). */
 int		 core_event_decode(const char *, size_t, struct core_event *,
 		    char **cause);
-/* One-line human description; the caller frees it. */
+/*
+ * One-line human description; the caller frees it.  Any event can be
+ * described, even one missing fields its type needs ("?" stands in).
+ */
 char		*core_event_describe(const struct core_event *);
+/* s, or dflt when s is NULL; for rendering fields that may be absent. */
+const char	*core_str_or(const char *, const char *);
 void		 core_list_add(char ***, size_t *, const char *);
 void		 core_list_free(char **, size_t);
 int		 core_list_has(char **, size_t, const char *);
+
+/* core-field.c */
+/*
+ * The fields of an event, in canonical order, with the rules every decoder
+ * applies to them.  The canonical encoding and the JSON event object are
+ * both written and read from this one table, so the store, the wire and an
+ * export accept exactly the same events.
+ */
+enum core_field_kind {
+	CORE_FIELD_INT,
+	CORE_FIELD_STR,
+	CORE_FIELD_LIST,		/* of strings */
+	CORE_FIELD_TYPE			/* the type, by its wire name */
+};
+
+enum core_field_rule {
+	CORE_RULE_NONE,
+	CORE_RULE_NAME,			/* core_name_valid */
+	CORE_RULE_ROLES,		/* names joined by commas, or empty */
+	CORE_RULE_LINE,			/* text without controls */
+	CORE_RULE_TEXT			/* core_text_valid */
+};
+
+struct core_field {
+	const char		*key;	/* canonical and JSON name */
+	enum core_field_kind	 kind;
+	size_t			 off;	/* of the value in an event */
+	size_t			 noff;	/* of a list's count */
+	int64_t			 min;	/* integers: least; strings:
+					   bytes */
+	int64_t			 max;	/* integers: most; strings:
+					   bytes; lists: entries */
+	enum core_field_rule	 rule;	/* strings and list entries */
+	int			 always; /* encoded even when 0 */
+	int			 fld;	/* its CORE_FLD_*, or 0 */
+};
+
+/* How much core_event_valid checks. */
+#define CORE_VALID_SHAPE	0	/* integer ranges, list lengths */
+#define CORE_VALID_EVENT	1	/* everything, as the log holds it */
+
+/* The table (static) and its length in *n. */
+const struct core_field *core_field_table(size_t *n);
+/* The field with this key, or NULL. */
+const struct core_field *core_field_find(const char *);
+/* Where a field's value lives in e (as strchr, const is not kept). */
+int64_t		*core_field_int(const struct core_event *,
+		    const struct core_field *);
+char		**core_field_str(const struct core_event *,
+		    const struct core_field *);
+char		***core_field_list(const struct core_event *,
+		    const struct core_field *, size_t **);
+/* Is v in the field's range?  0, or -1 with *cause (caller frees). */
+int		 core_field_check_int(const struct core_field *, int64_t,
+		    char **cause);
+/* Does s obey the field's string rule?  0, or -1 with *cause. */
+int		 core_field_check_str(const struct core_field *,
+		    const char *, char **cause);
+/*
+ * Does e obey the field rules?  CORE_VALID_SHAPE checks integer ranges
+ * and list lengths, as a command arrives (its names and text are the
+ * model's to refuse); CORE_VALID_EVENT checks everything an event in a log
+ * must satisfy: also every string (UTF-8, names, lengths), a seq of at
+ * least 1, an actor, the fields its type requires and "written" only on
+ * notes.  Returns 0, or -1 with *cause (caller frees).
+ */
+int		 core_event_valid(const struct core_event *, int,
+		    char **cause);
+/* Are a and b the same, field by field (NULL and "" differ)? */
+int		 core_event_equal(const struct core_event *,
+		    const struct core_event *);
 
 /* core-valid.c */
 /* Is s a valid name (1-64 of [A-Za-z0-9._@-])? */
 int		 core_name_valid(const char *);
 /* Is s valid text (UTF-8, no control characters but tab and LF)? */
 int		 core_text_valid(const char *, size_t max);
+/* Are n bytes well-formed UTF-8 (no overlong forms or surrogates)? */
+int		 core_utf8_valid(const char *, size_t);
 int		 core_status_valid(const char *);
 int		 core_outcome_valid(const char *);
 /* Is s a key-moment kind (detection, diagnosis, decision, mitigation)? */

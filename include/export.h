@@ -14,7 +14,16 @@
 
 /* "2026-11-22 14:02:11" (local time) for a wall ms; buf of 32 bytes. */
 void	export_time(int64_t, char *, size_t);
-/* One timeline line for an event; the caller frees it. */
+/*
+ * "written 13:58:40" for a note written offline (with the date when it is
+ * not the day the hub logged it), or "" when the event has no written
+ * time; in out, of len bytes (48 is enough).
+ */
+void	export_written(const struct core_event *, char *, size_t);
+/*
+ * One timeline line for an event, "2026-11-22 14:02:11 (written
+ * 13:58:40)  #12    bob (ops)  text"; the caller frees it.
+ */
 char	*export_event_line(const struct core_event *);
 /* The JSON export of a whole log (see concord-protocol(7)). */
 void	export_json(const struct core_state *, const struct core_event *,

@@ -17,7 +17,7 @@
 
 #include "core.h"
 
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 #define PROTO_SUBPROTOCOL	"concord"
 #define PROTO_MAX_MSG		(1024 * 1024)	/* largest message, bytes */
 #define PROTO_PAGE_EVENTS	512		/* events per catch-up page */
@@ -106,6 +106,14 @@ void	proto_msg_encode(const struct proto_msg *, struct buf *);
 /* Append one event as a JSON object (with its chain hash if non-NULL). */
 void	proto_event_encode(const struct core_event *, const unsigned char *,
 	    struct buf *);
+/*
+ * Does e survive its own encodings unchanged?  It must obey every field
+ * rule, and its canonical bytes must decode, and its JSON (as held and as
+ * read back from the canonical bytes) must decode to the same canonical
+ * bytes.  The hub asks before it accepts an event.  Returns 0, or -1 with
+ * *cause (caller frees).
+ */
+int	proto_event_check(const struct core_event *, char **cause);
 /* Start and finish an events message around encoded events. */
 void	proto_events_begin(const char *incident, struct buf *);
 void	proto_events_end(struct buf *);

@@ -1,7 +1,9 @@
 /*
  * concord show [--json]: the incident's current picture: status, severity,
  * commander, working summary, roles (vacant ones too) and recovery actions
- * with holders, fences, and what blocks or conflicts with them.
+ * with holders, fences, and what blocks or conflicts with them.  Whatever
+ * the hub sent (a snapshot may lack a title or an opener), it is shown,
+ * with "?" for what is missing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,29 +85,31 @@ client_cmd_show_exec(struct client_args *a)
 	}
 	core_chain_digest(st.chain, digest);
 	export_time(st.opened, when, sizeof when);
-	printf("%s  %s  SEV%lld  %s  IC %s  seq %lld · %s\n", st.id, st.title,
-	    (long long)st.sev, st.status, st.ic != NULL ? st.ic : "vacant",
+	printf("%s  %s  SEV%lld  %s  IC %s  seq %lld · %s\n", st.id,
+	    core_str_or(st.title, "?"), (long long)st.sev,
+	    core_str_or(st.status, "?"), st.ic != NULL ? st.ic : "vacant",
 	    (long long)st.seq, digest);
-	printf("opened %s by %s%s%s\n", when, st.opened_by,
+	printf("opened %s by %s%s%s\n", when, core_str_or(st.opened_by, "?"),
 	    st.offer != NULL ? "; command offered to " : "",
 	    st.offer != NULL ? st.offer : "");
 	if (st.summary != NULL)
 		printf("summary: %s\n", st.summary);
 	printf("\nRoles\n  %-12s %s\n", "ic", st.ic != NULL ? st.ic : "-vacant-");
 	for (i = 0; i < st.nroles; i++)
-		printf("  %-12s %s\n", st.roles[i].role, st.roles[i].user != NULL ?
-		    st.roles[i].user : "-vacant-");
+		printf("  %-12s %s\n", core_str_or(st.roles[i].role, "?"),
+		    st.roles[i].user != NULL ? st.roles[i].user : "-vacant-");
 	printf("\nActions\n");
 	if (st.nactions == 0)
 		printf("  none declared\n");
 	for (i = 0; i < st.nactions; i++) {
 		ac = &st.actions[i];
-		printf("  %-16s ", ac->name);
+		printf("  %-16s ", core_str_or(ac->name, "?"));
 		if (ac->state == CORE_ACTION_HELD)
-			printf("HELD by %s, fence %lld\n", ac->holder,
-			    (long long)ac->fence);
+			printf("HELD by %s, fence %lld\n",
+			    core_str_or(ac->holder, "?"), (long long)ac->fence);
 		else if (ac->state == CORE_ACTION_DONE)
-			printf("DONE %s by %s, fence %lld\n", ac->outcome,
+			printf("DONE %s by %s, fence %lld\n",
+			    core_str_or(ac->outcome, "?"),
 			    ac->last_holder != NULL ? ac->last_holder : "?",
 			    (long long)ac->fence);
 		else if ((why = core_state_blocked(&st, ac)) != NULL) {

@@ -1,7 +1,10 @@
 /*
- * concord verify FILE: check an exported JSON log offline: seqs are gap-free
- * from 1 and every event's chain value is SHA-256 of the previous value and
- * the event's canonical bytes (concord-protocol(7)).  Needs no hub.
+ * concord verify FILE: check an exported JSON log offline: the file is
+ * UTF-8 JSON whose every event obeys the protocol's field rules (exact
+ * integers in range, UTF-8 strings, operation ids included), seqs are
+ * gap-free from 1 and every event's chain value is SHA-256 of the previous
+ * value and the event's canonical bytes (concord-protocol(7)).  Needs no
+ * hub.
  */
 #include <errno.h>
 #include <stdio.h>

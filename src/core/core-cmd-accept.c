@@ -23,7 +23,7 @@ core_cmd_accept_apply(struct core_state *s, const struct core_event *e,
 {
 	(void)ctx;
 	free(s->ic);
-	s->ic = xstrdup(e->actor);
+	s->ic = e->actor != NULL ? xstrdup(e->actor) : NULL;
 	free(s->offer);
 	s->offer = NULL;
 	core_mark_set(&s->ic_mark, e);
@@ -38,6 +38,7 @@ core_cmd_accept_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_accept_entry = {
 	"command.accept", CORE_CMD_ACCEPT, CORE_F_COORD,
+	0,
 	0,
 	core_cmd_accept_check, core_cmd_accept_apply, core_cmd_accept_describe
 };

@@ -47,11 +47,13 @@ core_cmd_amend_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_amend_describe(const struct core_event *e)
 {
-	return xasprintf("amended #%lld: %s", (long long)e->ref, e->text);
+	return xasprintf("amended #%lld: %s", (long long)e->ref,
+	    core_str_or(e->text, "?"));
 }
 
 const struct core_cmd_entry core_cmd_amend_entry = {
 	"amend", CORE_AMEND, 0,
+	CORE_FLD_REF | CORE_FLD_TEXT,
 	CORE_FLD_REF | CORE_FLD_TEXT,
 	core_cmd_amend_check, core_cmd_amend_apply, core_cmd_amend_describe
 };

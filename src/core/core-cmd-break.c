@@ -44,12 +44,14 @@ core_cmd_break_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_break_describe(const struct core_event *e)
 {
-	return xasprintf("broke the claim on %s (fence %lld): %s", e->name,
-	    (long long)e->fence, e->text);
+	return xasprintf("broke the claim on %s (fence %lld): %s",
+	    core_str_or(e->name, "?"), (long long)e->fence,
+	    core_str_or(e->text, "?"));
 }
 
 const struct core_cmd_entry core_cmd_break_entry = {
 	"action.break", CORE_BREAK, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_TEXT,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_TEXT,
 	core_cmd_break_check, core_cmd_break_apply, core_cmd_break_describe
 };

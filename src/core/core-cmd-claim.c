@@ -64,7 +64,7 @@ core_cmd_claim_apply(struct core_state *s, const struct core_event *e,
 		return;
 	a->state = CORE_ACTION_HELD;
 	free(a->holder);
-	a->holder = xstrdup(e->actor);
+	a->holder = xstrdup(core_str_or(e->actor, "?"));
 	a->fence = e->seq;
 	a->ttl = e->ttl != 0 ? e->ttl : CORE_TTL_DEFAULT;
 	a->deadline = ctx->now + a->ttl;
@@ -75,7 +75,8 @@ core_cmd_claim_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_claim_describe(const struct core_event *e)
 {
-	return xasprintf("claimed %s (fence %lld, %lld s lease)", e->name,
+	return xasprintf("claimed %s (fence %lld, %lld s lease)",
+	    core_str_or(e->name, "?"),
 	    (long long)e->seq, (long long)((e->ttl != 0 ? e->ttl :
 	    CORE_TTL_DEFAULT) / 1000));
 }
@@ -83,5 +84,6 @@ core_cmd_claim_describe(const struct core_event *e)
 const struct core_cmd_entry core_cmd_claim_entry = {
 	"action.claim", CORE_CLAIM, CORE_F_COORD,
 	CORE_FLD_NAME | CORE_FLD_TTL,
+	CORE_FLD_NAME,
 	core_cmd_claim_check, core_cmd_claim_apply, core_cmd_claim_describe
 };

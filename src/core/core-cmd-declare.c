@@ -62,13 +62,15 @@ core_cmd_declare_apply(struct core_state *s, const struct core_event *e,
 	size_t			 i;
 
 	(void)ctx;
+	if (e->name == NULL)
+		return;
 	s->actions = xreallocarray(s->actions, s->nactions + 1,
 	    sizeof *s->actions);
 	a = &s->actions[s->nactions++];
 	memset(a, 0, sizeof *a);
 	a->name = xstrdup(e->name);
 	a->desc = xstrdup(e->text != NULL ? e->text : "");
-	a->declared_by = xstrdup(e->actor);
+	a->declared_by = xstrdup(core_str_or(e->actor, "?"));
 	for (i = 0; i < e->nafter; i++)
 		core_list_add(&a->after, &a->nafter, e->after[i]);
 	for (i = 0; i < e->nconflicts; i++)
@@ -84,7 +86,7 @@ core_cmd_declare_describe(const struct core_event *e)
 	size_t		i;
 
 	util_buf_init(&b);
-	util_buf_printf(&b, "declared %s", e->name);
+	util_buf_printf(&b, "declared %s", core_str_or(e->name, "?"));
 	if (e->text != NULL && *e->text != '\0')
 		util_buf_printf(&b, " \"%s\"", e->text);
 	for (i = 0; i < e->nafter; i++)
@@ -99,6 +101,7 @@ const struct core_cmd_entry core_cmd_declare_entry = {
 	"action.declare", CORE_DECLARE, CORE_F_IC | CORE_F_COORD,
 	CORE_FLD_NAME | CORE_FLD_TEXT | CORE_FLD_AFTER |
 	    CORE_FLD_CONFLICTS,
+	CORE_FLD_NAME,
 	core_cmd_declare_check, core_cmd_declare_apply,
 	core_cmd_declare_describe
 };

@@ -29,7 +29,7 @@ core_cmd_done_apply(struct core_state *s, const struct core_event *e,
 	struct core_action	*a = core_state_action(s, e->name);
 
 	(void)ctx;
-	if (a == NULL)
+	if (a == NULL || e->outcome == NULL)
 		return;
 	core_lease_end(a, 0);
 	if (strcmp(e->outcome, "success") == 0)
@@ -42,7 +42,8 @@ core_cmd_done_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_done_describe(const struct core_event *e)
 {
-	return xasprintf("done %s %s (fence %lld)%s%s", e->name, e->outcome,
+	return xasprintf("done %s %s (fence %lld)%s%s",
+	    core_str_or(e->name, "?"), core_str_or(e->outcome, "?"),
 	    (long long)e->fence, e->text != NULL ? ": " : "",
 	    e->text != NULL ? e->text : "");
 }
@@ -51,5 +52,6 @@ const struct core_cmd_entry core_cmd_done_entry = {
 	"action.done", CORE_DONE, CORE_F_COORD | CORE_F_FENCED,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_OUTCOME |
 	    CORE_FLD_TEXT,
+	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_OUTCOME,
 	core_cmd_done_check, core_cmd_done_apply, core_cmd_done_describe
 };

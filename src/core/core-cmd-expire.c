@@ -32,12 +32,13 @@ core_cmd_expire_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_expire_describe(const struct core_event *e)
 {
-	return xasprintf("lease on %s expired (fence %lld)", e->name,
-	    (long long)e->fence);
+	return xasprintf("lease on %s expired (fence %lld)",
+	    core_str_or(e->name, "?"), (long long)e->fence);
 }
 
 const struct core_cmd_entry core_cmd_expire_entry = {
 	"action.expire", CORE_EXPIRE, CORE_F_HUB,
+	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_expire_check, core_cmd_expire_apply, core_cmd_expire_describe
 };

@@ -29,23 +29,27 @@ core_cmd_mark_apply(struct core_state *s, const struct core_event *e,
 	struct core_moment	*m;
 
 	(void)ctx;
+	if (e->kind == NULL)
+		return;
 	s->moments = xreallocarray(s->moments, s->nmoments + 1,
 	    sizeof *s->moments);
 	m = &s->moments[s->nmoments++];
 	m->ref = e->ref;
 	m->seq = e->seq;
 	m->kind = xstrdup(e->kind);
-	m->by = xstrdup(e->actor);
+	m->by = xstrdup(core_str_or(e->actor, "?"));
 }
 
 static char *
 core_cmd_mark_describe(const struct core_event *e)
 {
-	return xasprintf("marked #%lld as %s", (long long)e->ref, e->kind);
+	return xasprintf("marked #%lld as %s", (long long)e->ref,
+	    core_str_or(e->kind, "?"));
 }
 
 const struct core_cmd_entry core_cmd_mark_entry = {
 	"mark", CORE_MARK, 0,
+	CORE_FLD_REF | CORE_FLD_KIND,
 	CORE_FLD_REF | CORE_FLD_KIND,
 	core_cmd_mark_check, core_cmd_mark_apply, core_cmd_mark_describe
 };

@@ -21,6 +21,8 @@ core_cmd_offer_apply(struct core_state *s, const struct core_event *e,
     const struct core_ctx *ctx)
 {
 	(void)ctx;
+	if (e->user == NULL)
+		return;
 	free(s->offer);
 	s->offer = xstrdup(e->user);
 	core_mark_set(&s->ic_mark, e);
@@ -29,11 +31,12 @@ core_cmd_offer_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_offer_describe(const struct core_event *e)
 {
-	return xasprintf("offered command to %s", e->user);
+	return xasprintf("offered command to %s", core_str_or(e->user, "?"));
 }
 
 const struct core_cmd_entry core_cmd_offer_entry = {
 	"command.offer", CORE_CMD_OFFER, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_USER,
 	CORE_FLD_USER,
 	core_cmd_offer_check, core_cmd_offer_apply, core_cmd_offer_describe
 };

@@ -32,13 +32,13 @@ core_cmd_open_apply(struct core_state *s, const struct core_event *e,
 
 	(void)ctx;
 	free(s->title);
-	s->title = xstrdup(e->text);
+	s->title = xstrdup(core_str_or(e->text, ""));
 	s->sev = e->sev;
 	s->opened = e->time;
 	free(s->opened_by);
-	s->opened_by = xstrdup(e->actor);
+	s->opened_by = xstrdup(core_str_or(e->actor, "?"));
 	free(s->ic);
-	s->ic = xstrdup(e->actor);
+	s->ic = e->actor != NULL ? xstrdup(e->actor) : NULL;
 	core_mark_set(&s->ic_mark, e);
 	core_mark_set(&s->sev_mark, e);
 	core_mark_set(&s->status_mark, e);
@@ -58,11 +58,13 @@ core_cmd_open_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_open_describe(const struct core_event *e)
 {
-	return xasprintf("opened \"%s\" SEV%lld", e->text, (long long)e->sev);
+	return xasprintf("opened \"%s\" SEV%lld", core_str_or(e->text, ""),
+	    (long long)e->sev);
 }
 
 const struct core_cmd_entry core_cmd_open_entry = {
 	"open", CORE_OPEN, 0,
+	CORE_FLD_TEXT | CORE_FLD_SEV,
 	CORE_FLD_TEXT | CORE_FLD_SEV,
 	core_cmd_open_check, core_cmd_open_apply, core_cmd_open_describe
 };

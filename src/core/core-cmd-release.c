@@ -26,12 +26,13 @@ core_cmd_release_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_release_describe(const struct core_event *e)
 {
-	return xasprintf("released %s (fence %lld)", e->name,
+	return xasprintf("released %s (fence %lld)", core_str_or(e->name, "?"),
 	    (long long)e->fence);
 }
 
 const struct core_cmd_entry core_cmd_release_entry = {
 	"action.release", CORE_RELEASE, CORE_F_COORD | CORE_F_FENCED,
+	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_release_check, core_cmd_release_apply,
 	core_cmd_release_describe

@@ -15,11 +15,13 @@ core_cmd_renew_check(const struct core_state *s, const struct core_event *cmd,
 static char *
 core_cmd_renew_describe(const struct core_event *e)
 {
-	return xasprintf("renewed %s (fence %lld)", e->name, (long long)e->fence);
+	return xasprintf("renewed %s (fence %lld)", core_str_or(e->name, "?"),
+	    (long long)e->fence);
 }
 
 const struct core_cmd_entry core_cmd_renew_entry = {
 	"action.renew", CORE_RENEW, CORE_F_COORD | CORE_F_FENCED | CORE_F_NOLOG,
+	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_renew_check, NULL, core_cmd_renew_describe
 };

@@ -1,6 +1,7 @@
 /*
  * role.assign: the IC gives a named role to a user.  The incident commander
- * is not a named role: command moves only by take, offer and accept.
+ * is not a named role: command moves only by take, offer and accept.  A
+ * user's roles, joined by commas, must fit in an event (CORE_ROLES_MAX).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ core_cmd_role_assign_check(const struct core_state *s,
     struct core_refusal *r)
 {
 	struct core_role	*role;
+	char			*held;
+	size_t			 len;
 
 	if (!core_name_valid(cmd->role) || !core_name_valid(cmd->user))
 		return core_refuse(r, "bad-request",
@@ -21,11 +24,21 @@ core_cmd_role_assign_check(const struct core_state *s,
 	if (strcmp(cmd->role, "ic") == 0)
 		return core_refuse(r, "bad-request", "command moves by offer "
 		    "and accept (command offer USER), not by role assign");
-	if ((role = core_state_role(s, cmd->role)) == NULL)
-		return 0;
-	if (role->user != NULL && strcmp(role->user, cmd->user) == 0)
+	role = core_state_role(s, cmd->role);
+	if (role != NULL && role->user != NULL &&
+	    strcmp(role->user, cmd->user) == 0)
 		return core_refuse(r, "no-change", "%s already holds %s",
 		    cmd->user, cmd->role);
+	/* Every event names its actor's roles (and "ic," may join them). */
+	held = core_state_roles(s, cmd->user);
+	len = strlen(held) + 1 + strlen(cmd->role) + 3;
+	free(held);
+	if (len > CORE_ROLES_MAX)
+		return core_refuse(r, "bad-request", "%s holds too many roles "
+		    "to take %s (their names may add up to %d bytes)",
+		    cmd->user, cmd->role, CORE_ROLES_MAX - 3);
+	if (role == NULL)
+		return 0;
 	return core_check_fresh(&role->mark, ctx->based_on, cmd->role, ctx, r);
 }
 
@@ -36,6 +49,8 @@ core_cmd_role_assign_apply(struct core_state *s, const struct core_event *e,
 	struct core_role	*role;
 
 	(void)ctx;
+	if (e->role == NULL || e->user == NULL)
+		return;
 	if ((role = core_state_role(s, e->role)) == NULL) {
 		s->roles = xreallocarray(s->roles, s->nroles + 1,
 		    sizeof *s->roles);
@@ -51,11 +66,13 @@ core_cmd_role_assign_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_role_assign_describe(const struct core_event *e)
 {
-	return xasprintf("assigned %s to %s", e->role, e->user);
+	return xasprintf("assigned %s to %s", core_str_or(e->role, "?"),
+	    core_str_or(e->user, "?"));
 }
 
 const struct core_cmd_entry core_cmd_role_assign_entry = {
 	"role.assign", CORE_ROLE_ASSIGN, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_USER | CORE_FLD_ROLE,
 	CORE_FLD_USER | CORE_FLD_ROLE,
 	core_cmd_role_assign_check, core_cmd_role_assign_apply,
 	core_cmd_role_assign_describe

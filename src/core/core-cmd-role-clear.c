@@ -39,11 +39,12 @@ core_cmd_role_clear_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_role_clear_describe(const struct core_event *e)
 {
-	return xasprintf("cleared %s", e->role);
+	return xasprintf("cleared %s", core_str_or(e->role, "?"));
 }
 
 const struct core_cmd_entry core_cmd_role_clear_entry = {
 	"role.clear", CORE_ROLE_CLEAR, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_ROLE,
 	CORE_FLD_ROLE,
 	core_cmd_role_clear_check, core_cmd_role_clear_apply,
 	core_cmd_role_clear_describe

@@ -22,6 +22,8 @@ core_cmd_status_apply(struct core_state *s, const struct core_event *e,
     const struct core_ctx *ctx)
 {
 	(void)ctx;
+	if (e->state == NULL)
+		return;
 	free(s->status);
 	s->status = xstrdup(e->state);
 	s->resolved = strcmp(e->state, "resolved") == 0 ? e->time : 0;
@@ -31,11 +33,12 @@ core_cmd_status_apply(struct core_state *s, const struct core_event *e,
 static char *
 core_cmd_status_describe(const struct core_event *e)
 {
-	return xasprintf("status %s", e->state);
+	return xasprintf("status %s", core_str_or(e->state, "?"));
 }
 
 const struct core_cmd_entry core_cmd_status_entry = {
 	"status", CORE_STATUS, CORE_F_IC | CORE_F_COORD,
+	CORE_FLD_STATE,
 	CORE_FLD_STATE,
 	core_cmd_status_check, core_cmd_status_apply, core_cmd_status_describe
 };

@@ -37,6 +37,7 @@ core_cmd_summary_describe(const struct core_event *e)
 const struct core_cmd_entry core_cmd_summary_entry = {
 	"summary", CORE_SUMMARY, 0,
 	CORE_FLD_TEXT,
+	0,
 	core_cmd_summary_check, core_cmd_summary_apply,
 	core_cmd_summary_describe
 };

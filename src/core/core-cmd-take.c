@@ -35,7 +35,7 @@ core_cmd_take_apply(struct core_state *s, const struct core_event *e,
 {
 	(void)ctx;
 	free(s->ic);
-	s->ic = xstrdup(e->actor);
+	s->ic = e->actor != NULL ? xstrdup(e->actor) : NULL;
 	free(s->offer);
 	s->offer = NULL;
 	core_mark_set(&s->ic_mark, e);
@@ -45,12 +45,14 @@ static char *
 core_cmd_take_describe(const struct core_event *e)
 {
 	if (e->force)
-		return xasprintf("took command by force: %s", e->text);
+		return xasprintf("took command by force: %s",
+		    core_str_or(e->text, "?"));
 	return xstrdup("took command");
 }
 
 const struct core_cmd_entry core_cmd_take_entry = {
 	"command.take", CORE_CMD_TAKE, CORE_F_COORD,
 	CORE_FLD_FORCE | CORE_FLD_TEXT,
+	0,
 	core_cmd_take_check, core_cmd_take_apply, core_cmd_take_describe
 };

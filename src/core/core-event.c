@@ -2,12 +2,15 @@
  * Events and their canonical encoding.
  *
  * The canonical bytes of an event are what the hash chain covers and what the
- * store keeps.  They are lines "key SP value LF" in a fixed key order (seq,
- * time, actor, roles, op, type, name, user, role, state, outcome, kind,
- * sev, ttl, fence, force, ref, after..., conflicts..., text).  Empty strings and zero
- * numbers are omitted; "after" and "conflicts" repeat once per element.  In
- * values a backslash is written "\\" and a line feed "\n".  Decoding accepts
- * exactly what encoding produces, so decode(encode(e)) == e.
+ * store keeps.  They are lines "key SP value LF" in the fixed key order of
+ * the field table (core-field.c: seq, time, written, actor, roles, op, type,
+ * name, user, role, state, outcome, kind, sev, ttl, fence, force, ref,
+ * after..., conflicts..., text).  Empty strings and zero numbers are
+ * omitted, but for seq and time; "after" and "conflicts" repeat once per
+ * element.  In values a backslash is written "\\" and a line feed "\n".
+ * Decoding accepts exactly what encoding produces, and only events that obey
+ * every field rule (core_event_valid), so decode(encode(e)) == e and the
+ * wire decoder accepts every event this one does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +159,7 @@ core_event_copy(struct core_event *dst, const struct core_event *src)
 	core_event_init(dst);
 	dst->seq = src->seq;
 	dst->time = src->time;
+	dst->written = src->written;
 	dst->type = src->type;
 	dst->sev = src->sev;
 	dst->ttl = src->ttl;
@@ -179,55 +183,89 @@ core_event_copy(struct core_event *dst, const struct core_event *src)
 		    src->conflicts[i]);
 }
 
-static void
-core_encode_str(struct buf *b, const char *key, const char *v)
-{
-	if (v != NULL && *v != '\0')
-		util_buf_line(b, key, v);
-}
-
-static void
-core_encode_num(struct buf *b, const char *key, int64_t v, int always)
-{
-	if (v != 0 || always)
-		util_buf_printf(b, "%s %lld\n", key, (long long)v);
-}
-
 void
 core_event_encode(const struct core_event *e, struct buf *b)
 {
-	size_t	i;
+	const struct core_field	*tab, *f;
+	char			**s, ***l;
+	int64_t			 v;
+	size_t			 nf, i, j, *n;
 
-	core_encode_num(b, "seq", e->seq, 1);
-	core_encode_num(b, "time", e->time, 1);
-	core_encode_str(b, "actor", e->actor);
-	core_encode_str(b, "roles", e->roles);
-	core_encode_str(b, "op", e->op);
-	core_encode_str(b, "type", core_type_name(e->type));
-	core_encode_str(b, "name", e->name);
-	core_encode_str(b, "user", e->user);
-	core_encode_str(b, "role", e->role);
-	core_encode_str(b, "state", e->state);
-	core_encode_str(b, "outcome", e->outcome);
-	core_encode_str(b, "kind", e->kind);
-	core_encode_num(b, "sev", e->sev, 0);
-	core_encode_num(b, "ttl", e->ttl, 0);
-	core_encode_num(b, "fence", e->fence, 0);
-	core_encode_num(b, "force", e->force, 0);
-	core_encode_num(b, "ref", e->ref, 0);
-	for (i = 0; i < e->nafter; i++)
-		core_encode_str(b, "after", e->after[i]);
-	for (i = 0; i < e->nconflicts; i++)
-		core_encode_str(b, "conflicts", e->conflicts[i]);
-	core_encode_str(b, "text", e->text);
+	tab = core_field_table(&nf);
+	for (i = 0; i < nf; i++) {
+		f = &tab[i];
+		switch (f->kind) {
+		case CORE_FIELD_INT:
+			v = *core_field_int(e, f);
+			if (v != 0 || f->always)
+				util_buf_printf(b, "%s %lld\n", f->key,
+				    (long long)v);
+			break;
+		case CORE_FIELD_STR:
+			s = core_field_str(e, f);
+			if (*s != NULL && **s != '\0')
+				util_buf_line(b, f->key, *s);
+			break;
+		case CORE_FIELD_LIST:
+			l = core_field_list(e, f, &n);
+			for (j = 0; j < *n; j++) {
+				if ((*l)[j] != NULL && *(*l)[j] != '\0')
+					util_buf_line(b, f->key, (*l)[j]);
+			}
+			break;
+		case CORE_FIELD_TYPE:
+			util_buf_line(b, f->key, core_type_name(e->type));
+			break;
+		}
+	}
 }
 
+/* Set field f of e from the unescaped value v (which it may take). */
 static int
-core_decode_num(const char *v, int64_t *out, char **cause)
+core_decode_field(struct core_event *e, const struct core_field *f, char **v,
+    int *have_type, char **cause)
 {
-	if (util_num_parse(v, INT64_MIN, INT64_MAX, out) != 0) {
-		*cause = xasprintf("bad number \"%s\" in canonical event", v);
-		return -1;
+	const struct core_cmd_entry	*ce;
+	char				**s, ***l;
+	int64_t				 num;
+	size_t				*n;
+
+	switch (f->kind) {
+	case CORE_FIELD_INT:
+		if (util_num_parse(*v, INT64_MIN, INT64_MAX, &num) != 0) {
+			*cause = xasprintf("bad number \"%.40s\" in canonical "
+			    "event", *v);
+			return -1;
+		}
+		if (core_field_check_int(f, num, cause) != 0)
+			return -1;
+		*core_field_int(e, f) = num;
+		return 0;
+	case CORE_FIELD_STR:
+		s = core_field_str(e, f);
+		free(*s);
+		*s = *v;
+		*v = NULL;
+		return 0;
+	case CORE_FIELD_LIST:
+		l = core_field_list(e, f, &n);
+		if (*n >= (size_t)f->max) {
+			*cause = xasprintf("field \"%s\" has more than %lld "
+			    "entries", f->key, (long long)f->max);
+			return -1;
+		}
+		*l = xreallocarray(*l, *n + 1, sizeof **l);
+		(*l)[(*n)++] = *v;
+		*v = NULL;
+		return 0;
+	case CORE_FIELD_TYPE:
+		if ((ce = core_cmd_find(*v)) == NULL) {
+			*cause = xasprintf("unknown event type \"%.40s\"", *v);
+			return -1;
+		}
+		e->type = ce->type;
+		*have_type = 1;
+		return 0;
 	}
 	return 0;
 }
@@ -236,12 +274,11 @@ int
 core_event_decode(const char *p, size_t n, struct core_event *e,
     char **cause)
 {
-	const char			*start = p, *end = p + n, *nl, *sp;
-	const struct core_cmd_entry	*ce;
-	struct buf			 b;
-	char				*key, *v;
-	char				**slot;
-	int				 rc = 0, have_type = 0;
+	const char		*start = p, *end = p + n, *nl, *sp;
+	const struct core_field	*f;
+	struct buf		 b;
+	char			*key, *v, *why;
+	int			 rc = 0, have_type = 0;
 
 	core_event_init(e);
 	while (p < end && rc == 0) {
@@ -263,63 +300,12 @@ core_event_decode(const char *p, size_t n, struct core_event *e,
 			rc = -1;
 			break;
 		}
-		slot = NULL;
-		if (strcmp(key, "seq") == 0)
-			rc = core_decode_num(v, &e->seq, cause);
-		else if (strcmp(key, "time") == 0)
-			rc = core_decode_num(v, &e->time, cause);
-		else if (strcmp(key, "sev") == 0)
-			rc = core_decode_num(v, &e->sev, cause);
-		else if (strcmp(key, "ttl") == 0)
-			rc = core_decode_num(v, &e->ttl, cause);
-		else if (strcmp(key, "fence") == 0)
-			rc = core_decode_num(v, &e->fence, cause);
-		else if (strcmp(key, "force") == 0)
-			rc = core_decode_num(v, &e->force, cause);
-		else if (strcmp(key, "ref") == 0)
-			rc = core_decode_num(v, &e->ref, cause);
-		else if (strcmp(key, "type") == 0) {
-			if ((ce = core_cmd_find(v)) == NULL) {
-				*cause = xasprintf("unknown event type \"%s\"", v);
-				rc = -1;
-			} else {
-				e->type = ce->type;
-				have_type = 1;
-			}
-		} else if (strcmp(key, "after") == 0)
-			core_list_add(&e->after, &e->nafter, v);
-		else if (strcmp(key, "conflicts") == 0)
-			core_list_add(&e->conflicts, &e->nconflicts, v);
-		else if (strcmp(key, "actor") == 0)
-			slot = &e->actor;
-		else if (strcmp(key, "roles") == 0)
-			slot = &e->roles;
-		else if (strcmp(key, "op") == 0)
-			slot = &e->op;
-		else if (strcmp(key, "name") == 0)
-			slot = &e->name;
-		else if (strcmp(key, "user") == 0)
-			slot = &e->user;
-		else if (strcmp(key, "role") == 0)
-			slot = &e->role;
-		else if (strcmp(key, "state") == 0)
-			slot = &e->state;
-		else if (strcmp(key, "outcome") == 0)
-			slot = &e->outcome;
-		else if (strcmp(key, "kind") == 0)
-			slot = &e->kind;
-		else if (strcmp(key, "text") == 0)
-			slot = &e->text;
-		else {
-			*cause = xasprintf("unknown key \"%s\" in canonical event",
-			    key);
+		if ((f = core_field_find(key)) == NULL) {
+			*cause = xasprintf("unknown key \"%.40s\" in canonical "
+			    "event", key);
 			rc = -1;
-		}
-		if (slot != NULL) {
-			free(*slot);
-			*slot = v;
-			v = NULL;
-		}
+		} else
+			rc = core_decode_field(e, f, &v, &have_type, cause);
 		free(key);
 		free(v);
 		p = nl + 1;
@@ -338,9 +324,21 @@ core_event_decode(const char *p, size_t n, struct core_event *e,
 		}
 		util_buf_clear(&b);
 	}
+	if (rc == 0 && core_event_valid(e, CORE_VALID_EVENT, &why) != 0) {
+		*cause = xasprintf("canonical event: %s", why);
+		free(why);
+		rc = -1;
+	}
 	if (rc != 0)
 		core_event_clear(e);
 	return rc;
+}
+
+/* Returns s, or dflt when s is NULL; neither is copied. */
+const char *
+core_str_or(const char *s, const char *dflt)
+{
+	return s != NULL ? s : dflt;
 }
 
 char *

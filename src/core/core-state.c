@@ -190,6 +190,8 @@ core_state_trim(struct core_event *e, int fields)
 		e->fence = 0;
 	if (!(fields & CORE_FLD_FORCE))
 		e->force = 0;
+	if (!(fields & CORE_FLD_WRITTEN))
+		e->written = 0;
 }
 
 int
@@ -197,7 +199,7 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
     const struct core_ctx *ctx, struct core_refusal *r)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
-	char				*actor;
+	char				*actor, *why;
 
 	r->code = NULL;
 	r->message = NULL;
@@ -231,6 +233,11 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 		    ce->name, s->ic);
 	}
 	core_state_trim(cmd, ce->fields);
+	if (core_event_valid(cmd, CORE_VALID_SHAPE, &why) != 0) {
+		core_refuse(r, "bad-request", "%s", why);
+		free(why);
+		return -1;
+	}
 	if (ce->check(s, cmd, ctx, r) != 0)
 		return -1;
 	actor = xstrdup(ctx->actor);	/* ctx->actor may be cmd->actor */

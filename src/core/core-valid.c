@@ -27,12 +27,68 @@ core_name_valid(const char *s)
 	return n > 0;
 }
 
+/*
+ * Decode the UTF-8 sequence at p[*i] (of n bytes) into *cp and step past
+ * it.  Returns 0, or -1 for a malformed, overlong or surrogate sequence or
+ * one beyond U+10FFFF.
+ */
+static int
+core_utf8_step(const unsigned char *p, size_t n, size_t *i, unsigned int *cp)
+{
+	static const unsigned int min[] = { 0, 0x80, 0x800, 0x10000 };
+	size_t			 need, len;
+	unsigned int		 c;
+
+	if (p[*i] < 0x80) {
+		*cp = p[(*i)++];
+		return 0;
+	}
+	if ((p[*i] & 0xe0) == 0xc0) {
+		need = 1;
+		c = p[*i] & 0x1f;
+	} else if ((p[*i] & 0xf0) == 0xe0) {
+		need = 2;
+		c = p[*i] & 0x0f;
+	} else if ((p[*i] & 0xf8) == 0xf0) {
+		need = 3;
+		c = p[*i] & 0x07;
+	} else
+		return -1;
+	len = need;
+	while (need-- > 0) {
+		(*i)++;
+		if (*i >= n || (p[*i] & 0xc0) != 0x80)
+			return -1;
+		c = c << 6 | (p[*i] & 0x3f);
+	}
+	(*i)++;
+	if (c < min[len])
+		return -1;	/* overlong */
+	if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*cp = c;
+	return 0;
+}
+
+int
+core_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0;
+	unsigned int		 cp;
+
+	while (i < n) {
+		if (core_utf8_step(p, n, &i, &cp) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 int
 core_text_valid(const char *s, size_t max)
 {
-	static const unsigned int min[] = { 0, 0x80, 0x800, 0x10000 };
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n, need, len;
+	size_t			 i = 0, n;
 	unsigned int		 cp;
 
 	if (s == NULL)
@@ -40,34 +96,10 @@ core_text_valid(const char *s, size_t max)
 	n = strlen(s);
 	if (n > max)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (p[i] < 0x80) {
-			if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') ||
-			    p[i] == 0x7f)
-				return 0;
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			need = 1;
-			cp = p[i] & 0x1f;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			need = 2;
-			cp = p[i] & 0x0f;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			need = 3;
-			cp = p[i] & 0x07;
-		} else
+	while (i < n) {
+		if (core_utf8_step(p, n, &i, &cp) != 0)
 			return 0;
-		len = need;
-		while (need-- > 0) {
-			i++;
-			if (i >= n || (p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min[len])
-			return 0;	/* overlong */
-		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)
 			return 0;
 		if (cp >= 0x80 && cp < 0xa0)
 			return 0;	/* C1 controls */

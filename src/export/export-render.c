@@ -4,8 +4,12 @@
  * can recompute the chain with nothing but the file.  The Markdown export is
  * a postmortem-ready timeline: a header (title, severity, status, duration,
  * commanders and roles over time), the recovery actions with holders,
- * fences and outcomes, then every event in order.
+ * fences and outcomes, then every event in order.  A note written offline
+ * shows when it was written beside when the hub logged it; the order is
+ * always the log's.  Any event a log can hold renders, even one missing a
+ * field its type needs ("?" stands in).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,21 +23,46 @@ export_time(int64_t ms, char *out, size_t len)
 	time_t		t = (time_t)(ms / 1000);
 	struct tm	tm;
 
-	localtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+	if (localtime_r(&t, &tm) == NULL)
+		snprintf(out, len, "%lld ms", (long long)ms);
+	else
+		strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+export_written(const struct core_event *e, char *out, size_t len)
+{
+	time_t		t = (time_t)(e->written / 1000);
+	time_t		h = (time_t)(e->time / 1000);
+	struct tm	tm, htm;
+
+	*out = '\0';
+	if (e->written == 0 || len == 0)
+		return;
+	if (localtime_r(&t, &tm) == NULL || localtime_r(&h, &htm) == NULL) {
+		snprintf(out, len, "written at %lld ms", (long long)e->written);
+		return;
+	}
+	if (tm.tm_year == htm.tm_year && tm.tm_yday == htm.tm_yday)
+		strftime(out, len, "written %H:%M:%S", &tm);
+	else
+		strftime(out, len, "written %Y-%m-%d %H:%M:%S", &tm);
 }
 
 char *
 export_event_line(const struct core_event *e)
 {
-	char	 when[32], *what, *line, *p;
+	char	 when[32], written[48], *what, *line, *p;
 
 	export_time(e->time, when, sizeof when);
+	export_written(e, written, sizeof written);
 	what = core_event_describe(e);
 	for (p = what; (p = strchr(p, '\n')) != NULL; p++)
 		*p = ' ';	/* one event, one line */
-	line = xasprintf("%s  #%-5lld %s%s%s%s  %s", when, (long long)e->seq,
-	    e->actor, e->roles != NULL && *e->roles != '\0' ? " (" : "",
+	line = xasprintf("%s%s%s%s  #%-5lld %s%s%s%s  %s", when,
+	    *written != '\0' ? " (" : "", written, *written != '\0' ? ")" : "",
+	    (long long)e->seq, core_str_or(e->actor, "?"),
+	    e->roles != NULL && *e->roles != '\0' ? " (" : "",
 	    e->roles != NULL ? e->roles : "",
 	    e->roles != NULL && *e->roles != '\0' ? ")" : "", what);
 	free(what);
@@ -49,8 +78,10 @@ export_json(const struct core_state *st, const struct core_event *ev,
 
 	util_hex_encode(st->chain, CORE_HASH_LEN, hex);
 	util_buf_printf(b, "{\"format\":\"concord-export\",\"version\":%d,"
-	    "\"incident\":\"%s\",\"head\":%lld,\"chain\":\"%s\",\"events\":[\n",
-	    PROTO_VERSION, st->id, (long long)st->seq, hex);
+	    "\"incident\":", PROTO_VERSION);
+	proto_json_str(b, st->id);
+	util_buf_printf(b, ",\"head\":%lld,\"chain\":\"%s\",\"events\":[\n",
+	    (long long)st->seq, hex);
 	for (i = 0; i < n; i++) {
 		proto_event_encode(&ev[i], hashes[i], b);
 		util_buf_adds(b, i + 1 < n ? ",\n" : "\n");
@@ -65,6 +96,19 @@ export_md_duration(struct buf *b, int64_t ms)
 
 	util_buf_printf(b, "%lldh %02lldm %02llds", (long long)(s / 3600),
 	    (long long)(s / 60 % 60), (long long)(s % 60));
+}
+
+/* The time column: when the hub logged e, and when it was written. */
+static void
+export_md_when(struct buf *b, const struct core_event *e)
+{
+	char	when[32], written[48];
+
+	export_time(e->time, when, sizeof when);
+	export_written(e, written, sizeof written);
+	util_buf_adds(b, when);
+	if (*written != '\0')
+		util_buf_printf(b, " (%s)", written);
 }
 
 /* Escape Markdown table and inline characters in text. */
@@ -96,8 +140,9 @@ export_md_latest(const struct core_state *st, const struct core_event *ev,
 	if (e->type != CORE_NOTE || (note = core_state_note(st, e->seq)) == NULL ||
 	    (last = note->amended) < 1 || (size_t)last > n)
 		return core_event_describe(e);
-	return xasprintf("%s (amended at #%lld; was: %s)", ev[last - 1].text,
-	    (long long)last, e->text);
+	return xasprintf("%s (amended at #%lld; was: %s)",
+	    core_str_or(ev[last - 1].text, "?"), (long long)last,
+	    core_str_or(e->text, "?"));
 }
 
 void
@@ -115,9 +160,10 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 	export_md_text(b, st->title);
 	util_buf_adds(b, "\n\n");
 	util_buf_printf(b, "- **Severity:** SEV%lld\n", (long long)st->sev);
-	util_buf_printf(b, "- **Status:** %s\n", st->status);
+	util_buf_printf(b, "- **Status:** %s\n", core_str_or(st->status, "?"));
 	export_time(st->opened, when, sizeof when);
-	util_buf_printf(b, "- **Opened:** %s by %s\n", when, st->opened_by);
+	util_buf_printf(b, "- **Opened:** %s by %s\n", when,
+	    core_str_or(st->opened_by, "?"));
 	if (st->resolved != 0) {
 		export_time(st->resolved, when, sizeof when);
 		util_buf_printf(b, "- **Resolved:** %s\n", when);
@@ -151,12 +197,15 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		if (st->moments[i].ref < 1 || (size_t)st->moments[i].ref > n)
 			continue;
 		m = &ev[st->moments[i].ref - 1];
-		export_time(m->time, when, sizeof when);
 		what = export_md_latest(st, ev, n, m);
-		util_buf_printf(b, "- **%s** %s (#%lld, %s): ",
-		    st->moments[i].kind, when, (long long)m->seq, m->actor);
+		util_buf_printf(b, "- **%s** ",
+		    core_str_or(st->moments[i].kind, "?"));
+		export_md_when(b, m);
+		util_buf_printf(b, " (#%lld, %s): ", (long long)m->seq,
+		    core_str_or(m->actor, "?"));
 		export_md_text(b, what);
-		util_buf_printf(b, " (marked by %s)\n", st->moments[i].by);
+		util_buf_printf(b, " (marked by %s)\n",
+		    core_str_or(st->moments[i].by, "?"));
 		free(what);
 	}
 
@@ -172,7 +221,8 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		case CORE_CMD_RESIGN:
 			export_time(ev[i].time, when, sizeof when);
 			what = core_event_describe(&ev[i]);
-			util_buf_printf(b, "- %s %s: ", when, ev[i].actor);
+			util_buf_printf(b, "- %s %s: ", when,
+			    core_str_or(ev[i].actor, "?"));
 			export_md_text(b, ev[i].type == CORE_OPEN ?
 			    "opened the incident and took command" : what);
 			util_buf_addc(b, '\n');
@@ -191,7 +241,8 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		    " Description |\n|---|---|---|---|---|---|\n");
 	for (i = 0; i < st->nactions; i++) {
 		a = &st->actions[i];
-		util_buf_printf(b, "| %s | %s | %s | %lld | %s | ", a->name,
+		util_buf_printf(b, "| %s | %s | %s | %lld | %s | ",
+		    core_str_or(a->name, "?"),
 		    a->state == CORE_ACTION_HELD ? "held" :
 		    a->state == CORE_ACTION_DONE ? "done" : "free",
 		    a->holder != NULL ? a->holder :
@@ -204,10 +255,11 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 	util_buf_adds(b, "\n## Timeline\n\n| Time | Seq | Who | Roles | "
 	    "Event |\n|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
-		export_time(ev[i].time, when, sizeof when);
 		what = export_md_latest(st, ev, n, &ev[i]);
-		util_buf_printf(b, "| %s | %lld | %s | %s | ", when,
-		    (long long)ev[i].seq, ev[i].actor,
+		util_buf_adds(b, "| ");
+		export_md_when(b, &ev[i]);
+		util_buf_printf(b, " | %lld | %s | %s | ",
+		    (long long)ev[i].seq, core_str_or(ev[i].actor, "?"),
 		    ev[i].roles != NULL && *ev[i].roles != '\0' ? ev[i].roles :
 		    "-");
 		export_md_text(b, what);

@@ -202,18 +202,31 @@ hub_state_queue(struct hub *hub, struct hub_incident *inc,
 
 /*
  * Check a command and, if accepted, fold it in and queue it.  Returns 0, or
- * -1 with *r filled.
+ * -1 with *r filled.  Before the event is logged it must survive its own
+ * encodings unchanged (canonical bytes for the store and the chain, JSON
+ * for every client and the export): an event that would come back
+ * different would break the chain for everyone, so it is refused instead.
  */
 static int
 hub_state_accept(struct hub *hub, struct hub_incident *inc,
     struct core_event *cmd, struct core_ctx *ctx, struct hub_client *c,
     struct core_refusal *r)
 {
+	char	*why;
+
 	if (core_state_check(&inc->state, cmd, ctx, r) != 0)
 		return -1;
 	cmd->seq = inc->state.seq + 1;
 	cmd->time = ctx->wall > inc->state.last_time ? ctx->wall :
 	    inc->state.last_time;
+	if (proto_event_check(cmd, &why) != 0) {
+		util_log("%s: refused %s from %s: %s", inc->state.id,
+		    core_type_name(cmd->type), ctx->actor, why);
+		core_refuse(r, "bad-request", "the event would not survive its "
+		    "own encoding: %s", why);
+		free(why);
+		return -1;
+	}
 	core_state_apply(&inc->state, cmd, ctx);
 	hub_state_queue(hub, inc, cmd, c);
 	return 0;

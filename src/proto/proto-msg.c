@@ -1,12 +1,24 @@
 /*
  * Encoding and decoding of protocol messages (see proto.h and
- * concord-protocol(7)).  Decoding is strict about types: a field of the
- * wrong JSON type, a non-integral or out-of-range number, or a missing
- * required field is an error with a message naming the field.  Unknown
- * fields are ignored so that later minor additions stay readable.  Content
- * (names, text) is validated by the core, not here.
+ * concord-protocol(7)).
+ *
+ * Decoding is strict about types: a field of the wrong JSON type, a
+ * missing required field, or a number that is not an exact integer in the
+ * field's range is an error with a message naming the field.  Integers
+ * never pass through a double: every number keeps the text it was written
+ * as (proto_parse) and is read exactly from it, and every integer is
+ * written with %lld, so any value in range arrives as it was sent.  Unknown
+ * fields are ignored so that later minor additions stay readable.
+ *
+ * The fields of an event are read and written from the core's field table,
+ * the same table the canonical encoding uses: an event object is accepted
+ * only if it obeys every field rule (core_event_valid), exactly as the
+ * canonical decoder accepts it.  A command is checked for shape only
+ * (integer ranges, list lengths, its operation id); its names and text are
+ * the model's to refuse with a reason.  Every other string a hub sends must
+ * be UTF-8 text.
  */
-#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +27,12 @@
 #include "proto.h"
 #include "util.h"
 
+/* Integers in a message that is not an event: any in +-(2^53 - 1). */
+#define PROTO_ANY	(-CORE_INT_MAX), CORE_INT_MAX
+#define PROTO_COUNT	0, CORE_INT_MAX
+#define PROTO_BOOL	0, 1
+/* Strings in hub messages other than events: text of any length. */
+#define PROTO_TEXT_MAX	PROTO_MAX_MSG
 static const char *proto_kind_names[PROTO_KIND_COUNT] = {
 	[PROTO_HELLO] = "hello",
 	[PROTO_WELCOME] = "welcome",
@@ -85,10 +103,228 @@ proto_msg_clear(struct proto_msg *m)
 	proto_msg_init(m, m->kind);
 }
 
+/* ---- exact JSON --------------------------------------------------- */
+
+/* Where proto_parse is in the JSON text while it pairs numbers. */
+struct proto_scan {
+	const char	*p;
+	const char	*end;
+};
+
+/*
+ * Find the next number outside strings in the text.  Returns 1 with the
+ * token in *tok and *n, or 0 at the end.  cJSON reads a number as the
+ * longest run of these characters (and fails if its value ends sooner),
+ * so a text cJSON parsed holds its numbers exactly as these runs.
+ */
+static int
+proto_scan_number(struct proto_scan *sc, const char **tok, size_t *n)
+{
+	char	c;
+
+	while (sc->p < sc->end) {
+		c = *sc->p;
+		if (c == '"') {
+			while (++sc->p < sc->end && *sc->p != '"') {
+				if (*sc->p == '\\' && sc->p + 1 < sc->end)
+					sc->p++;
+			}
+			if (sc->p < sc->end)
+				sc->p++;
+			continue;
+		}
+		if (c == '-' || (c >= '0' && c <= '9')) {
+			*tok = sc->p;
+			while (sc->p < sc->end && *sc->p != '\0' &&
+			    strchr("0123456789+-eE.", *sc->p) != NULL)
+				sc->p++;
+			*n = (size_t)(sc->p - *tok);
+			return 1;
+		}
+		sc->p++;
+	}
+	return 0;
+}
+
+/*
+ * Give every number item, in document order, the text it was written as:
+ * the item becomes a raw item holding that text.  Returns 0, or -1 if the
+ * numbers in the text and in the tree do not pair up.
+ */
+static int
+proto_pair_numbers(cJSON *it, struct proto_scan *sc)
+{
+	const char	*tok;
+	size_t		 n;
+
+	for (; it != NULL; it = it->next) {
+		if (cJSON_IsNumber(it)) {
+			if (!proto_scan_number(sc, &tok, &n))
+				return -1;
+			if ((it->valuestring = cJSON_malloc(n + 1)) == NULL)
+				fatalx("out of memory decoding JSON");
+			memcpy(it->valuestring, tok, n);
+			it->valuestring[n] = '\0';
+			it->type = cJSON_Raw;
+		}
+		/* cJSON nests at most CJSON_NESTING_LIMIT deep. */
+		if (it->child != NULL && proto_pair_numbers(it->child, sc) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parse len bytes of JSON text: exactly one value with nothing but white
+ * space after it, its numbers kept as written (see proto_pair_numbers).
+ * Returns the tree (free with cJSON_Delete), or NULL with *cause.
+ */
+static cJSON *
+proto_parse(const char *p, size_t len, char **cause)
+{
+	cJSON			*o;
+	const char		*end = NULL, *q, *tok;
+	struct proto_scan	 sc;
+	size_t			 n;
+
+	if ((o = cJSON_ParseWithLengthOpts(p, len, &end, 0)) == NULL ||
+	    end == NULL || end < p || end > p + len) {
+		cJSON_Delete(o);
+		*cause = xstrdup("malformed JSON");
+		return NULL;
+	}
+	for (q = end; q < p + len; q++) {
+		if (strchr(" \t\r\n", *q) == NULL || *q == '\0') {
+			cJSON_Delete(o);
+			*cause = xstrdup("malformed JSON: more after the "
+			    "value");
+			return NULL;
+		}
+	}
+	sc.p = p;
+	sc.end = end;
+	if (proto_pair_numbers(o, &sc) != 0 ||
+	    proto_scan_number(&sc, &tok, &n)) {
+		cJSON_Delete(o);
+		*cause = xstrdup("malformed JSON: numbers out of step");
+		return NULL;
+	}
+	return o;
+}
+
+#define PROTO_NUM_SYNTAX	(-1)	/* not a JSON number */
+#define PROTO_NUM_FRACTION	(-2)	/* not an integer */
+#define PROTO_NUM_RANGE		(-3)	/* beyond +-(2^53 - 1) */
+
+/*
+ * Read the JSON number s exactly.  Any form whose value is an integer is
+ * one (10, 1e1, 10.0, 100e-1); its magnitude must be at most CORE_INT_MAX.
+ * Returns 0 with *out, or PROTO_NUM_*.
+ */
+static int
+proto_num_parse(const char *s, int64_t *out)
+{
+	char		 dig[128];
+	const char	*p = s;
+	size_t		 nd = 0, first, i;
+	int64_t		 scale = 0, exp = 0, v = 0;
+	int		 neg = 0, eneg = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (*p == '0')
+		dig[nd++] = *p++;
+	else if (*p >= '1' && *p <= '9') {
+		while (*p >= '0' && *p <= '9') {
+			if (nd == sizeof dig)
+				return PROTO_NUM_RANGE;
+			dig[nd++] = *p++;
+		}
+	} else
+		return PROTO_NUM_SYNTAX;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return PROTO_NUM_SYNTAX;
+		while (*p >= '0' && *p <= '9') {
+			if (nd == sizeof dig)
+				return PROTO_NUM_RANGE;
+			dig[nd++] = *p++;
+			scale--;
+		}
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			eneg = *p++ == '-';
+		if (*p < '0' || *p > '9')
+			return PROTO_NUM_SYNTAX;
+		while (*p >= '0' && *p <= '9') {
+			if (exp < 1000000)
+				exp = exp * 10 + (*p - '0');
+			p++;
+		}
+	}
+	if (*p != '\0')
+		return PROTO_NUM_SYNTAX;
+	scale += eneg ? -exp : exp;
+	for (first = 0; first < nd && dig[first] == '0'; first++)
+		;
+	if (first == nd) {
+		*out = 0;		/* 0, -0, 0e99, 0.000 */
+		return 0;
+	}
+	while (dig[nd - 1] == '0') {
+		nd--;
+		scale++;
+	}
+	if (scale < 0)
+		return PROTO_NUM_FRACTION;
+	if ((int64_t)(nd - first) + scale > 16)
+		return PROTO_NUM_RANGE;	/* 10^16 > CORE_INT_MAX */
+	for (i = first; i < nd; i++)
+		v = v * 10 + (dig[i] - '0');
+	while (scale-- > 0)
+		v *= 10;
+	if (v > CORE_INT_MAX)
+		return PROTO_NUM_RANGE;
+	*out = neg ? -v : v;
+	return 0;
+}
+
 /* ---- decoding ------------------------------------------------------- */
 
 static int	proto_decode_snapshot(const cJSON *, struct proto_msg *, int64_t,
 		    char **);
+
+/*
+ * A copy of s fit to quote in a message: at most max bytes, and every
+ * byte that is not part of printable UTF-8 text made a '?'.  Caller frees.
+ */
+static char *
+proto_quote(const char *s, size_t max)
+{
+	char	*q = xstrndup(s, max), one[5];
+	size_t	 i, len;
+
+	for (i = 0; q[i] != '\0'; i += len) {
+		for (len = 4; len > 0; len--) {
+			if (i + len > strlen(q))
+				continue;
+			memcpy(one, q + i, len);
+			one[len] = '\0';
+			if (core_text_valid(one, len) &&
+			    strpbrk(one, "\t\n") == NULL)
+				break;
+		}
+		if (len == 0) {
+			q[i] = '?';
+			len = 1;
+		}
+	}
+	return q;
+}
 
 static int
 proto_get_str(const cJSON *o, const char *key, char **out, int required,
@@ -112,12 +348,17 @@ proto_get_str(const cJSON *o, const char *key, char **out, int required,
 	return 0;
 }
 
+/*
+ * An integer: a JSON number whose value is an exact integer in [min,
+ * max]; true and false are read as 1 and 0.
+ */
 static int
-proto_get_num(const cJSON *o, const char *key, int64_t *out, int required,
-    char **cause)
+proto_get_int(const cJSON *o, const char *key, int64_t *out, int64_t min,
+    int64_t max, int required, char **cause)
 {
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
-	double		 d;
+	int64_t		 n;
+	int		 rc;
 
 	if (v == NULL || cJSON_IsNull(v)) {
 		if (required) {
@@ -126,42 +367,80 @@ proto_get_num(const cJSON *o, const char *key, int64_t *out, int required,
 		}
 		return 0;
 	}
-	if (cJSON_IsBool(v)) {
-		*out = cJSON_IsTrue(v);
-		return 0;
-	}
-	if (!cJSON_IsNumber(v)) {
+	if (cJSON_IsBool(v))
+		n = cJSON_IsTrue(v);
+	else if (!cJSON_IsRaw(v) || v->valuestring == NULL) {
 		*cause = xasprintf("field \"%s\" must be a number", key);
 		return -1;
-	}
-	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0) {
-		*cause = xasprintf("field \"%s\" must be an integer", key);
+	} else if ((rc = proto_num_parse(v->valuestring, &n)) != 0) {
+		if (rc == PROTO_NUM_SYNTAX)
+			*cause = xasprintf("field \"%s\" must be a number in "
+			    "JSON's form", key);
+		else if (rc == PROTO_NUM_FRACTION)
+			*cause = xasprintf("field \"%s\" must be an integer",
+			    key);
+		else
+			*cause = xasprintf("field \"%s\" must be an integer "
+			    "from %lld to %lld", key, (long long)min,
+			    (long long)max);
 		return -1;
 	}
-	*out = (int64_t)d;
+	if (n < min || n > max) {
+		*cause = xasprintf("field \"%s\" must be an integer from %lld "
+		    "to %lld", key, (long long)min, (long long)max);
+		return -1;
+	}
+	*out = n;
 	return 0;
 }
 
+/* A boolean: true, false, 1 or 0. */
 static int
-proto_get_list(const cJSON *o, const char *key, char ***list, size_t *n,
+proto_get_bool(const cJSON *o, const char *key, int *out, char **cause)
+{
+	int64_t	v = 0;
+
+	if (proto_get_int(o, key, &v, PROTO_BOOL, 0, cause) != 0)
+		return -1;
+	*out = v != 0;
+	return 0;
+}
+
+/* An array, absent (NULL) or null; or -1 with *cause. */
+static int
+proto_get_array(const cJSON *o, const char *key, const cJSON **out,
     char **cause)
 {
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
 
+	*out = NULL;
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsArray(v)) {
 		*cause = xasprintf("field \"%s\" must be an array", key);
 		return -1;
 	}
-	if (cJSON_GetArraySize(v) > CORE_LIST_MAX) {
-		*cause = xasprintf("field \"%s\" has more than %d entries", key,
-		    CORE_LIST_MAX);
+	*out = v;
+	return 0;
+}
+
+static int
+proto_get_list(const cJSON *o, const char *key, char ***list, size_t *n,
+    size_t max, char **cause)
+{
+	const cJSON	*v, *e;
+
+	if (proto_get_array(o, key, &v, cause) != 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if ((size_t)cJSON_GetArraySize(v) > max) {
+		*cause = xasprintf("field \"%s\" has more than %zu entries",
+		    key, max);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, v) {
-		if (!cJSON_IsString(e)) {
+		if (!cJSON_IsString(e) || e->valuestring == NULL) {
 			*cause = xasprintf("entries of \"%s\" must be strings",
 			    key);
 			return -1;
@@ -189,53 +468,65 @@ proto_get_hash(const cJSON *o, const char *key, unsigned char *out,
 	return rc;
 }
 
-/* Decode the event fields of o into e; "type" names the event type. */
+/*
+ * Decode the event fields of o into e, from the core's field table; the
+ * member typekey names the event type.
+ */
 static int
 proto_event_fields(const cJSON *o, const char *typekey, struct core_event *e,
     char **cause)
 {
 	const struct core_cmd_entry	*ce;
-	char				*type = NULL;
+	const struct core_field		*tab, *f;
+	char				*type = NULL, *q, ***l;
+	size_t				 nf, i, *n;
 
 	if (proto_get_str(o, typekey, &type, 1, cause) != 0)
 		return -1;
 	if ((ce = core_cmd_find(type)) == NULL) {
-		*cause = xasprintf("unknown command \"%s\"", type);
+		q = proto_quote(type, 40);
+		*cause = xasprintf("unknown command \"%s\"", q);
+		free(q);
 		free(type);
 		return -1;
 	}
 	free(type);
 	e->type = ce->type;
-	if (proto_get_num(o, "seq", &e->seq, 0, cause) != 0 ||
-	    proto_get_num(o, "time", &e->time, 0, cause) != 0 ||
-	    proto_get_str(o, "actor", &e->actor, 0, cause) != 0 ||
-	    proto_get_str(o, "roles", &e->roles, 0, cause) != 0 ||
-	    proto_get_str(o, "op", &e->op, 0, cause) != 0 ||
-	    proto_get_str(o, "name", &e->name, 0, cause) != 0 ||
-	    proto_get_str(o, "user", &e->user, 0, cause) != 0 ||
-	    proto_get_str(o, "role", &e->role, 0, cause) != 0 ||
-	    proto_get_str(o, "state", &e->state, 0, cause) != 0 ||
-	    proto_get_str(o, "outcome", &e->outcome, 0, cause) != 0 ||
-	    proto_get_str(o, "kind", &e->kind, 0, cause) != 0 ||
-	    proto_get_num(o, "ref", &e->ref, 0, cause) != 0 ||
-	    proto_get_num(o, "sev", &e->sev, 0, cause) != 0 ||
-	    proto_get_num(o, "ttl", &e->ttl, 0, cause) != 0 ||
-	    proto_get_num(o, "fence", &e->fence, 0, cause) != 0 ||
-	    proto_get_num(o, "force", &e->force, 0, cause) != 0 ||
-	    proto_get_list(o, "after", &e->after, &e->nafter, cause) != 0 ||
-	    proto_get_list(o, "conflicts", &e->conflicts, &e->nconflicts,
-	    cause) != 0 ||
-	    proto_get_str(o, "text", &e->text, 0, cause) != 0)
-		return -1;
+	tab = core_field_table(&nf);
+	for (i = 0; i < nf; i++) {
+		f = &tab[i];
+		switch (f->kind) {
+		case CORE_FIELD_INT:
+			if (proto_get_int(o, f->key, core_field_int(e, f),
+			    f->min, f->max, 0, cause) != 0)
+				return -1;
+			break;
+		case CORE_FIELD_STR:
+			if (proto_get_str(o, f->key, core_field_str(e, f), 0,
+			    cause) != 0)
+				return -1;
+			break;
+		case CORE_FIELD_LIST:
+			l = core_field_list(e, f, &n);
+			if (proto_get_list(o, f->key, l, n, (size_t)f->max,
+			    cause) != 0)
+				return -1;
+			break;
+		case CORE_FIELD_TYPE:
+			break;
+		}
+	}
 	return 0;
 }
 
+/* Decode an array of event objects, each obeying every field rule. */
 static int
 proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
     char **cause)
 {
 	const cJSON	*items = cJSON_GetObjectItemCaseSensitive(o, key);
 	const cJSON	*it;
+	char		*why;
 	size_t		 n, i = 0;
 
 	if (!cJSON_IsArray(items)) {
@@ -243,8 +534,8 @@ proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
 		return -1;
 	}
 	n = (size_t)cJSON_GetArraySize(items);
-	m->events = xcalloc(n, sizeof *m->events);
-	m->hashes = xcalloc(n, sizeof *m->hashes);
+	m->events = xcalloc(n + 1, sizeof *m->events);
+	m->hashes = xcalloc(n + 1, sizeof *m->hashes);
 	cJSON_ArrayForEach(it, items) {
 		core_event_init(&m->events[i]);
 		m->nevents = i + 1;
@@ -255,6 +546,12 @@ proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
 		if (proto_event_fields(it, "type", &m->events[i], cause) != 0 ||
 		    proto_get_hash(it, "hash", m->hashes[i], 1, cause) != 0)
 			return -1;
+		if (core_event_valid(&m->events[i], CORE_VALID_EVENT,
+		    &why) != 0) {
+			*cause = xasprintf("event %zu: %s", i + 1, why);
+			free(why);
+			return -1;
+		}
 		i++;
 	}
 	return 0;
@@ -277,8 +574,8 @@ proto_decode_presence(const cJSON *o, struct proto_msg *m, char **cause)
 		    cause) != 0)
 			return -1;
 		m->nusers++;
-		if (proto_get_num(it, "seq", &m->users[m->nusers - 1].seq, 0,
-		    cause) != 0)
+		if (proto_get_int(it, "seq", &m->users[m->nusers - 1].seq,
+		    PROTO_COUNT, 0, cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -297,16 +594,18 @@ proto_decode_incidents(const cJSON *o, struct proto_msg *m, char **cause)
 		return -1;
 	}
 	n = (size_t)cJSON_GetArraySize(items);
-	m->incidents = xcalloc(n, sizeof *m->incidents);
+	m->incidents = xcalloc(n + 1, sizeof *m->incidents);
 	cJSON_ArrayForEach(it, items) {
 		pi = &m->incidents[m->nincidents++];
 		if (proto_get_str(it, "id", &pi->id, 1, cause) != 0 ||
 		    proto_get_str(it, "title", &pi->title, 0, cause) != 0 ||
 		    proto_get_str(it, "status", &pi->status, 0, cause) != 0 ||
 		    proto_get_str(it, "ic", &pi->ic, 0, cause) != 0 ||
-		    proto_get_num(it, "sev", &pi->sev, 0, cause) != 0 ||
-		    proto_get_num(it, "seq", &pi->seq, 0, cause) != 0 ||
-		    proto_get_num(it, "opened", &pi->opened, 0, cause) != 0)
+		    proto_get_int(it, "sev", &pi->sev, 0, 4, 0, cause) != 0 ||
+		    proto_get_int(it, "seq", &pi->seq, PROTO_COUNT, 0,
+		    cause) != 0 ||
+		    proto_get_int(it, "opened", &pi->opened, PROTO_COUNT, 0,
+		    cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -340,13 +639,136 @@ proto_has_nul(const char *p, size_t len)
 	return 0;
 }
 
+/* Is s, if present, UTF-8 text?  0, or -1 with *cause naming what. */
+static int
+proto_text_ok(const char *s, const char *what, char **cause)
+{
+	if (s == NULL || core_text_valid(s, PROTO_TEXT_MAX))
+		return 0;
+	*cause = xasprintf("%s must be UTF-8 text without control "
+	    "characters", what);
+	return -1;
+}
+
+static int
+proto_mark_text_ok(const struct core_mark *mk, char **cause)
+{
+	return proto_text_ok(mk->by, "a mark's \"by\"", cause);
+}
+
+static int
+proto_list_text_ok(char **list, size_t n, const char *what, char **cause)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (proto_text_ok(list[i], what, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every string of a decoded snapshot state is UTF-8 text. */
+static int
+proto_state_text_ok(const struct core_state *st, char **cause)
+{
+	const struct core_action	*ac;
+	size_t				 i;
+
+	if (proto_text_ok(st->title, "the title", cause) != 0 ||
+	    proto_text_ok(st->status, "the status", cause) != 0 ||
+	    proto_text_ok(st->summary, "the summary", cause) != 0 ||
+	    proto_text_ok(st->opened_by, "\"opened_by\"", cause) != 0 ||
+	    proto_text_ok(st->ic, "the IC", cause) != 0 ||
+	    proto_text_ok(st->offer, "the offer", cause) != 0 ||
+	    proto_mark_text_ok(&st->ic_mark, cause) != 0 ||
+	    proto_mark_text_ok(&st->status_mark, cause) != 0 ||
+	    proto_mark_text_ok(&st->sev_mark, cause) != 0 ||
+	    proto_list_text_ok(st->people, st->npeople, "people", cause) != 0)
+		return -1;
+	for (i = 0; i < st->nroles; i++) {
+		if (proto_text_ok(st->roles[i].role, "a role", cause) != 0 ||
+		    proto_text_ok(st->roles[i].user, "a role's user",
+		    cause) != 0 ||
+		    proto_mark_text_ok(&st->roles[i].mark, cause) != 0)
+			return -1;
+	}
+	for (i = 0; i < st->nmoments; i++) {
+		if (proto_text_ok(st->moments[i].kind, "a moment's kind",
+		    cause) != 0 ||
+		    proto_text_ok(st->moments[i].by, "a moment's \"by\"",
+		    cause) != 0)
+			return -1;
+	}
+	for (i = 0; i < st->nactions; i++) {
+		ac = &st->actions[i];
+		if (proto_text_ok(ac->name, "an action's name", cause) != 0 ||
+		    proto_text_ok(ac->desc, "an action's desc", cause) != 0 ||
+		    proto_text_ok(ac->declared_by, "\"declared_by\"",
+		    cause) != 0 ||
+		    proto_list_text_ok(ac->after, ac->nafter, "\"after\"",
+		    cause) != 0 ||
+		    proto_list_text_ok(ac->conflicts, ac->nconflicts,
+		    "\"conflicts\"", cause) != 0 ||
+		    proto_text_ok(ac->holder, "a holder", cause) != 0 ||
+		    proto_text_ok(ac->outcome, "an outcome", cause) != 0 ||
+		    proto_text_ok(ac->last_holder, "\"last_holder\"",
+		    cause) != 0 ||
+		    proto_mark_text_ok(&ac->mark, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every string of a message from the hub is UTF-8 text (events have
+ * already obeyed their own, stricter rules).
+ */
+static int
+proto_hub_text_ok(const struct proto_msg *m, char **cause)
+{
+	size_t	i;
+
+	if (proto_text_ok(m->incident, "\"incident\"", cause) != 0 ||
+	    proto_text_ok(m->code, "\"code\"", cause) != 0 ||
+	    proto_text_ok(m->message, "\"message\"", cause) != 0 ||
+	    proto_text_ok(m->hub, "\"hub\"", cause) != 0 ||
+	    proto_text_ok(m->name, "\"name\"", cause) != 0)
+		return -1;
+	for (i = 0; i < m->nincidents; i++) {
+		if (proto_text_ok(m->incidents[i].id, "an incident id",
+		    cause) != 0 ||
+		    proto_text_ok(m->incidents[i].title, "a title",
+		    cause) != 0 ||
+		    proto_text_ok(m->incidents[i].status, "a status",
+		    cause) != 0 ||
+		    proto_text_ok(m->incidents[i].ic, "an IC", cause) != 0)
+			return -1;
+	}
+	for (i = 0; i < m->nusers; i++) {
+		if (proto_text_ok(m->users[i].user, "a user", cause) != 0)
+			return -1;
+	}
+	if (m->state != NULL)
+		return proto_state_text_ok(m->state, cause);
+	return 0;
+}
+
+/* Does kind carry an operation id? */
+static int
+proto_kind_has_op(enum proto_kind kind)
+{
+	return kind == PROTO_COMMAND || kind == PROTO_ACK ||
+	    kind == PROTO_REFUSED || kind == PROTO_ERROR;
+}
+
 int
 proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 {
-	cJSON		*o;
-	char		*type = NULL;
-	int64_t		 dup = 0, snap = 0;
-	int		 rc = -1, k;
+	const struct core_field	*opf = core_field_find("op");
+	cJSON			*o;
+	char			*type = NULL, *q;
+	int			 rc = -1, k;
 
 	proto_msg_init(m, PROTO_ERROR);
 	*cause = NULL;
@@ -355,10 +777,8 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		    "limit", len, PROTO_MAX_MSG);
 		return -1;
 	}
-	if ((o = cJSON_ParseWithLength(p, len)) == NULL) {
-		*cause = xstrdup("malformed JSON");
+	if ((o = proto_parse(p, len, cause)) == NULL)
 		return -1;
-	}
 	if (!cJSON_IsObject(o)) {
 		*cause = xstrdup("a message must be a JSON object");
 		goto out;
@@ -370,12 +790,22 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 			break;
 	}
 	if (k == PROTO_KIND_COUNT) {
-		*cause = xasprintf("unknown message type \"%.40s\"", type);
+		q = proto_quote(type, 40);
+		*cause = xasprintf("unknown message type \"%s\"", q);
+		free(q);
 		goto out;
 	}
 	m->kind = (enum proto_kind)k;
-	if (proto_get_str(o, "op", &m->op, 0, cause) != 0 ||
-	    proto_get_str(o, "incident", &m->incident, 0, cause) != 0)
+	if (proto_kind_has_op(m->kind) &&
+	    proto_get_str(o, "op", &m->op, m->kind == PROTO_COMMAND,
+	    cause) != 0)
+		goto out;
+	if (m->op != NULL && core_field_check_str(opf, m->op, cause) != 0) {
+		free(m->op);	/* not fit to be named in an answer */
+		m->op = NULL;
+		goto out;
+	}
+	if (proto_get_str(o, "incident", &m->incident, 0, cause) != 0)
 		goto out;
 	if (proto_has_nul(p, len)) {
 		*cause = xstrdup("strings may not hold NUL (\\u0000)");
@@ -384,40 +814,47 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 	switch (m->kind) {
 	case PROTO_HELLO:
 		m->version = -1;
-		if (proto_get_num(o, "proto", &m->version, 1, cause) != 0 ||
+		if (proto_get_int(o, "proto", &m->version, PROTO_COUNT, 1,
+		    cause) != 0 ||
 		    proto_get_str(o, "user", &m->user, 1, cause) != 0 ||
-		    proto_get_num(o, "from", &m->from, 0, cause) != 0 ||
-		    proto_get_num(o, "snapshot", &snap, 0, cause) != 0)
+		    proto_get_int(o, "from", &m->from, PROTO_ANY, 0,
+		    cause) != 0 ||
+		    proto_get_bool(o, "snapshot", &m->snapshot, cause) != 0)
 			goto out;
-		m->snapshot = snap != 0;
+		if (m->from < 0)
+			m->from = -1;	/* none */
 		break;
 	case PROTO_WELCOME:
-		if (proto_get_num(o, "proto", &m->version, 1, cause) != 0 ||
-		    proto_get_str(o, "hub", &m->hub, 0, cause) != 0 ||
-		    proto_get_num(o, "head", &m->seq, 0, cause) != 0 ||
-		    proto_get_hash(o, "chain", m->chain, 0, cause) != 0 ||
-		    proto_get_num(o, "lock_delay", &m->lock_delay, 0,
+		if (proto_get_int(o, "proto", &m->version, PROTO_COUNT, 1,
 		    cause) != 0 ||
-		    proto_get_num(o, "ttl", &m->ttl, 0, cause) != 0)
+		    proto_get_str(o, "hub", &m->hub, 0, cause) != 0 ||
+		    proto_get_int(o, "head", &m->seq, PROTO_COUNT, 0,
+		    cause) != 0 ||
+		    proto_get_hash(o, "chain", m->chain, 0, cause) != 0 ||
+		    proto_get_int(o, "lock_delay", &m->lock_delay, PROTO_COUNT,
+		    0, cause) != 0 ||
+		    proto_get_int(o, "ttl", &m->ttl, 0, CORE_TTL_MAX, 0,
+		    cause) != 0)
 			goto out;
 		break;
 	case PROTO_COMMAND:
-		if (proto_get_str(o, "op", &m->op, 1, cause) != 0 ||
-		    proto_get_num(o, "based_on", &m->based_on, 0, cause) != 0 ||
-		    proto_event_fields(o, "cmd", &m->cmd, cause) != 0)
+		if (proto_get_int(o, "based_on", &m->based_on, PROTO_COUNT, 0,
+		    cause) != 0 ||
+		    proto_event_fields(o, "cmd", &m->cmd, cause) != 0 ||
+		    core_event_valid(&m->cmd, CORE_VALID_SHAPE, cause) != 0)
 			goto out;
-		if (strlen(m->op) > 64) {
-			*cause = xstrdup("an operation id is at most 64 bytes");
-			goto out;
-		}
+		free(m->cmd.op);	/* the event's op is the message's */
+		m->cmd.op = xstrdup(m->op);
 		break;
 	case PROTO_ACK:
-		if (proto_get_num(o, "seq", &m->seq, 0, cause) != 0 ||
-		    proto_get_num(o, "fence", &m->fence, 0, cause) != 0 ||
-		    proto_get_num(o, "duplicate", &dup, 0, cause) != 0 ||
-		    proto_get_num(o, "ttl", &m->ttl, 0, cause) != 0)
+		if (proto_get_int(o, "seq", &m->seq, PROTO_COUNT, 0,
+		    cause) != 0 ||
+		    proto_get_int(o, "fence", &m->fence, PROTO_COUNT, 0,
+		    cause) != 0 ||
+		    proto_get_bool(o, "duplicate", &m->duplicate, cause) != 0 ||
+		    proto_get_int(o, "ttl", &m->ttl, 0, CORE_TTL_MAX, 0,
+		    cause) != 0)
 			goto out;
-		m->duplicate = dup != 0;
 		break;
 	case PROTO_REFUSED:
 	case PROTO_ERROR:
@@ -431,7 +868,7 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		break;
 	case PROTO_PING:
 	case PROTO_PONG:
-		if (proto_get_num(o, "t", &m->t, 0, cause) != 0)
+		if (proto_get_int(o, "t", &m->t, PROTO_ANY, 0, cause) != 0)
 			goto out;
 		break;
 	case PROTO_LIST:
@@ -450,11 +887,24 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		break;
 	case PROTO_LEASE:
 		if (proto_get_str(o, "name", &m->name, 1, cause) != 0 ||
-		    proto_get_num(o, "fence", &m->fence, 1, cause) != 0 ||
-		    proto_get_num(o, "left", &m->left, 1, cause) != 0)
+		    proto_get_int(o, "fence", &m->fence, PROTO_COUNT, 1,
+		    cause) != 0 ||
+		    proto_get_int(o, "left", &m->left, PROTO_COUNT, 1,
+		    cause) != 0)
 			goto out;
 		break;
 	case PROTO_KIND_COUNT:
+		break;
+	}
+	switch (m->kind) {
+	case PROTO_HELLO:
+	case PROTO_COMMAND:
+	case PROTO_LIST:
+	case PROTO_PING:
+		break;		/* the hub checks what a client sends */
+	default:
+		if (proto_hub_text_ok(m, cause) != 0)
+			goto out;
 		break;
 	}
 	rc = 0;
@@ -473,11 +923,17 @@ proto_put_str(cJSON *o, const char *key, const char *v)
 		cJSON_AddStringToObject(o, key, v);
 }
 
+/* Integers are written exactly, never through a double. */
 static void
 proto_put_num(cJSON *o, const char *key, int64_t v, int always)
 {
-	if (v != 0 || always)
-		cJSON_AddNumberToObject(o, key, (double)v);
+	char	s[32];
+
+	if (v == 0 && !always)
+		return;
+	snprintf(s, sizeof s, "%lld", (long long)v);
+	if (cJSON_AddRawToObject(o, key, s) == NULL)
+		fatalx("out of memory encoding JSON");
 }
 
 static void
@@ -502,29 +958,40 @@ proto_put_hash(cJSON *o, const char *key, const unsigned char *h)
 	cJSON_AddStringToObject(o, key, hex);
 }
 
+/*
+ * The members of an event, from the core's field table: numbers that are
+ * not 0, strings that are present (even empty), arrays that are not empty.
+ * A command's op is the message's, so withop is 0 for one.
+ */
 static void
-proto_put_event(cJSON *o, const char *typekey, const struct core_event *e)
+proto_put_event(cJSON *o, const char *typekey, const struct core_event *e,
+    int withop)
 {
-	proto_put_num(o, "seq", e->seq, 0);
-	proto_put_num(o, "time", e->time, 0);
-	proto_put_str(o, "actor", e->actor);
-	proto_put_str(o, "roles", e->roles);
-	proto_put_str(o, "op", e->op);
-	cJSON_AddStringToObject(o, typekey, core_type_name(e->type));
-	proto_put_str(o, "name", e->name);
-	proto_put_str(o, "user", e->user);
-	proto_put_str(o, "role", e->role);
-	proto_put_str(o, "state", e->state);
-	proto_put_str(o, "outcome", e->outcome);
-	proto_put_str(o, "kind", e->kind);
-	proto_put_num(o, "sev", e->sev, 0);
-	proto_put_num(o, "ttl", e->ttl, 0);
-	proto_put_num(o, "fence", e->fence, 0);
-	proto_put_num(o, "force", e->force, 0);
-	proto_put_num(o, "ref", e->ref, 0);
-	proto_put_list(o, "after", e->after, e->nafter);
-	proto_put_list(o, "conflicts", e->conflicts, e->nconflicts);
-	proto_put_str(o, "text", e->text);
+	const struct core_field	*tab, *f;
+	char			***l;
+	size_t			 nf, i, *n;
+
+	tab = core_field_table(&nf);
+	for (i = 0; i < nf; i++) {
+		f = &tab[i];
+		switch (f->kind) {
+		case CORE_FIELD_INT:
+			proto_put_num(o, f->key, *core_field_int(e, f), 0);
+			break;
+		case CORE_FIELD_STR:
+			if (withop || strcmp(f->key, "op") != 0)
+				proto_put_str(o, f->key, *core_field_str(e, f));
+			break;
+		case CORE_FIELD_LIST:
+			l = core_field_list(e, f, &n);
+			proto_put_list(o, f->key, *l, *n);
+			break;
+		case CORE_FIELD_TYPE:
+			cJSON_AddStringToObject(o, typekey,
+			    core_type_name(e->type));
+			break;
+		}
+	}
 }
 
 static void
@@ -579,7 +1046,7 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 		proto_put_str(o, "op", m->op);
 		if (m->based_on >= 0)
 			proto_put_num(o, "based_on", m->based_on, 1);
-		proto_put_event(o, "cmd", &m->cmd);
+		proto_put_event(o, "cmd", &m->cmd, 0);
 		break;
 	case PROTO_ACK:
 		proto_put_str(o, "op", m->op);
@@ -599,7 +1066,7 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 		a = cJSON_AddArrayToObject(o, "items");
 		for (i = 0; i < m->nevents; i++) {
 			it = cJSON_CreateObject();
-			proto_put_event(it, "type", &m->events[i]);
+			proto_put_event(it, "type", &m->events[i], 1);
 			if (m->hashes != NULL)
 				proto_put_hash(it, "hash", m->hashes[i]);
 			cJSON_AddItemToArray(a, it);
@@ -652,7 +1119,7 @@ proto_event_encode(const struct core_event *e, const unsigned char *hash,
 {
 	cJSON	*o = cJSON_CreateObject();
 
-	proto_put_event(o, "type", e);
+	proto_put_event(o, "type", e, 1);
 	if (hash != NULL)
 		proto_put_hash(o, "hash", hash);
 	proto_emit(o, b);
@@ -716,7 +1183,9 @@ proto_error_encode(const char *code, const char *message, const char *op,
 /*
  * An exported JSON log (concord export --format json) is an object with
  * "incident" (the id) and "events", each as on the wire with its "hash";
- * see concord-protocol(7).  It is not bounded by PROTO_MAX_MSG.
+ * see concord-protocol(7).  It is not bounded by PROTO_MAX_MSG, but it is
+ * held to the rules of a message: UTF-8 throughout, no NUL in a string,
+ * numbers exact, every event obeying every field rule.
  */
 int
 proto_export_decode(const char *p, size_t len, char **id,
@@ -729,21 +1198,31 @@ proto_export_decode(const char *p, size_t len, char **id,
 
 	*cause = NULL;
 	*id = NULL;
-	if ((o = cJSON_ParseWithLength(p, len)) == NULL) {
-		*cause = xstrdup("not a JSON document");
+	if (!core_utf8_valid(p, len)) {
+		*cause = xstrdup("not UTF-8 text");
+		return -1;
+	}
+	if ((o = proto_parse(p, len, &why)) == NULL) {
+		*cause = xasprintf("not a JSON document (%s)", why);
+		free(why);
 		return -1;
 	}
 	inc = cJSON_GetObjectItemCaseSensitive(o, "incident");
-	if (!cJSON_IsString(inc) ||
+	if (!cJSON_IsString(inc) || inc->valuestring == NULL ||
 	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "events"))) {
 		*cause = xstrdup("not a concord export (needs \"incident\" and "
 		    "\"events\")");
 		cJSON_Delete(o);
 		return -1;
 	}
+	if (proto_has_nul(p, len)) {
+		*cause = xstrdup("strings may not hold NUL (\\u0000)");
+		cJSON_Delete(o);
+		return -1;
+	}
 	proto_msg_init(&m, PROTO_EVENTS);
 	*head = -1;
-	if (proto_get_num(o, "head", head, 1, &why) != 0 ||
+	if (proto_get_int(o, "head", head, PROTO_COUNT, 1, &why) != 0 ||
 	    proto_get_hash(o, "chain", chain, 1, &why) != 0 ||
 	    proto_decode_events(o, "events", &m, &why) != 0) {
 		*cause = xasprintf("bad event in export: %s", why);
@@ -762,6 +1241,75 @@ proto_export_decode(const char *p, size_t len, char **id,
 	m.nevents = 0;
 	proto_msg_clear(&m);
 	return 0;
+}
+
+/* ---- surviving the wire --------------------------------------------- */
+
+/*
+ * Encode e as the wire does and decode it again; 0 if the result has the
+ * canonical bytes want, else -1 with *cause.
+ */
+static int
+proto_event_wire(const struct core_event *e, const struct buf *want,
+    char **cause)
+{
+	static const unsigned char	 zero[CORE_HASH_LEN];
+	struct proto_msg		 m;
+	struct buf			 b;
+	char				*why = NULL;
+	int				 rc = -1;
+
+	util_buf_init(&b);
+	proto_events_begin("check", &b);
+	proto_event_encode(e, zero, &b);
+	proto_events_end(&b);
+	if (proto_msg_decode(b.data, b.len, &m, &why) != 0)
+		*cause = xasprintf("its JSON does not decode: %s", why);
+	else if (m.kind != PROTO_EVENTS || m.nevents != 1)
+		*cause = xstrdup("its JSON decodes to something else");
+	else {
+		util_buf_reset(&b);
+		core_event_encode(&m.events[0], &b);
+		if (b.len != want->len ||
+		    memcmp(b.data, want->data, b.len) != 0)
+			*cause = xstrdup("its JSON decodes to another event");
+		else
+			rc = 0;
+	}
+	free(why);
+	proto_msg_clear(&m);
+	util_buf_clear(&b);
+	return rc;
+}
+
+int
+proto_event_check(const struct core_event *e, char **cause)
+{
+	struct core_event	 d;
+	struct buf		 want;
+	char			*why = NULL;
+	int			 rc = -1;
+
+	*cause = NULL;
+	if (core_event_valid(e, CORE_VALID_EVENT, &why) != 0) {
+		*cause = why;
+		return -1;
+	}
+	util_buf_init(&want);
+	core_event_encode(e, &want);
+	if (core_event_decode(want.data, want.len, &d, &why) != 0) {
+		*cause = xasprintf("its canonical form does not decode: %s",
+		    why);
+		free(why);
+	} else {
+		/* What is sent: the event as held, and as read back. */
+		if (proto_event_wire(e, &want, cause) == 0 &&
+		    proto_event_wire(&d, &want, cause) == 0)
+			rc = 0;
+		core_event_clear(&d);
+	}
+	util_buf_clear(&want);
+	return rc;
 }
 
 /* ---- snapshots ------------------------------------------------------ */
@@ -790,19 +1338,23 @@ proto_get_mark(const cJSON *o, const char *key, struct core_mark *m,
 {
 	const cJSON			*mo = cJSON_GetObjectItemCaseSensitive(o, key);
 	const struct core_cmd_entry	*ce;
-	char				*type = NULL;
+	char				*type = NULL, *q;
 
 	if (!cJSON_IsObject(mo)) {
 		*cause = xasprintf("snapshot: \"%s\" must be an object", key);
 		return -1;
 	}
-	if (proto_get_num(mo, "seq", &m->seq, 1, cause) != 0 ||
-	    proto_get_num(mo, "time", &m->time, 0, cause) != 0 ||
+	if (proto_get_int(mo, "seq", &m->seq, PROTO_COUNT, 1, cause) != 0 ||
+	    proto_get_int(mo, "time", &m->time, PROTO_COUNT, 0, cause) != 0 ||
 	    proto_get_str(mo, "by", &m->by, 0, cause) != 0 ||
-	    proto_get_str(mo, "type", &type, 1, cause) != 0)
+	    proto_get_str(mo, "type", &type, 1, cause) != 0) {
+		free(type);
 		return -1;
+	}
 	if ((ce = core_cmd_find(type)) == NULL) {
-		*cause = xasprintf("snapshot: unknown type \"%s\"", type);
+		q = proto_quote(type, 40);
+		*cause = xasprintf("snapshot: unknown type \"%s\"", q);
+		free(q);
 		free(type);
 		return -1;
 	}
@@ -882,7 +1434,63 @@ proto_snapshot_encode(const struct core_state *st, int64_t now, struct buf *b)
 	proto_emit(o, b);
 }
 
-/* Decode the "state" of a snapshot into m->state, deadlines from now. */
+/* Decode one action of a snapshot into ac, its deadlines from now. */
+static int
+proto_decode_action(const cJSON *it, struct core_action *ac, int64_t now,
+    char **cause)
+{
+	char	*state = NULL;
+	int64_t	 left = 0, delay = 0;
+	size_t	 i;
+	int	 rc = -1;
+
+	if (!cJSON_IsObject(it)) {
+		*cause = xstrdup("snapshot: actions must be objects");
+		return -1;
+	}
+	if (proto_get_str(it, "name", &ac->name, 1, cause) != 0 ||
+	    proto_get_str(it, "desc", &ac->desc, 0, cause) != 0 ||
+	    proto_get_str(it, "declared_by", &ac->declared_by, 0,
+	    cause) != 0 ||
+	    proto_get_list(it, "after", &ac->after, &ac->nafter,
+	    CORE_LIST_MAX, cause) != 0 ||
+	    proto_get_list(it, "conflicts", &ac->conflicts, &ac->nconflicts,
+	    CORE_LIST_MAX, cause) != 0 ||
+	    proto_get_str(it, "state", &state, 1, cause) != 0 ||
+	    proto_get_str(it, "holder", &ac->holder, 0, cause) != 0 ||
+	    proto_get_int(it, "fence", &ac->fence, PROTO_COUNT, 0,
+	    cause) != 0 ||
+	    proto_get_int(it, "ttl", &ac->ttl, 0, CORE_TTL_MAX, 0,
+	    cause) != 0 ||
+	    proto_get_int(it, "left", &left, PROTO_COUNT, 0, cause) != 0 ||
+	    proto_get_int(it, "delay_left", &delay, PROTO_COUNT, 0,
+	    cause) != 0 ||
+	    proto_get_str(it, "outcome", &ac->outcome, 0, cause) != 0 ||
+	    proto_get_str(it, "last_holder", &ac->last_holder, 0,
+	    cause) != 0 ||
+	    proto_get_mark(it, "mark", &ac->mark, cause) != 0)
+		goto out;
+	ac->deadline = now + left;
+	ac->free_at = delay > 0 ? now + delay : 0;
+	for (i = 0; i < 3; i++) {
+		if (strcmp(state, proto_action_states[i]) == 0)
+			break;
+	}
+	if (i == 3 || (i == CORE_ACTION_HELD && ac->holder == NULL)) {
+		*cause = xstrdup("snapshot: bad action state");
+		goto out;
+	}
+	ac->state = (enum core_action_state)i;
+	rc = 0;
+out:
+	free(state);
+	return rc;
+}
+
+/*
+ * Decode the "state" of a snapshot into m->state, deadlines from now.  On
+ * failure what was decoded so far is in m->state, freed with the message.
+ */
 static int
 proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
     char **cause)
@@ -890,12 +1498,8 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 	const cJSON		*s = cJSON_GetObjectItemCaseSensitive(o, "state");
 	const cJSON		*arr, *it;
 	struct core_state	*st;
-	struct core_action	*ac;
 	struct core_role	*r;
 	struct core_moment	*mo;
-	char			*state = NULL;
-	int64_t			 left;
-	size_t			 i;
 
 	if (!cJSON_IsObject(s) || m->incident == NULL) {
 		*cause = xstrdup("snapshot needs \"incident\" and \"state\"");
@@ -905,24 +1509,29 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 	core_state_init(st, m->incident);
 	free(st->status);
 	st->status = NULL;
-	if (proto_get_num(o, "seq", &st->seq, 1, cause) != 0 ||
+	if (proto_get_int(o, "seq", &st->seq, PROTO_COUNT, 1, cause) != 0 ||
 	    proto_get_hash(o, "chain", st->chain, 1, cause) != 0 ||
 	    proto_get_str(s, "title", &st->title, 0, cause) != 0 ||
-	    proto_get_num(s, "sev", &st->sev, 0, cause) != 0 ||
+	    proto_get_int(s, "sev", &st->sev, 0, 4, 0, cause) != 0 ||
 	    proto_get_str(s, "status", &st->status, 1, cause) != 0 ||
 	    proto_get_str(s, "summary", &st->summary, 0, cause) != 0 ||
 	    proto_get_str(s, "opened_by", &st->opened_by, 0, cause) != 0 ||
-	    proto_get_num(s, "opened", &st->opened, 0, cause) != 0 ||
-	    proto_get_num(s, "resolved", &st->resolved, 0, cause) != 0 ||
-	    proto_get_num(s, "last_time", &st->last_time, 0, cause) != 0 ||
+	    proto_get_int(s, "opened", &st->opened, PROTO_COUNT, 0,
+	    cause) != 0 ||
+	    proto_get_int(s, "resolved", &st->resolved, PROTO_COUNT, 0,
+	    cause) != 0 ||
+	    proto_get_int(s, "last_time", &st->last_time, PROTO_COUNT, 0,
+	    cause) != 0 ||
 	    proto_get_str(s, "ic", &st->ic, 0, cause) != 0 ||
 	    proto_get_str(s, "offer", &st->offer, 0, cause) != 0 ||
 	    proto_get_mark(s, "ic_mark", &st->ic_mark, cause) != 0 ||
 	    proto_get_mark(s, "status_mark", &st->status_mark, cause) != 0 ||
 	    proto_get_mark(s, "sev_mark", &st->sev_mark, cause) != 0 ||
-	    proto_get_list(s, "people", &st->people, &st->npeople, cause) != 0)
+	    proto_get_list(s, "people", &st->people, &st->npeople, SIZE_MAX,
+	    cause) != 0)
 		return -1;
-	arr = cJSON_GetObjectItemCaseSensitive(s, "roles");
+	if (proto_get_array(s, "roles", &arr, cause) != 0)
+		return -1;
 	st->roles = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
 	    sizeof *st->roles);
 	cJSON_ArrayForEach(it, arr) {
@@ -932,57 +1541,28 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 		    proto_get_mark(it, "mark", &r->mark, cause) != 0)
 			return -1;
 	}
-	arr = cJSON_GetObjectItemCaseSensitive(s, "moments");
+	if (proto_get_array(s, "moments", &arr, cause) != 0)
+		return -1;
 	st->moments = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
 	    sizeof *st->moments);
 	cJSON_ArrayForEach(it, arr) {
 		mo = &st->moments[st->nmoments++];
-		if (proto_get_num(it, "ref", &mo->ref, 1, cause) != 0 ||
-		    proto_get_num(it, "seq", &mo->seq, 1, cause) != 0 ||
+		if (proto_get_int(it, "ref", &mo->ref, PROTO_COUNT, 1,
+		    cause) != 0 ||
+		    proto_get_int(it, "seq", &mo->seq, PROTO_COUNT, 1,
+		    cause) != 0 ||
 		    proto_get_str(it, "kind", &mo->kind, 1, cause) != 0 ||
 		    proto_get_str(it, "by", &mo->by, 1, cause) != 0)
 			return -1;
 	}
-	arr = cJSON_GetObjectItemCaseSensitive(s, "actions");
+	if (proto_get_array(s, "actions", &arr, cause) != 0)
+		return -1;
 	st->actions = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
 	    sizeof *st->actions);
 	cJSON_ArrayForEach(it, arr) {
-		ac = &st->actions[st->nactions++];
-		left = 0;
-		if (proto_get_str(it, "name", &ac->name, 1, cause) != 0 ||
-		    proto_get_str(it, "desc", &ac->desc, 0, cause) != 0 ||
-		    proto_get_str(it, "declared_by", &ac->declared_by, 0,
-		    cause) != 0 ||
-		    proto_get_list(it, "after", &ac->after, &ac->nafter,
-		    cause) != 0 ||
-		    proto_get_list(it, "conflicts", &ac->conflicts,
-		    &ac->nconflicts, cause) != 0 ||
-		    proto_get_str(it, "state", &state, 1, cause) != 0 ||
-		    proto_get_str(it, "holder", &ac->holder, 0, cause) != 0 ||
-		    proto_get_num(it, "fence", &ac->fence, 0, cause) != 0 ||
-		    proto_get_num(it, "ttl", &ac->ttl, 0, cause) != 0 ||
-		    proto_get_num(it, "left", &left, 0, cause) != 0 ||
-		    proto_get_str(it, "outcome", &ac->outcome, 0, cause) != 0 ||
-		    proto_get_str(it, "last_holder", &ac->last_holder, 0,
-		    cause) != 0 ||
-		    proto_get_mark(it, "mark", &ac->mark, cause) != 0)
+		if (proto_decode_action(it, &st->actions[st->nactions++], now,
+		    cause) != 0)
 			return -1;
-		ac->deadline = now + left;
-		left = 0;
-		if (proto_get_num(it, "delay_left", &left, 0, cause) != 0)
-			return -1;
-		ac->free_at = left > 0 ? now + left : 0;
-		for (i = 0; i < 3; i++) {
-			if (strcmp(state, proto_action_states[i]) == 0)
-				break;
-		}
-		free(state);
-		state = NULL;
-		if (i == 3 || (i == CORE_ACTION_HELD && ac->holder == NULL)) {
-			*cause = xstrdup("snapshot: bad action state");
-			return -1;
-		}
-		ac->state = (enum core_action_state)i;
 	}
 	return 0;
 }

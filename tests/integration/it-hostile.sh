@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 RAW=$TOOLS/rawws
 S=unix:$T/hub.sock
-HELLO='send:{"type":"hello","proto":1,"user":"eve","incident":"INC-1"}'
+V=$(sed -n 's/^#define PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$TOP/include/proto.h")
+HELLO='send:{"type":"hello","proto":'$V',"user":"eve","incident":"INC-1"}'
 if [ ! -x "$RAW" ]; then
 	notok "rawws is built (make build/tools/rawws)"
 	finish
@@ -68,11 +69,11 @@ check "3 unknown type: error malformed naming the type" \
     has $T/c3.out '"code":"malformed","message":"unknown message type \"frobnicate\""'
 
 # 4. Another protocol version: says which one the hub speaks, then closes.
-"$RAW" -t 10 "$S" 'send:{"type":"hello","proto":2,"user":"eve","incident":"INC-1"}' \
+"$RAW" -t 10 "$S" 'send:{"type":"hello","proto":'$((V + 1))',"user":"eve","incident":"INC-1"}' \
     recv expectclose >$T/c4.out 2>&1
-check "4 proto 2: error code version" has $T/c4.out '"type":"error","code":"version"'
-check "4 the message says the hub speaks version 1" \
-    has $T/c4.out 'this hub speaks version 1'
+check "4 proto $((V + 1)): error code version" has $T/c4.out '"type":"error","code":"version"'
+check "4 the message says the hub speaks version $V" \
+    has $T/c4.out "this hub speaks version $V"
 check "4 and the hub closes the connection" grep -q '^closed' $T/c4.out
 
 # 5. Wrong field types, an unknown command, a missing op, bad text.

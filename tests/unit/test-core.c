@@ -155,6 +155,7 @@ hub_issue(struct hub *h, const char *actor, struct core_event *cmd,
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 	const char		*code;
+	char			*why = NULL;
 	int64_t			 seq = h->s.seq;
 
 	ctx = hub_ctx(h, actor, based_on, internal);
@@ -180,6 +181,9 @@ hub_issue(struct hub *h, const char *actor, struct core_event *cmd,
 	}
 	cmd->seq = h->s.seq + 1;
 	cmd->time = ctx.wall;
+	/* Whatever the model accepts, a log can hold. */
+	if (core_event_valid(cmd, CORE_VALID_EVENT, &why) != 0)
+		fail_msg("accepted but invalid: %s", why);
 	core_state_apply(&h->s, cmd, &ctx);
 	assert_int_equal(h->s.seq, seq + 1);
 	if (h->keep) {
@@ -493,11 +497,14 @@ assert_event_same(const struct core_event *a, const struct core_event *b,
 {
 	assert_int_equal(a->seq, b->seq);
 	assert_int_equal(a->time, b->time);
+	assert_int_equal(a->written, b->written);
 	assert_int_equal(a->type, b->type);
 	assert_int_equal(a->sev, b->sev);
 	assert_int_equal(a->ttl, b->ttl);
 	assert_int_equal(a->fence, b->fence);
 	assert_int_equal(a->force, b->force);
+	assert_int_equal(a->ref, b->ref);
+	assert_str_same(a->kind, b->kind, empty);
 	assert_str_same(a->actor, b->actor, empty);
 	assert_str_same(a->roles, b->roles, empty);
 	assert_str_same(a->op, b->op, empty);
@@ -562,6 +569,38 @@ event_full(struct core_event *e)
 	set(&e->text, FULL_TEXT);
 }
 
+/* A minimal event of type t: an actor and the fields its type requires. */
+static void
+event_required(struct core_event *e, enum core_type t)
+{
+	int	req = core_cmd_entry_of(t)->required;
+
+	core_event_init(e);
+	e->type = t;
+	e->seq = 1;
+	set(&e->actor, "carol");
+	if (req & CORE_FLD_NAME)
+		set(&e->name, "step-1");
+	if (req & CORE_FLD_USER)
+		set(&e->user, "bob");
+	if (req & CORE_FLD_ROLE)
+		set(&e->role, "ops");
+	if (req & CORE_FLD_STATE)
+		set(&e->state, "mitigating");
+	if (req & CORE_FLD_OUTCOME)
+		set(&e->outcome, "success");
+	if (req & CORE_FLD_KIND)
+		set(&e->kind, "decision");
+	if (req & CORE_FLD_SEV)
+		e->sev = 2;
+	if (req & CORE_FLD_FENCE)
+		e->fence = 3;
+	if (req & CORE_FLD_REF)
+		e->ref = 1;
+	if (req & CORE_FLD_TEXT)
+		set(&e->text, "because");
+}
+
 /* decode(encode(e)) == e and encode(decode(bytes)) == bytes. */
 static void
 roundtrip(const struct core_event *e, const char *want)
@@ -604,16 +643,32 @@ test_event_roundtrip(void **state)
 	core_event_clear(&c);
 	core_event_clear(&e);
 
-	/* Text made only of escapes; negative numbers. */
+	/* Text made only of escapes; the largest numbers. */
 	core_event_init(&e);
 	e.type = CORE_NOTE;
 	e.seq = 7;
-	e.time = -1;
-	e.fence = -5;
+	e.time = CORE_INT_MAX;
+	e.fence = CORE_INT_MAX;
 	set(&e.actor, "bob");
 	set(&e.text, "\\\n\\\\\n\n\\n");
-	roundtrip(&e, "seq 7\ntime -1\nactor bob\ntype note\nfence -5\n"
+	roundtrip(&e, "seq 7\ntime 9007199254740991\nactor bob\ntype note\n"
+	    "fence 9007199254740991\n"
 	    "text \\\\\\n\\\\\\\\\\n\\n\\\\n\n");
+	core_event_clear(&e);
+
+	/* A note's written time follows the hub's, only when not 0. */
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	e.seq = 3;
+	e.time = WALL0;
+	e.written = WALL0 - 60000;
+	set(&e.actor, "bob");
+	set(&e.text, "typed on the train");
+	roundtrip(&e, "seq 3\ntime 1700000000000\nwritten 1699999940000\n"
+	    "actor bob\ntype note\ntext typed on the train\n");
+	e.written = 0;
+	roundtrip(&e, "seq 3\ntime 1700000000000\n"
+	    "actor bob\ntype note\ntext typed on the train\n");
 	core_event_clear(&e);
 
 	/* Empty strings and zero numbers are omitted; seq and time are not. */
@@ -625,19 +680,13 @@ test_event_roundtrip(void **state)
 	core_event_encode(&e, &b);
 	assert_string_equal(b.data, "seq 0\ntime 0\ntype open\n");
 	util_buf_clear(&b);
-	set(&e.roles, NULL);
-	set(&e.text, NULL);
-	roundtrip(&e, "seq 0\ntime 0\ntype open\n");
 	core_event_clear(&e);
 
-	/* Every type, by its wire name. */
+	/* Every type, by its wire name, with the fields it requires. */
 	for (t = 0; t < CORE_TYPE_COUNT; t++) {
-		core_event_init(&e);
-		e.type = (enum core_type)t;
+		event_required(&e, (enum core_type)t);
 		e.seq = t + 1;
 		e.time = WALL0 + t;
-		set(&e.actor, "carol");
-		set(&e.name, "step-1");
 		assert_ptr_equal(core_cmd_find(core_type_name(e.type)),
 		    core_cmd_entry_of(e.type));
 		assert_int_equal(core_cmd_entry_of(e.type)->type, t);
@@ -680,8 +729,50 @@ test_event_decode_rejects(void **state)
 		{ "seq 1\ntime 2\nactor \ntype note\n", "canonical" },
 		{ "seq 1\ntime 2\ntype note\ntype note\n", "canonical" },
 		{ "seq 1\ntime 2\ntype note\ntext b\nactor a\n", "canonical" },
+		/* canonical, but against the field rules (as on the wire) */
+		{ "seq 0\ntime 0\ntype open\n", "seq is at least 1" },
+		{ "seq 1\ntime 2\ntype note\ntext hi\n", "needs field \"actor\"" },
+		{ "seq 1\ntime 2\nactor a\ntype note\n", "needs field \"text\"" },
+		{ "seq 1\ntime -1\nactor a\ntype note\ntext hi\n",
+		    "\"time\" must be an integer from 0 to 9007199254740991" },
+		{ "seq 9007199254740992\ntime 2\nactor a\ntype note\ntext hi\n",
+		    "\"seq\" must be an integer from 0 to 9007199254740991" },
+		{ "seq 1\ntime 2\nactor a\ntype note\nfence -5\ntext hi\n",
+		    "\"fence\" must be an integer from 0" },
+		{ "seq 3\ntime 2\nactor a\ntype command.take\n"
+		    "force 9007199254740991\n",
+		    "\"force\" must be an integer from 0 to 1" },
+		{ "seq 1\ntime 2\nactor a\ntype sev\nsev 5\n",
+		    "\"sev\" must be an integer from 0 to 4" },
+		{ "seq 1\ntime 2\nactor a\ntype action.claim\nname x\n"
+		    "ttl 86400001\n", "\"ttl\" must be an integer from 0 to" },
+		{ "seq 1\ntime 2\nwritten 1\nactor a\ntype action.claim\n"
+		    "name x\n", "only valid on notes" },
+		{ "seq 1\ntime 2\nwritten -1\nactor a\ntype note\ntext hi\n",
+		    "\"written\" must be an integer from 0" },
+		{ "seq 1\ntime 2\nactor a\nop \xff\xfe\ntype note\ntext hi\n",
+		    "\"op\" must be 1 to 64 bytes of UTF-8" },
+		{ "seq 1\ntime 2\nactor a\nop "
+		    "01234567890123456789012345678901234567890123456789012345678901234"
+		    "\ntype note\ntext hi\n", "\"op\" must be 1 to 64 bytes" },
+		{ "seq 1\ntime 2\nactor a b\ntype note\ntext hi\n",
+		    "\"actor\" must be a name" },
+		{ "seq 1\ntime 2\nactor a\nroles ic,,ops\ntype note\ntext hi\n",
+		    "\"roles\" must be names" },
+		{ "seq 1\ntime 2\nactor a\ntype note\ntext caf\xc3\n",
+		    "\"text\" must be at most 4096 bytes of UTF-8" },
+		{ "seq 1\ntime 2\nactor a\ntype note\ntext bell \a\n",
+		    "\"text\" must be" },
+		{ "seq 1\ntime 2\nactor a\ntype action.declare\nname x\n"
+		    "after a\nafter a\nafter a\nafter a\nafter a\nafter a\n"
+		    "after a\nafter a\nafter a\nafter a\nafter a\nafter a\n"
+		    "after a\nafter a\nafter a\nafter a\nafter a\nafter a\n"
+		    "after a\nafter a\nafter a\nafter a\nafter a\nafter a\n"
+		    "after a\nafter a\nafter a\nafter a\nafter a\nafter a\n"
+		    "after a\nafter a\nafter a\n", "more than 32 entries" },
 	};
-	static const char	*good = "seq 1\ntime 2\ntype note\ntext hi\n";
+	static const char	*good = "seq 1\ntime 2\nactor a\ntype note\n"
+				    "text hi\n";
 	struct core_event	 e;
 	char			*cause;
 	size_t			 i;
@@ -712,6 +803,177 @@ test_event_decode_rejects(void **state)
 	assert_int_equal(e.type, CORE_NOTE);
 	assert_string_equal(e.text, "hi");
 	core_event_clear(&e);
+}
+
+/*
+ * Every event a log could hold, even one missing what its type needs, can
+ * be described and folded without a crash (a note without text once
+ * crashed every client a hostile hub sent it to).
+ */
+static void
+test_describe_any(void **state)
+{
+	struct hub		 h;
+	struct core_event	 e;
+	struct core_ctx		 ctx;
+	char			*d;
+	int			 t;
+
+	(void)state;
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	d = core_event_describe(&e);
+	assert_string_equal(d, "?");
+	free(d);
+	for (t = 0; t < CORE_TYPE_COUNT; t++) {
+		hub_open(&h);
+		core_event_init(&e);
+		e.type = (enum core_type)t;
+		e.force = 1;
+		d = core_event_describe(&e);
+		assert_non_null(d);
+		free(d);
+		e.seq = h.s.seq + 1;
+		ctx = hub_ctx(&h, "bob", VIEW_NOW, 0);
+		core_state_apply(&h.s, &e, &ctx);
+		assert_int_equal(h.s.seq, e.seq);
+		core_event_clear(&e);
+		hub_free(&h);
+	}
+	assert_string_equal(core_str_or(NULL, "x"), "x");
+	assert_string_equal(core_str_or("y", "x"), "y");
+
+	/*
+	 * A note by someone who is not a person (the hub's name, from a
+	 * hostile hub) is not indexed: amending it is refused, and no
+	 * author is read from beyond the list of people.
+	 */
+	hub_open(&h);
+	event_required(&e, CORE_NOTE);
+	set(&e.actor, CORE_ACTOR_HUB);
+	e.seq = h.s.seq + 1;
+	ctx = hub_ctx(&h, CORE_ACTOR_HUB, VIEW_NOW, 1);
+	core_state_apply(&h.s, &e, &ctx);
+	assert_null(core_state_note(&h.s, e.seq));
+	core_event_clear(&e);
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = h.s.seq;
+	set(&e.text, "fixed");
+	assert_code(&h, hub_issue(&h, "alice", &e, -1, 0), "unknown-event");
+	hub_free(&h);
+}
+
+/*
+ * The field table: canonical order, one range per integer, and the
+ * model refusing out-of-range integers from any source; a note keeps the
+ * written time it was given, other commands lose it.
+ */
+static void
+test_field_rules(void **state)
+{
+	const struct core_field	*tab, *f;
+	struct core_event	 e, c;
+	struct hub		 h;
+	const char		*code;
+	char			*cause = NULL;
+	size_t			 n, i;
+	int64_t			*v;
+
+	(void)state;
+	tab = core_field_table(&n);
+	assert_true(n > 20);
+	assert_string_equal(tab[0].key, "seq");
+	assert_string_equal(tab[1].key, "time");
+	assert_string_equal(tab[2].key, "written");
+	assert_string_equal(tab[n - 1].key, "text");
+	assert_ptr_equal(core_field_find("written"), &tab[2]);
+	assert_null(core_field_find("colour"));
+
+	/* Each integer: its bounds are fine, one past them is not. */
+	for (i = 0; i < n; i++) {
+		f = &tab[i];
+		if (f->kind != CORE_FIELD_INT)
+			continue;
+		assert_true(f->min >= -CORE_INT_MAX && f->max <= CORE_INT_MAX);
+		event_required(&e, CORE_NOTE);
+		v = core_field_int(&e, f);
+		*v = f->max;
+		assert_int_equal(core_event_valid(&e, CORE_VALID_SHAPE,
+		    &cause), 0);
+		*v = f->max + 1;
+		assert_int_equal(core_event_valid(&e, CORE_VALID_SHAPE,
+		    &cause), -1);
+		assert_contains(cause, f->key);
+		assert_contains(cause, "must be an integer from");
+		free(cause);
+		*v = f->min - 1;
+		assert_int_equal(core_event_valid(&e, CORE_VALID_EVENT,
+		    &cause), -1);
+		free(cause);
+		core_event_clear(&e);
+	}
+
+	/* Equality is field by field; NULL is not "". */
+	event_required(&e, CORE_DECLARE);
+	core_list_add(&e.after, &e.nafter, "x");
+	core_event_copy(&c, &e);
+	assert_true(core_event_equal(&e, &c));
+	c.written = 1;
+	assert_false(core_event_equal(&e, &c));
+	c.written = 0;
+	set(&c.roles, "");
+	assert_false(core_event_equal(&e, &c));
+	set(&c.roles, NULL);
+	set(&c.after[0], "y");
+	assert_false(core_event_equal(&e, &c));
+	core_event_clear(&c);
+	core_event_clear(&e);
+
+	/* The model refuses what the field rules refuse, as bad-request. */
+	hub_open(&h);
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	set(&e.text, "hi");
+	e.written = -1;
+	assert_code(&h, hub_issue(&h, "bob", &e, -1, 0), "bad-request");
+	assert_contains(h.msg, "\"written\"");
+	e.type = CORE_CMD_TAKE;
+	e.force = CORE_INT_MAX;
+	set(&e.text, "gone");
+	assert_code(&h, hub_issue(&h, "bob", &e, VIEW_NOW, 0),
+	    "bad-request");
+	assert_contains(h.msg, "\"force\" must be an integer from 0 to 1");
+
+	/* A note keeps its written time; a summary drops it. */
+	e.type = CORE_NOTE;
+	set(&e.text, "typed offline");
+	e.written = WALL0 - 5000;
+	assert_code(&h, hub_issue(&h, "bob", &e, -1, 0), NULL);
+	assert_int_equal(h.last.written, WALL0 - 5000);
+	e.type = CORE_SUMMARY;
+	set(&e.text, "all fine");
+	e.written = WALL0 - 5000;
+	assert_code(&h, hub_issue(&h, "bob", &e, -1, 0), NULL);
+	assert_int_equal(h.last.written, 0);
+
+	/* A user's roles must fit in the events they issue. */
+	for (i = 0; ; i++) {
+		char	role[64];
+
+		snprintf(role, sizeof role, "role-%02zu-%s", i,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		if ((code = cmd_role(&h, CORE_ROLE_ASSIGN, "alice", role,
+		    "bob", VIEW_NOW)) != NULL)
+			break;
+		assert_true(i < 100);
+	}
+	assert_code(&h, code, "bad-request");
+	assert_contains(h.msg, "too many roles");
+	assert_true(i > 50);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "still here", -1), NULL);
+	assert_true(strlen(h.last.roles) <= CORE_ROLES_MAX);
+	hub_free(&h);
 }
 
 static void
@@ -783,6 +1045,7 @@ mutate(struct core_event *e, int k)
 	case 20: free(e->conflicts[--e->nconflicts]); break;
 	case 21: e->text[strlen(e->text) - 1] = '/'; break;
 	case 22: set(&e->text, NULL); break;
+	case 23: e->written++; break;
 	default: return 0;
 	}
 	return 1;
@@ -838,7 +1101,7 @@ test_chain_sensitivity(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(n, 3 * 23);
+	assert_int_equal(n, 3 * 24);
 	chain3(h0, ev, got);
 	assert_memory_equal(got, base, CORE_HASH_LEN);
 
@@ -2831,6 +3094,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_roundtrip),
 		cmocka_unit_test(test_event_decode_rejects),
+		cmocka_unit_test(test_describe_any),
+		cmocka_unit_test(test_field_rules),
 		cmocka_unit_test(test_chain_start),
 		cmocka_unit_test(test_chain_sensitivity),
 		cmocka_unit_test(test_chain_known_answer),

@@ -3,18 +3,25 @@
  * mistyped message is an error with a reason, never a crash), round trips
  * of every message kind, batched events, exports, and snapshots: a state
  * sent as a snapshot and decoded folds later events to the same chain as
- * the original.
+ * the original.  Integers are exact on the wire (never through a double),
+ * within each field's range; the wire and canonical decoders accept the
+ * same events; an event the hub would log survives its encodings; and a
+ * decoder that fails part-way leaks nothing.
  */
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 
 #include "core.h"
+#include "export.h"
 #include "proto.h"
 #include "util.h"
 
@@ -82,7 +89,18 @@ test_decode_rejects(void **state)
 	    "\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"]}", "more than"));
 	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"xxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\","
-	    "\"cmd\":\"note\"}", "at most 64 bytes"));
+	    "\"cmd\":\"note\"}", "\"op\" must be 1 to 64 bytes"));
+	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"\xff\","
+	    "\"cmd\":\"note\"}", "\"op\" must be 1 to 64 bytes of UTF-8"));
+	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"\","
+	    "\"cmd\":\"note\"}", "\"op\" must be 1 to 64 bytes"));
+	assert_true(decode_fails("{\"type\":\"ping\",\"t\":1} {}",
+	    "more after the value"));
+	assert_true(decode_fails("{\"type\":\"ping\",\"t\":1}x",
+	    "more after the value"));
+	assert_true(decode_fails("{\"type\":\"hello\",\"proto\":1,"
+	    "\"user\":\"a\",\"snapshot\":2}", "\"snapshot\" must be an "
+	    "integer from 0 to 1"));
 	assert_true(decode_fails("{\"type\":\"events\",\"items\":[{\"type\":"
 	    "\"note\"}]}", "missing field \"hash\""));
 	assert_true(decode_fails("{\"type\":\"events\",\"items\":[{\"type\":"
@@ -357,6 +375,533 @@ test_events_batch_and_export(void **state)
 	free(cause);
 }
 
+/* Decode a command message, which must succeed; the caller clears m. */
+static void
+decode_ok(const char *json, struct proto_msg *m)
+{
+	char	*cause = NULL;
+
+	if (proto_msg_decode(json, strlen(json), m, &cause) != 0)
+		fail_msg("%s: %s", json, cause);
+}
+
+/*
+ * Integers travel exactly: read from the text they were written as, never
+ * through a double, and written with %lld.  Any JSON form of an integer is
+ * one; a fraction, or a value outside the field's range, is an error
+ * naming the field.  (A force of 2^53 - 1 was once logged exactly but sent
+ * on as 9.00719925474099e+15, breaking the chain for everyone.)
+ */
+static void
+test_exact_integers(void **state)
+{
+	static const struct {
+		const char	*num;
+		int64_t		 want;
+	} good[] = {
+		{ "9007199254740991", 9007199254740991LL },
+		{ "9007199254740991.0", 9007199254740991LL },
+		{ "9.007199254740991e15", 9007199254740991LL },
+		{ "900719925474099100e-2", 9007199254740991LL },
+		{ "1e3", 1000 }, { "1E+3", 1000 }, { "1000.000", 1000 },
+		{ "0", 0 }, { "-0", 0 }, { "0e999999999", 0 }, { "0.0", 0 },
+		{ "true", 1 }, { "false", 0 },
+	};
+	static const struct {
+		const char	*num;
+		const char	*why;
+	} bad[] = {
+		{ "9007199254740992", "must be an integer from 0 to "
+		    "9007199254740991" },
+		{ "9007199254740993", "from 0 to 9007199254740991" },
+		{ "99999999999999999999", "from 0 to 9007199254740991" },
+		{ "1e16", "from 0 to" }, { "1e400", "from 0 to" },
+		{ "-1", "from 0 to" },
+		{ "1.5", "must be an integer" }, { "1e-3", "must be an integer" },
+		{ "9007199254740991.5", "must be an integer" },
+		{ "01", "in JSON's form" }, { "1.", "in JSON's form" },
+		{ "-", "malformed JSON" }, { "\"5\"", "must be a number" },
+		{ "[5]", "must be a number" },
+	};
+	struct proto_msg	 m, in;
+	struct buf		 b;
+	char			*json;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		json = xasprintf("{\"type\":\"command\",\"op\":\"o\","
+		    "\"cmd\":\"action.release\",\"name\":\"x\",\"fence\":%s}",
+		    good[i].num);
+		decode_ok(json, &m);
+		assert_int_equal(m.cmd.fence, good[i].want);
+		proto_msg_clear(&m);
+		free(json);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json = xasprintf("{\"type\":\"command\",\"op\":\"o\","
+		    "\"cmd\":\"action.release\",\"name\":\"x\",\"fence\":%s}",
+		    bad[i].num);
+		assert_true(decode_fails(json, bad[i].why));
+		free(json);
+	}
+
+	/* The finding itself: refused, naming the field and its range. */
+	assert_true(decode_fails("{\"type\":\"command\",\"cmd\":\"command.take\","
+	    "\"force\":9007199254740991,\"text\":\"gone\",\"op\":\"big\","
+	    "\"incident\":\"INC-1\",\"based_on\":2}",
+	    "field \"force\" must be an integer from 0 to 1"));
+
+	/* Every range: sev 0-4, ttl up to 24 h, based_on not negative. */
+	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"o\","
+	    "\"cmd\":\"sev\",\"sev\":5}", "\"sev\" must be an integer from 0 "
+	    "to 4"));
+	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"o\","
+	    "\"cmd\":\"action.claim\",\"ttl\":86400001}", "\"ttl\" must be an "
+	    "integer from 0 to 86400000"));
+	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"o\","
+	    "\"cmd\":\"note\",\"based_on\":-1}", "\"based_on\" must be an "
+	    "integer from 0"));
+	assert_true(decode_fails("{\"type\":\"command\",\"op\":\"o\","
+	    "\"cmd\":\"note\",\"written\":-5}", "\"written\" must be an "
+	    "integer from 0"));
+	assert_true(decode_fails("{\"type\":\"ping\",\"t\":9007199254740992}",
+	    "\"t\" must be an integer from -9007199254740991 to "
+	    "9007199254740991"));
+	decode_ok("{\"type\":\"ping\",\"t\":-9007199254740991}", &m);
+	assert_int_equal(m.t, -9007199254740991LL);
+	proto_msg_clear(&m);
+	/* A hello's negative from means none, as absent does. */
+	decode_ok("{\"type\":\"hello\",\"proto\":1,\"user\":\"a\",\"from\":-5}",
+	    &m);
+	assert_int_equal(m.from, -1);
+	proto_msg_clear(&m);
+
+	/* Written with %lld: the largest values, exactly, both ways. */
+	proto_msg_init(&in, PROTO_COMMAND);
+	in.op = (char *)"op1";
+	in.based_on = CORE_INT_MAX;
+	in.cmd.type = CORE_NOTE;
+	in.cmd.text = (char *)"late";
+	in.cmd.written = CORE_INT_MAX;
+	in.cmd.fence = CORE_INT_MAX - 1;
+	util_buf_init(&b);
+	proto_msg_encode(&in, &b);
+	assert_non_null(strstr(b.data, "\"based_on\":9007199254740991"));
+	assert_non_null(strstr(b.data, "\"written\":9007199254740991"));
+	assert_non_null(strstr(b.data, "\"fence\":9007199254740990"));
+	assert_null(strstr(b.data, "e+"));
+	decode_ok(b.data, &m);
+	assert_int_equal(m.based_on, CORE_INT_MAX);
+	assert_int_equal(m.cmd.written, CORE_INT_MAX);
+	assert_int_equal(m.cmd.fence, CORE_INT_MAX - 1);
+	assert_string_equal(m.cmd.op, "op1");
+	/* One "op" member: the message's is the command's. */
+	assert_null(strstr(strstr(b.data, "\"op\"") + 1, "\"op\""));
+	proto_msg_clear(&m);
+	util_buf_clear(&b);
+}
+
+/* An event as an events message, then decoded; 0 if it was accepted. */
+static int
+wire_accepts(const struct core_event *e, char **cause)
+{
+	static const unsigned char	 h[CORE_HASH_LEN];
+	struct proto_msg		 m;
+	struct buf			 b;
+	int				 rc;
+
+	util_buf_init(&b);
+	proto_events_begin("INC-1", &b);
+	proto_event_encode(e, h, &b);
+	proto_events_end(&b);
+	rc = proto_msg_decode(b.data, b.len, &m, cause);
+	proto_msg_clear(&m);
+	util_buf_clear(&b);
+	return rc;
+}
+
+/* The canonical bytes of e, decoded; 0 if they were accepted. */
+static int
+canonical_accepts(const struct core_event *e, char **cause)
+{
+	struct core_event	d;
+	struct buf		b;
+	int			rc;
+
+	util_buf_init(&b);
+	core_event_encode(e, &b);
+	rc = core_event_decode(b.data, b.len, &d, cause);
+	if (rc == 0)
+		core_event_clear(&d);
+	util_buf_clear(&b);
+	return rc;
+}
+
+/* A decoder's cause without the "event 1: " it may start with. */
+static const char *
+reason(const char *cause)
+{
+	if (strncmp(cause, "canonical event: ", 17) == 0)
+		return cause + 17;
+	if (strncmp(cause, "event 1: ", 9) == 0)
+		return cause + 9;
+	return cause;
+}
+
+/* Both decoders accept e, or both refuse it for the same reason. */
+static void
+assert_agree(const struct core_event *e, int want)
+{
+	char	*wc = NULL, *cc = NULL;
+	int	 w, c;
+
+	w = wire_accepts(e, &wc);
+	c = canonical_accepts(e, &cc);
+	if (w != want || c != want)
+		fail_msg("wire %d (%s), canonical %d (%s), want %d", w,
+		    wc != NULL ? wc : "-", c, cc != NULL ? cc : "-", want);
+	if (want != 0 && strcmp(reason(wc), reason(cc)) != 0)
+		fail_msg("different reasons: wire \"%s\", canonical \"%s\"",
+		    wc, cc);
+	free(wc);
+	free(cc);
+}
+
+static void
+event_note(struct core_event *e)
+{
+	core_event_init(e);
+	e->seq = 4;
+	e->time = 1700000000000LL;
+	e->type = CORE_NOTE;
+	e->actor = xstrdup("bob");
+	e->op = xstrdup("0123456789abcdef");
+	e->text = xstrdup("replica lag 0 s");
+}
+
+/*
+ * The wire decoder and the canonical decoder apply the same rules to every
+ * field: ranges, list lengths, UTF-8 in every string (operation ids too),
+ * required fields.  The canonical one once took numbers and lists the wire
+ * refused, and op ids that were not UTF-8.
+ */
+static void
+test_decoders_agree(void **state)
+{
+	const struct core_field	*tab, *f;
+	struct core_event	 e;
+	size_t			 n, i;
+	int64_t			*v;
+
+	(void)state;
+	tab = core_field_table(&n);
+	for (i = 0; i < n; i++) {
+		f = &tab[i];
+		if (f->kind != CORE_FIELD_INT || strcmp(f->key, "seq") == 0)
+			continue;
+		event_note(&e);
+		v = core_field_int(&e, f);
+		*v = f->max;
+		assert_agree(&e, 0);
+		*v = f->max + 1;
+		assert_agree(&e, -1);
+		*v = f->min - 1;
+		assert_agree(&e, -1);
+		core_event_clear(&e);
+	}
+	event_note(&e);
+	e.seq = CORE_INT_MAX + 1;
+	assert_agree(&e, -1);
+	e.seq = 0;
+	assert_agree(&e, -1);
+	e.seq = 4;
+
+	/* Lists: 32 entries, not 33. */
+	e.type = CORE_DECLARE;
+	e.name = xstrdup("purge");
+	for (i = 0; i < CORE_LIST_MAX; i++)
+		core_list_add(&e.after, &e.nafter, "a");
+	assert_agree(&e, 0);
+	core_list_add(&e.after, &e.nafter, "a");
+	assert_agree(&e, -1);
+	core_event_clear(&e);
+
+	/* Strings: op ids, names, roles, text. */
+	event_note(&e);
+	free(e.op);
+	e.op = xstrdup("op-\xff\xfe");
+	assert_agree(&e, -1);
+	free(e.op);
+	e.op = xstrdup("op\twith a tab");
+	assert_agree(&e, -1);
+	free(e.op);
+	e.op = xstrdup("caf\xc3\xa9-\xe2\x9c\x93");
+	assert_agree(&e, 0);
+	free(e.actor);
+	e.actor = xstrdup("bob smith");
+	assert_agree(&e, -1);
+	free(e.actor);
+	e.actor = xstrdup("bob");
+	e.roles = xstrdup("ic,,ops");
+	assert_agree(&e, -1);
+	free(e.roles);
+	e.roles = xstrdup("ic,ops");
+	assert_agree(&e, 0);
+	free(e.text);
+	e.text = xstrdup("overlong \xc0\xaf");
+	assert_agree(&e, -1);
+	free(e.text);
+	e.text = NULL;
+	assert_agree(&e, -1);	/* a note needs its text */
+	e.text = xstrdup("ok");
+	e.written = 5;
+	assert_agree(&e, 0);
+	e.type = CORE_SUMMARY;
+	assert_agree(&e, -1);	/* written is for notes */
+	core_event_clear(&e);
+}
+
+/*
+ * The hub's last check before it logs an event: it must survive its own
+ * canonical and wire encodings unchanged.
+ */
+static void
+test_event_check(void **state)
+{
+	struct core_event	 e;
+	char			*cause = NULL;
+
+	(void)state;
+	event_note(&e);
+	e.written = 1699999999000LL;
+	e.roles = xstrdup("");
+	assert_int_equal(proto_event_check(&e, &cause), 0);
+	assert_null(cause);
+	e.force = 2;
+	assert_int_equal(proto_event_check(&e, &cause), -1);
+	assert_non_null(strstr(cause, "\"force\""));
+	free(cause);
+	e.force = 0;
+	free(e.op);
+	e.op = xstrdup("\xc3");
+	assert_int_equal(proto_event_check(&e, &cause), -1);
+	assert_non_null(strstr(cause, "\"op\""));
+	free(cause);
+	core_event_clear(&e);
+}
+
+/* Bytes malloc holds for the program now (tcache is bounded). */
+static size_t
+heap_in_use(void)
+{
+	struct mallinfo2	mi = mallinfo2();
+
+	return mi.uordblks;
+}
+
+/*
+ * Decoding json, which must fail, a thousand times leaks nothing.  (A
+ * snapshot whose action failed after its state was read leaked the
+ * state's name, to any client.)
+ */
+static void
+assert_fails_clean(const char *json, const char *why)
+{
+	size_t	before, i;
+
+	for (i = 0; i < 50; i++)
+		assert_true(decode_fails(json, why));
+	before = heap_in_use();
+	for (i = 0; i < 2000; i++)
+		assert_true(decode_fails(json, why));
+	if (heap_in_use() > before + 16384)
+		fail_msg("%zu bytes more in use after decoding %s",
+		    heap_in_use() - before, json);
+}
+
+#define SNAP_HEAD	"{\"type\":\"snapshot\",\"incident\":\"INC-1\",\"seq\":3," \
+	"\"chain\":\"0000000000000000000000000000000000000000000000000000000" \
+	"000000000\",\"state\":{\"status\":\"investigating\",\"ic_mark\":" \
+	"{\"seq\":1,\"type\":\"open\"},\"status_mark\":{\"seq\":1,\"type\":" \
+	"\"open\"},\"sev_mark\":{\"seq\":1,\"type\":\"open\"},"
+
+static void
+test_decode_no_leaks(void **state)
+{
+	(void)state;
+	assert_fails_clean(SNAP_HEAD "\"actions\":[{\"name\":\"a\","
+	    "\"state\":\"held\",\"holder\":7}]}}", "\"holder\" must be a string");
+	assert_fails_clean(SNAP_HEAD "\"actions\":[{\"name\":\"a\","
+	    "\"state\":\"held\",\"mark\":{\"seq\":1,\"type\":\"frob\"}}]}}",
+	    "unknown type");
+	assert_fails_clean(SNAP_HEAD "\"actions\":[{\"name\":\"a\","
+	    "\"state\":\"held\",\"mark\":{\"seq\":1,\"by\":\"x\",\"type\":5}}]}}",
+	    "\"type\" must be a string");
+	assert_fails_clean(SNAP_HEAD "\"roles\":[{\"role\":\"ops\","
+	    "\"user\":\"bob\",\"mark\":{\"seq\":-1,\"type\":\"open\"}}]}}",
+	    "\"seq\" must be an integer");
+	assert_fails_clean(SNAP_HEAD "\"roles\":{}}}", "must be an array");
+	assert_fails_clean("{\"type\":\"events\",\"incident\":\"INC-1\","
+	    "\"items\":[{\"seq\":1,\"type\":\"note\",\"actor\":\"a\","
+	    "\"text\":\"x\",\"hash\":\"00\"}]}", "64 hex digits");
+	assert_fails_clean("{\"type\":\"events\",\"incident\":\"INC-1\","
+	    "\"items\":[{\"seq\":1,\"type\":\"note\",\"actor\":\"a\","
+	    "\"after\":[\"a\",2]}]}", "must be strings");
+	assert_fails_clean("{\"type\":\"presence\",\"users\":[{\"user\":\"a\","
+	    "\"seq\":\"x\"}]}", "must be a number");
+	assert_fails_clean("{\"type\":\"incidents\",\"items\":[{\"id\":\"a\","
+	    "\"sev\":9}]}", "\"sev\" must be an integer from 0 to 4");
+	assert_fails_clean("{\"type\":\"command\",\"op\":\"x\",\"cmd\":\"note\","
+	    "\"text\":\"a\",\"after\":[\"a\"],\"ttl\":1.5}", "must be an integer");
+}
+
+/*
+ * Strings in what a hub sends are UTF-8 text; an export must be UTF-8
+ * throughout, or `concord verify` would pass a file that is not JSON.
+ */
+static void
+test_hub_strings_and_exports(void **state)
+{
+	struct core_event	*ev;
+	unsigned char		(*hashes)[CORE_HASH_LEN], end[CORE_HASH_LEN];
+	int64_t			 head;
+	char			*cause = NULL, *id;
+	size_t			 n;
+	static const char	 ok[] = "{\"incident\":\"INC-1\",\"head\":1,"
+	    "\"chain\":\"0000000000000000000000000000000000000000000000000000000"
+	    "000000000\",\"events\":[{\"seq\":1,\"time\":5,\"actor\":\"a\","
+	    "\"op\":\"OP\",\"type\":\"note\",\"text\":\"x\",\"hash\":"
+	    "\"0000000000000000000000000000000000000000000000000000000000000000"
+	    "\"}]}";
+	char			 bad[sizeof ok];
+	char			*p;
+
+	(void)state;
+	assert_true(decode_fails("{\"type\":\"refused\",\"code\":\"held\","
+	    "\"message\":\"bad \xff\"}", "\"message\" must be UTF-8 text"));
+	assert_true(decode_fails("{\"type\":\"incidents\",\"items\":[{\"id\":"
+	    "\"a\",\"title\":\"\\u0007\"}]}", "a title must be UTF-8 text"));
+	assert_true(decode_fails("{\"type\":\"frob\\u0007\\u00ff\"}",
+	    "unknown message type \"frob?\xc3\xbf\""));
+
+	assert_int_equal(proto_export_decode(ok, sizeof ok - 1, &id, &ev,
+	    &hashes, &n, &head, end, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].op, "OP");
+	core_event_clear(&ev[0]);
+	free(ev);
+	free(hashes);
+	free(id);
+
+	/* The op id made of bytes that are not UTF-8. */
+	memcpy(bad, ok, sizeof ok);
+	p = strstr(bad, "OP");
+	p[0] = '\xff';
+	p[1] = '\xfe';
+	assert_int_equal(proto_export_decode(bad, sizeof bad - 1, &id, &ev,
+	    &hashes, &n, &head, end, &cause), -1);
+	assert_non_null(strstr(cause, "not UTF-8"));
+	free(cause);
+	/* Escaped: UTF-8 text, but an op id with a control character. */
+	p = strstr(ok, "OP");
+	cause = xasprintf("%.*s\\u0001%s", (int)(p - ok), ok, p + 2);
+	p = cause;
+	cause = NULL;
+	assert_int_equal(proto_export_decode(p, strlen(p), &id, &ev,
+	    &hashes, &n, &head, end, &cause), -1);
+	assert_non_null(strstr(cause, "\"op\" must be 1 to 64 bytes"));
+	free(cause);
+	free(p);
+}
+
+/*
+ * A note written offline shows when it was written beside the hub's time,
+ * in the timeline line, the Markdown and (as a number) the JSON export;
+ * and every event a log can hold renders, even one missing its fields.
+ */
+static void
+test_export_written(void **state)
+{
+	struct core_state	 st;
+	struct core_event	 ev[3];
+	struct buf		 b;
+	char			*line, w[48];
+	int			 t;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	core_state_init(&st, "INC-5");
+	core_event_init(&ev[0]);
+	ev[0].seq = 1;
+	ev[0].time = 1700000000000LL;		/* 2023-11-14 22:13:20 */
+	ev[0].type = CORE_OPEN;
+	ev[0].actor = xstrdup("alice");
+	ev[0].sev = 2;
+	ev[0].text = xstrdup("db down");
+	event_note(&ev[1]);
+	ev[1].seq = 2;
+	ev[1].time = 1700000000000LL + 90000;
+	ev[1].written = 1700000000000LL - 5000;	/* 22:13:15 */
+	event_note(&ev[2]);
+	ev[2].seq = 3;
+	ev[2].time = 1700000000000LL + 91000;
+	ev[2].written = 1700000000000LL - 86400000;	/* the day before */
+
+	export_written(&ev[0], w, sizeof w);
+	assert_string_equal(w, "");
+	line = export_event_line(&ev[1]);
+	assert_string_equal(line, "2023-11-14 22:14:50 (written 22:13:15)  "
+	    "#2     bob  replica lag 0 s");
+	free(line);
+	line = export_event_line(&ev[2]);
+	assert_non_null(strstr(line, "(written 2023-11-13 22:13:20)"));
+	free(line);
+
+	util_buf_init(&b);
+	for (t = 0; t < 3; t++)
+		core_state_apply(&st, &ev[t], &(struct core_ctx){ .now = 1 });
+	export_md(&st, ev, 3, &b);
+	assert_non_null(strstr(b.data, "| 2023-11-14 22:14:50 (written "
+	    "22:13:15) | 2 | bob |"));
+	util_buf_reset(&b);
+	export_json(&st, ev, (unsigned char (*)[CORE_HASH_LEN])st.chain, 1,
+	    &b);
+	assert_non_null(strstr(b.data, "\"incident\":\"INC-5\""));
+	util_buf_reset(&b);
+	proto_event_encode(&ev[1], NULL, &b);
+	assert_non_null(strstr(b.data, "\"time\":1700000090000,"
+	    "\"written\":1699999995000,"));
+	util_buf_clear(&b);
+
+	/* Events missing what their type needs still render. */
+	for (t = 0; t < 3; t++)
+		core_event_clear(&ev[t]);
+	for (t = 0; t < 3; t++) {
+		core_event_init(&ev[t]);
+		ev[t].seq = t + 1;
+		ev[t].type = t == 0 ? CORE_NOTE : t == 1 ? CORE_AMEND :
+		    CORE_MARK;
+	}
+	ev[1].ref = 1;
+	ev[2].ref = 1;
+	line = export_event_line(&ev[0]);
+	assert_non_null(strstr(line, "#1     ?  ?"));
+	free(line);
+	core_state_clear(&st);
+	core_state_init(&st, "INC-6");
+	for (t = 0; t < 3; t++)
+		core_state_apply(&st, &ev[t], &(struct core_ctx){ .now = 1 });
+	util_buf_init(&b);
+	export_md(&st, ev, 3, &b);
+	assert_non_null(strstr(b.data, "## Timeline"));
+	util_buf_clear(&b);
+	for (t = 0; t < 3; t++)
+		core_event_clear(&ev[t]);
+	core_state_clear(&st);
+}
+
 int
 main(void)
 {
@@ -365,6 +910,12 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_events_batch_and_export),
+		cmocka_unit_test(test_exact_integers),
+		cmocka_unit_test(test_decoders_agree),
+		cmocka_unit_test(test_event_check),
+		cmocka_unit_test(test_decode_no_leaks),
+		cmocka_unit_test(test_hub_strings_and_exports),
+		cmocka_unit_test(test_export_written),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
