@@ -76,6 +76,8 @@ enum tui_focus {
 };
 
 #define TUI_INPUT_MAX	1024	/* characters on the command line */
+/* The console's exit status when its terminal went away (128 + SIGHUP). */
+#define TUI_EXIT_HANGUP	129
 #define TUI_HISTORY_MAX	200
 
 struct client_session;
@@ -95,6 +97,9 @@ struct tui {
 	enum tui_focus		 focus;
 	int			 help;		/* the help overlay is up */
 	int			 quit;
+	int			 exit;		/* the status tui_main returns */
+	const char		*lost;		/* why the terminal is gone */
+	int			 tty_empty;	/* wakes with nothing to read */
 	int			 dirty;
 	int			 frame_armed;
 
