@@ -42,7 +42,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 HUB_OBJ := $(HUB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
 # The curses-free part of the console, which unit tests link.
-TUI_PURE := $(B)/src/tui/tui-theme.o
+TUI_PURE := $(B)/src/tui/tui-theme.o $(B)/src/tui/tui-view.o
 
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)

@@ -243,6 +243,7 @@ tui_main(struct client_args *a)
 	t.incident = xstrdup(a->incident);
 	t.dirty = 1;
 	t.exit = CLIENT_EXIT_OK;
+	t.started = util_clock_mono_ms();
 	t.session = client_session_create(t.hub, t.user, t.incident,
 	    &tui_main_tty_protocol, tui_main_changed, &t);
 
