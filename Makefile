@@ -1,9 +1,9 @@
 # concord: incident coordination console and its hub.
 #
 # `make` builds bin/concord and bin/concordd; `make demo` runs a scripted
-# incident on the embedded hub.  Missing Debian -dev packages are
-# installed once (stamp .deps.stamp) with apt-get when pkg-config cannot find
-# them.  `make check` builds everything and runs every unit and integration
+# incident on a hub of its own, stopped with it.  Missing Debian -dev
+# packages are installed once (stamp .deps.stamp) with apt-get when
+# pkg-config cannot find them.  `make check` builds everything and runs every unit and integration
 # test, ending with one line "N passed, N failed".
 
 CC      ?= cc
