@@ -13,8 +13,8 @@
  * and curses reports that the same way as "no key yet", so every wake of
  * the terminal is checked: a hangup, an error, EIO, or end of file (readable
  * with nothing to read, a few times running) ends the loop, as does SIGHUP
- * (SIGTERM ends it too).  The reason goes to the log only, and nothing is
- * written to, or restored on, a terminal that is gone.
+ * (SIGINT and SIGTERM end it too).  The reason goes to the log only, and
+ * nothing is written to, or restored on, a terminal that is gone.
  */
 #include <sys/ioctl.h>
 
@@ -124,7 +124,10 @@ tui_main_tty(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return 0;
 }
 
-/* A signal arrived: SIGHUP ends the console like a lost terminal. */
+/*
+ * A signal arrived: leave with 128 + its number, or as for a lost terminal
+ * on SIGHUP; restore the terminal only if it is still there.
+ */
 static void
 tui_main_signalled(struct tui *t, int sig)
 {
@@ -189,32 +192,43 @@ tui_main_free(struct tui *t)
 	free(t->incident);
 }
 
-/* Catch SIGHUP and SIGTERM (before curses, which then leaves them be). */
+static const int	tui_main_caught[] = { SIGHUP, SIGINT, SIGTERM };
+#define TUI_MAIN_NCAUGHT \
+	(sizeof tui_main_caught / sizeof tui_main_caught[0])
+
+/*
+ * Catch SIGHUP, SIGINT and SIGTERM (before curses, which then leaves them
+ * be), so that the console leaves through its loop and its caller can stop
+ * what it started.
+ */
 static void
 tui_main_signals(struct sigaction *old)
 {
 	struct sigaction	sa;
+	size_t			i;
 
 	tui_main_signal = 0;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = tui_main_onsignal;	/* no SA_RESTART: wake poll */
-	sigaction(SIGHUP, &sa, &old[0]);
-	sigaction(SIGTERM, &sa, &old[1]);
+	for (i = 0; i < TUI_MAIN_NCAUGHT; i++)
+		sigaction(tui_main_caught[i], &sa, &old[i]);
 }
 
 static void
 tui_main_signals_restore(struct sigaction *old)
 {
-	sigaction(SIGHUP, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
+	size_t	i;
+
+	for (i = 0; i < TUI_MAIN_NCAUGHT; i++)
+		sigaction(tui_main_caught[i], &old[i], NULL);
 }
 
 int
 tui_main(struct client_args *a)
 {
 	struct tui		 t;
-	struct sigaction	 old[2];
+	struct sigaction	 old[TUI_MAIN_NCAUGHT];
 	lws_adopt_desc_t	 ad;
 	const char		*theme = client_opt(a, "theme"), *bench;
 	char			*cause = NULL;
