@@ -1,9 +1,9 @@
 # concord: incident coordination console and its hub.
 #
 # `make` builds bin/concord and bin/concordd; `make demo` runs a scripted
-# incident on the embedded hub.  Missing Debian -dev packages are
-# installed once (stamp .deps.stamp) with apt-get when pkg-config cannot find
-# them.  `make check` builds everything and runs every unit and integration
+# incident on a hub of its own, stopped with it.  Missing Debian -dev
+# packages are installed once (stamp .deps.stamp) with apt-get when
+# pkg-config cannot find them.  `make check` builds everything and runs every unit and integration
 # test, ending with one line "N passed, N failed".
 
 CC      ?= cc
@@ -42,7 +42,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 HUB_OBJ := $(HUB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
 # The curses-free part of the console, which unit tests link.
-TUI_PURE := $(B)/src/tui/tui-theme.o
+TUI_PURE := $(B)/src/tui/tui-theme.o $(B)/src/tui/tui-view.o
 
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)

@@ -76,10 +76,31 @@ enum tui_focus {
 };
 
 #define TUI_INPUT_MAX	1024	/* characters on the command line */
+/* The console's exit status when its terminal went away (128 + SIGHUP). */
+#define TUI_EXIT_HANGUP	129
 #define TUI_HISTORY_MAX	200
 
 struct client_session;
 struct client_args;
+
+/* A held action, as the Actions pane words it (tui_view_held). */
+struct tui_held {
+	const char	*holder;
+	const char	*user;		/* the console's user */
+	int		 mine;		/* claimed from this console */
+	int		 live;		/* the hub is live, so renewals go */
+	int		 utf8;		/* else ASCII marks */
+	int64_t		 fence;
+	int64_t		 left;		/* seconds of lease left */
+};
+
+/* One of the user's own claims, as seen by the Actions pane. */
+struct tui_own {
+	int64_t		 fence;
+	int64_t		 seen;		/* monotonic ms, first seen held */
+	int		 told;		/* 0, or 1 + mine when told of */
+};
+#define TUI_OWN_MAX	16		/* own claims remembered */
 
 /* The console's view state; everything drawn is derived from the session. */
 struct tui {
@@ -95,6 +116,12 @@ struct tui {
 	enum tui_focus		 focus;
 	int			 help;		/* the help overlay is up */
 	int			 quit;
+	int			 exit;		/* the status tui_main returns */
+	const char		*lost;		/* why the terminal is gone */
+	int			 tty_empty;	/* wakes with nothing to read */
+	int64_t			 started;	/* monotonic ms */
+	struct tui_own		 own[TUI_OWN_MAX];	/* a ring */
+	size_t			 nown;
 	int			 dirty;
 	int			 frame_armed;
 
@@ -155,6 +182,21 @@ int		 tui_cmd_run(struct tui *, const char *, char **cause);
 const char	*const *tui_cmd_names(void);
 /* One line of help per command, NULL-terminated. */
 const char	*const *tui_cmd_usages(void);
+
+/* tui-view.c */
+/*
+ * Word a held action in at most width columns into buf ("HELD bob f12
+ * 23s"; the user's own with a hint saying whether this console renews
+ * it); returns the columns used.
+ */
+int		 tui_view_held(char *buf, size_t len, int width,
+		    const struct tui_held *);
+/*
+ * "written HH:MM" for a note written at wall ms written and delivered at
+ * at ("written Mon DD HH:MM" if on another day), into buf.
+ */
+void		 tui_view_written(char *buf, size_t len, int64_t written,
+		    int64_t at);
 
 /* tui-theme.c */
 /* The theme key of an element ("timeline.note"), or NULL. */

@@ -10,6 +10,14 @@
  * left out rather than cut.  When the locale is not UTF-8, lines and marks
  * fall back to ASCII.  While the hub is lost every pane title says "as of"
  * the last time it was heard and the panes are dimmed.
+ *
+ * Nothing is made up: until the hub has sent the incident's log (before
+ * the first welcome, or after the replica was dropped to resynchronise)
+ * the header says only which hub is being reached, with no severity,
+ * status, IC or clock, and every pane says it has not heard from the hub,
+ * rather than showing an empty state's SEV0, vacant roles and no actions.
+ * The user's own claims read "you", with whether this console renews them
+ * (it renews only the claims it made) and, once, a line saying so.
  */
 #include <ctype.h>
 #include <langinfo.h>
@@ -243,7 +251,9 @@ tui_screen_sync(struct tui *t, enum tui_elem *elem, char *buf, size_t len)
 		*elem = TUI_CATCHUP;
 		break;
 	case CLIENT_SYNC_CONNECTING:
-		snprintf(buf, len, "CONNECTING%s", g->ellipsis);
+		ago = (util_clock_mono_ms() - t->started) / 1000;
+		snprintf(buf, len, "CONNECTING %lld:%02lld",
+		    (long long)(ago / 60), (long long)(ago % 60));
 		*elem = TUI_CATCHUP;
 		break;
 	case CLIENT_SYNC_STALE:
@@ -261,6 +271,25 @@ static int
 tui_screen_stale(struct tui *t)
 {
 	return client_session_sync(t->session) == CLIENT_SYNC_STALE;
+}
+
+/*
+ * Has the hub sent the incident's log?  Until then there is no state to
+ * show, only that it is not known.
+ */
+static int
+tui_screen_heard(struct tui *t)
+{
+	return client_session_sync(t->session) != CLIENT_SYNC_CONNECTING &&
+	    client_session_state(t->session)->seq > 0;
+}
+
+/* What a pane says while nothing is known. */
+static const char *
+tui_screen_unheard(struct tui *t)
+{
+	return client_session_sync(t->session) == CLIENT_SYNC_CONNECTING ?
+	    "not yet heard from the hub" : "waiting for the incident's log";
 }
 
 /* A pane title on a rule: "Title ────" (and "as of" when stale). */
@@ -310,6 +339,19 @@ tui_screen_header(struct tui *t)
 	    A_BOLD, t->incident);
 	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER,
 	    0, " ");
+	if (!tui_screen_heard(t)) {
+		/* Nothing known yet: say where from, show nothing else. */
+		snprintf(left, sizeof left, " %s %s%s",
+		    client_session_sync(t->session) == CLIENT_SYNC_CONNECTING ?
+		    "connecting to" : client_session_sync(t->session) ==
+		    CLIENT_SYNC_STALE ? "reconnecting to" : "loading from",
+		    client_session_hub(t->session), tui_screen_glyphs(t)->ellipsis);
+		tui_screen_text(t, 0, used, t->cols - sw - used - 1, TUI_HEADER,
+		    0, left);
+		tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD,
+		    sync);
+		return;
+	}
 	snprintf(status, sizeof status, "%s", st->status != NULL ?
 	    st->status : "");
 	for (p = status; *p != '\0'; p++)
@@ -387,9 +429,10 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 	const struct store_outbox_entry	*pe;
 	const struct tui_glyphs			*g = tui_screen_glyphs(t);
 	attr_t					 dim;
-	char					*text, title[64];
+	char					*text, *with, title[64];
+	char					 written[48];
 	size_t					 n, np, total, i, bottom;
-	int					 row;
+	int					 row, top = 1;
 
 	tl = client_session_timeline(t->session, &n);
 	pe = client_session_pending(t->session, &np);
@@ -403,14 +446,15 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 	    "Timeline (scrolled %zu up; G follows)", t->scroll);
 	tui_screen_title(t, y, x, w, title, TUI_FOCUS_TIMELINE);
 	dim = tui_screen_stale(t) ? A_DIM : 0;
-	if (total == 0) {
+	if (!tui_screen_heard(t) || total == 0) {
 		tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
-		    client_session_sync(t->session) == CLIENT_SYNC_LIVE ?
-		    "no events" : "waiting for the hub");
-		return;
+		    !tui_screen_heard(t) ? tui_screen_unheard(t) : "no events");
+		top = 2;	/* the user's pending notes below it */
+		if (np == 0)
+			return;
 	}
 	bottom = total - 1 - t->scroll;
-	for (row = h - 1, i = bottom + 1; row >= 1 && i > 0; row--) {
+	for (row = h - 1, i = bottom + 1; row >= top && i > 0; row--) {
 		i--;
 		if (i >= n) {		/* a pending note */
 			text = xasprintf("pending%s %s", g->ellipsis,
@@ -431,12 +475,59 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 			    (long long)tl[i].amended_by);
 		else
 			text = xstrdup(tl[i].text);
+		if (tl[i].written != 0) {
+			/* Typed earlier (offline), delivered at its seq. */
+			tui_view_written(written, sizeof written, tl[i].written,
+			    tl[i].time);
+			with = xasprintf("(%s) %s", written, text);
+			free(text);
+			text = with;
+		}
 		tui_screen_row(t, y + row, x, w, tl[i].time, tl[i].actor,
 		    tl[i].roles, tui_screen_kind(tl[i].type),
 		    dim | (tl[i].seq == t->match ? (attr_t)t->attr[TUI_MATCH] :
 		    0), text);
 		free(text);
 	}
+}
+
+/*
+ * Tell the user, once per claim, who keeps one of their own claims alive:
+ * this console, or another process.  A claim not (yet) this console's is
+ * told of only after a second, since the claim's event can arrive before
+ * the answer that makes it this console's.
+ */
+static void
+tui_screen_own(struct tui *t, const struct core_action *a, int mine,
+    int64_t left, int64_t now)
+{
+	struct tui_own	*o = NULL;
+	size_t		 i;
+
+	if (client_session_sync(t->session) != CLIENT_SYNC_LIVE)
+		return;
+	for (i = 0; i < t->nown && i < TUI_OWN_MAX; i++) {
+		if (t->own[i].fence == a->fence) {
+			o = &t->own[i];
+			break;
+		}
+	}
+	if (o == NULL) {
+		o = &t->own[t->nown++ % TUI_OWN_MAX];
+		o->fence = a->fence;
+		o->seen = now;
+		o->told = 0;
+	}
+	if (o->told == 1 + mine || (!mine && now - o->seen < 1000))
+		return;
+	if (mine)
+		tui_input_message(t, 0, "you hold %s: this console renews it "
+		    "while it runs", a->name);
+	else
+		tui_input_message(t, 1, "you hold %s from another process: "
+		    "this console does not renew it (%llds left)", a->name,
+		    (long long)left);
+	o->told = 1 + mine;
 }
 
 static int
@@ -446,6 +537,7 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 	const struct core_action	*a;
 	const struct tui_glyphs		*g = tui_screen_glyphs(t);
 	attr_t				 dim = tui_screen_stale(t) ? A_DIM : 0;
+	struct tui_held			 held;
 	char				*why, line[256];
 	enum tui_elem			 e;
 	int64_t				 left, now = util_clock_mono_ms();
@@ -453,6 +545,12 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 	size_t				 i;
 
 	tui_screen_title(t, y, x, w, "Actions", TUI_FOCUS_ACTIONS);
+	if (!tui_screen_heard(t)) {
+		if (h > 1)
+			tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
+			    tui_screen_unheard(t));
+		return row;
+	}
 	if (st->nactions == 0 && h > 1)
 		tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
 		    "none declared");
@@ -473,11 +571,18 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 		if (a->state == CORE_ACTION_HELD) {
 			left = a->deadline > now ? (a->deadline - now + 999) /
 			    1000 : 0;
-			snprintf(line, sizeof line, "HELD %s f%lld %llds",
-			    a->holder, (long long)a->fence, (long long)left);
-			if ((int)strlen(line) > w - used)	/* the time first */
-				snprintf(line, sizeof line, "HELD %s %llds",
-				    a->holder, (long long)left);
+			memset(&held, 0, sizeof held);
+			held.holder = a->holder != NULL ? a->holder : "?";
+			held.user = t->user;
+			held.mine = client_session_mine(t->session, a->name);
+			held.live = client_session_sync(t->session) ==
+			    CLIENT_SYNC_LIVE;
+			held.utf8 = t->utf8;
+			held.fence = a->fence;
+			held.left = left;
+			tui_view_held(line, sizeof line, w - used, &held);
+			if (strcmp(held.holder, t->user) == 0)
+				tui_screen_own(t, a, held.mine, left, now);
 			e = TUI_ACTION_HELD;
 		} else if (a->state == CORE_ACTION_DONE) {
 			snprintf(line, sizeof line, "DONE %s %s f%lld",
@@ -512,6 +617,12 @@ tui_screen_roles(struct tui *t, int y, int x, int h, int w)
 
 	snprintf(vacant, sizeof vacant, "%svacant%s", g->dash, g->dash);
 	tui_screen_title(t, y, x, w, "Roles", TUI_FOCUS_ROLES);
+	if (!tui_screen_heard(t)) {
+		if (h > 1)
+			tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
+			    tui_screen_unheard(t));
+		return;
+	}
 	if (h > 1) {
 		tui_screen_text(t, y + row, x + 1, 8, TUI_ROLE, dim, "IC");
 		tui_screen_text(t, y + row, x + 9, w - 9, st->ic != NULL ?
@@ -539,6 +650,12 @@ tui_screen_people(struct tui *t, int y, int x, int h, int w)
 	int				 row = 1;
 
 	tui_screen_title(t, y, x, w, "Present", TUI_FOCUS_PEOPLE);
+	if (!tui_screen_heard(t)) {
+		if (h > 1)
+			tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
+			    tui_screen_unheard(t));
+		return;
+	}
 	pp = client_session_presence(t->session, &n);
 	for (i = 0; i < n && row < h; i++, row++) {
 		if (strcmp(pp[i].user, t->user) == 0)
@@ -561,13 +678,15 @@ tui_screen_telemetry(struct tui *t, int y, int x, int h, int w)
 	tui_screen_title(t, y, x, w, "Telemetry", TUI_FOCUS_TELEMETRY);
 	if (h > 1)
 		tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME,
-		    tui_screen_stale(t) ? A_DIM : 0, "no feeds on this hub");
+		    tui_screen_stale(t) ? A_DIM : 0, tui_screen_heard(t) ?
+		    "no feeds on this hub" : tui_screen_unheard(t));
 }
 
 static void
 tui_screen_help(struct tui *t)
 {
-	static const char *keys[] = {
+	char	mine[80], other[80];
+	const char *keys[] = {
 		"Typing          a line without a slash is a note",
 		"Enter           send the note or /command",
 		"Tab             complete a word; on an empty line, move focus",
@@ -577,11 +696,17 @@ tui_screen_help(struct tui *t)
 		"                n older match, N newer, Esc back to typing",
 		"?               this help (any key closes it)",
 		"Ctrl-C, /quit   leave",
+		mine,
+		other,
 		"",
 	};
 	const char *const	*usages = tui_cmd_usages();
 	int			 n = 0, i, w = t->cols - 4, h, y0;
 
+	snprintf(mine, sizeof mine, "HELD you %s      your claim from this "
+	    "console, which renews it", t->utf8 ? "\xe2\x86\xbb" : "+");
+	snprintf(other, sizeof other, "HELD you !      your claim from another "
+	    "process: not renewed here");
 	while (usages[n] != NULL)
 		n++;
 	h = (int)(sizeof keys / sizeof keys[0]) + n + 2;

@@ -1,6 +1,7 @@
 # The console, driven in tmux against a real hub: two consoles agree with
 # the CLI on seq and digest after a load, see each other's notes and claims
-# within the liveness bound, keep working (scroll, search, pending notes,
+# within the liveness bound (the user's own claims marked as theirs, a
+# claim made from another process as not renewed by the console), keep working (scroll, search, pending notes,
 # local refusals) while the hub is gone and converge when it is back,
 # survive resizes without cutting a wide character, and exit cleanly with
 # no sanitizer report.  The consoles are the ASan/UBSan build, each in its
@@ -181,8 +182,18 @@ check "alice's claim is in bob's timeline within 2 s" \
     within 2000 screen_has bob ' alice +ic +claimed failover-db \(fence [0-9]+, 30 s lease\)'
 check "bob's Actions pane shows HELD alice within 2 s" \
     within 2000 screen_has bob '^ failover-db +HELD alice f[0-9]+ [0-9]+s'
-check "alice's message line says the claim was sent" screen_has alice '^ sent: /claim failover-db'
-check "alice's own Actions pane shows it" wait_for 5 screen_has alice '^ failover-db +HELD alice'
+check "alice's message line says the claim was sent (or that she holds it)" \
+    screen_has alice '^ (sent: /claim failover-db$|you hold failover-db)'
+check "alice's own Actions pane shows it as hers, with its countdown" \
+    wait_for 5 screen_has alice '^ failover-db +HELD you (f[0-9]+ )?[0-9]+s'
+# A claim of alice's made by another process: not renewed by her console.
+concord declare k9 --desc "restart the k9 worker" >/dev/null
+concord claim k9 --ttl 60 >/dev/null
+check "a claim alice made from the CLI shows in her console as not renewed here" \
+    wait_for 10 screen_has alice '^ k9 +HELD you (f[0-9]+ )?[0-9]+s (not renewed here|not here|!) *│'
+check "and her message line says this console does not renew it" \
+    wait_for 5 screen_has alice '^ you hold k9 from another process: this console does not renew it'
+check "bob sees alice hold it" wait_for 5 screen_has bob '^ k9 +HELD alice f[0-9]+ [0-9]+s'
 check "concord log has the claim by alice" sh -c \
     "'$BIN/concord' log | grep -q 'alice.*claimed failover-db'"
 
@@ -205,7 +216,7 @@ for c in alice bob; do
 	check "$c: k scrolls the stale timeline" wait_for 5 \
 	    screen_has $c ' Timeline \(scrolled 3 up; G follows\) \(as of'
 	check "$c: the newest entries have scrolled off the bottom" \
-	    screen_lacks $c 'checking the replica lag|claimed failover-db'
+	    screen_lacks $c 'claimed failover-db|declared k9|claimed k9'
 	keys $c /
 	check "$c: / opens a search" wait_for 5 screen_has $c '^search:'
 	type_line $c "load 99"

@@ -1,5 +1,10 @@
 /*
- * Unit tests of console themes (tui-theme.c, no curses): element names,
+ * Unit tests of the console's curses-free parts.  The wording of a held
+ * action (tui-view.c): another's claim with its fence and countdown, the
+ * fence giving way first; the user's own claims with the longest hint that
+ * fits (renewed here, renewal paused, not renewed here), the hint before
+ * the fence and the countdown never cut; and "written HH:MM" for notes
+ * typed before they were delivered.  Themes (tui-theme.c): element names,
  * every theme shipped in themes/ (complete, and good enough at 3 a.m.:
  * STALE and alerts stand out, pending notes are dim, held actions differ
  * from free and done ones), colour words and their 8-colour fallbacks,
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -770,6 +776,109 @@ test_load(void **state)
 	free(old_home);
 }
 
+/* tui_view_held into a buffer of width columns; returns the text. */
+static const char *
+held(int width, const char *holder, int mine, int live, int utf8,
+    int64_t left)
+{
+	static char	buf[128];
+	struct tui_held	h;
+	int		n;
+
+	memset(&h, 0, sizeof h);
+	h.holder = holder;
+	h.user = "alice";
+	h.mine = mine;
+	h.live = live;
+	h.utf8 = utf8;
+	h.fence = 13;
+	h.left = left;
+	n = tui_view_held(buf, sizeof buf, width, &h);
+	assert_true(n >= 0);
+	return buf;
+}
+
+static void
+test_view_held(void **state)
+{
+	(void)state;
+	/* Someone else's: the fence gives way to the countdown. */
+	assert_string_equal(held(40, "bob", 0, 1, 1, 23), "HELD bob f13 23s");
+	assert_string_equal(held(16, "bob", 0, 1, 1, 23), "HELD bob f13 23s");
+	assert_string_equal(held(15, "bob", 0, 1, 1, 23), "HELD bob 23s");
+	assert_string_equal(held(5, "bob", 0, 1, 1, 23), "HELD bob 23s");
+	/* "mine" means nothing for another user's claim. */
+	assert_string_equal(held(40, "bob", 1, 1, 1, 23), "HELD bob f13 23s");
+
+	/* The user's own, from this console, live: renewed here. */
+	assert_string_equal(held(40, "alice", 1, 1, 1, 23),
+	    "HELD you f13 23s renewed here");
+	assert_string_equal(held(25, "alice", 1, 1, 1, 23),
+	    "HELD you 23s renewed here");
+	/* The hint wins over the fence: the mark, then nothing. */
+	assert_string_equal(held(24, "alice", 1, 1, 1, 23),
+	    "HELD you f13 23s \xe2\x86\xbb");
+	assert_string_equal(held(14, "alice", 1, 1, 1, 23),
+	    "HELD you 23s \xe2\x86\xbb");
+	assert_string_equal(held(14, "alice", 1, 1, 0, 23), "HELD you 23s +");
+	assert_string_equal(held(13, "alice", 1, 1, 1, 23), "HELD you 23s");
+	assert_string_equal(held(8, "alice", 1, 1, 1, 23), "HELD you 23s");
+	assert_int_equal(tui_view_held((char [64]){ 0 }, 64, 14,
+	    &(struct tui_held){ "alice", "alice", 1, 1, 1, 13, 23 }), 14);
+
+	/* From this console but not live: renewals wait for the hub. */
+	assert_string_equal(held(40, "alice", 1, 0, 1, 23),
+	    "HELD you f13 23s renewal paused");
+	assert_string_equal(held(20, "alice", 1, 0, 1, 23),
+	    "HELD you 23s paused");
+
+	/* The same user's claim from another process: not renewed here. */
+	assert_string_equal(held(40, "alice", 0, 1, 1, 23),
+	    "HELD you f13 23s not renewed here");
+	assert_string_equal(held(29, "alice", 0, 1, 1, 23),
+	    "HELD you 23s not renewed here");
+	assert_string_equal(held(28, "alice", 0, 1, 1, 23),
+	    "HELD you f13 23s not here");
+	assert_string_equal(held(21, "alice", 0, 1, 1, 23),
+	    "HELD you 23s not here");
+	assert_string_equal(held(15, "alice", 0, 1, 1, 118),
+	    "HELD you 118s !");
+	assert_string_equal(held(14, "alice", 0, 1, 1, 118), "HELD you 118s");
+	/* Not live changes nothing for it: it was never renewed here. */
+	assert_string_equal(held(40, "alice", 0, 0, 1, 23),
+	    "HELD you f13 23s not renewed here");
+	/* A long countdown is never cut. */
+	assert_string_equal(held(1, "alice", 0, 1, 1, 86400), "HELD you 86400s");
+}
+
+static void
+test_view_written(void **state)
+{
+	char	buf[64];
+	char	*old = getenv("TZ") != NULL ? xstrdup(getenv("TZ")) : NULL;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* 2026-11-30 14:02:31 UTC written, delivered 14:20 the same day. */
+	tui_view_written(buf, sizeof buf, 1796047351000LL, 1796048400000LL);
+	assert_string_equal(buf, "written 14:02");
+	/* Delivered after midnight: the day is named. */
+	tui_view_written(buf, sizeof buf, 1796047351000LL, 1796090400000LL);
+	assert_string_equal(buf, "written Nov 30 14:02");
+	/* Another time zone moves both. */
+	setenv("TZ", "EST5", 1);	/* POSIX form: no tzdata needed */
+	tzset();
+	tui_view_written(buf, sizeof buf, 1796047351000LL, 1796048400000LL);
+	assert_string_equal(buf, "written 09:02");
+	if (old != NULL)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+}
+
 int
 main(void)
 {
@@ -782,6 +891,8 @@ main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_view_held),
+		cmocka_unit_test(test_view_written),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
