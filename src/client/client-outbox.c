@@ -50,6 +50,7 @@ client_outbox_flush(const char *hub, char **cause)
 		m.op = list[i].op;
 		m.cmd.type = CORE_NOTE;
 		m.cmd.text = list[i].text;
+		m.cmd.written = list[i].time;
 		client_conn_send(cc, &m);
 		if ((rc = client_conn_answer(cc, list[i].op, &ans, 15000,
 		    &why)) <= 0) {

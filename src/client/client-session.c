@@ -272,6 +272,9 @@ session_flush(struct client_session *s)
 		m.op = s->pending[i].op;
 		m.cmd.type = CORE_NOTE;
 		m.cmd.text = s->pending[i].text;
+		/* The time it was typed, if it waited in the outbox. */
+		if (util_clock_wall_ms() - s->pending[i].time > 2000)
+			m.cmd.written = s->pending[i].time;
 		session_send(s, &m);
 		w = xcalloc(1, sizeof *w);
 		w->op = xstrdup(s->pending[i].op);
@@ -314,6 +317,7 @@ session_event(struct client_session *s, const struct core_event *e,
 	memset(t, 0, sizeof *t);
 	t->seq = e->seq;
 	t->time = e->time;
+	t->written = e->written;
 	t->type = e->type;
 	t->actor = xstrdup(e->actor != NULL ? e->actor : "?");
 	t->roles = xstrdup(e->roles != NULL ? e->roles : "");

@@ -568,6 +568,7 @@ hub_state_outbox_one(struct hub *hub, const struct store_outbox_entry *e)
 	ev.type = CORE_NOTE;
 	ev.text = xstrdup(e->text);
 	ev.op = xstrdup(e->op);
+	ev.written = e->time;	/* typed before it could be delivered */
 	hub_state_ctx(hub, inc, e->user, &ctx);
 	if (hub_state_accept(hub, inc, &ev, &ctx, NULL, &r) != 0) {
 		store_outbox_reject(e, r.code, r.message);

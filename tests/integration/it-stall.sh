@@ -97,6 +97,8 @@ concord --hub "$TCP" note "after the stall over tcp" >/dev/null
 for t in unix tcp; do
 	check "the note queued over $t is in the log once" \
 	    test "$(concord log | grep -c "queued over $t")" = 1
+	check "with the time it was written" sh -c \
+	    "'$BIN/concord' log | grep 'queued over $t' | grep -q written"
 done
 d=$(log_digest)
 console_start fresh "$UNIX"
