@@ -106,7 +106,7 @@ check "a bad control line is reported" wait_for 5 grep -q 'unknown mode "frobnic
 check "and the mode stays pass" healthz "$PORT"
 
 # Hundreds of websocket connections through the proxy at once.
-HELLO='send:{"type":"hello","proto":1,"user":"eve"}'
+HELLO='send:{"type":"hello","proto":'$PROTO_V',"user":"eve"}'
 for i in $(seq 300); do
 	"$RAW" -t 30 "127.0.0.1:$PORT" "$HELLO" recv sleep:3000 \
 	    "send:{\"type\":\"ping\",\"t\":$i}" recv >"$T/ws.$i.out" 2>&1 &

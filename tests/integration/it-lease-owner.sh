@@ -40,8 +40,8 @@ check "dave's console is LIVE" wait_for 20 sh -c \
 "$BIN/concord" --as dave run k9 --ttl 6 -- sleep 300 >/dev/null 2>&1 &
 runpid=$!; PIDS+=($runpid)
 check "run claims k9" wait_for 20 logged "dave.*claimed k9"
-check "the console shows the claim" wait_for 5 sh -c \
-    "tmux -L $TS capture-pane -p -t dave | grep -q 'k9.*dave'"
+check "the console shows the claim as not renewed by it" wait_for 5 sh -c \
+    "tmux -L $TS capture-pane -p -t dave | grep -q 'k9 .*HELD.*not renewed here'"
 kill -9 "$runpid"
 check "the dead run's lease on k9 ends within its TTL plus 1 s" \
     wait_for 7 logged "lease on k9 expired"

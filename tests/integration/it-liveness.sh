@@ -19,7 +19,7 @@ LOG=$T/data/concordd.log
 concord open --title "liveness" >/dev/null
 
 metric() { curl -s "http://127.0.0.1:$HUBPORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-hello() { printf 'send:{"type":"hello","proto":1,"user":"%s","incident":"INC-1","from":0}' "$1"; }
+hello() { printf 'send:{"type":"hello","proto":%s,"user":"%s","incident":"INC-1","from":0}' "$PROTO_V" "$1"; }
 has() { grep -qF -- "$2" "$1"; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 # since T0: seconds from EPOCHREALTIME T0 to now.
@@ -86,7 +86,7 @@ PIDS+=($hal)
 check "hal is welcomed" wait_for 10 has "$T/hal.out" '"type":"welcome"'
 kill -STOP "$hal"
 big=$(head -c 4000 /dev/zero | tr '\0' x)
-args=('send:{"type":"hello","proto":1,"user":"bob"}' recv)
+args=('send:{"type":"hello","proto":'$PROTO_V',"user":"bob"}' recv)
 for i in $(seq 120); do
 	args+=("send:{\"type\":\"command\",\"op\":\"b$i\",\"incident\":\"INC-1\",\"cmd\":\"note\",\"text\":\"$big\"}")
 done

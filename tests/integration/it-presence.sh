@@ -21,7 +21,7 @@ stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done;
 # follow USER: a follower from seq 0, its messages stamped in $T/USER.out.
 follow() {
 	"$RAW" -t 120 "$S" \
-	    "send:{\"type\":\"hello\",\"proto\":1,\"user\":\"$1\",\"incident\":\"INC-1\",\"from\":0}" \
+	    "send:{\"type\":\"hello\",\"proto\":$PROTO_V,\"user\":\"$1\",\"incident\":\"INC-1\",\"from\":0}" \
 	    recvall > >(stamp >"$T/$1.out") 2>&1 &
 	PIDS+=($!)
 }
@@ -67,7 +67,7 @@ behind() {
 has() { grep -qF -- "$2" "$1"; }
 # note OP TEXT: a send: action for a note on INC-1.
 note() { printf 'send:{"type":"command","op":"%s","incident":"INC-1","cmd":"note","text":"%s"}' "$1" "$2"; }
-WHELLO='send:{"type":"hello","proto":1,"user":"dave"}'
+WHELLO='send:{"type":"hello","proto":'$PROTO_V',"user":"dave"}'
 
 follow bob
 follow carol

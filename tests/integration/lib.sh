@@ -12,6 +12,8 @@ export CONCORD_USER=alice
 export CONCORD_LOG=$T/client.log
 export XDG_RUNTIME_DIR=$T/run XDG_STATE_HOME=$T/state
 unset CONCORD_INCIDENT CONCORD_FENCE
+# The protocol version the hub speaks, for raw clients' hellos.
+PROTO_V=$(sed -n 's/^#define PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$TOP/include/proto.h")
 PIDS=()
 HUB_PID=
 FAILS=0
