@@ -339,6 +339,8 @@ client_cmd_demo_hub_start(struct demo_hub *h, char **cause)
 		    "--log", log, (char *)NULL);
 		execlp("concordd", "concordd", "--socket", sock, "--data",
 		    data, "--log", log, (char *)NULL);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", bin,
+		    strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
