@@ -116,7 +116,7 @@ struct tui {
 	enum tui_focus		 focus;
 	int			 help;		/* the help overlay is up */
 	int			 quit;
-	int			 exit;		/* the status tui_main returns */
+	int			 exit;		/* tui_main's exit status */
 	const char		*lost;		/* why the terminal is gone */
 	int			 tty_empty;	/* wakes with nothing to read */
 	int64_t			 started;	/* monotonic ms */

@@ -339,6 +339,8 @@ client_cmd_demo_hub_start(struct demo_hub *h, char **cause)
 		    "--log", log, (char *)NULL);
 		execlp("concordd", "concordd", "--socket", sock, "--data",
 		    data, "--log", log, (char *)NULL);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", bin,
+		    strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
@@ -356,12 +358,14 @@ client_cmd_demo_hub_start(struct demo_hub *h, char **cause)
 		}
 		if (out.len < 4096)
 			util_buf_add(&out, chunk, (size_t)n);
-		ready = out.data != NULL && strstr(out.data, "listening") != NULL;
+		ready = out.data != NULL &&
+		    strstr(out.data, "listening") != NULL;
 	}
 	close(p[0]);
 	if (ready) {
 		h->url = xasprintf("unix:%s", sock);
-		util_log("the demo's hub (pid %ld) on %s", (long)h->pid, h->url);
+		util_log("the demo's hub (pid %ld) on %s", (long)h->pid,
+		    h->url);
 	} else {
 		*cause = xasprintf("the demo's hub did not start%s%.*s",
 		    out.len > 0 ? ": " : "", (int)strcspn(out.len > 0 ?

@@ -345,7 +345,8 @@ tui_screen_header(struct tui *t)
 		    client_session_sync(t->session) == CLIENT_SYNC_CONNECTING ?
 		    "connecting to" : client_session_sync(t->session) ==
 		    CLIENT_SYNC_STALE ? "reconnecting to" : "loading from",
-		    client_session_hub(t->session), tui_screen_glyphs(t)->ellipsis);
+		    client_session_hub(t->session),
+		    tui_screen_glyphs(t)->ellipsis);
 		tui_screen_text(t, 0, used, t->cols - sw - used - 1, TUI_HEADER,
 		    0, left);
 		tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD,

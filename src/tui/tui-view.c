@@ -64,8 +64,9 @@ tui_view_held(char *buf, size_t len, int width, const struct tui_held *h)
 	for (i = 0; hints[i] != NULL; i++) {
 		for (fence = 1; fence >= 0; fence--) {
 			if (fence)
-				snprintf(buf, len, "HELD %s f%lld %llds%s%s", who,
-				    (long long)h->fence, (long long)h->left,
+				snprintf(buf, len, "HELD %s f%lld %llds%s%s",
+				    who, (long long)h->fence,
+				    (long long)h->left,
 				    *hints[i] != '\0' ? " " : "", hints[i]);
 			else
 				snprintf(buf, len, "HELD %s %llds%s%s", who,

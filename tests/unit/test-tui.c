@@ -848,7 +848,8 @@ test_view_held(void **state)
 	assert_string_equal(held(40, "alice", 0, 0, 1, 23),
 	    "HELD you f13 23s not renewed here");
 	/* A long countdown is never cut. */
-	assert_string_equal(held(1, "alice", 0, 1, 1, 86400), "HELD you 86400s");
+	assert_string_equal(held(1, "alice", 0, 1, 1, 86400),
+	    "HELD you 86400s");
 }
 
 static void
