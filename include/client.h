@@ -337,6 +337,8 @@ int		 client_outbox_flush(const char *hub, char **cause);
 /* client-embed.c */
 /* The embedded hub's unix: URL, whether or not it runs; caller frees. */
 char		*client_embed_url(void);
+/* The concordd next to this concord, else the one on $PATH; caller frees. */
+char		*client_embed_binary(void);
 /* Find or start the embedded hub; returns its unix: URL or NULL. */
 char		*client_embed_hub(char **cause);
 

@@ -219,24 +219,6 @@ client_cmd_demo_actor(struct client_args *a)
 	}
 }
 
-/* The concordd next to this concord, else the one on $PATH; caller frees. */
-static char *
-client_cmd_demo_binary(void)
-{
-	char	self[PATH_MAX], *dir, *path;
-	ssize_t	n;
-
-	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
-		self[n] = '\0';
-		dir = dirname(self);
-		path = xasprintf("%s/concordd", dir);
-		if (access(path, X_OK) == 0)
-			return path;
-		free(path);
-	}
-	return xstrdup("concordd");
-}
-
 static int
 client_cmd_demo_rm(const char *path, const struct stat *sb, int flag,
     struct FTW *ftw)
@@ -315,7 +297,7 @@ client_cmd_demo_hub_start(struct demo_hub *h, char **cause)
 	data = xasprintf("%s/data", h->dir);
 	log = xasprintf("%s/concordd.log", h->dir);
 	state = xasprintf("%s/state", h->dir);
-	bin = client_cmd_demo_binary();
+	bin = client_embed_binary();
 	/* The outbox and anything else of the demo's stay in here too. */
 	setenv("XDG_STATE_HOME", state, 1);
 	fflush(stdout);

@@ -56,8 +56,7 @@ client_embed_alive(const char *path)
 	return ok;
 }
 
-/* The concordd next to this concord, else the one on $PATH. */
-static char *
+char *
 client_embed_binary(void)
 {
 	char	self[PATH_MAX], *dir, *path;

@@ -69,8 +69,10 @@ client_main_usage(FILE *f)
 	    "\nCommands:\n", f);
 	for (i = 0; client_cmd_table[i] != NULL; i++)
 		fprintf(f, "  %s\n", client_cmd_table[i]->usage);
-	fputs("\nExit status: 0 done, 1 error, 2 hub unreachable, 3 refused, "
-	    "4 queued.\nSee concord(1).\n", f);
+	fputs("\nExit status: 0 done, 1 error, 2 hub unreachable or not "
+	    "answering, 3 refused,\n4 queued; run: its command's, or 75 (-E) "
+	    "when the claim is refused;\nthe console: 129 when its terminal "
+	    "goes, 128+N on signal N.\nSee concord(1).\n", f);
 }
 
 int

@@ -184,8 +184,8 @@ check "bob's Actions pane shows HELD alice within 2 s" \
     within 2000 screen_has bob '^ failover-db +HELD alice f[0-9]+ [0-9]+s'
 check "alice's message line says the claim was sent (or that she holds it)" \
     screen_has alice '^ (sent: /claim failover-db$|you hold failover-db)'
-check "alice's own Actions pane shows it as hers, with its countdown" \
-    wait_for 5 screen_has alice '^ failover-db +HELD you (f[0-9]+ )?[0-9]+s'
+check "alice's own Actions pane shows it as hers, renewed here, with its countdown" \
+    wait_for 5 screen_has alice '^ failover-db +HELD you (f[0-9]+ )?[0-9]+s (renewed here|↻)'
 # A claim of alice's made by another process: not renewed by her console.
 concord declare k9 --desc "restart the k9 worker" >/dev/null
 concord claim k9 --ttl 60 >/dev/null
