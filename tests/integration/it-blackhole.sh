@@ -5,27 +5,18 @@
 # back, and prints every event exactly once, in order; `run` keeps its
 # lease through the outage (a 60 s TTL) and records its outcome once.
 . "$(dirname "$0")/lib.sh"
-ABIN=$TOP/bin-asan
-TS=concord-bh-$$
-unset TMUX
-TERMNAME=tmux-256color
-infocmp "$TERMNAME" >/dev/null 2>&1 || TERMNAME=screen-256color
-tm() { tmux -L "$TS" -f /dev/null "$@"; }
+. "$(dirname "$0")/tmux.sh"
 bh_cleanup() {
 	if [ "$FAILS" != 0 ]; then
-		echo "--- console"; tm capture-pane -p -t con 2>/dev/null | head -3
-		echo "--- console log"; tail -20 "$T/con/log" 2>/dev/null
+		console_dump con
 		echo "--- follow stderr"; cat "$T/follow.err" 2>/dev/null
 		echo "--- run stderr"; cat "$T/run.err" 2>/dev/null
 		echo "--- proxy"; cat "$T/proxy.out" 2>/dev/null
 	fi
-	tm kill-server 2>/dev/null
+	tmux_cleanup
 	cleanup
 }
 trap bh_cleanup EXIT
-header() { tm capture-pane -p -t con | head -1; }
-is_stale() { header | grep -q STALE; }
-is_live() { header | grep -q LIVE; }
 log_digest() { concord log | tail -1 | grep -oE 'seq [0-9]+ · [0-9a-f]{6}$'; }
 mode() { echo "$1" >"$T/proxy.ctl"; }
 
@@ -43,15 +34,7 @@ VIA=ws://127.0.0.1:$PPORT
 concord open --title "black hole" >/dev/null
 concord declare job >/dev/null
 concord note "before the black hole" >/dev/null
-mkdir -p "$T/con/state" "$T/con/run"
-tm set-option -g default-terminal "$TERMNAME" \; \
-    new-session -d -s con -x 120 -y 30 \
-    -e TZ=UTC -e LC_ALL=C.UTF-8 -e TERM="$TERMNAME" \
-    -e CONCORD_HUB="$VIA" -e CONCORD_USER=carol \
-    -e XDG_STATE_HOME="$T/con/state" -e XDG_RUNTIME_DIR="$T/con/run" \
-    -e XDG_CONFIG_HOME="$T/con/config" -e CONCORD_THEME= \
-    -e CONCORD_LOG="$T/con/log" -e ASAN_OPTIONS=detect_leaks=0 \
-    "\"$ABIN/concord\" -i INC-1 2>\"$T/con/stderr\""
+console_start con "$VIA" carol
 "$BIN/concord" --hub "$VIA" -i INC-1 log --follow >"$T/follow.out" 2>"$T/follow.err" &
 PIDS+=($!)
 "$BIN/concord" --hub "$VIA" -i INC-1 --as bob run job --ttl 60 -- \
@@ -60,22 +43,21 @@ PIDS+=($!)
 runpid=$!; PIDS+=($runpid)
 check "run claims job through the proxy" wait_for 20 sh -c \
     "'$BIN/concord' log | grep -q 'bob.*claimed job'"
-check "the console is LIVE through the proxy" wait_for 20 is_live
+check "the console is LIVE through the proxy" wait_for 20 is_live con
 check "log --follow prints through the proxy" wait_for 20 grep -q "before the black hole" "$T/follow.out"
 
 mode blackhole
 start=$(date +%s)
-check "the console says STALE within 10 s of the black hole" wait_for 10 is_stale
+check "the console says STALE within 10 s of the black hole" wait_for 10 is_stale con
 check "log --follow says it lost the hub" wait_for 10 grep -q "lost the hub" "$T/follow.err"
 for i in 1 2 3; do concord note "during the black hole $i" >/dev/null; done
 left=$(( 20 - ($(date +%s) - start) ))
 [ "$left" -gt 0 ] && sleep "$left"	# the outage itself lasts 20 s
 mode pass
 
-check "the console is LIVE within 10 s of the path's return" wait_for 10 is_live
+check "the console is LIVE within 10 s of the path's return" wait_for 10 is_live con
 d=$(log_digest)
-check "at the log's seq and digest ($d)" wait_for 10 sh -c \
-    "tmux -L $TS capture-pane -p -t con | head -1 | grep -q '$d'"
+check "at the log's seq and digest ($d)" wait_for 10 shows_digest con "$d"
 check "log --follow says it is back" wait_for 10 grep -q "reconnected" "$T/follow.err"
 check "and prints what it missed" wait_for 10 grep -q "during the black hole 3" "$T/follow.out"
 check "every event exactly once, in order" sh -c \

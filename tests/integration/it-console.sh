@@ -7,19 +7,14 @@
 # no sanitizer report.  The consoles are the ASan/UBSan build, each in its
 # own session of a private tmux server.
 . "$(dirname "$0")/lib.sh"
-ABIN=$TOP/bin-asan
-TS=concord-$$
+. "$(dirname "$0")/tmux.sh"
 TSOCK=
-unset TMUX
-TERMNAME=tmux-256color
-infocmp "$TERMNAME" >/dev/null 2>&1 || TERMNAME=screen-256color
 WIDE="wide 日本語テキスト ✓ ünïcödé"
 # A wide character straddles the timeline's edge at 80 and 120 columns.
 WIDE2="wide-even 漢字テキスト日本語テキスト漢字テキスト日本語テキスト漢字テ"
 # Typed on the command line: 115 columns, too wide for 80.
 LONG="入力 日本語テキスト漢字テキスト日本語テキスト漢字テキスト日本語テキスト漢字テキスト日本語テキスト漢字テキスト終わり"
 
-tm() { tmux -L "$TS" -f /dev/null "$@"; }
 
 console_cleanup() {
 	local c
@@ -43,9 +38,9 @@ need() {
 	local d=$1; shift
 	if "$@"; then ok "$d"; else notok "$d"; echo "# giving up"; exit 1; fi
 }
-# console_start USER: the console of USER in a tmux session of that name,
+# console_open USER: the console of USER in a tmux session of that name,
 # with its own state dir (outbox), config dir, log and stderr.
-console_start() {
+console_open() {
 	local d=$T/con-$1
 
 	mkdir -p "$d/state" "$d/run"
@@ -62,10 +57,6 @@ console_start() {
 	    "sh -c '\"$ABIN/concord\" -i INC-1 2>\"$d/stderr\"; echo EXITED \$? >>\"$d/exit\"'"
 	[ -n "$TSOCK" ] || TSOCK=$(tm display-message -p '#{socket_path}')
 }
-screen() { tm capture-pane -p -t "$1"; }
-screen_has() { screen "$1" | grep -qE -- "$2"; }
-screen_lacks() { ! screen_has "$@"; }
-header() { screen "$1" | head -1; }
 digest() { header "$1" | grep -oE 'LIVE seq [0-9]+ · [0-9a-f]{6}' | sed 's/^LIVE //'; }
 log_digest() { concord log | tail -1 | grep -oE 'seq [0-9]+ · [0-9a-f]{6}$'; }
 # type_line NAME TEXT: type TEXT literally, then Enter.
@@ -76,15 +67,6 @@ both_agree() {
 	local d
 	d=$(log_digest) || return 1
 	[ "$(digest alice)" = "$d" ] && [ "$(digest bob)" = "$d" ]
-}
-# within MS CMD...: poll CMD every 0.05 s for up to MS milliseconds (for
-# bounds too tight for wait_for's whole seconds).
-within() {
-	local end=$(( $(date +%s%3N) + $1 )); shift
-	while ! "$@"; do
-		[ "$(date +%s%3N)" -ge "$end" ] && return 1
-		sleep 0.05
-	done
 }
 alive() {
 	[ ! -e "$T/con-$1/exit" ] &&
@@ -149,8 +131,8 @@ count_in_log() { concord log | grep -c -- "$1\$"; }
 
 hub_start
 need "the incident opens" open_incident
-console_start alice
-console_start bob
+console_open alice
+console_open bob
 
 # 1. Agreement after a load written by the CLI.
 need "alice's console comes up LIVE" wait_for 20 screen_has alice 'LIVE seq 1 · [0-9a-f]{6}$'

@@ -4,18 +4,10 @@
 # the console is renewed by it for as long as it runs, and runs out once
 # the console is gone.
 . "$(dirname "$0")/lib.sh"
-ABIN=$TOP/bin-asan
-TS=concord-lease-$$
-unset TMUX
-TERMNAME=tmux-256color
-infocmp "$TERMNAME" >/dev/null 2>&1 || TERMNAME=screen-256color
-tm() { tmux -L "$TS" -f /dev/null "$@"; }
+. "$(dirname "$0")/tmux.sh"
 lease_cleanup() {
-	if [ "$FAILS" != 0 ]; then
-		echo "--- console"; tm capture-pane -p -t dave 2>/dev/null
-		echo "--- console log"; tail -20 "$T/con/log" 2>/dev/null
-	fi
-	tm kill-server 2>/dev/null
+	[ "$FAILS" != 0 ] && console_dump dave
+	tmux_cleanup
 	cleanup
 }
 trap lease_cleanup EXIT
@@ -25,29 +17,23 @@ hub_start --ttl 3 --lock-delay 0
 concord open --title "leases" >/dev/null
 concord declare k9 >/dev/null
 concord declare mine >/dev/null
-mkdir -p "$T/con/state" "$T/con/run"
-tm set-option -g default-terminal "$TERMNAME" \; \
-    new-session -d -s dave -x 120 -y 30 \
-    -e TZ=UTC -e LC_ALL=C.UTF-8 -e TERM="$TERMNAME" \
-    -e CONCORD_HUB="$CONCORD_HUB" -e CONCORD_USER=dave \
-    -e XDG_STATE_HOME="$T/con/state" -e XDG_RUNTIME_DIR="$T/con/run" \
-    -e XDG_CONFIG_HOME="$T/con/config" -e CONCORD_THEME= \
-    -e CONCORD_LOG="$T/con/log" -e ASAN_OPTIONS=detect_leaks=0 \
-    "\"$ABIN/concord\" -i INC-1 2>\"$T/con/stderr\""
-check "dave's console is LIVE" wait_for 20 sh -c \
-    "tmux -L $TS capture-pane -p -t dave | head -1 | grep -q LIVE"
+console_start dave "$CONCORD_HUB" dave
+check "dave's console is LIVE" wait_for 20 is_live dave
 
 "$BIN/concord" --as dave run k9 --ttl 6 -- sleep 300 >/dev/null 2>&1 &
 runpid=$!; PIDS+=($runpid)
 check "run claims k9" wait_for 20 logged "dave.*claimed k9"
-check "the console shows the claim as not renewed by it" wait_for 5 sh -c \
-    "tmux -L $TS capture-pane -p -t dave | grep -q 'k9 .*HELD.*not renewed here'"
+check "the console shows the claim as not renewed by it" \
+    wait_for 5 screen_has dave 'k9 .*HELD.*not renewed here'
 kill -9 "$runpid"
 check "the dead run's lease on k9 ends within its TTL plus 1 s" \
     wait_for 7 logged "lease on k9 expired"
 
 tm send-keys -t dave -l "/claim mine" && tm send-keys -t dave Enter
 check "the console claims mine" wait_for 10 logged "dave.*claimed mine"
+check "and shows it as renewed here" \
+    wait_for 5 screen_has dave 'mine .*HELD you.*(renewed here|↻)'
+
 # Three TTLs: renewed by the console all along.
 sleep 9
 check "the console renews its own claim (no expiry in 3 TTLs)" \

@@ -5,42 +5,14 @@
 # consoles are LIVE again within 10 s at the seq and digest a fresh client
 # sees, and each queued note is in the log exactly once.
 . "$(dirname "$0")/lib.sh"
-ABIN=$TOP/bin-asan
-TS=concord-stall-$$
-unset TMUX
-TERMNAME=tmux-256color
-infocmp "$TERMNAME" >/dev/null 2>&1 || TERMNAME=screen-256color
-tm() { tmux -L "$TS" -f /dev/null "$@"; }
+. "$(dirname "$0")/tmux.sh"
 stall_cleanup() {
-	local c
 	[ -n "$HUB_PID" ] && kill -CONT "$HUB_PID" 2>/dev/null
-	if [ "$FAILS" != 0 ]; then
-		for c in unix tcp; do
-			echo "--- $c screen"; tm capture-pane -p -t "$c" 2>/dev/null | head -3
-			echo "--- $c log"; tail -20 "$T/con-$c/log" 2>/dev/null
-		done
-	fi
-	tm kill-server 2>/dev/null
+	[ "$FAILS" != 0 ] && console_dump unix tcp
+	tmux_cleanup
 	cleanup
 }
 trap stall_cleanup EXIT
-
-# console_start NAME HUB: a console on INC-1 at HUB, in tmux session NAME.
-console_start() {
-	local d=$T/con-$1
-	mkdir -p "$d/state" "$d/run"
-	tm set-option -g default-terminal "$TERMNAME" \; \
-	    new-session -d -s "$1" -x 120 -y 30 \
-	    -e TZ=UTC -e LC_ALL=C.UTF-8 -e TERM="$TERMNAME" \
-	    -e CONCORD_HUB="$2" -e CONCORD_USER="user-$1" \
-	    -e XDG_STATE_HOME="$d/state" -e XDG_RUNTIME_DIR="$d/run" \
-	    -e XDG_CONFIG_HOME="$d/config" -e CONCORD_THEME= \
-	    -e CONCORD_LOG="$d/log" -e ASAN_OPTIONS=detect_leaks=0 \
-	    "\"$ABIN/concord\" -i INC-1 2>\"$d/stderr\""
-}
-header() { tm capture-pane -p -t "$1" | head -1; }
-digest() { header "$1" | grep -oE 'LIVE seq [0-9]+ · [0-9a-f]{6}' | sed 's/^LIVE //'; }
-is_stale() { header "$1" | grep -q STALE; }
 log_digest() { concord log | tail -1 | grep -oE 'seq [0-9]+ · [0-9a-f]{6}$'; }
 # timed VAR CMD...: run CMD, its exit status in $rc and seconds in VAR.
 timed() {
@@ -57,12 +29,11 @@ UNIX=$CONCORD_HUB
 TCP=ws://127.0.0.1:$PORT
 concord open --title "stall" >/dev/null
 concord note "before the stall" >/dev/null
-console_start unix "$UNIX"
-console_start tcp "$TCP"
+console_start unix "$UNIX" user-unix
+console_start tcp "$TCP" user-tcp
 d=$(log_digest)
-check "both consoles are LIVE at the log's digest" wait_for 20 sh -c \
-    "[ \"\$(tmux -L $TS capture-pane -p -t unix | head -1 | grep -oE 'seq [0-9]+ · [0-9a-f]{6}')\" = '$d' ] &&
-     [ \"\$(tmux -L $TS capture-pane -p -t tcp | head -1 | grep -oE 'seq [0-9]+ · [0-9a-f]{6}')\" = '$d' ]"
+both_at() { shows_digest unix "$1" && shows_digest tcp "$1"; }
+check "both consoles are LIVE at the log's digest" wait_for 20 both_at "$d"
 
 kill -STOP "$HUB_PID"
 stopped=$(date +%s)
@@ -87,9 +58,9 @@ left=$(( 25 - ($(date +%s) - stopped) ))
 kill -CONT "$HUB_PID"
 
 check "the Unix-socket console is LIVE within 10 s of the hub's return" \
-    wait_for 10 sh -c "tmux -L $TS capture-pane -p -t unix | head -1 | grep -q LIVE"
+    wait_for 10 is_live unix
 check "the TCP console is LIVE within 10 s of the hub's return" \
-    wait_for 10 sh -c "tmux -L $TS capture-pane -p -t tcp | head -1 | grep -q LIVE"
+    wait_for 10 is_live tcp
 # The next CLI to reach the hub at the same address delivers the notes
 # queued for it (the outbox is per hub address).
 concord note "after the stall" >/dev/null
@@ -101,8 +72,8 @@ for t in unix tcp; do
 	    "'$BIN/concord' log | grep 'queued over $t' | grep -q written"
 done
 d=$(log_digest)
-console_start fresh "$UNIX"
+console_start fresh "$UNIX" user-fresh
+all_at() { both_at "$1" && shows_digest fresh "$1"; }
 check "a fresh console, both old ones and the CLI agree on seq and digest" \
-    wait_for 10 sh -c "d='$d'; for c in unix tcp fresh; do
-	[ \"\$(tmux -L $TS capture-pane -p -t \$c | head -1 | grep -oE 'LIVE seq [0-9]+ · [0-9a-f]{6}' | sed 's/^LIVE //')\" = \"\$d\" ] || exit 1; done"
+    wait_for 10 all_at "$d"
 finish

@@ -11,15 +11,10 @@
 # without its incident, on a terminal and with --script alike.  Consoles
 # are the ASan/UBSan build.
 . "$(dirname "$0")/lib.sh"
-ABIN=$TOP/bin-asan
-TS=concord-term-$$
-unset TMUX
-TERMNAME=tmux-256color
-infocmp "$TERMNAME" >/dev/null 2>&1 || TERMNAME=screen-256color
+. "$(dirname "$0")/tmux.sh"
 GONE_MS=2000
 EMB_SOCK=$XDG_RUNTIME_DIR/concord/hub.sock
 
-tm() { tmux -L "$TS" -f /dev/null "$@"; }
 # The embedded hub (the user's own store), found by its socket.
 embedded_pids() { pgrep -f "^[^ ]*concordd --socket $EMB_SOCK" || true; }
 
@@ -38,16 +33,6 @@ terminal_cleanup() {
 }
 trap terminal_cleanup EXIT
 
-# within MS CMD...: poll CMD every 0.02 s for up to MS milliseconds.
-within() {
-	local end=$(( $(date +%s%3N) + $1 )); shift
-	while ! "$@"; do
-		[ "$(date +%s%3N)" -ge "$end" ] && return 1
-		sleep 0.02
-	done
-}
-screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-screen_has() { screen "$1" | grep -qE -- "$2"; }
 # gone PID...: none of them runs (an exited one waiting to be reaped by
 # whoever adopted it counts as gone).
 gone() {
