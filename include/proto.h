@@ -108,10 +108,9 @@ void	proto_event_encode(const struct core_event *, const unsigned char *,
 	    struct buf *);
 /*
  * Does e survive its own encodings unchanged?  It must obey every field
- * rule, and its canonical bytes must decode, and its JSON (as held and as
- * read back from the canonical bytes) must decode to the same canonical
- * bytes.  The hub asks before it accepts an event.  Returns 0, or -1 with
- * *cause (caller frees).
+ * rule, its canonical bytes must decode, and the JSON of what they decode
+ * to must decode to the same canonical bytes.  The hub asks before it
+ * accepts an event.  Returns 0, or -1 with *cause (caller frees).
  */
 int	proto_event_check(const struct core_event *, char **cause);
 /* Start and finish an events message around encoded events. */
