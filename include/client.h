@@ -94,6 +94,8 @@ extern const struct client_cmd_entry *client_cmd_table[];
 const char	*client_opt(struct client_args *, const char *);
 size_t		 client_opt_all(struct client_args *, const char *, char ***);
 int		 client_usage(const struct client_cmd_entry *);
+/* Parse --ttl (1 s to 24 h) into ms; 0, or -1 after saying why. */
+int		 client_ttl_parse(const char *, int64_t *);
 /* The command's words joined by spaces; the caller frees. */
 char		*client_words(struct client_args *);
 

@@ -17,7 +17,7 @@ client_cmd_claim_exec(struct client_args *a)
 	int			 rc;
 
 	if (a->nwords != 1 || (ttl != NULL &&
-	    util_duration_parse(ttl, &ms) != 0))
+	    client_ttl_parse(ttl, &ms) != 0))
 		return client_usage(&client_cmd_claim_entry);
 	if ((rc = client_hub_prepare(a, 1)) != 0)
 		return rc;

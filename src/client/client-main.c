@@ -82,6 +82,18 @@ client_usage(const struct client_cmd_entry *ce)
 	return CLIENT_EXIT_ERROR;
 }
 
+int
+client_ttl_parse(const char *s, int64_t *ms)
+{
+	if (util_duration_parse(s, ms) != 0 || *ms < CORE_TTL_MIN ||
+	    *ms > CORE_TTL_MAX) {
+		fprintf(stderr, "concord: a lease lasts 1 s to 24 h, not %s\n",
+		    s);
+		return -1;
+	}
+	return 0;
+}
+
 char *
 client_words(struct client_args *a)
 {
