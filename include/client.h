@@ -23,6 +23,7 @@
 #define CLIENT_EXIT_REFUSED	3
 #define CLIENT_EXIT_QUEUED	4
 
+#define CLIENT_BACKOFF_MIN	250	/* ms, first reconnect backoff */
 #define CLIENT_BACKOFF_MAX	4000	/* ms, reconnect backoff cap */
 #define CLIENT_TIMEOUT		10000	/* ms, a command's default deadline */
 #define CLIENT_CONNECT_TIMEOUT	5000	/* ms to connect and be welcomed */

@@ -41,14 +41,15 @@ client_hub_backoff(int attempt)
 {
 	struct timespec	ts;
 	uint32_t	r;
-	int64_t		ms = 100, left;
+	int64_t		ms = CLIENT_BACKOFF_MIN, left;
 
+	/* The links' schedule (client-link.c), for callers that block. */
 	while (attempt-- > 0 && ms < CLIENT_BACKOFF_MAX)
 		ms *= 2;
 	if (ms > CLIENT_BACKOFF_MAX)
 		ms = CLIENT_BACKOFF_MAX;
 	util_random_bytes(&r, sizeof r);
-	ms = ms / 2 + (int64_t)(r % (uint32_t)(ms / 2 + 1));	/* jitter */
+	ms += (int64_t)(r % (uint32_t)(ms / 2 + 1));	/* up to 50% more */
 	if ((left = client_conn_left()) >= 0 && left < ms)
 		ms = left;
 	ts.tv_sec = ms / 1000;

@@ -82,7 +82,10 @@ struct client_link {
 };
 
 /* Reconnect backoff: the base of each attempt, plus up to 50% jitter. */
-static const uint32_t link_backoff_ms[] = { 250, 500, 1000, 2000, 4000 };
+static const uint32_t link_backoff_ms[] = {
+	CLIENT_BACKOFF_MIN, CLIENT_BACKOFF_MIN * 2, CLIENT_BACKOFF_MIN * 4,
+	CLIENT_BACKOFF_MIN * 8, CLIENT_BACKOFF_MAX
+};
 static const lws_retry_bo_t link_backoff = {
 	.retry_ms_table = link_backoff_ms,
 	.retry_ms_table_count = LWS_ARRAY_SIZE(link_backoff_ms),
