@@ -153,11 +153,10 @@ struct client_note_input {
 
 /*
  * The next line (without its end of line; the caller frees), or NULL: at
- * the end of the input (eof set), or, unless block, when no whole line is
- * ready yet.  A last line without a line feed counts.
+ * the end of the input (eof set), or when no whole line is ready yet.  A last line without a line feed counts.
  */
 static char *
-client_note_line(struct client_note_input *in, int block)
+client_note_line(struct client_note_input *in)
 {
 	struct pollfd	 pfd = { STDIN_FILENO, POLLIN, 0 };
 	char		 chunk[65536], *nl, *line;
@@ -183,7 +182,7 @@ client_note_line(struct client_note_input *in, int block)
 		}
 		if (in->eof)
 			return NULL;
-		if (!block && poll(&pfd, 1, 0) <= 0)
+		if (poll(&pfd, 1, 0) <= 0)
 			return NULL;
 		if ((got = read(STDIN_FILENO, chunk, sizeof chunk)) <= 0) {
 			if (got < 0 && errno == EINTR)
@@ -227,6 +226,7 @@ client_note_keep(struct client_args *a, struct client_note_ring *r)
 static int
 client_note_stdin(struct client_args *a)
 {
+	struct pollfd			 pfd = { STDIN_FILENO, POLLIN, 0 };
 	struct client_note_ring		 r;
 	struct client_note_input	 in;
 	struct client_conn		*cc = NULL;
@@ -245,12 +245,18 @@ client_note_stdin(struct client_args *a)
 		}
 		line = NULL;
 		if (!in.eof && r.n < CLIENT_NOTE_WINDOW &&
-		    (line = client_note_line(&in, 0)) == NULL && !in.eof) {
-			/* The input is idle: send what is queued first. */
+		    (line = client_note_line(&in)) == NULL && !in.eof) {
+			/*
+			 * The input is idle: send what is queued, then wait
+			 * for input while keeping the connection serviced,
+			 * so answers and a silent hub are noticed meanwhile.
+			 */
 			client_conn_flush(cc);
-			if (client_note_drain(&r, &cc, 0, &refused) != 0)
-				continue;
-			line = client_note_line(&in, 1);
+			if (r.n > 0)
+				client_note_drain(&r, &cc, 100, &refused);
+			else if (poll(&pfd, 1, 1000) >= 0)
+				client_note_drain(&r, &cc, 0, &refused);
+			continue;
 		}
 		ready = line != NULL;
 		if (ready && *line != '\0') {
