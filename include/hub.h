@@ -172,7 +172,10 @@ void	hub_ws_presence(struct hub *, struct hub_incident *);
 void	hub_ws_tick(struct hub *, int progress);
 /* Free what hub-ws.c keeps on the incidents (at shutdown). */
 void	hub_ws_free(struct hub *);
-/* Tell an incident's followers the time left on a lease (or one client). */
+/*
+ * Tell an incident's followers the time left on a lease (or one client); a
+ * notice for the same action still queued to a client is replaced.
+ */
 void	hub_ws_lease(struct hub *, struct hub_incident *, struct hub_client *,
 	    const struct core_action *);
 /* Send a snapshot a client asked for, if the incident has nothing pending. */

@@ -322,8 +322,10 @@ hub_ws_presence_write(struct hub *hub, struct hub_client *c)
 {
 	struct buf	*b = hub_ws_presence_buf(hub, c->inc);
 
-	/* lws_write puts the frame header in the headroom: the same bytes
-	 * for every client, so the one encoding serves them all. */
+	/*
+	 * lws_write puts the frame header in the headroom: the same bytes
+	 * for every client, so the one encoding serves them all.
+	 */
 	if (lws_write(c->wsi, (unsigned char *)b->data + LWS_PRE,
 	    b->len - LWS_PRE, LWS_WRITE_TEXT) < 0)
 		return -1;
