@@ -160,19 +160,22 @@ extern const struct lws_protocols hub_ws_protocols[];
 void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
 void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
 /*
- * The incident's followers changed: each gets a fresh presence message
- * before anything else it is sent.
+ * The incident's followers changed (one joined or left): at the next tick
+ * each gets a fresh presence message ahead of any further events.
  */
 void	hub_ws_presence(struct hub *, struct hub_incident *);
 /*
- * Every HUB_TICK ms: close clients silent for HUB_SILENT_CLOSE, and
- * announce followers that fell behind, caught up or (with progress set)
- * moved while behind.
+ * Every HUB_TICK ms: ping quiet clients and close silent ones, and
+ * announce the followers that joined, left, fell behind, caught up or
+ * (with progress set) moved while behind.
  */
 void	hub_ws_tick(struct hub *, int progress);
 /* Free what hub-ws.c keeps on the incidents (at shutdown). */
 void	hub_ws_free(struct hub *);
-/* Tell an incident's followers the time left on a lease (or one client). */
+/*
+ * Tell an incident's followers the time left on a lease (or one client); a
+ * notice for the same action still queued to a client is replaced.
+ */
 void	hub_ws_lease(struct hub *, struct hub_incident *, struct hub_client *,
 	    const struct core_action *);
 /* Send a snapshot a client asked for, if the incident has nothing pending. */

@@ -24,7 +24,10 @@
  * presence goes first: nobody keeping up ever reads as behind.  A follower
  * whose cursor has stayed below the committed head for HUB_BEHIND_AFTER is
  * lagging and announced at its cursor, and again each second while it
- * moves.  The encoding is made once per change and head, for all.
+ * moves.  Joins and leaves are announced at the next tick (HUB_TICK), so a
+ * storm of reconnections costs each follower a few presence messages a
+ * second, not one per join.  The encoding is made once per change and
+ * head, for all.
  *
  * Every frame received is a sign of life, and a client not heard from for
  * HUB_PING_AFTER ms is sent a websocket ping (with a payload, so that its
@@ -230,8 +233,17 @@ hub_ws_follows(const struct hub_client *c, const struct hub_incident *inc)
 void
 hub_ws_presence(struct hub *hub, struct hub_incident *inc)
 {
+	(void)hub;
+	inc->presence_stale = 1;
+}
+
+/* Announce a change to inc's followers: each gets a fresh presence. */
+static void
+hub_ws_presence_changed(struct hub *hub, struct hub_incident *inc)
+{
 	struct hub_client	*c;
 
+	inc->presence_stale = 0;
 	inc->presence_ver++;
 	for (c = hub->clients; c != NULL; c = c->next) {
 		if (hub_ws_follows(c, inc))
@@ -310,8 +322,10 @@ hub_ws_presence_write(struct hub *hub, struct hub_client *c)
 {
 	struct buf	*b = hub_ws_presence_buf(hub, c->inc);
 
-	/* lws_write puts the frame header in the headroom: the same bytes
-	 * for every client, so the one encoding serves them all. */
+	/*
+	 * lws_write puts the frame header in the headroom: the same bytes
+	 * for every client, so the one encoding serves them all.
+	 */
 	if (lws_write(c->wsi, (unsigned char *)b->data + LWS_PRE,
 	    b->len - LWS_PRE, LWS_WRITE_TEXT) < 0)
 		return -1;
@@ -382,10 +396,8 @@ hub_ws_tick(struct hub *hub, int progress)
 		}
 	}
 	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
-		if (inc->presence_stale) {
-			inc->presence_stale = 0;
-			hub_ws_presence(hub, inc);
-		}
+		if (inc->presence_stale)
+			hub_ws_presence_changed(hub, inc);
 	}
 }
 
