@@ -94,7 +94,8 @@ util_duration_parse(const char *s, int64_t *ms)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || end == s || v < 0 || v > 86400.0 * 365)
+	/* Written so that NaN fails too. */
+	if (errno != 0 || end == s || !(v >= 0 && v <= 86400.0 * 365))
 		return -1;
 	if (*end == 'm' && end[1] == '\0')
 		v *= 60;

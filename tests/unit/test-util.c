@@ -1,0 +1,183 @@
+/*
+ * Unit tests of util: growable buffers stay NUL-terminated and give their
+ * bytes away whole, line escaping round-trips every byte that matters,
+ * hex round-trips and refuses bad digits, numbers and durations parse
+ * exactly within their bounds and refuse everything else, and operation
+ * ids are fresh 32-hex-digit strings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+static void
+test_buf(void **state)
+{
+	struct buf	 b;
+	char		*s;
+	int		 i;
+
+	(void)state;
+	util_buf_init(&b);
+	util_buf_adds(&b, "abc");
+	util_buf_addc(&b, '-');
+	util_buf_printf(&b, "%d", 42);
+	assert_string_equal(b.data, "abc-42");
+	assert_int_equal(b.len, 6);
+	util_buf_addzero(&b, 3);
+	assert_int_equal(b.len, 9);
+	assert_int_equal(b.data[8], '\0');
+	util_buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	for (i = 0; i < 10000; i++)
+		util_buf_addc(&b, 'x');
+	assert_int_equal(b.len, 10000);
+	assert_int_equal(b.data[b.len], '\0');
+	s = util_buf_steal(&b);
+	assert_int_equal(strlen(s), 10000);
+	assert_int_equal(b.len, 0);
+	free(s);
+	util_buf_clear(&b);
+}
+
+static void
+test_line_escape(void **state)
+{
+	struct buf	 b;
+	const char	*value = "a\\b\nc\\\\n";
+	char		*back, *nl;
+
+	(void)state;
+	util_buf_init(&b);
+	util_buf_line(&b, "text", value);
+	/* One line: the key, a space, the escaped value, a line feed. */
+	nl = strchr(b.data, '\n');
+	assert_non_null(nl);
+	assert_int_equal(nl - b.data, (long)b.len - 1);
+	assert_memory_equal(b.data, "text ", 5);
+	back = util_line_unescape(b.data + 5, b.len - 6);
+	assert_non_null(back);
+	assert_string_equal(back, value);
+	free(back);
+	assert_null(util_line_unescape("bad\\q", 5));
+	assert_null(util_line_unescape("trailing\\", 9));
+	util_buf_clear(&b);
+}
+
+static void
+test_hex(void **state)
+{
+	const unsigned char	in[4] = { 0x00, 0xa3, 0xf9, 0xff };
+	unsigned char		out[4];
+	char			hex[9];
+
+	(void)state;
+	util_hex_encode(in, sizeof in, hex);
+	assert_string_equal(hex, "00a3f9ff");
+	assert_int_equal(util_hex_decode(hex, out, sizeof out), 0);
+	assert_memory_equal(in, out, sizeof in);
+	assert_int_equal(util_hex_decode("00a3f9fg", out, 4), -1);
+	assert_int_equal(util_hex_decode("00a3", out, 4), -1);
+}
+
+static void
+test_num_parse(void **state)
+{
+	int64_t	v;
+
+	(void)state;
+	assert_int_equal(util_num_parse("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(util_num_parse("-5", -10, 10, &v), 0);
+	assert_int_equal(v, -5);
+	assert_int_equal(util_num_parse("9223372036854775807", 0, INT64_MAX,
+	    &v), 0);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(util_num_parse("9223372036854775808", 0, INT64_MAX,
+	    &v), -1);
+	assert_int_equal(util_num_parse("101", 0, 100, &v), -1);
+	assert_int_equal(util_num_parse("", 0, 100, &v), -1);
+	assert_int_equal(util_num_parse(NULL, 0, 100, &v), -1);
+	assert_int_equal(util_num_parse("12x", 0, 100, &v), -1);
+	assert_int_equal(util_num_parse("1.5", 0, 100, &v), -1);
+}
+
+static void
+test_duration_parse(void **state)
+{
+	int64_t	ms;
+
+	(void)state;
+	assert_int_equal(util_duration_parse("30", &ms), 0);
+	assert_int_equal(ms, 30000);
+	assert_int_equal(util_duration_parse("1.5", &ms), 0);
+	assert_int_equal(ms, 1500);
+	assert_int_equal(util_duration_parse("30s", &ms), 0);
+	assert_int_equal(ms, 30000);
+	assert_int_equal(util_duration_parse("2m", &ms), 0);
+	assert_int_equal(ms, 120000);
+	assert_int_equal(util_duration_parse("1h", &ms), 0);
+	assert_int_equal(ms, 3600000);
+	assert_int_equal(util_duration_parse("0.1", &ms), 0);
+	assert_int_equal(ms, 100);
+	assert_int_equal(util_duration_parse("-1", &ms), -1);
+	assert_int_equal(util_duration_parse("", &ms), -1);
+	assert_int_equal(util_duration_parse("5d", &ms), -1);
+	assert_int_equal(util_duration_parse("5ss", &ms), -1);
+	assert_int_equal(util_duration_parse("1e300", &ms), -1);
+	assert_int_equal(util_duration_parse("nan", &ms), -1);
+}
+
+static void
+test_opid(void **state)
+{
+	char	*a, *b;
+	size_t	 i;
+
+	(void)state;
+	a = util_opid_create();
+	b = util_opid_create();
+	assert_int_equal(strlen(a), 32);
+	for (i = 0; i < 32; i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void
+test_clocks(void **state)
+{
+	int64_t	m1, m2;
+
+	(void)state;
+	m1 = util_clock_mono_ms();
+	m2 = util_clock_mono_ms();
+	assert_true(m2 >= m1);
+	/* After 2020 and before 2100: a wall clock in ms, not s or us. */
+	assert_true(util_clock_wall_ms() > 1577836800000LL);
+	assert_true(util_clock_wall_ms() < 4102444800000LL);
+	assert_true(util_clock_mono_us() / 1000 >= m2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_line_escape),
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_num_parse),
+		cmocka_unit_test(test_duration_parse),
+		cmocka_unit_test(test_opid),
+		cmocka_unit_test(test_clocks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
