@@ -72,6 +72,27 @@ void	 util_set_progname(const char *);
 void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * Read a whole regular file (or an open fd, which stays open) of at most
+ * max bytes.  Returns the bytes, NUL-terminated, with *len set (the caller
+ * frees), or NULL with *cause naming the file.
+ */
+char	*util_fd_read(int, const char *path, size_t max, size_t *len,
+	    char **cause);
+char	*util_file_read(const char *path, size_t max, size_t *len,
+	    char **cause);
+/*
+ * Read "key = value" lines ('#' starts a comment, blanks around key and
+ * value are not part of them, lines of at most UTIL_CONF_LINE bytes),
+ * calling set for each; set returns 0, or -1 with *why (the caller of
+ * util_conf_read frees it, prefixed with "path:line: ").  A missing file
+ * is fine if missing_ok.  Returns 0, or -1 with *cause.
+ */
+#define UTIL_CONF_LINE	1022
+int	 util_conf_read(const char *path, int missing_ok,
+	    int (*set)(const char *, const char *, void *, char **),
+	    void *arg, char **cause);
+
 /* mkdir -p with mode; 0 or -1 with errno set. */
 int	 util_mkdirs(const char *, int mode);
 /* Create the directories above a file path; 0 or -1 with errno set. */

@@ -7,8 +7,6 @@
  * wins over the file and options win over both, so the file only fills in
  * variables that are unset.  A missing file is fine; a bad line is an error.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,76 +37,35 @@ client_config_path(void)
 	return NULL;
 }
 
-/* Trim blanks at both ends, in place. */
-static char *
-client_config_trim(char *s)
+/* One setting: fill its variable unless the environment has it. */
+static int
+client_config_set(const char *key, const char *value, void *arg, char **why)
 {
-	char	*e;
+	size_t	i;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	*e = '\0';
-	return s;
+	(void)arg;
+	for (i = 0; i < sizeof client_config_keys /
+	    sizeof client_config_keys[0]; i++) {
+		if (strcmp(key, client_config_keys[i].key) == 0) {
+			setenv(client_config_keys[i].env, value, 0);
+			return 0;
+		}
+	}
+	*why = xasprintf("unknown setting \"%s\" (hub, user, incident or "
+	    "theme)", key);
+	return -1;
 }
 
 int
 client_config_load(char **cause)
 {
-	FILE	*f;
-	char	*path, line[1024], *k, *v, *eq;
-	size_t	 i;
-	int	 n = 0, explicit = getenv("CONCORD_CONFIG") != NULL;
+	char	*path;
+	int	 rc;
 
 	if ((path = client_config_path()) == NULL)
 		return 0;
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT && !explicit) {
-			free(path);
-			return 0;
-		}
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		n++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			*cause = xasprintf("%s:%d: line too long", path, n);
-			goto fail;
-		}
-		line[strcspn(line, "#\n")] = '\0';
-		k = client_config_trim(line);
-		if (*k == '\0')
-			continue;
-		if ((eq = strchr(k, '=')) == NULL) {
-			*cause = xasprintf("%s:%d: expected key = value", path,
-			    n);
-			goto fail;
-		}
-		*eq = '\0';
-		k = client_config_trim(k);
-		v = client_config_trim(eq + 1);
-		for (i = 0; i < sizeof client_config_keys /
-		    sizeof client_config_keys[0]; i++) {
-			if (strcmp(k, client_config_keys[i].key) == 0)
-				break;
-		}
-		if (i == sizeof client_config_keys /
-		    sizeof client_config_keys[0]) {
-			*cause = xasprintf("%s:%d: unknown setting \"%s\" (hub, "
-			    "user, incident or theme)", path, n, k);
-			goto fail;
-		}
-		setenv(client_config_keys[i].env, v, 0);
-	}
-	fclose(f);
+	rc = util_conf_read(path, getenv("CONCORD_CONFIG") == NULL,
+	    client_config_set, NULL, cause);
 	free(path);
-	return 0;
-fail:
-	fclose(f);
-	free(path);
-	return -1;
+	return rc;
 }

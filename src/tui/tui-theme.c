@@ -40,6 +40,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "tui.h"
 #include "util.h"
 
@@ -215,44 +216,17 @@ tui_theme_clear(struct tui_theme *t)
 static const char *
 tui_theme_check_bytes(const unsigned char *s, size_t n)
 {
-	size_t		i = 0, k, more;
-	uint32_t	cp, min;
+	size_t	i;
 
-	while (i < n) {
-		if (s[i] == '\0')
-			return "NUL byte";
-		if (s[i] < 0x80) {
-			if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
-				return "control character";
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			more = 1;
-			cp = s[i] & 0x1f;
-			min = 0x80;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			more = 2;
-			cp = s[i] & 0x0f;
-			min = 0x800;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			more = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else
-			return "invalid UTF-8";
-		if (n - i <= more)
-			return "invalid UTF-8";
-		for (k = 1; k <= more; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return "invalid UTF-8";
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return "invalid UTF-8";
-		if (cp >= 0x80 && cp < 0xa0)
+	if (memchr(s, '\0', n) != NULL)
+		return "NUL byte";
+	if (!core_utf8_valid((const char *)s, n))
+		return "invalid UTF-8";
+	for (i = 0; i < n; i++) {
+		/* C0 and DEL, and C1 (U+0080-U+009F: 0xc2 0x80-0x9f). */
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && i + 1 < n && s[i + 1] < 0xa0))
 			return "control character";
-		i += more + 1;
 	}
 	return NULL;
 }
@@ -620,49 +594,14 @@ static int
 tui_theme_load_fd(struct tui_theme *t, int fd, const char *path,
     const char *defname, char **cause)
 {
-	struct stat	 sb;
 	char		*data;
-	size_t		 len = 0;
-	ssize_t		 r;
+	size_t		 len;
 	int		 named, rc;
 
-	if (fstat(fd, &sb) != 0) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		*cause = xasprintf("%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if (sb.st_size > TUI_THEME_MAX_SIZE) {
-		*cause = xasprintf("%s: larger than %d bytes", path,
-		    TUI_THEME_MAX_SIZE);
-		close(fd);
-		return -1;
-	}
-
-	/* Read one byte more than allowed to catch a file that grew. */
-	data = xmalloc(TUI_THEME_MAX_SIZE + 1);
-	for (;;) {
-		r = read(fd, data + len, TUI_THEME_MAX_SIZE + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			free(data);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += r;
-		if (len > TUI_THEME_MAX_SIZE)
-			break;
-	}
+	data = util_fd_read(fd, path, TUI_THEME_MAX_SIZE, &len, cause);
 	close(fd);
-
+	if (data == NULL)
+		return -1;
 	rc = tui_theme_parse_text(t, data, len, path, &named, cause);
 	free(data);
 	if (rc == 0 && !named) {

@@ -1,0 +1,141 @@
+/*
+ * Bounded reads of whole files, and "key = value" configuration files.
+ *
+ * Every file the programs read is input: a read is bounded (a file larger
+ * than its limit is an error, never read whole), the result is always
+ * NUL-terminated, and errors name the file (and the line, for
+ * configuration) so the person who wrote it can find what is wrong.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+char *
+util_fd_read(int fd, const char *path, size_t max, size_t *len, char **cause)
+{
+	struct stat	 sb;
+	char		*data;
+	ssize_t		 r;
+
+	*len = 0;
+	if (fstat(fd, &sb) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*cause = xasprintf("%s: not a regular file", path);
+		return NULL;
+	}
+	if ((size_t)sb.st_size > max) {
+		*cause = xasprintf("%s: larger than %zu bytes", path, max);
+		return NULL;
+	}
+	/* One byte more than allowed catches a file that grew meanwhile. */
+	data = xmalloc(max + 2);
+	for (;;) {
+		r = read(fd, data + *len, max + 1 - *len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			free(data);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		*len += (size_t)r;
+		if (*len > max) {
+			*cause = xasprintf("%s: larger than %zu bytes", path,
+			    max);
+			free(data);
+			return NULL;
+		}
+	}
+	data[*len] = '\0';
+	return data;
+}
+
+char *
+util_file_read(const char *path, size_t max, size_t *len, char **cause)
+{
+	char	*data;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	data = util_fd_read(fd, path, max, len, cause);
+	close(fd);
+	return data;
+}
+
+/* Blanks (and a carriage return) off both ends, in place. */
+static char *
+util_conf_trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+int
+util_conf_read(const char *path, int missing_ok,
+    int (*set)(const char *, const char *, void *, char **), void *arg,
+    char **cause)
+{
+	FILE	*f;
+	char	 line[UTIL_CONF_LINE + 2], *k, *v, *eq, *why = NULL;
+	int	 n = 0;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		n++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			*cause = xasprintf("%s:%d: line longer than %d bytes",
+			    path, n, UTIL_CONF_LINE);
+			goto fail;
+		}
+		line[strcspn(line, "#\n")] = '\0';
+		k = util_conf_trim(line);
+		if (*k == '\0')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			*cause = xasprintf("%s:%d: expected key = value", path,
+			    n);
+			goto fail;
+		}
+		*eq = '\0';
+		k = util_conf_trim(k);
+		v = util_conf_trim(eq + 1);
+		if (set(k, v, arg, &why) != 0) {
+			*cause = xasprintf("%s:%d: %s", path, n, why);
+			free(why);
+			goto fail;
+		}
+	}
+	fclose(f);
+	return 0;
+fail:
+	fclose(f);
+	return -1;
+}
