@@ -22,10 +22,19 @@ B          ?= build
 BIN        ?= bin
 
 # Flags are only asked of pkg-config once the dependencies are in place.
+# Each program links only the libraries its modules use (src/layers says
+# which module may use which): concordd never links curses.
+pkglibs    = $(shell pkg-config --libs $(1) 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CORE_LIBS  = $(shell pkg-config --libs libcrypto 2>/dev/null)
-PROTO_LIBS = $(shell pkg-config --libs libcjson 2>/dev/null)
+LIB_PKGS   := libcjson sqlite3 libcrypto
+HUB_PKGS   = libwebsockets $(LIB_PKGS) $(if $(TELE_SRC),libcurl)
+CLI_PKGS   := ncursesw libwebsockets $(LIB_PKGS)
+LIB_LIBS   = $(call pkglibs,$(LIB_PKGS))
+HUB_LIBS   = $(call pkglibs,$(HUB_PKGS))
+CLI_LIBS   = $(call pkglibs,$(CLI_PKGS))
+CORE_LIBS  = $(call pkglibs,libcrypto)
+PROTO_LIBS = $(call pkglibs,libcjson)
+LWS_LIBS   = $(call pkglibs,libwebsockets)
 CMOCKA     = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
 CORE_SRC   := $(wildcard src/core/*.c)
@@ -34,12 +43,13 @@ UTIL_SRC   := $(wildcard src/util/*.c)
 STORE_SRC  := $(wildcard src/store/*.c)
 EXPORT_SRC := $(wildcard src/export/*.c)
 HUB_SRC    := $(wildcard src/hub/*.c)
+TELE_SRC   := $(wildcard src/tele/*.c)
 CLIENT_SRC := $(wildcard src/client/*.c)
 TUI_SRC    := $(wildcard src/tui/*.c)
 
 LIB_SRC := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(STORE_SRC) $(EXPORT_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-HUB_OBJ := $(HUB_SRC:%.c=$(B)/%.o)
+HUB_OBJ := $(HUB_SRC:%.c=$(B)/%.o) $(TELE_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
 # The curses-free part of the console, which unit tests link.
 TUI_PURE := $(B)/src/tui/tui-theme.o $(B)/src/tui/tui-view.o
@@ -49,8 +59,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check check-clang demo bench clean purity asan fuzz
-all: $(BIN)/concord $(BIN)/concordd purity
+.PHONY: all deps check check-clang demo bench clean layers asan fuzz
+all: $(BIN)/concord $(BIN)/concordd layers
 
 deps: $(DEPS_STAMP)
 # Checked again whenever the Makefile changes, so a new dependency is
@@ -77,17 +87,17 @@ $(B)/%.o: %.c $(DEPS_STAMP)
 $(BIN)/concordd: $(HUB_OBJ) $(LIB_OBJ)
 	@mkdir -p $(BIN)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	@$(CC) $(CFLAGS) -o $@ $^ $(HUB_LIBS) -lpthread -lm
 
 $(BIN)/concord: $(CLI_OBJ) $(LIB_OBJ)
 	@mkdir -p $(BIN)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	@$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS) -lpthread -lm
 
 build/tests/%: tests/unit/%.c $(LIB_OBJ) $(TUI_PURE)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(TUI_PURE) $(PKG_LIBS) $(CMOCKA) -lm
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(TUI_PURE) $(LIB_LIBS) $(CMOCKA) -lm
 
 build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -100,13 +110,12 @@ build/tools/storm: tests/tools/storm.c $(LINK_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LINK_OBJ) $(LIB_OBJ) \
-	    $(PKG_LIBS) -lm
+	    $(LWS_LIBS) $(LIB_LIBS) -lm
 
-# The pure core and the protocol may not include I/O libraries.
-purity:
-	@bad=$$(grep -lE '#include *[<"](curses|ncurses|ncursesw/|libwebsockets|curl/|sqlite3)' \
-	    src/core/*.c src/proto/*.c include/core.h include/proto.h 2>/dev/null); \
-	if [ -n "$$bad" ]; then echo "I/O header in the pure core or protocol: $$bad" >&2; exit 1; fi
+# Every module includes and calls only what src/layers allows it (the pure
+# core and protocol no I/O, only tui curses, the client never the screen).
+layers:
+	@sh tests/tools/layers.sh . >&2
 
 check: all asan fuzz $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)

@@ -90,6 +90,8 @@ extern const struct client_cmd_entry client_cmd_mark_entry;
 /* client-main.c */
 /* Parse a command line and run it; returns the exit status. */
 int		 client_run(int, char **);
+/* The console, run with no command; main sets it before client_run. */
+extern int	(*client_console)(struct client_args *);
 extern const struct client_cmd_entry *client_cmd_table[];
 /* Option value (last given) or NULL; and every value of a repeated one. */
 const char	*client_opt(struct client_args *, const char *);

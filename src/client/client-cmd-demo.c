@@ -38,7 +38,6 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "tui.h"
 #include "util.h"
 
 #define DEMO_HUB_START	10000	/* ms for the private hub to listen */
@@ -464,7 +463,7 @@ client_cmd_demo_exec(struct client_args *a)
 	free(a->incident);
 	a->incident = id;
 	id = NULL;
-	rc = tui_main(a);
+	rc = client_console(a);
 out:
 	if (caught)
 		client_cmd_demo_signals_restore(old);

@@ -3,14 +3,14 @@
  * subcommand's own, then runs the subcommand from client_cmd_table (one
  * file per subcommand).  Exit statuses: 0 done, 1 usage or other error,
  * 2 hub unreachable, 3 refused by the hub, 4 queued for later delivery.
+ * With no command it runs client_console, which the program's main
+ * (tui-concord.c) points at the console: nothing here calls the screen.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
-#include "tui.h"
 #include "util.h"
 
 const struct client_cmd_entry *client_cmd_table[] = {
@@ -252,6 +252,8 @@ client_args_clear(struct client_args *a)
 	core_list_free(a->argv_rest, a->nrest);
 }
 
+int	(*client_console)(struct client_args *);
+
 int
 client_run(int argc, char **argv)
 {
@@ -300,7 +302,7 @@ client_run(int argc, char **argv)
 	saved = client_conn_deadline(util_clock_mono_ms() + a.timeout);
 	if (ce == NULL && a.nwords == 0 && client_opt(&a, "help") == NULL &&
 	    client_opt(&a, "h") == NULL) {
-		rc = tui_main(&a);	/* no command: the console */
+		rc = client_console(&a);	/* no command: the console */
 		client_args_clear(&a);
 		client_conn_deadline(saved);
 		return rc;
@@ -321,21 +323,4 @@ client_run(int argc, char **argv)
 	client_args_clear(&a);
 	client_conn_deadline(saved);
 	return rc;
-}
-
-int
-main(int argc, char **argv)
-{
-	const char	*log;
-	char		*cause = NULL;
-
-	signal(SIGPIPE, SIG_IGN);
-	if ((log = getenv("CONCORD_LOG")) != NULL && *log != '\0')
-		util_log_open(log);
-	if (client_config_load(&cause) != 0) {
-		fprintf(stderr, "concord: %s\n", cause);
-		free(cause);
-		return CLIENT_EXIT_ERROR;
-	}
-	return client_run(argc, argv);
 }
