@@ -89,6 +89,14 @@ build/tests/%: tests/unit/%.c $(LIB_OBJ) $(TUI_PURE)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(TUI_PURE) $(PKG_LIBS) $(CMOCKA) -lm
 
+# The verb table's test links the client without its main().
+CLIENT_LIB := $(filter-out $(B)/src/client/client-main.o,$(CLI_OBJ))
+build/tests/test-client: tests/unit/test-client.c $(CLIENT_LIB) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CLIENT_LIB) $(LIB_OBJ) \
+	    $(PKG_LIBS) $(CMOCKA) -lpthread -lm
+
 build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
