@@ -668,16 +668,14 @@ client_cmd_complete(const char *line, int command,
 			}
 			i++;	/* its value */
 		}
-		if (kind != NULL)
-			;
-		else if (part[0] == '-') {
+		if (kind == NULL && part[0] == '-') {
 			for (i = 0; i < l.n; i++) {
 				p = xasprintf("%s%s", strlen(l.o[i].name) ==
 				    1 ? "-" : "--", l.o[i].name);
 				core_list_add(out, &n, p);
 				free(p);
 			}
-		} else
+		} else if (kind == NULL)
 			client_cmd_add_args(out, &n, ce->args, pos, npos, st,
 			    user, present, npresent);
 	}
