@@ -99,6 +99,14 @@ build/tests/%: tests/unit/%.c $(LIB_OBJ) $(TUI_PURE)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(TUI_PURE) $(LIB_LIBS) $(CMOCKA) -lm
 
+# The verb table's test links the client module (main() is the console's).
+CLIENT_LIB := $(CLIENT_SRC:%.c=$(B)/%.o)
+build/tests/test-client: tests/unit/test-client.c $(CLIENT_LIB) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CLIENT_LIB) $(LIB_OBJ) \
+	    $(LWS_LIBS) $(LIB_LIBS) $(CMOCKA) -lpthread -lm
+
 build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"

@@ -3,8 +3,9 @@
  *
  * A client_conn is one websocket connection driven synchronously: calls
  * run the libwebsockets loop until what they wait for arrives or a deadline
- * passes.  Subcommands are one file each (src/client/client-cmd-*.c),
- * registered in client_cmd_table.
+ * passes.  Commands are one file each (src/client/client-cmd-*.c),
+ * registered in client_cmd_table (client-cmd.c), which both the command
+ * line and the console parse with.
  */
 #ifndef CONCORD_CLIENT_H
 #define CONCORD_CLIENT_H
@@ -40,7 +41,10 @@ struct client_opt {
 	char		*value;		/* NULL for a flag */
 };
 
+struct client_cmd_entry;
+
 struct client_args {
+	const struct client_cmd_entry *entry;	/* the verb parsed */
 	char			*hub;
 	char			*user;
 	char			*incident;
@@ -56,14 +60,34 @@ struct client_args {
 	size_t			 nrest;
 };
 
+/*
+ * The verb table: one row per command, shared by the command line and the
+ * console.  opts lists the verb's options ("ttl:,force,after:ACTION": ":"
+ * takes a value, a one-letter name is a short option, and the word after
+ * the colon is the value's kind for completion).  args gives the words'
+ * kinds for completion as alternatives ("assign USER ROLE|clear ROLE"):
+ * lower case is a literal word, upper case a kind (ACTION, CLAIMABLE,
+ * HELD by the user, CLAIMED by anyone, USER, ROLE, STATUS, SEV, OUTCOME,
+ * MOMENT; anything else completes to nothing), and "..." repeats the last.  build turns the parsed words
+ * and options into the core command (NULL for verbs that send none);
+ * exec runs the verb on the command line.
+ */
+#define CLIENT_CMD_CONSOLE	0x1	/* also a console slash command */
+#define CLIENT_CMD_NOCLI	0x2	/* only a console slash command */
+
 struct client_cmd_entry {
 	const char	*name;
 	const char	*usage;
-	const char	*opts;		/* "ttl:,force" (":" takes a value) */
+	const char	*opts;
 	int		(*exec)(struct client_args *);
+	const char	*args;
+	int		 flags;
+	/* Fill the command; 0, or -1 with *cause (NULL: show the usage). */
+	int		(*build)(struct client_args *, struct core_event *,
+			    char **cause);
 };
 
-/* The subcommands, one file each. */
+/* The verbs, one file each (src/client/client-cmd-*.c). */
 extern const struct client_cmd_entry client_cmd_open_entry;
 extern const struct client_cmd_entry client_cmd_incidents_entry;
 extern const struct client_cmd_entry client_cmd_note_entry;
@@ -86,21 +110,76 @@ extern const struct client_cmd_entry client_cmd_demo_entry;
 extern const struct client_cmd_entry client_cmd_show_entry;
 extern const struct client_cmd_entry client_cmd_amend_entry;
 extern const struct client_cmd_entry client_cmd_mark_entry;
+extern const struct client_cmd_entry client_cmd_search_entry;
+extern const struct client_cmd_entry client_cmd_help_entry;
+extern const struct client_cmd_entry client_cmd_quit_entry;
+
+/* client-cmd.c */
+/* The table, NULL-terminated. */
+extern const struct client_cmd_entry *client_cmd_table[];
+/* The verb called name for the command line (console 0) or the console. */
+const struct client_cmd_entry *client_cmd_find(const char *, int console);
+void		 client_args_init(struct client_args *);
+void		 client_args_clear(struct client_args *);
+/*
+ * Parse the options before the command (argv[0] is the program); returns
+ * the index of the command word (argc if none), or -1 with *cause.
+ */
+int		 client_cmd_parse_common(struct client_args *, int, char **,
+		    char **cause);
+/*
+ * Parse a verb's words and options, argv[0] being its name, into a (the
+ * common options too unless console).  Words after "--" go to argv_rest.
+ * Returns 0, or -1 with *cause (the caller frees).
+ */
+int		 client_cmd_parse(const struct client_cmd_entry *,
+		    struct client_args *, int, char **, int console,
+		    char **cause);
+/*
+ * Split a console line into words on blanks, "double quotes" grouping;
+ * returns 0, or -1 with *cause.  The caller frees *words.
+ */
+int		 client_cmd_split(const char *, char ***, size_t *,
+		    char **cause);
+/*
+ * Parse a console line (after the slash) into a and, for a verb with a
+ * builder, ev.  Returns 0 with ev built, 1 for a verb the console itself
+ * acts on (a->entry says which), or -1 with *cause.
+ */
+int		 client_cmd_line(const char *, struct client_args *,
+		    struct core_event *, char **cause);
+/*
+ * Completions of the last word of line (the text before the cursor; after
+ * the slash if command, else a note) from the state, user and the people
+ * present: verb names, then words of the kind the verb takes there.
+ * Returns their number; *out is a list the caller frees (core_list_free).
+ */
+size_t		 client_cmd_complete(const char *, int command,
+		    const struct core_state *, const char *user,
+		    const char *const *present, size_t npresent, char ***out);
+/* Build a's verb's command and send it (an exec for simple verbs). */
+int		 client_cmd_send(struct client_args *);
+/*
+ * Run a's verb's builder for the command line; 0, or an exit status after
+ * printing the usage or why.
+ */
+int		 client_cmd_build(struct client_args *, struct core_event *);
+/* Option value (last given) or NULL; and every value of a repeated one. */
+const char	*client_opt(struct client_args *, const char *);
+size_t		 client_opt_all(struct client_args *, const char *, char ***);
+/* Print the verb's usage; returns CLIENT_EXIT_ERROR. */
+int		 client_usage(const struct client_cmd_entry *);
+/* Parse --ttl (1 s to 24 h) into ms; 0, or -1 after saying why. */
+int		 client_ttl_parse(const char *, int64_t *);
+/* The command's words from the i-th joined by spaces; the caller frees. */
+char		*client_words(struct client_args *);
+char		*client_words_from(struct client_args *, size_t);
 
 /* client-main.c */
 /* Parse a command line and run it; returns the exit status. */
 int		 client_run(int, char **);
 /* The console, run with no command; main sets it before client_run. */
 extern int	(*client_console)(struct client_args *);
-extern const struct client_cmd_entry *client_cmd_table[];
-/* Option value (last given) or NULL; and every value of a repeated one. */
-const char	*client_opt(struct client_args *, const char *);
-size_t		 client_opt_all(struct client_args *, const char *, char ***);
-int		 client_usage(const struct client_cmd_entry *);
-/* Parse --ttl (1 s to 24 h) into ms; 0, or -1 after saying why. */
-int		 client_ttl_parse(const char *, int64_t *);
-/* The command's words joined by spaces; the caller frees. */
-char		*client_words(struct client_args *);
 
 /* client-link.c */
 /*

@@ -3,28 +3,27 @@
 #include "util.h"
 
 static int
-client_cmd_amend_exec(struct client_args *a)
+client_cmd_amend_build(struct client_args *a, struct core_event *ev,
+    __attribute__((unused)) char **cause)
 {
-	struct core_event	ev;
-	int64_t			seq;
-	int			rc;
+	const char	*s;
 
-	if (a->nwords < 2 || util_num_parse(a->words[0], 1, INT64_MAX,
-	    &seq) != 0)
-		return client_usage(&client_cmd_amend_entry);
-	core_event_init(&ev);
-	ev.type = CORE_AMEND;
-	ev.ref = seq;
-	a->words++;
-	a->nwords--;
-	ev.text = client_words(a);
-	a->words--;
-	a->nwords++;
-	rc = client_hub_simple(a, &ev);
-	core_event_clear(&ev);
-	return rc;
+	if (a->nwords < 2)
+		return -1;
+	s = a->words[0][0] == '#' ? a->words[0] + 1 : a->words[0];
+	if (util_num_parse(s, 1, INT64_MAX, &ev->ref) != 0)
+		return -1;
+	ev->type = CORE_AMEND;
+	ev->text = client_words_from(a, 1);
+	return 0;
 }
 
 const struct client_cmd_entry client_cmd_amend_entry = {
-	"amend", "amend SEQ TEXT", "", client_cmd_amend_exec
+	.name = "amend",
+	.usage = "amend SEQ TEXT",
+	.opts = "",
+	.args = "SEQ TEXT...",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_amend_build,
+	.exec = client_cmd_send
 };

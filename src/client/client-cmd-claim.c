@@ -1,6 +1,7 @@
 /*
  * concord claim ACTION [--ttl S]: take the lease on a recovery action.
- * Prints the fencing token as the last word of its output.
+ * Prints the fencing token as the last word of its output.  The lease's
+ * length may also be the word after the action.
  */
 #include <stdio.h>
 
@@ -8,24 +9,36 @@
 #include "util.h"
 
 static int
+client_cmd_claim_build(struct client_args *a, struct core_event *ev,
+    char **cause)
+{
+	const char	*ttl = client_opt(a, "ttl");
+
+	if (a->nwords == 2 && ttl == NULL)
+		ttl = a->words[1];
+	else if (a->nwords != 1)
+		return -1;
+	if (ttl != NULL && (util_duration_parse(ttl, &ev->ttl) != 0 ||
+	    ev->ttl < CORE_TTL_MIN || ev->ttl > CORE_TTL_MAX)) {
+		*cause = xasprintf("a lease lasts 1 s to 24 h, not %s", ttl);
+		return -1;
+	}
+	ev->type = CORE_CLAIM;
+	ev->name = xstrdup(a->words[0]);
+	return 0;
+}
+
+static int
 client_cmd_claim_exec(struct client_args *a)
 {
 	struct core_event	 ev;
 	struct proto_msg	 ack;
-	const char		*ttl = client_opt(a, "ttl");
-	int64_t			 ms = 0;
 	int			 rc;
 
-	if (a->nwords != 1 || (ttl != NULL &&
-	    client_ttl_parse(ttl, &ms) != 0))
-		return client_usage(&client_cmd_claim_entry);
-	if ((rc = client_hub_prepare(a, 1)) != 0)
+	if ((rc = client_cmd_build(a, &ev)) != 0)
 		return rc;
-	core_event_init(&ev);
-	ev.type = CORE_CLAIM;
-	ev.name = xstrdup(a->words[0]);
-	ev.ttl = ms;
-	rc = client_hub_command(a, &ev, -1, &ack);
+	if ((rc = client_hub_prepare(a, 1)) == 0)
+		rc = client_hub_command(a, &ev, -1, &ack);
 	core_event_clear(&ev);
 	if (rc != 0)
 		return rc;
@@ -40,5 +53,11 @@ client_cmd_claim_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_claim_entry = {
-	"claim", "claim ACTION [--ttl S]", "ttl:", client_cmd_claim_exec
+	.name = "claim",
+	.usage = "claim ACTION [--ttl S]",
+	.opts = "ttl:",
+	.args = "CLAIMABLE TTL",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_claim_build,
+	.exec = client_cmd_claim_exec
 };

@@ -477,5 +477,8 @@ out:
 	return rc;
 }
 const struct client_cmd_entry client_cmd_demo_entry = {
-	"demo", "demo [--script]", "script", client_cmd_demo_exec
+	.name = "demo",
+	.usage = "demo [--script]",
+	.opts = "script",
+	.exec = client_cmd_demo_exec
 };

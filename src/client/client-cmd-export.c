@@ -81,6 +81,8 @@ client_cmd_export_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_export_entry = {
-	"export", "export [--format json|md] [-o FILE]", "format:,o:,output:",
-	client_cmd_export_exec
+	.name = "export",
+	.usage = "export [--format json|md] [-o FILE]",
+	.opts = "format:,o:,output:",
+	.exec = client_cmd_export_exec
 };

@@ -75,5 +75,8 @@ client_cmd_incidents_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_incidents_entry = {
-	"incidents", "incidents", "", client_cmd_incidents_exec
+	.name = "incidents",
+	.usage = "incidents",
+	.opts = "",
+	.exec = client_cmd_incidents_exec
 };

@@ -138,5 +138,8 @@ client_cmd_log_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_log_entry = {
-	"log", "log [--follow] [--json]", "follow", client_cmd_log_exec
+	.name = "log",
+	.usage = "log [--follow] [--json]",
+	.opts = "follow",
+	.exec = client_cmd_log_exec
 };

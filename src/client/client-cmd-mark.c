@@ -6,25 +6,27 @@
 #include "util.h"
 
 static int
-client_cmd_mark_exec(struct client_args *a)
+client_cmd_mark_build(struct client_args *a, struct core_event *ev,
+    __attribute__((unused)) char **cause)
 {
-	struct core_event	ev;
-	int64_t			seq;
-	int			rc;
+	const char	*s;
 
-	if (a->nwords != 2 || util_num_parse(a->words[0], 1, INT64_MAX,
-	    &seq) != 0)
-		return client_usage(&client_cmd_mark_entry);
-	core_event_init(&ev);
-	ev.type = CORE_MARK;
-	ev.ref = seq;
-	ev.kind = xstrdup(a->words[1]);
-	rc = client_hub_simple(a, &ev);
-	core_event_clear(&ev);
-	return rc;
+	if (a->nwords != 2)
+		return -1;
+	s = a->words[0][0] == '#' ? a->words[0] + 1 : a->words[0];
+	if (util_num_parse(s, 1, INT64_MAX, &ev->ref) != 0)
+		return -1;
+	ev->type = CORE_MARK;
+	ev->kind = xstrdup(a->words[1]);
+	return 0;
 }
 
 const struct client_cmd_entry client_cmd_mark_entry = {
-	"mark", "mark SEQ detection|diagnosis|decision|mitigation", "",
-	client_cmd_mark_exec
+	.name = "mark",
+	.usage = "mark SEQ detection|diagnosis|decision|mitigation",
+	.opts = "",
+	.args = "SEQ MOMENT",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_mark_build,
+	.exec = client_cmd_send
 };

@@ -350,6 +350,24 @@ client_cmd_note_exec(struct client_args *a)
 	return rc;
 }
 
+/* The console's note (the command line's is sent by the exec above). */
+static int
+client_cmd_note_build(struct client_args *a, struct core_event *ev,
+    __attribute__((unused)) char **cause)
+{
+	if (a->nwords == 0 || client_opt(a, "stdin") != NULL)
+		return -1;
+	ev->type = CORE_NOTE;
+	ev->text = client_words(a);
+	return 0;
+}
+
 const struct client_cmd_entry client_cmd_note_entry = {
-	"note", "note TEXT | note --stdin", "stdin", client_cmd_note_exec
+	.name = "note",
+	.usage = "note TEXT | note --stdin",
+	.opts = "stdin",
+	.args = "TEXT...",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_note_build,
+	.exec = client_cmd_note_exec
 };

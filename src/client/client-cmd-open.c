@@ -37,6 +37,8 @@ client_cmd_open_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_open_entry = {
-	"open", "open --title TITLE [--sev 1-4]", "title:,sev:",
-	client_cmd_open_exec
+	.name = "open",
+	.usage = "open --title TITLE [--sev 1-4]",
+	.opts = "title:,sev:",
+	.exec = client_cmd_open_exec
 };

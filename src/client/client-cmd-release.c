@@ -3,27 +3,25 @@
 #include "util.h"
 
 static int
-client_cmd_release_exec(struct client_args *a)
+client_cmd_release_build(struct client_args *a, struct core_event *ev,
+    __attribute__((unused)) char **cause)
 {
-	struct core_event	ev;
-	int64_t			fence;
-	int			rc;
+	const char	*fence = client_opt(a, "fence");
 
-	if (a->nwords != 1)
-		return client_usage(&client_cmd_release_entry);
-	if ((rc = client_hub_prepare(a, 1)) != 0 ||
-	    (rc = client_hub_fence(a, a->words[0], &fence)) != 0)
-		return rc;
-	core_event_init(&ev);
-	ev.type = CORE_RELEASE;
-	ev.name = xstrdup(a->words[0]);
-	ev.fence = fence;
-	rc = client_hub_simple(a, &ev);
-	core_event_clear(&ev);
-	return rc;
+	if (a->nwords != 1 || (fence != NULL && util_num_parse(fence, 1,
+	    INT64_MAX, &ev->fence) != 0))
+		return -1;
+	ev->type = CORE_RELEASE;
+	ev->name = xstrdup(a->words[0]);
+	return 0;
 }
 
 const struct client_cmd_entry client_cmd_release_entry = {
-	"release", "release ACTION [--fence N]", "fence:",
-	client_cmd_release_exec
+	.name = "release",
+	.usage = "release ACTION [--fence N]",
+	.opts = "fence:",
+	.args = "HELD",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_release_build,
+	.exec = client_cmd_send
 };

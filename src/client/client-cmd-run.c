@@ -343,6 +343,8 @@ client_cmd_run_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_run_entry = {
-	"run", "run ACTION [--ttl S] [-E N] -- CMD [ARGS...]",
-	"ttl:,conflict-exit-code:,E:", client_cmd_run_exec
+	.name = "run",
+	.usage = "run ACTION [--ttl S] [-E N] -- CMD [ARGS...]",
+	.opts = "ttl:,conflict-exit-code:,E:",
+	.exec = client_cmd_run_exec
 };

@@ -1,21 +1,32 @@
-/* concord sev N: change the severity (IC). */
+/* concord sev N: change the severity (IC); "sev2" and "SEV2" are 2. */
+#include <strings.h>
+
 #include "client.h"
 #include "util.h"
 
 static int
-client_cmd_sev_exec(struct client_args *a)
+client_cmd_sev_build(struct client_args *a, struct core_event *ev,
+    __attribute__((unused)) char **cause)
 {
-	struct core_event	ev;
-	int64_t			sev;
+	const char	*p;
 
-	if (a->nwords != 1 || util_num_parse(a->words[0], 1, 4, &sev) != 0)
-		return client_usage(&client_cmd_sev_entry);
-	core_event_init(&ev);
-	ev.type = CORE_SEV;
-	ev.sev = sev;
-	return client_hub_simple(a, &ev);
+	if (a->nwords != 1)
+		return -1;
+	p = a->words[0];
+	if (strncasecmp(p, "sev", 3) == 0)
+		p += 3;
+	if (util_num_parse(p, 1, 4, &ev->sev) != 0)
+		return -1;
+	ev->type = CORE_SEV;
+	return 0;
 }
 
 const struct client_cmd_entry client_cmd_sev_entry = {
-	"sev", "sev 1-4", "", client_cmd_sev_exec
+	.name = "sev",
+	.usage = "sev 1-4",
+	.opts = "",
+	.args = "SEV",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_sev_build,
+	.exec = client_cmd_send
 };

@@ -124,5 +124,8 @@ client_cmd_show_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_show_entry = {
-	"show", "show [--json]", "", client_cmd_show_exec
+	.name = "show",
+	.usage = "show [--json]",
+	.opts = "",
+	.exec = client_cmd_show_exec
 };

@@ -3,21 +3,22 @@
 #include "util.h"
 
 static int
-client_cmd_summary_exec(struct client_args *a)
+client_cmd_summary_build(struct client_args *a, struct core_event *ev,
+    __attribute__((unused)) char **cause)
 {
-	struct core_event	ev;
-	int			rc;
-
 	if (a->nwords == 0)
-		return client_usage(&client_cmd_summary_entry);
-	core_event_init(&ev);
-	ev.type = CORE_SUMMARY;
-	ev.text = client_words(a);
-	rc = client_hub_simple(a, &ev);
-	core_event_clear(&ev);
-	return rc;
+		return -1;
+	ev->type = CORE_SUMMARY;
+	ev->text = client_words(a);
+	return 0;
 }
 
 const struct client_cmd_entry client_cmd_summary_entry = {
-	"summary", "summary TEXT", "", client_cmd_summary_exec
+	.name = "summary",
+	.usage = "summary TEXT",
+	.opts = "",
+	.args = "TEXT...",
+	.flags = CLIENT_CMD_CONSOLE,
+	.build = client_cmd_summary_build,
+	.exec = client_cmd_send
 };

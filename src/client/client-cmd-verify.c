@@ -92,5 +92,8 @@ client_cmd_verify_exec(struct client_args *a)
 }
 
 const struct client_cmd_entry client_cmd_verify_entry = {
-	"verify", "verify FILE", "", client_cmd_verify_exec
+	.name = "verify",
+	.usage = "verify FILE",
+	.opts = "",
+	.exec = client_cmd_verify_exec
 };

@@ -153,64 +153,37 @@ tui_input_find(struct tui *t, int dir)
 	    "newer", t->search);
 }
 
-/* The words completion offers for the word before the cursor. */
+/*
+ * Complete the word before the cursor from the verb table: a verb name, or
+ * a word of the kind the verb takes there (client_cmd_complete).
+ */
 static void
 tui_input_complete(struct tui *t)
 {
 	const struct core_state		*st = client_session_state(t->session);
 	const struct proto_presence	*pp;
-	const char *const		*cmds = tui_cmd_names();
-	static const char		*words[] = { "success", "failed",
-	    "aborted", "investigating", "identified", "mitigating",
-	    "monitoring", "resolved", "detection", "diagnosis", "decision",
-	    "mitigation", "assign", "clear", "take", "offer", "accept",
-	    "resign", "--force", "--after", "--conflicts", NULL };
-	char				**cand = NULL, *word, *common;
-	size_t				 ncand = 0, start, i, np, k;
-	int				 first;
+	char				**cand = NULL, **present = NULL;
+	char				*word, *line, *common;
+	size_t				 ncand, npresent = 0, start, i, np, k;
+	int				 command, first;
 
 	start = t->cursor;
 	while (start > 0 && t->input[start - 1] != ' ')
 		start--;
 	word = tui_input_text(t, start, t->cursor);
-	first = t->len > 0 && t->input[0] == '/' && start == 0;
-	if (first) {
-		for (i = 0; cmds[i] != NULL; i++)
-			if (strncmp(cmds[i], word + 1, strlen(word + 1)) == 0)
-				core_list_add(&cand, &ncand, cmds[i]);
-	} else {
-		for (i = 0; i < st->nactions; i++)
-			core_list_add(&cand, &ncand, st->actions[i].name);
-		for (i = 0; i < st->npeople; i++)
-			core_list_add(&cand, &ncand, st->people[i]);
-		for (i = 0; i < st->nroles; i++) {
-			core_list_add(&cand, &ncand, st->roles[i].role);
-			if (st->roles[i].user != NULL)
-				core_list_add(&cand, &ncand, st->roles[i].user);
-		}
-		pp = client_session_presence(t->session, &np);
-		for (i = 0; i < np; i++)
-			core_list_add(&cand, &ncand, pp[i].user);
-		for (i = 0; words[i] != NULL; i++)
-			core_list_add(&cand, &ncand, words[i]);
-		/* Keep the candidates that extend the word, once each. */
-		for (i = 0, k = 0; i < ncand; i++) {
-			if (strncmp(cand[i], word, strlen(word)) == 0 &&
-			    !core_list_has(cand, k, cand[i])) {
-				char *keep = cand[i];
-
-				cand[i] = cand[k];
-				cand[k++] = keep;
-			}
-		}
-		for (i = k; i < ncand; i++)
-			free(cand[i]);
-		ncand = k;
-	}
+	line = tui_input_text(t, 0, t->cursor);
+	command = t->len > 0 && t->input[0] == '/';
+	first = command && start == 0;
+	pp = client_session_presence(t->session, &np);
+	for (i = 0; i < np; i++)
+		core_list_add(&present, &npresent, pp[i].user);
+	ncand = client_cmd_complete(line + command, command, st, t->user,
+	    (const char *const *)present, npresent, &cand);
+	core_list_free(present, npresent);
+	free(line);
 	if (ncand == 0) {
 		tui_input_message(t, 0, "no completion for \"%s\"", word);
 		free(word);
-		free(cand);
 		return;
 	}
 	common = xstrdup(cand[0]);

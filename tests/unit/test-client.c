@@ -1,0 +1,333 @@
+/*
+ * Unit tests of the verb table (client-cmd.c): the command line and a
+ * console line parse to the same core command; usage errors and the
+ * causes the builders give; the lenient console forms (positional ttl,
+ * outcome, reason, "#seq", "sev2"); where each verb applies; and Tab
+ * completion by argument kind from a given incident state (a user for role
+ * assign, a claimable action for claim, a held one for renew and done, a
+ * status, a severity, an outcome, a key-moment kind, option names and
+ * option values).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client.h"
+#include "util.h"
+
+/* Parse a command line as client_run does; the event built, or -1. */
+static int
+cli(struct core_event *ev, const char *first, ...)
+{
+	const struct client_cmd_entry	*ce;
+	struct client_args		 a;
+	char				*argv[32], *cause = NULL;
+	const char			*s;
+	va_list				 ap;
+	int				 argc = 0, i, rc = -1;
+
+	argv[argc++] = xstrdup("concord");
+	argv[argc++] = xstrdup(first);
+	va_start(ap, first);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		argv[argc++] = xstrdup(s);
+	va_end(ap);
+	client_args_init(&a);
+	core_event_init(ev);
+	if ((i = client_cmd_parse_common(&a, argc, argv, &cause)) < 0 ||
+	    i >= argc || (ce = client_cmd_find(argv[i], 0)) == NULL ||
+	    client_cmd_parse(ce, &a, argc - i, argv + i, 0, &cause) != 0 ||
+	    ce->build == NULL || ce->build(&a, ev, &cause) != 0) {
+		free(cause);
+		core_event_clear(ev);
+		core_event_init(ev);
+	} else
+		rc = 0;
+	client_args_clear(&a);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	return rc;
+}
+
+/* Parse a console line; 0 with ev, 1 console verb, -1 with *cause. */
+static int
+con(struct core_event *ev, const char *line, char **cause)
+{
+	struct client_args	a;
+	int			rc;
+
+	client_args_init(&a);
+	core_event_init(ev);
+	*cause = NULL;
+	rc = client_cmd_line(line, &a, ev, cause);
+	client_args_clear(&a);
+	return rc;
+}
+
+/* The event's encoding, to compare two; the caller frees. */
+static char *
+enc(const struct core_event *ev)
+{
+	struct buf	b;
+
+	util_buf_init(&b);
+	core_event_encode(ev, &b);
+	util_buf_add(&b, "", 1);
+	return util_buf_steal(&b);
+}
+
+/* A console line and a command line build the same command. */
+static void
+same(const char *line, const char *first, ...)
+{
+	struct core_event	 e1, e2;
+	const char		*argv[16], *s;
+	char			*cause, *x1, *x2;
+	va_list			 ap;
+	int			 n = 0;
+
+	va_start(ap, first);
+	while ((s = va_arg(ap, const char *)) != NULL && n < 15)
+		argv[n++] = s;
+	va_end(ap);
+	while (n < 16)
+		argv[n++] = NULL;
+	if (con(&e1, line, &cause) != 0)
+		fail_msg("console \"%s\": %s", line, cause);
+	if (cli(&e2, first, argv[0], argv[1], argv[2], argv[3], argv[4],
+	    argv[5], argv[6], argv[7], argv[8], NULL) != 0)
+		fail_msg("command line %s for \"%s\" failed", first, line);
+	x1 = enc(&e1);
+	x2 = enc(&e2);
+	assert_string_equal(x1, x2);
+	free(x1);
+	free(x2);
+	core_event_clear(&e1);
+	core_event_clear(&e2);
+}
+
+static void
+test_same(void **state)
+{
+	(void)state;
+	same("claim db", "claim", "db", NULL);
+	same("claim db --ttl 30s", "claim", "db", "--ttl", "30s", NULL);
+	same("claim db 30s", "claim", "--ttl=30s", "db", NULL);
+	same("done db success all good", "done", "db", "--outcome", "success",
+	    "--note", "all good", NULL);
+	same("done db --outcome failed", "done", "db", "--outcome", "failed",
+	    NULL);
+	same("done db aborted --fence 7", "done", "--fence", "7", "db",
+	    "--outcome", "aborted", NULL);
+	same("renew db", "renew", "db", NULL);
+	same("release db --fence 3", "release", "db", "--fence", "3", NULL);
+	same("declare db \"fail over\" --after x --after y --conflicts z",
+	    "declare", "db", "--desc", "fail over", "--after", "x",
+	    "--after", "y", "--conflicts", "z", NULL);
+	same("break db stuck holder", "break", "db", "--reason",
+	    "stuck holder", NULL);
+	same("role assign bob ops", "role", "assign", "bob", "ops", NULL);
+	same("role clear ops", "role", "clear", "ops", NULL);
+	same("command take", "command", "take", NULL);
+	same("command take --force ic gone", "command", "take", "--force",
+	    "--reason", "ic gone", NULL);
+	same("command offer bob", "command", "offer", "bob", NULL);
+	same("command accept", "command", "accept", NULL);
+	same("status mitigating", "status", "mitigating", NULL);
+	same("sev SEV2", "sev", "2", NULL);
+	same("summary db  is slow", "summary", "db", "is", "slow", NULL);
+	same("amend #4 fixed text", "amend", "4", "fixed", "text", NULL);
+	same("mark 4 decision", "mark", "4", "decision", NULL);
+	/* Common options before and after the command. */
+	same("claim db", "--as", "bob", "claim", "db", "--json", NULL);
+}
+
+static void
+test_errors(void **state)
+{
+	struct core_event	 ev;
+	char			*cause;
+
+	(void)state;
+	assert_int_equal(con(&ev, "claim", &cause), -1);
+	assert_string_equal(cause, "usage: /claim ACTION [--ttl S]");
+	free(cause);
+	assert_int_equal(con(&ev, "claim db 0s", &cause), -1);
+	assert_string_equal(cause, "a lease lasts 1 s to 24 h, not 0s");
+	free(cause);
+	assert_int_equal(con(&ev, "claim db --bogus", &cause), -1);
+	assert_non_null(strstr(cause, "unknown option --bogus"));
+	free(cause);
+	assert_int_equal(con(&ev, "claim db --ttl", &cause), -1);
+	assert_non_null(strstr(cause, "--ttl needs a value"));
+	free(cause);
+	assert_int_equal(con(&ev, "command take --force", &cause), -1);
+	assert_string_equal(cause, "a forced take needs --reason");
+	free(cause);
+	assert_int_equal(con(&ev, "done db went fine", &cause), -1);
+	assert_non_null(strstr(cause, "usage: /done"));
+	free(cause);
+	assert_int_equal(con(&ev, "frob", &cause), -1);
+	assert_string_equal(cause, "unknown command /frob; /help lists them");
+	free(cause);
+	assert_int_equal(con(&ev, "   ", &cause), -1);
+	free(cause);
+	/* Command-line-only verbs are not slash commands, and back. */
+	assert_int_equal(con(&ev, "open --title x", &cause), -1);
+	free(cause);
+	assert_int_equal(con(&ev, "log", &cause), -1);
+	free(cause);
+	assert_null(client_cmd_find("search", 0));
+	assert_null(client_cmd_find("quit", 0));
+	assert_non_null(client_cmd_find("verify", 0));
+	assert_non_null(client_cmd_find("claim", 1));
+	assert_int_equal(con(&ev, "quit", &cause), 1);
+	assert_int_equal(con(&ev, "search db \"is slow\"", &cause), 1);
+	/* A note from the console. */
+	assert_int_equal(con(&ev, "note \"a  b\" c", &cause), 0);
+	assert_int_equal(ev.type, CORE_NOTE);
+	assert_string_equal(ev.text, "a  b c");
+	core_event_clear(&ev);
+	assert_int_equal(cli(&ev, "claim", "a", "b", "c", NULL), -1);
+	assert_int_equal(cli(&ev, "mark", "x", "decision", NULL), -1);
+	assert_int_equal(cli(&ev, "sev", "5", NULL), -1);
+	assert_int_equal(cli(&ev, "role", "assign", "bob", NULL), -1);
+	assert_int_equal(cli(&ev, "--timeout", "0", "show", NULL), -1);
+}
+
+/* Issue a console line as actor on st, as the hub would. */
+static void
+issue(struct core_state *st, const char *actor, const char *line)
+{
+	struct core_event	ev;
+	struct core_ctx		ctx;
+	struct core_refusal	r;
+	char			*cause;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = actor;
+	ctx.now = ctx.wall = 1000;
+	ctx.ic_present = 1;
+	ctx.based_on = st->seq;
+	if (con(&ev, line, &cause) != 0)
+		fail_msg("%s: %s", line, cause);
+	if (core_state_check(st, &ev, &ctx, &r) != 0)
+		fail_msg("%s refused: %s", line, r.message);
+	ev.seq = st->seq + 1;
+	ev.time = ctx.wall;
+	core_state_apply(st, &ev, &ctx);
+	core_event_clear(&ev);
+}
+
+/* The completions of line, space-separated. */
+static char *
+comp(const struct core_state *st, const char *line, int command)
+{
+	const char	*present[] = { "carol", "alice" };
+	char		**out;
+	struct buf	 b;
+	size_t		 n, i;
+
+	n = client_cmd_complete(line, command, st, "alice", present, 2, &out);
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s%s", i > 0 ? " " : "", out[i]);
+	core_list_free(out, n);
+	return util_buf_steal(&b);
+}
+
+#define COMP(st, line, want) do {					\
+	char	*got_ = comp(st, line, 1);				\
+	assert_string_equal(got_, want);				\
+	free(got_);							\
+} while (0)
+
+static void
+test_complete(void **state)
+{
+	struct core_state	st;
+	struct core_event	ev;
+	struct core_ctx		ctx;
+	struct core_refusal	r;
+	char			*s;
+
+	(void)state;
+	core_state_init(&st, "INC-1");
+	core_event_init(&ev);
+	ev.type = CORE_OPEN;
+	ev.text = xstrdup("db down");
+	ev.sev = 2;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = "alice";
+	ctx.now = ctx.wall = 1000;
+	ctx.based_on = -1;
+	assert_int_equal(core_state_check(&st, &ev, &ctx, &r), 0);
+	ev.seq = 1;
+	core_state_apply(&st, &ev, &ctx);
+	core_event_clear(&ev);
+	issue(&st, "alice", "declare failover");
+	issue(&st, "alice", "declare purge-cache");
+	issue(&st, "alice", "declare restore --after failover");
+	issue(&st, "alice", "declare flush");
+	issue(&st, "alice", "role assign bob ops");
+	issue(&st, "alice", "claim flush");
+	issue(&st, "bob", "claim purge-cache");
+
+	/* Verb names; console-only verbs are there, CLI-only ones not. */
+	COMP(&st, "", "note amend mark summary status sev role command "
+	    "declare claim renew release done break search help quit");
+	COMP(&st, "s", "summary status sev search");
+	COMP(&st, "st", "status");
+	/* By kind. */
+	COMP(&st, "status mi", "mitigating");
+	COMP(&st, "status ", "investigating identified mitigating monitoring "
+	    "resolved");
+	COMP(&st, "sev ", "1 2 3 4");
+	COMP(&st, "claim ", "failover");
+	COMP(&st, "renew ", "flush");
+	COMP(&st, "release f", "flush");
+	COMP(&st, "done ", "flush");
+	COMP(&st, "done flush ", "success failed aborted");
+	COMP(&st, "done flush --outcome a", "aborted");
+	COMP(&st, "done flush --note x ", "success failed aborted");
+	COMP(&st, "break ", "purge-cache flush");
+	COMP(&st, "mark 3 d", "detection diagnosis decision");
+	COMP(&st, "role ", "assign clear");
+	COMP(&st, "role assign ", "carol alice bob");
+	COMP(&st, "role assign bob ", "ops comms scribe");
+	COMP(&st, "role clear o", "ops");
+	COMP(&st, "command ", "take offer accept resign");
+	COMP(&st, "command offer b", "bob");
+	COMP(&st, "declare x --after ", "failover purge-cache restore flush");
+	COMP(&st, "declare x --", "--desc --after --conflicts");
+	COMP(&st, "claim failover ", "");
+	COMP(&st, "summary ", "");
+	COMP(&st, "frob ", "");
+	/* A note completes names of people, actions and roles. */
+	s = comp(&st, "ask b", 0);
+	assert_string_equal(s, "bob");
+	free(s);
+	s = comp(&st, "see fl", 0);
+	assert_string_equal(s, "flush");
+	free(s);
+	core_state_clear(&st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_complete),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
