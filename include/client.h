@@ -15,7 +15,6 @@
 
 #include "core.h"
 #include "proto.h"
-#include "store.h"
 
 /* Exit statuses. */
 #define CLIENT_EXIT_OK		0
@@ -375,7 +374,7 @@ int64_t		 client_session_heard(struct client_session *);
 const struct proto_presence *client_session_presence(
 		    struct client_session *, size_t *);
 /* Notes written but not yet acknowledged (the outbox), oldest first. */
-const struct store_outbox_entry *client_session_pending(
+const struct client_outbox_entry *client_session_pending(
 		    struct client_session *, size_t *);
 /* The latest message for the user (refusal, error), or NULL; clears it. */
 char		*client_session_notice(struct client_session *);
@@ -411,10 +410,42 @@ int		 client_config_load(char **cause);
 
 /* client-outbox.c */
 /*
- * Deliver every outbox entry (store_outbox_*) for hub, each as its own
- * author, waiting for each acknowledgement.  A refused entry is moved to
- * outbox/refused/ and reported.  Returns the number delivered, or -1 with
- * *cause if the hub could not be reached.
+ * The outbox: notes written while the hub cannot be reached, kept durably
+ * (SQLite, util_state_dir()/outbox.db) with the operation id they will be
+ * sent with, so that delivery after any number of retries logs each once.
+ */
+struct client_outbox_entry {
+	int64_t		 id;
+	char		*hub;
+	char		*incident;
+	char		*user;
+	char		*op;
+	char		*text;
+	int64_t		 time;		/* wall ms when written */
+};
+/* Queue a note (once per op); returns 0, or -1 with *cause. */
+int		 client_outbox_add(const char *hub, const char *incident,
+		    const char *user, const char *op, const char *text,
+		    int64_t wall, char **cause);
+/*
+ * The entries waiting for hub (and for incident, if not NULL), oldest
+ * first; *n is set.  Free with client_outbox_free.
+ */
+struct client_outbox_entry *client_outbox_list(const char *hub,
+		    const char *incident, size_t *n);
+void		 client_outbox_free(struct client_outbox_entry *, size_t);
+/* Forget a delivered entry; 0 or -1. */
+int		 client_outbox_remove(const struct client_outbox_entry *);
+/* Keep a refused entry aside, marked with the hub's reason, and say so. */
+void		 client_outbox_reject(const struct client_outbox_entry *,
+		    const char *code, const char *message);
+/* Report outbox trouble only in the log (a console owns the screen). */
+void		 client_outbox_quiet(void);
+/*
+ * Deliver every outbox entry for hub, each as its own author, waiting for
+ * each acknowledgement.  A refused entry is kept aside and reported.
+ * Returns the number delivered, or -1 with *cause if the hub could not be
+ * reached.
  */
 int		 client_outbox_flush(const char *hub, char **cause);
 

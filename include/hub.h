@@ -44,7 +44,6 @@ struct hub_config {
 	int64_t		 grace;		/* ms */
 	int64_t		 ttl;		/* default lease, ms */
 	int64_t		 snapshot_after; /* events behind before a snapshot */
-	int		 outbox;	/* deliver the local outbox (embedded) */
 };
 
 struct hub_incident {
@@ -104,7 +103,6 @@ struct hub_pending {
 	char			*op;
 	int64_t			 fence;
 	int64_t			 dup_seq;	/* a duplicate's original seq */
-	char			*outbox;	/* outbox entry to remove after */
 	char			*code;		/* a refusal to send after */
 	char			*message;
 	struct hub_pending	*next;
@@ -141,11 +139,6 @@ void	hub_state_command(struct hub *, struct hub_client *, struct proto_msg *);
 void	hub_state_commit(struct hub *);
 /* Expire leases that ran out and re-arm the lease timer. */
 void	hub_state_leases(struct hub *);
-/*
- * Deliver the outbox entries addressed to this hub's socket (the embedded
- * hub delivers its user's queued notes without waiting for a client).
- */
-void	hub_state_outbox(struct hub *);
 /* Is user connected to this incident? */
 int	hub_state_present(struct hub *, struct hub_incident *, const char *);
 /* Forget a client that is going away (pending acks to it are dropped). */

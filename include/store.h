@@ -42,42 +42,4 @@ int64_t		 store_events(struct store *, const char *incident,
 		    int64_t after, int64_t max, store_event_fn *, void *,
 		    char **cause);
 
-/* store-outbox.c */
-/*
- * The outbox: notes written while the hub cannot be reached, kept durably
- * (one file per note, fsync'd, under $XDG_STATE_HOME/concord/outbox/) with
- * the operation id they will be sent with, so that delivery after any
- * number of retries logs each exactly once.
- */
-struct store_outbox_entry {
-	char		*path;		/* the entry's file */
-	char		*hub;
-	char		*incident;
-	char		*user;
-	char		*op;
-	char		*text;
-	int64_t		 time;		/* wall ms when written */
-};
-/* Queue a note; returns 0, or -1 with *cause. */
-int		 store_outbox_add(const char *hub, const char *incident,
-		    const char *user, const char *op, const char *text,
-		    int64_t wall, char **cause);
-/*
- * The pending entries for hub (and for incident, if not NULL), oldest
- * first; *n is set.  Free with store_outbox_free.
- */
-struct store_outbox_entry *store_outbox_list(const char *hub,
-		    const char *incident, size_t *n);
-void		 store_outbox_free(struct store_outbox_entry *, size_t);
-/* Forget a delivered entry; 0 or -1. */
-int		 store_outbox_remove(const struct store_outbox_entry *);
-/* Move a refused entry to outbox/refused/ and report why. */
-void		 store_outbox_reject(const struct store_outbox_entry *,
-		    const char *code, const char *message);
-/* Lock for delivery: fd > 0, 0 if no outbox, -1 busy or failed (*cause). */
-int		 store_outbox_lock(int nonblock, char **cause);
-void		 store_outbox_unlock(int);
-/* Report outbox trouble only in the log (a console owns the screen). */
-void		 store_outbox_quiet(void);
-
 #endif

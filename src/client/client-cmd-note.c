@@ -206,7 +206,7 @@ client_note_keep(struct client_args *a, struct client_note_ring *r)
 
 	for (k = 0; k < r->n; k++) {
 		i = (r->first + k) % CLIENT_NOTE_WINDOW;
-		if (store_outbox_add(a->hub, a->incident, a->user, r->op[i],
+		if (client_outbox_add(a->hub, a->incident, a->user, r->op[i],
 		    r->text[i], r->when[i], &cause) != 0) {
 			fprintf(stderr, "concord: a note was not queued: %s\n",
 			    cause);
@@ -305,7 +305,7 @@ client_note_queue(struct client_args *a, const char *text)
 		    "$CONCORD_INCIDENT) to queue it while the hub is "
 		    "unreachable");
 	hub = a->hub != NULL ? xstrdup(a->hub) : client_embed_url();
-	if (store_outbox_add(hub, a->incident, a->user, a->op, text,
+	if (client_outbox_add(hub, a->incident, a->user, a->op, text,
 	    util_clock_wall_ms(), &cause) != 0) {
 		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "the note was "
 		    "not queued: %s", cause);

@@ -100,7 +100,7 @@ client_embed_spawn(const char *sock, const char *state, const char *log,
 		for (fd = 3; fd < 1024; fd++)
 			close(fd);
 		execlp(bin, "concordd", "--socket", sock, "--data", state,
-		    "--log", log, "--deliver-outbox", (char *)NULL);
+		    "--log", log, (char *)NULL);
 		_exit(127);
 	}
 	free(bin);

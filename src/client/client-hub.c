@@ -314,13 +314,13 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 static void
 client_hub_outbox(struct client_args *a)
 {
-	struct store_outbox_entry	*list;
+	struct client_outbox_entry	*list;
 	char				*cause = NULL;
 	size_t				 n;
 	int				 done;
 
-	list = store_outbox_list(a->hub, NULL, &n);
-	store_outbox_free(list, n);
+	list = client_outbox_list(a->hub, NULL, &n);
+	client_outbox_free(list, n);
 	if (n == 0)
 		return;
 	if ((done = client_outbox_flush(a->hub, &cause)) == -1) {

@@ -68,9 +68,9 @@ struct client_session {
 	size_t				 captl;
 	struct proto_presence		*users;
 	size_t				 nusers;
-	struct store_outbox_entry	*pending;
+	struct client_outbox_entry	*pending;
 	size_t				 npending;
-	struct store_outbox_entry	*own;		/* this user's, shallow */
+	struct client_outbox_entry	*own;		/* this user's, shallow */
 	size_t				 nown;
 	struct session_wait		*waits;
 	struct session_grant		*grants;
@@ -199,8 +199,8 @@ session_pending_reload(struct client_session *s)
 {
 	size_t	i;
 
-	store_outbox_free(s->pending, s->npending);
-	s->pending = store_outbox_list(s->hub, s->incident, &s->npending);
+	client_outbox_free(s->pending, s->npending);
+	s->pending = client_outbox_list(s->hub, s->incident, &s->npending);
 	/* Show only this user's: others' notes wait for their own delivery. */
 	free(s->own);
 	s->own = xcalloc(s->npending + 1, sizeof *s->own);
@@ -368,9 +368,9 @@ session_answer(struct client_session *s, struct proto_msg *m)
 		for (i = 0; i < s->npending; i++) {
 			if (strcmp(s->pending[i].op, w->op) == 0) {
 				if (m->kind == PROTO_ACK)
-					store_outbox_remove(&s->pending[i]);
+					client_outbox_remove(&s->pending[i]);
 				else
-					store_outbox_reject(&s->pending[i],
+					client_outbox_reject(&s->pending[i],
 					    m->code, m->message);
 				break;
 			}
@@ -548,7 +548,7 @@ client_session_free(struct client_session *s)
 	session_timeline_clear(s);
 	free(s->tl);
 	session_presence_clear(s);
-	store_outbox_free(s->pending, s->npending);
+	client_outbox_free(s->pending, s->npending);
 	free(s->own);
 	core_state_clear(&s->st);
 	free(s->notice);
@@ -602,7 +602,7 @@ client_session_presence(struct client_session *s, size_t *n)
 	return s->users;
 }
 
-const struct store_outbox_entry *
+const struct client_outbox_entry *
 client_session_pending(struct client_session *s, size_t *n)
 {
 	*n = s->nown;
@@ -649,7 +649,7 @@ client_session_note(struct client_session *s, const char *text, char **cause)
 		return -1;
 	}
 	op = util_opid_create();
-	rc = store_outbox_add(s->hub, s->incident, s->user, op, text,
+	rc = client_outbox_add(s->hub, s->incident, s->user, op, text,
 	    util_clock_wall_ms(), cause);
 	free(op);
 	if (rc != 0)

@@ -38,7 +38,6 @@ static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
     "                [--config FILE] [--log FILE] [--lock-delay S]\n"
     "                [--grace S] [--ttl S] [--snapshot-after N]\n"
-    "                [--deliver-outbox]\n"
     "\n"
     "The concord hub: orders, stores and fans out every incident's events.\n"
     "  --socket PATH     listen on a Unix socket\n"
@@ -57,9 +56,7 @@ static const char hub_usage[] =
     "                    seconds (default 30, at least one lease TTL)\n"
     "  --ttl S           default lease TTL in seconds (default 30, min 1)\n"
     "  --snapshot-after N  a client that accepts snapshots and is more than\n"
-    "                    N events behind gets one (default 10000)\n"
-    "  --deliver-outbox  deliver notes queued in the local outbox for this\n"
-    "                    hub's socket (as the embedded hub does)\n";
+    "                    N events behind gets one (default 10000)\n";
 
 /*
  * A signal only sets a flag: poll returns EINTR and the loop looks at it; a
@@ -81,8 +78,6 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 
 	++hub->ticks;
 	hub_ws_tick(hub, hub->ticks % (1000 / HUB_TICK) == 0);
-	if (hub->ticks % (2000 / HUB_TICK) == 0)
-		hub_state_outbox(hub);		/* every 2 s */
 	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, HUB_TICK * 1000);
 }
 
@@ -518,7 +513,6 @@ hub_main(int argc, char **argv)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "snapshot-after", required_argument, NULL, 'S' },
-		{ "deliver-outbox", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -547,9 +541,6 @@ hub_main(int argc, char **argv)
 		case 'h':
 			fputs(hub_usage, stdout);
 			return 0;
-		case 'O':
-			hub.cfg.outbox = 1;
-			break;
 		case '?':
 			fputs(hub_usage, stderr);
 			return 1;
@@ -569,7 +560,7 @@ hub_main(int argc, char **argv)
 	/* Command-line settings override the configuration file. */
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, &i)) != -1) {
-		if (ch == 'c' || ch == 'h' || ch == '?' || ch == 'O')
+		if (ch == 'c' || ch == 'h' || ch == '?')
 			continue;
 		if (hub_set(&hub.cfg, longopts[i].name, optarg, &cause) != 0) {
 			fprintf(stderr, "concordd: --%s\n", cause);
@@ -646,10 +637,6 @@ hub_main(int argc, char **argv)
 		free(where);
 	}
 	hub_state_leases(&hub);
-	if (hub.cfg.outbox) {
-		store_outbox_quiet();
-		hub_state_outbox(&hub);
-	}
 	where = util_buf_steal(&listening);
 	util_log("%s", where);
 	printf("%s\n", where);

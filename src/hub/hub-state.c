@@ -104,7 +104,6 @@ hub_pending_free(struct hub_pending *p)
 {
 	core_event_clear(&p->ev);
 	free(p->op);
-	free(p->outbox);
 	free(p->code);
 	free(p->message);
 	free(p);
@@ -350,12 +349,6 @@ hub_state_commit(struct hub *hub)
 	hub->npending = 0;
 	while ((p = list) != NULL) {
 		list = p->next;
-		if (p->outbox != NULL) {
-			struct store_outbox_entry	done = { .path = p->outbox };
-
-			store_outbox_remove(&done);
-			util_log("delivered outbox entry %s", p->outbox);
-		}
 		if (p->ev.seq != 0) {
 			p->inc->committed = p->ev.seq;
 			memcpy(p->inc->chain, p->hash, CORE_HASH_LEN);
@@ -542,68 +535,3 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	}
 }
 
-/* Deliver one outbox entry as its author, as if it had come from them. */
-static void
-hub_state_outbox_one(struct hub *hub, const struct store_outbox_entry *e)
-{
-	struct hub_incident	*inc = hub_state_find(hub, e->incident);
-	struct hub_pending	*p;
-	struct core_event	 ev;
-	struct core_ctx		 ctx;
-	struct core_refusal	 r;
-
-	if (inc == NULL || inc->committed == 0) {
-		store_outbox_reject(e, "no-incident", "no such incident");
-		return;
-	}
-	for (p = hub->pending; p != NULL; p = p->next) {
-		if (p->inc == inc && p->op != NULL && strcmp(p->op, e->op) == 0)
-			return;		/* already on its way */
-	}
-	if (store_op_seq(hub->store, inc->state.id, e->op) != 0) {
-		store_outbox_remove(e);	/* a client delivered it */
-		return;
-	}
-	core_event_init(&ev);
-	ev.type = CORE_NOTE;
-	ev.text = xstrdup(e->text);
-	ev.op = xstrdup(e->op);
-	ev.written = e->time;	/* typed before it could be delivered */
-	hub_state_ctx(hub, inc, e->user, &ctx);
-	if (hub_state_accept(hub, inc, &ev, &ctx, NULL, &r) != 0) {
-		store_outbox_reject(e, r.code, r.message);
-		core_refusal_clear(&r);
-		core_event_clear(&ev);
-		return;
-	}
-	for (p = hub->pending; p != NULL; p = p->next) {
-		if (p->inc == inc && p->op != NULL && strcmp(p->op, e->op) == 0)
-			p->outbox = xstrdup(e->path);
-	}
-	core_event_clear(&ev);
-}
-
-void
-hub_state_outbox(struct hub *hub)
-{
-	struct store_outbox_entry	*list;
-	char				*url, *cause = NULL;
-	size_t				 n, i;
-	int				 fd;
-
-	if (!hub->cfg.outbox || hub->cfg.socket == NULL)
-		return;
-	if ((fd = store_outbox_lock(1, &cause)) <= 0) {
-		if (cause != NULL)
-			util_log("outbox: %s", cause);
-		free(cause);
-		return;		/* none, or a client is delivering */
-	}
-	url = xasprintf("unix:%s", hub->cfg.socket);
-	list = store_outbox_list(url, NULL, &n);
-	for (i = 0; i < n; i++)
-		hub_state_outbox_one(hub, &list[i]);
-	store_outbox_free(list, n);
-	free(url);
-	store_outbox_unlock(fd);
-}

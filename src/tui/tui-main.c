@@ -240,7 +240,7 @@ tui_main(struct client_args *a)
 		    "terminal; see concord --help for the commands");
 	if ((rc = client_hub_prepare(a, 1)) != 0)
 		return rc;
-	store_outbox_quiet();
+	client_outbox_quiet();
 	memset(&t, 0, sizeof t);
 	tui_theme_default(&t.theme);
 	if (theme == NULL)

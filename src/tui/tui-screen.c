@@ -427,7 +427,7 @@ static void
 tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 {
 	const struct client_tl			*tl;
-	const struct store_outbox_entry	*pe;
+	const struct client_outbox_entry	*pe;
 	const struct tui_glyphs			*g = tui_screen_glyphs(t);
 	attr_t					 dim;
 	char					*text, *with, title[64];

@@ -4,8 +4,7 @@
  * survives closing and reopening; a rolled-back batch leaves nothing; an
  * operation id is found by its seq; incident numbers go on from the
  * largest used; reading from the middle, and at most N, works; a second
- * opener of the same directory is refused while the first holds it; and
- * the outbox keeps a note with its operation id until it is removed.
+ * opener of the same directory is refused while the first holds it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +30,6 @@ setup(void **state)
 	snprintf(dir, sizeof dir, "/tmp/concord-test-store.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	setenv("XDG_STATE_HOME", dir, 1);
 	return 0;
 }
 
@@ -155,44 +153,11 @@ test_log(void **state)
 	free(data);
 }
 
-static void
-test_outbox(void **state)
-{
-	struct store_outbox_entry	*list;
-	char				*cause = NULL;
-	size_t				 n;
-
-	(void)state;
-	store_outbox_quiet();
-	assert_int_equal(store_outbox_add("unix:/x/hub.sock", "INC-1", "bob",
-	    "op-a", "first", 1000, &cause), 0);
-	assert_int_equal(store_outbox_add("unix:/x/hub.sock", "INC-2", "bob",
-	    "op-b", "second", 2000, &cause), 0);
-	assert_int_equal(store_outbox_add("ws://other:1", "INC-1", "bob",
-	    "op-c", "elsewhere", 3000, &cause), 0);
-	list = store_outbox_list("unix:/x/hub.sock", NULL, &n);
-	assert_int_equal(n, 2);
-	assert_string_equal(list[0].op, "op-a");
-	assert_string_equal(list[0].text, "first");
-	assert_int_equal(list[0].time, 1000);
-	assert_string_equal(list[1].incident, "INC-2");
-	assert_int_equal(store_outbox_remove(&list[0]), 0);
-	store_outbox_free(list, n);
-	list = store_outbox_list("unix:/x/hub.sock", "INC-1", &n);
-	assert_int_equal(n, 0);
-	store_outbox_free(list, n);
-	list = store_outbox_list("unix:/x/hub.sock", NULL, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(list[0].op, "op-b");
-	store_outbox_free(list, n);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_log),
-		cmocka_unit_test(test_outbox),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
