@@ -6,7 +6,9 @@
  * completion by argument kind from a given incident state (a user for role
  * assign, a claimable action for claim, a held one for renew and done, a
  * status, a severity, an outcome, a key-moment kind, option names and
- * option values).
+ * option values).  And the outbox, on a real SQLite file in a private
+ * directory: oldest first per hub, an operation id queued once, a refused
+ * entry set aside, a delivered one gone, bad entries refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -320,6 +322,64 @@ test_complete(void **state)
 	core_state_clear(&st);
 }
 
+static void
+test_outbox(void **state)
+{
+	struct client_outbox_entry	*list;
+	const char			*hub = "unix:/x/hub.sock";
+	char				 dir[] = "/tmp/concord-test-outbox.XXXXXX";
+	char				*cause = NULL, *cmd;
+	size_t				 n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_STATE_HOME", dir, 1);
+	client_outbox_quiet();
+	list = client_outbox_list(hub, NULL, &n);
+	assert_int_equal(n, 0);		/* no outbox yet: nothing */
+	client_outbox_free(list, n);
+	assert_int_equal(client_outbox_add(hub, "INC-1", "bob", "op-b",
+	    "second", 2000, &cause), 0);
+	assert_int_equal(client_outbox_add(hub, "INC-2", "amy", "op-a",
+	    "first", 1000, &cause), 0);
+	assert_int_equal(client_outbox_add(hub, "INC-1", "bob", "op-b",
+	    "second again", 3000, &cause), 0);	/* the same op: kept once */
+	assert_int_equal(client_outbox_add("ws://other:1", "INC-1", "bob",
+	    "op-c", "elsewhere", 500, &cause), 0);
+	assert_int_equal(client_outbox_add(hub, "INC-1", "bob", "op d",
+	    "bad op", 4000, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(client_outbox_add(hub, "INC-1", "bob", "op-e", "",
+	    4000, &cause), -1);
+	free(cause);
+	cause = NULL;
+
+	list = client_outbox_list(hub, NULL, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].op, "op-a");	/* oldest first */
+	assert_string_equal(list[0].user, "amy");
+	assert_int_equal(list[0].time, 1000);
+	assert_string_equal(list[1].text, "second");
+	client_outbox_reject(&list[0], "no-incident", "no such incident");
+	assert_int_equal(client_outbox_remove(&list[1]), 0);
+	client_outbox_free(list, n);
+	list = client_outbox_list(hub, NULL, &n);
+	assert_int_equal(n, 0);		/* refused and delivered: none left */
+	client_outbox_free(list, n);
+	list = client_outbox_list("ws://other:1", "INC-1", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].text, "elsewhere");
+	client_outbox_free(list, n);
+	list = client_outbox_list("ws://other:1", "INC-9", &n);
+	assert_int_equal(n, 0);
+	client_outbox_free(list, n);
+
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -327,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_complete),
+		cmocka_unit_test(test_outbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
