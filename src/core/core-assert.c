@@ -1,0 +1,21 @@
+/*
+ * Assertions of the core's own invariants (core_assert in core.h).  They
+ * guard the code, never its input: input is validated and refused.  A failed
+ * assertion is a bug, so it is reported and the process aborts, leaving a
+ * core to read; NDEBUG compiles the checks out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core.h"
+#include "util.h"
+
+void
+core_assert_fail(const char *expr, const char *file, int line,
+    const char *func)
+{
+	util_log("assertion failed: %s (%s:%d, %s)", expr, file, line, func);
+	fprintf(stderr, "%s:%d: %s: assertion \"%s\" failed\n", file, line,
+	    func, expr);
+	abort();
+}
