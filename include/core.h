@@ -30,6 +30,21 @@
  */
 #define CORE_INT_MAX	9007199254740991LL
 
+/*
+ * Assert an invariant of the core's own code: on failure report where and
+ * abort.  Never for input, which is validated and refused.  Compiled in
+ * unless NDEBUG is defined (every build of the Makefile has it in).
+ */
+#ifdef NDEBUG
+#define core_assert(e)	((void)0)
+#else
+#define core_assert(e)	((e) ? (void)0 : \
+	core_assert_fail(#e, __FILE__, __LINE__, __func__))
+#endif
+/* core-assert.c: report a failed core_assert and abort. */
+void		 core_assert_fail(const char *, const char *, int,
+		    const char *) __attribute__((noreturn));
+
 enum core_type {
 	CORE_OPEN,
 	CORE_NOTE,
@@ -366,10 +381,40 @@ int		 core_state_check(const struct core_state *, struct core_event *,
 		    const struct core_ctx *, struct core_refusal *);
 /*
  * Fold one event into the state: checks nothing, advances seq and the chain.
- * The event's seq must be state->seq + 1.
+ * It takes any event, but the fold keeps its invariants only when the
+ * event's seq is state->seq + 1: core_state_follow checks that of a log,
+ * the hub of the events it makes.
  */
 void		 core_state_apply(struct core_state *, const struct core_event *,
 		    const struct core_ctx *);
+/*
+ * Follow the chain by one event received with hash, the chain value after
+ * it: the one place a log from elsewhere (store, hub, export) is folded.
+ * Returns 0 when e was event state->seq + 1 and the chain after it equals
+ * hash.  Otherwise *cause says why (the caller frees it) and it returns
+ * CORE_FOLLOW_GAP when e is not the next event (the state is unchanged), or
+ * CORE_FOLLOW_BROKEN when the chain does not match (the state has folded e
+ * and no longer verifies: the caller discards it).
+ */
+#define CORE_FOLLOW_GAP		-1
+#define CORE_FOLLOW_BROKEN	-2
+int		 core_state_follow(struct core_state *,
+		    const struct core_event *, const unsigned char *hash,
+		    const struct core_ctx *, char **cause);
+/*
+ * Does a state received whole (a snapshot) keep the fold's invariants: one
+ * named IC or none, every fence at most seq, a holder and a fence exactly
+ * while held?
+ * The fold asserts them after every event.  Returns 0, or -1 with *cause
+ * (caller frees).
+ */
+int		 core_state_valid(const struct core_state *, char **cause);
+/*
+ * Assert the invariants core_state_valid checks, of a state the code built
+ * itself (by core_state_follow, or the hub's check and apply): a failure is
+ * a bug and aborts.
+ */
+void		 core_state_assert(const struct core_state *);
 /* Fill the actor's roles ("ic,ops") for a new event; the caller frees. */
 char		*core_state_roles(const struct core_state *, const char *);
 struct core_action *core_state_action(const struct core_state *, const char *);

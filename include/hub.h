@@ -12,6 +12,8 @@
 #ifndef CONCORD_HUB_H
 #define CONCORD_HUB_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,16 +58,18 @@ struct hub_incident {
 	uint64_t		 presence_buf_ver; /* what it was encoded for */
 	int64_t			 presence_buf_head;
 	size_t			 presence_users; /* distinct users in it */
-	struct hub_incident	*next;
+	STAILQ_ENTRY(hub_incident) entry;
 };
+STAILQ_HEAD(hub_incidents, hub_incident);	/* in the order opened */
 
 struct hub_out {
 	char		*data;		/* LWS_PRE bytes of headroom first */
 	size_t		 len;
 	int		 close;		/* close after writing this */
 	char		*key;		/* a lease notice's action, or NULL */
-	struct hub_out	*next;
+	STAILQ_ENTRY(hub_out) entry;
 };
+STAILQ_HEAD(hub_outq, hub_out);
 
 struct hub_client {
 	struct lws		*wsi;
@@ -85,44 +89,63 @@ struct hub_client {
 	int64_t			 pinged;	/* mono ms of our last ping */
 	int			 ping_due;	/* write a ping first */
 	struct buf		 rx;		/* message being received */
-	struct hub_out		*urgent;	/* pongs: before all else */
-	struct hub_out		**urgent_tail;
-	struct hub_out		*outq;
-	struct hub_out		**outq_tail;
+	struct hub_outq		 urgent;	/* pongs: before the rest */
+	struct hub_outq		 outq;
 	size_t			 noutq;		/* replies queued */
 	int			 paused;
 	int			 closing;
-	struct hub_client	*next;
+	LIST_ENTRY(hub_client)	 entry;
+};
+LIST_HEAD(hub_clients, hub_client);		/* newest first */
+
+/*
+ * What waits for the next commit, answered in order after it: an accepted
+ * event (stored, then acknowledged), the acknowledgement of a retried
+ * operation whose event is in the same batch, or a refusal that may rest on
+ * an event of the batch.  Owned by the hub's pending queue.
+ */
+enum hub_pending_kind {
+	HUB_PENDING_EVENT,
+	HUB_PENDING_DUPLICATE,
+	HUB_PENDING_REFUSAL
 };
 
 struct hub_pending {
-	struct hub_incident	*inc;
-	struct core_event	 ev;
-	unsigned char		 hash[CORE_HASH_LEN];
-	struct hub_client	*client;	/* to acknowledge, or NULL */
+	enum hub_pending_kind	 kind;
+	struct hub_incident	*inc;		/* NULL for a refusal */
+	struct hub_client	*client;	/* to answer, or NULL */
 	char			*op;
-	int64_t			 fence;
-	int64_t			 dup_seq;	/* a duplicate's original seq */
-	char			*code;		/* a refusal to send after */
+	int64_t			 fence;		/* a claim's, to acknowledge */
+
+	/* HUB_PENDING_EVENT */
+	struct core_event	 ev;		/* empty for the others */
+	unsigned char		 hash[CORE_HASH_LEN];
+
+	/* HUB_PENDING_DUPLICATE */
+	int64_t			 dup_seq;	/* the original's seq */
+
+	/* HUB_PENDING_REFUSAL */
+	char			*code;
 	char			*message;
-	struct hub_pending	*next;
+
+	STAILQ_ENTRY(hub_pending) entry;
 };
+STAILQ_HEAD(hub_pendings, hub_pending);
 
 struct hub {
 	struct hub_config	 cfg;
 	struct lws_context	*ctx;
 	struct store		*store;
-	struct hub_incident	*incidents;
+	struct hub_incidents	 incidents;
 	int64_t			 next_incident;
-	struct hub_pending	*pending;
-	struct hub_pending	**pending_tail;
+	struct hub_pendings	 pending;
 	size_t			 npending;
 	int			 commit_armed;
 	lws_sorted_usec_list_t	 commit_sul;
 	lws_sorted_usec_list_t	 lease_sul;
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
 	uint64_t		 ticks;
-	struct hub_client	*clients;
+	struct hub_clients	 clients;
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
 	uint64_t		 stat_silent;	/* clients closed for silence */

@@ -57,6 +57,22 @@ struct proto_presence {
 	int64_t		 seq;		/* the last event sent to them */
 };
 
+/*
+ * A message, in one of two ownerships:
+ *
+ * - Decoded (proto_msg_decode): the message owns every string, array and
+ *   the snapshot state it points to; proto_msg_clear frees them all.  A
+ *   caller may take one (copy the pointer, then set it to NULL) before the
+ *   clear.
+ * - To encode (proto_msg_init, fields set, proto_msg_encode): the fields
+ *   only borrow the caller's data, often const data through a cast such as
+ *   m.incident = (char *)id.  The encoder reads them and changes nothing;
+ *   such a message is never passed to proto_msg_clear, and the data must
+ *   outlive the encode call only.
+ *
+ * proto_msg_init fills the defaults (based_on and from -1) and nothing
+ * else is allocated by it, so a message to encode needs no clearing.
+ */
 struct proto_msg {
 	enum proto_kind		 kind;
 	int64_t			 version;	/* hello, welcome */
@@ -92,7 +108,9 @@ struct proto_msg {
 };
 
 /* proto-msg.c */
+/* Empty m, of this kind, with the defaults; it owns nothing yet. */
 void	proto_msg_init(struct proto_msg *, enum proto_kind);
+/* Free what a decoded message owns and empty it; not for borrowed ones. */
 void	proto_msg_clear(struct proto_msg *);
 const char *proto_kind_name(enum proto_kind);
 /*
@@ -100,7 +118,7 @@ const char *proto_kind_name(enum proto_kind);
  * when it could be read, the kind and op filled so a refusal can name them.
  */
 int	proto_msg_decode(const char *, size_t, struct proto_msg *, char **cause);
-/* Append the JSON of a message to b. */
+/* Append the JSON of a message to b; reads m only (its fields may borrow). */
 struct buf;
 void	proto_msg_encode(const struct proto_msg *, struct buf *);
 /* Append one event as a JSON object (with its chain hash if non-NULL). */

@@ -109,15 +109,10 @@ client_cmd_log_exec(struct client_args *a)
 		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
 			if (m.events[i].seq <= st.seq)
 				continue;
-			if (m.events[i].seq != st.seq + 1) {
-				rc = client_hub_fail(CLIENT_EXIT_ERROR, "gap in "
-				    "the log after seq %lld", (long long)st.seq);
-				break;
-			}
-			core_state_apply(&st, &m.events[i], &ctx);
-			if (memcmp(st.chain, m.hashes[i], CORE_HASH_LEN) != 0) {
-				rc = client_hub_fail(CLIENT_EXIT_ERROR, "chain "
-				    "mismatch at seq %lld", (long long)st.seq);
+			if (core_state_follow(&st, &m.events[i], m.hashes[i],
+			    &ctx, &cause) != 0) {
+				rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s",
+				    cause);
 				break;
 			}
 			client_cmd_log_print(a, &m.events[i], m.hashes[i]);

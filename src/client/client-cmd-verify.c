@@ -24,8 +24,9 @@ client_cmd_verify_exec(struct client_args *a)
 	char			 chunk[65536], *id = NULL, *cause = NULL;
 	char			 digest[CORE_DIGEST_LEN + 1];
 	struct core_event	*ev = NULL;
+	struct core_state	 st;
+	struct core_ctx		 ctx;
 	unsigned char		(*hashes)[CORE_HASH_LEN] = NULL;
-	unsigned char		 h[CORE_HASH_LEN], next[CORE_HASH_LEN];
 	unsigned char		 end[CORE_HASH_LEN];
 	int64_t			 head;
 	size_t			 n = 0, i, got;
@@ -56,33 +57,40 @@ client_cmd_verify_exec(struct client_args *a)
 		return rc;
 	}
 	util_buf_clear(&b);
-	core_chain_start(id, h);
+	core_state_init(&st, id);
+	memset(&ctx, 0, sizeof ctx);
 	for (i = 0; i < n && rc == CLIENT_EXIT_OK; i++) {
-		if (ev[i].seq != (int64_t)i + 1)
+		switch (core_state_follow(&st, &ev[i], hashes[i], &ctx,
+		    &cause)) {
+		case 0:
+			break;
+		case CORE_FOLLOW_GAP:
 			rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: seq %lld "
 			    "where %zu was expected", a->words[0],
 			    (long long)ev[i].seq, i + 1);
-		else {
-			core_chain_next(h, &ev[i], next);
-			if (memcmp(next, hashes[i], CORE_HASH_LEN) != 0)
-				rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: "
-				    "chain broken at seq %lld: the event or an "
-				    "earlier one was changed", a->words[0],
-				    (long long)ev[i].seq);
-			memcpy(h, next, CORE_HASH_LEN);
+			free(cause);
+			break;
+		default:
+			rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: "
+			    "chain broken at seq %lld: the event or an "
+			    "earlier one was changed", a->words[0],
+			    (long long)ev[i].seq);
+			free(cause);
+			break;
 		}
 	}
 	if (rc == CLIENT_EXIT_OK && (head != (int64_t)n ||
-	    memcmp(h, end, CORE_HASH_LEN) != 0))
+	    memcmp(st.chain, end, CORE_HASH_LEN) != 0))
 		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: the export claims "
 		    "to end at seq %lld but holds %zu events, or its chain value "
 		    "does not match them: it was cut short or altered",
 		    a->words[0], (long long)head, n);
 	if (rc == CLIENT_EXIT_OK) {
-		core_chain_digest(h, digest);
+		core_chain_digest(st.chain, digest);
 		printf("verified %s: %zu events, seq %zu · %s\n", id, n, n,
 		    digest);
 	}
+	core_state_clear(&st);
 	for (i = 0; i < n; i++)
 		core_event_clear(&ev[i]);
 	free(ev);

@@ -10,6 +10,8 @@
  * it was waiting for.  The link's own liveness (pings, CLIENT_DEAD_AFTER)
  * notices a silent hub sooner.  Messages are queued in arrival order.
  */
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +21,10 @@
 #include "util.h"
 
 struct client_msg {
-	struct proto_msg	 m;
-	struct client_msg	*next;
+	struct proto_msg		 m;	/* decoded: owned */
+	STAILQ_ENTRY(client_msg)	 entry;
 };
+STAILQ_HEAD(client_msgs, client_msg);
 
 struct client_conn {
 	struct lws_context	*ctx;
@@ -30,8 +33,7 @@ struct client_conn {
 	int			 closed;
 	int			 refused;
 	char			*error;
-	struct client_msg	*in;
-	struct client_msg	**in_tail;
+	struct client_msgs	 in;		/* oldest first */
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_fired;
 	int64_t			 head;
@@ -98,8 +100,7 @@ client_conn_message(void *arg, struct proto_msg *m)
 	struct client_msg	*cm = xcalloc(1, sizeof *cm);
 
 	cm->m = *m;
-	*cc->in_tail = cm;
-	cc->in_tail = &cm->next;
+	STAILQ_INSERT_TAIL(&cc->in, cm, entry);
 }
 
 static void
@@ -143,7 +144,7 @@ client_conn_run(struct client_conn *cc, int64_t ms)
 	cc->timer_fired = 0;
 	lws_sul_schedule(cc->ctx, 0, &cc->timer, client_conn_timer,
 	    (lws_usec_t)ms * 1000);
-	while (cc->in == NULL && !cc->closed && !cc->timer_fired &&
+	while (STAILQ_EMPTY(&cc->in) && !cc->closed && !cc->timer_fired &&
 	    cc->welcomed == welcomed) {
 		if (lws_service(cc->ctx, 0) < 0) {
 			client_conn_down(cc, "event loop failed", 0);
@@ -174,7 +175,7 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 		return NULL;
 	}
 	cc = xcalloc(1, sizeof *cc);
-	cc->in_tail = &cc->in;
+	STAILQ_INIT(&cc->in);
 	cc->ctx = client_link_context(NULL, cc);
 	cc->link = client_link_create(cc->ctx, hub, user, incident, 0,
 	    &client_conn_ops, cc);
@@ -207,8 +208,8 @@ client_conn_free(struct client_conn *cc)
 	lws_sul_cancel(&cc->timer);
 	client_link_free(cc->link);
 	lws_context_destroy(cc->ctx);
-	while ((cm = cc->in) != NULL) {
-		cc->in = cm->next;
+	while ((cm = STAILQ_FIRST(&cc->in)) != NULL) {
+		STAILQ_REMOVE_HEAD(&cc->in, entry);
 		proto_msg_clear(&cm->m);
 		free(cm);
 	}
@@ -242,28 +243,26 @@ client_conn_recv(struct client_conn *cc, struct proto_msg *m, int timeout_ms,
 	struct client_msg	*cm;
 	int64_t			 deadline, left;
 
-	if (timeout_ms <= 0 && cc->in == NULL && !cc->closed) {
+	if (timeout_ms <= 0 && STAILQ_EMPTY(&cc->in) && !cc->closed) {
 		/* Just what is ready: a negative timeout polls without waiting. */
 		if (lws_service(cc->ctx, -1) < 0)
 			client_conn_down(cc, "event loop failed", 0);
-		if (cc->in == NULL && !cc->closed)
+		if (STAILQ_EMPTY(&cc->in) && !cc->closed)
 			return 0;
 	}
 	deadline = util_clock_mono_ms() + client_conn_bound(timeout_ms);
-	while (cc->in == NULL && !cc->closed) {
+	while (STAILQ_EMPTY(&cc->in) && !cc->closed) {
 		left = deadline - util_clock_mono_ms();
 		if (left <= 0)
 			return 0;
 		client_conn_run(cc, left);
 	}
-	if ((cm = cc->in) == NULL) {
+	if ((cm = STAILQ_FIRST(&cc->in)) == NULL) {
 		*cause = xstrdup(cc->error != NULL ? cc->error :
 		    "connection to the hub lost");
 		return -1;
 	}
-	cc->in = cm->next;
-	if (cc->in == NULL)
-		cc->in_tail = &cc->in;
+	STAILQ_REMOVE_HEAD(&cc->in, entry);
 	*m = cm->m;
 	free(cm);
 	return 1;

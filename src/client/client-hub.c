@@ -262,23 +262,27 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 			free(m.state);
 			m.state = NULL;
 			proto_snapshot_rebase(st, ctx.now);
+			if (core_state_valid(st, &cause) != 0) {
+				client_conn_free(cc);
+				proto_msg_clear(&m);
+				rc = client_hub_fail(CLIENT_EXIT_ERROR,
+				    "the hub sent a malformed snapshot: %s",
+				    cause);
+				free(cause);
+				return rc;
+			}
 		}
 		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
 			if (m.events[i].seq <= st->seq)
 				continue;
-			if (m.events[i].seq != st->seq + 1) {
+			if (core_state_follow(st, &m.events[i], m.hashes[i],
+			    &ctx, &cause) != 0) {
 				client_conn_free(cc);
 				proto_msg_clear(&m);
-				return client_hub_fail(CLIENT_EXIT_ERROR, "gap in "
-				    "the log after seq %lld", (long long)st->seq);
-			}
-			core_state_apply(st, &m.events[i], &ctx);
-			if (memcmp(st->chain, m.hashes[i], CORE_HASH_LEN) != 0) {
-				client_conn_free(cc);
-				proto_msg_clear(&m);
-				return client_hub_fail(CLIENT_EXIT_ERROR, "chain "
-				    "mismatch at seq %lld: the log does not verify",
-				    (long long)st->seq);
+				rc = client_hub_fail(CLIENT_EXIT_ERROR,
+				    "%s: the log does not verify", cause);
+				free(cause);
+				return rc;
 			}
 			if (events == NULL)
 				continue;

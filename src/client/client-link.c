@@ -28,6 +28,8 @@
  * reports afterwards reaches the link.  Incoming messages are reassembled
  * up to 4 * PROTO_MAX_MSG and decoded here: callers see plain structs.
  */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +45,9 @@
 struct link_outq_item {
 	char			*data;		/* LWS_PRE headroom first */
 	size_t			 len;
-	struct link_outq_item	*next;
+	STAILQ_ENTRY(link_outq_item) entry;
 };
-struct link_outq {
-	struct link_outq_item	*head;
-	struct link_outq_item	**tail;
-};
+STAILQ_HEAD(link_outq, link_outq_item);
 
 enum link_phase {
 	LINK_DOWN,
@@ -96,8 +95,7 @@ static const lws_retry_bo_t link_backoff = {
 static void
 link_outq_init(struct link_outq *q)
 {
-	q->head = NULL;
-	q->tail = &q->head;
+	STAILQ_INIT(q);
 }
 
 static void
@@ -111,8 +109,7 @@ link_outq_push(struct link_outq *q, const struct proto_msg *m)
 	proto_msg_encode(m, &b);
 	o->len = b.len - LWS_PRE;
 	o->data = util_buf_steal(&b);
-	*q->tail = o;
-	q->tail = &o->next;
+	STAILQ_INSERT_TAIL(q, o, entry);
 }
 
 static int
@@ -121,17 +118,16 @@ link_outq_write(struct link_outq *q, struct lws *wsi)
 	struct link_outq_item	*o;
 	int			 rc;
 
-	if ((o = q->head) == NULL)
+	if ((o = STAILQ_FIRST(q)) == NULL)
 		return 0;
-	if ((q->head = o->next) == NULL)
-		q->tail = &q->head;
+	STAILQ_REMOVE_HEAD(q, entry);
 	rc = lws_write(wsi, (unsigned char *)o->data + LWS_PRE, o->len,
 	    LWS_WRITE_TEXT);
 	free(o->data);
 	free(o);
 	if (rc < 0)
 		return -1;
-	if (q->head != NULL)
+	if (!STAILQ_EMPTY(q))
 		lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -139,7 +135,7 @@ link_outq_write(struct link_outq *q, struct lws *wsi)
 static int
 link_outq_empty(const struct link_outq *q)
 {
-	return q->head == NULL;
+	return STAILQ_EMPTY(q);
 }
 
 static void
@@ -147,12 +143,11 @@ link_outq_clear(struct link_outq *q)
 {
 	struct link_outq_item	*o;
 
-	while ((o = q->head) != NULL) {
-		q->head = o->next;
+	while ((o = STAILQ_FIRST(q)) != NULL) {
+		STAILQ_REMOVE_HEAD(q, entry);
 		free(o->data);
 		free(o);
 	}
-	q->tail = &q->head;
 }
 
 static void	link_connect(struct client_link *);

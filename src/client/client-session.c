@@ -23,6 +23,8 @@
  * time left on each held lease (renewals are not in the log), so
  * countdowns agree.
  */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +44,17 @@ struct session_wait {
 	int			 note;		/* an outbox entry */
 	enum core_type		 type;
 	char			*name;		/* the action, if any */
-	struct session_wait	*next;
+	LIST_ENTRY(session_wait) entry;
 };
+LIST_HEAD(session_waits, session_wait);
 
 /* A grant this session was given, which it renews. */
 struct session_grant {
 	char			*name;
 	int64_t			 fence;
-	struct session_grant	*next;
+	LIST_ENTRY(session_grant) entry;
 };
+LIST_HEAD(session_grants, session_grant);
 
 struct client_session {
 	struct lws_context		*ctx;
@@ -72,8 +76,8 @@ struct client_session {
 	size_t				 npending;
 	struct client_outbox_entry	*own;		/* this user's, shallow */
 	size_t				 nown;
-	struct session_wait		*waits;
-	struct session_grant		*grants;
+	struct session_waits		 waits;
+	struct session_grants		 grants;
 	char				*notice;
 	lws_sorted_usec_list_t		 tick_sul;
 	void				(*changed)(void *);
@@ -115,8 +119,8 @@ session_waits_drop(struct client_session *s)
 {
 	struct session_wait	*w;
 
-	while ((w = s->waits) != NULL) {
-		s->waits = w->next;
+	while ((w = LIST_FIRST(&s->waits)) != NULL) {
+		LIST_REMOVE(w, entry);
 		free(w->op);
 		free(w->what);
 		free(w->name);
@@ -129,8 +133,8 @@ session_grants_drop(struct client_session *s)
 {
 	struct session_grant	*g;
 
-	while ((g = s->grants) != NULL) {
-		s->grants = g->next;
+	while ((g = LIST_FIRST(&s->grants)) != NULL) {
+		LIST_REMOVE(g, entry);
 		free(g->name);
 		free(g);
 	}
@@ -144,7 +148,7 @@ session_grant_mine(struct client_session *s, const struct core_action *a)
 
 	if (a == NULL || a->state != CORE_ACTION_HELD)
 		return 0;
-	for (g = s->grants; g != NULL; g = g->next) {
+	LIST_FOREACH(g, &s->grants, entry) {
 		if (g->fence == a->fence && strcmp(g->name, a->name) == 0)
 			return 1;
 	}
@@ -155,16 +159,15 @@ session_grant_mine(struct client_session *s, const struct core_action *a)
 static void
 session_grants_prune(struct client_session *s)
 {
-	struct session_grant	**pp, *g;
+	struct session_grant	*g, *next;
 
-	for (pp = &s->grants; (g = *pp) != NULL;) {
+	for (g = LIST_FIRST(&s->grants); g != NULL; g = next) {
+		next = LIST_NEXT(g, entry);
 		if (session_grant_mine(s, core_state_action(&s->st, g->name)))
-			pp = &g->next;
-		else {
-			*pp = g->next;
-			free(g->name);
-			free(g);
-		}
+			continue;
+		LIST_REMOVE(g, entry);
+		free(g->name);
+		free(g);
 	}
 }
 
@@ -261,7 +264,7 @@ session_flush(struct client_session *s)
 	for (i = 0; i < s->npending; i++) {
 		if (strcmp(s->pending[i].user, s->user) != 0)
 			continue;
-		for (w = s->waits; w != NULL; w = w->next) {
+		LIST_FOREACH(w, &s->waits, entry) {
 			if (strcmp(w->op, s->pending[i].op) == 0)
 				break;
 		}
@@ -280,8 +283,7 @@ session_flush(struct client_session *s)
 		w->op = xstrdup(s->pending[i].op);
 		w->what = xstrdup("note");
 		w->note = 1;
-		w->next = s->waits;
-		s->waits = w;
+		LIST_INSERT_HEAD(&s->waits, w, entry);
 	}
 }
 
@@ -292,21 +294,17 @@ session_event(struct client_session *s, const struct core_event *e,
 {
 	struct core_ctx		 ctx;
 	struct client_tl	*t;
+	char			*cause;
 	size_t			 i;
 
 	if (e->seq <= s->st.seq)
 		return 0;
-	if (e->seq != s->st.seq + 1) {
-		util_log("gap: seq %lld after %lld", (long long)e->seq,
-		    (long long)s->st.seq);
-		return -1;
-	}
 	memset(&ctx, 0, sizeof ctx);
 	ctx.now = util_clock_mono_ms();
 	ctx.lock_delay = 0;
-	core_state_apply(&s->st, e, &ctx);
-	if (memcmp(s->st.chain, hash, CORE_HASH_LEN) != 0) {
-		util_log("chain mismatch at seq %lld", (long long)e->seq);
+	if (core_state_follow(&s->st, e, hash, &ctx, &cause) != 0) {
+		util_log("%s", cause);
+		free(cause);
 		return -1;
 	}
 	if (s->ntl == s->captl) {
@@ -341,11 +339,11 @@ session_event(struct client_session *s, const struct core_event *e,
 static void
 session_answer(struct client_session *s, struct proto_msg *m)
 {
-	struct session_wait	**pp, *w;
-	struct session_grant	 *g;
-	size_t			  i;
+	struct session_wait	*w;
+	struct session_grant	*g;
+	size_t			 i;
 
-	for (pp = &s->waits; (w = *pp) != NULL; pp = &w->next) {
+	LIST_FOREACH(w, &s->waits, entry) {
 		if (m->op != NULL && strcmp(w->op, m->op) == 0)
 			break;
 	}
@@ -355,14 +353,13 @@ session_answer(struct client_session *s, struct proto_msg *m)
 			    m->message : m->code);
 		return;
 	}
-	*pp = w->next;
+	LIST_REMOVE(w, entry);
 	if (m->kind == PROTO_ACK && w->type == CORE_CLAIM && w->name != NULL &&
 	    m->fence > 0) {
 		g = xcalloc(1, sizeof *g);
 		g->name = xstrdup(w->name);
 		g->fence = m->fence;
-		g->next = s->grants;
-		s->grants = g;
+		LIST_INSERT_HEAD(&s->grants, g, entry);
 	}
 	if (w->note) {
 		for (i = 0; i < s->npending; i++) {
@@ -517,6 +514,8 @@ client_session_create(const char *hub, const char *user, const char *incident,
 	struct client_session	*s;
 
 	s = xcalloc(1, sizeof *s);
+	LIST_INIT(&s->waits);
+	LIST_INIT(&s->grants);
 	s->hub = xstrdup(hub);
 	s->user = xstrdup(user);
 	s->incident = xstrdup(incident);
@@ -725,7 +724,6 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 	free(words);
 	w->type = cmd->type;
 	w->name = cmd->name != NULL ? xstrdup(cmd->name) : NULL;
-	w->next = s->waits;
-	s->waits = w;
+	LIST_INSERT_HEAD(&s->waits, w, entry);
 	return 0;
 }

@@ -51,6 +51,7 @@ core_cmd_claim_check(const struct core_state *s, const struct core_event *cmd,
 		    "its last lease %s (%lld s more)", a->name,
 		    a->mark.type == CORE_BREAK ? "was broken" : "ran out",
 		    (long long)((a->free_at - ctx->now + 999) / 1000));
+	core_assert(a->fence <= s->seq);	/* the new fence is larger */
 	return core_check_fresh(&a->mark, ctx->based_on, a->name, ctx, r);
 }
 

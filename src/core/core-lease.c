@@ -48,8 +48,10 @@ core_lease_check_holder(const struct core_state *s, const struct core_event *cmd
 		return NULL;
 	}
 	if (a->state == CORE_ACTION_HELD && cmd->fence == a->fence &&
-	    strcmp(a->holder, ctx->actor) == 0 && a->deadline > ctx->now)
+	    strcmp(a->holder, ctx->actor) == 0 && a->deadline > ctx->now) {
+		core_assert(a->fence >= 1 && a->fence <= s->seq);
 		return a;
+	}
 	if (a->state == CORE_ACTION_HELD && cmd->fence == a->fence &&
 	    strcmp(a->holder, ctx->actor) == 0)
 		core_refuse(r, "stale-fence", "fence %lld is stale: your lease "

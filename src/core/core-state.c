@@ -249,6 +249,19 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 }
 
 void
+core_state_assert(const struct core_state *s)
+{
+#ifndef NDEBUG
+	char	*cause;
+
+	if (core_state_valid(s, &cause) != 0)
+		core_assert_fail(cause, __FILE__, __LINE__, __func__);
+#else
+	(void)s;
+#endif
+}
+
+void
 core_state_apply(struct core_state *s, const struct core_event *e,
     const struct core_ctx *ctx)
 {
@@ -264,6 +277,63 @@ core_state_apply(struct core_state *s, const struct core_event *e,
 		core_list_add(&s->people, &s->npeople, e->actor);
 	if (ce != NULL && ce->apply != NULL)
 		ce->apply(s, e, ctx);
+}
+
+int
+core_state_follow(struct core_state *s, const struct core_event *e,
+    const unsigned char *hash, const struct core_ctx *ctx, char **cause)
+{
+	if (e->seq != s->seq + 1) {
+		*cause = xasprintf("gap in the log: seq %lld after %lld",
+		    (long long)e->seq, (long long)s->seq);
+		return CORE_FOLLOW_GAP;
+	}
+	core_state_apply(s, e, ctx);
+	core_assert(s->seq == e->seq);
+	core_state_assert(s);
+	if (memcmp(s->chain, hash, CORE_HASH_LEN) != 0) {
+		*cause = xasprintf("chain mismatch at seq %lld",
+		    (long long)e->seq);
+		return CORE_FOLLOW_BROKEN;
+	}
+	return 0;
+}
+
+int
+core_state_valid(const struct core_state *s, char **cause)
+{
+	const struct core_action	*a;
+	size_t				 i;
+
+	if (s->seq < 0) {
+		*cause = xasprintf("seq %lld is negative", (long long)s->seq);
+		return -1;
+	}
+	if (s->ic != NULL && s->ic[0] == '\0') {
+		*cause = xstrdup("the incident commander has no name");
+		return -1;
+	}
+	for (i = 0; i < s->nactions; i++) {
+		a = &s->actions[i];
+		if (a->fence < 0 || a->fence > s->seq) {
+			*cause = xasprintf("%s: fence %lld is not within seq "
+			    "%lld", a->name, (long long)a->fence,
+			    (long long)s->seq);
+			return -1;
+		}
+		if (a->state == CORE_ACTION_HELD && a->fence < 1) {
+			*cause = xasprintf("%s: held without a fence",
+			    a->name);
+			return -1;
+		}
+		if ((a->state == CORE_ACTION_HELD) != (a->holder != NULL)) {
+			*cause = xasprintf("%s: %s", a->name,
+			    a->holder != NULL ? "a holder but not held" :
+			    "held without a holder");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void

@@ -532,7 +532,9 @@ hub_main(int argc, char **argv)
 	hub.cfg.grace = 30000;
 	hub.cfg.ttl = CORE_TTL_DEFAULT;
 	hub.cfg.snapshot_after = PROTO_SNAPSHOT_AFTER;
-	hub.pending_tail = &hub.pending;
+	STAILQ_INIT(&hub.incidents);
+	STAILQ_INIT(&hub.pending);
+	LIST_INIT(&hub.clients);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -22,7 +22,9 @@ hub_state_find(struct hub *hub, const char *id)
 {
 	struct hub_incident	*inc;
 
-	for (inc = hub->incidents; id != NULL && inc != NULL; inc = inc->next) {
+	if (id == NULL)
+		return NULL;
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
 		if (strcmp(inc->state.id, id) == 0)
 			return inc;
 	}
@@ -40,17 +42,11 @@ hub_state_load_event(const struct core_event *e, const unsigned char *hash,
     void *arg)
 {
 	struct hub_load	*l = arg;
+	char		*why;
 
-	if (e->seq != l->inc->state.seq + 1) {
-		l->cause = xasprintf("%s: seq %lld follows %lld",
-		    l->inc->state.id, (long long)e->seq,
-		    (long long)l->inc->state.seq);
-		return 1;
-	}
-	core_state_apply(&l->inc->state, e, &l->ctx);
-	if (memcmp(l->inc->state.chain, hash, CORE_HASH_LEN) != 0) {
-		l->cause = xasprintf("%s: chain mismatch at seq %lld",
-		    l->inc->state.id, (long long)e->seq);
+	if (core_state_follow(&l->inc->state, e, hash, &l->ctx, &why) != 0) {
+		l->cause = xasprintf("%s: %s", l->inc->state.id, why);
+		free(why);
 		return 1;
 	}
 	return 0;
@@ -59,7 +55,7 @@ hub_state_load_event(const struct core_event *e, const unsigned char *hash,
 int
 hub_state_load(struct hub *hub, char **cause)
 {
-	struct hub_incident	*inc, **tail = &hub->incidents;
+	struct hub_incident	*inc;
 	struct hub_load		 l;
 	char			**ids;
 	size_t			 nids, i;
@@ -89,8 +85,7 @@ hub_state_load(struct hub *hub, char **cause)
 		core_state_grace(&inc->state, now, hub->cfg.grace);
 		inc->committed = inc->state.seq;
 		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
-		*tail = inc;
-		tail = &inc->next;
+		STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
 		util_log("loaded %s: %lld events", ids[i],
 		    (long long)inc->state.seq);
 	}
@@ -115,12 +110,13 @@ hub_state_free(struct hub *hub)
 	struct hub_incident	*inc;
 	struct hub_pending	*p;
 
-	while ((p = hub->pending) != NULL) {
-		hub->pending = p->next;
+	while ((p = STAILQ_FIRST(&hub->pending)) != NULL) {
+		STAILQ_REMOVE_HEAD(&hub->pending, entry);
 		hub_pending_free(p);
 	}
-	while ((inc = hub->incidents) != NULL) {
-		hub->incidents = inc->next;
+	hub->npending = 0;
+	while ((inc = STAILQ_FIRST(&hub->incidents)) != NULL) {
+		STAILQ_REMOVE_HEAD(&hub->incidents, entry);
 		core_state_clear(&inc->state);
 		free(inc);
 	}
@@ -131,7 +127,9 @@ hub_state_present(struct hub *hub, struct hub_incident *inc, const char *user)
 {
 	struct hub_client	*c;
 
-	for (c = hub->clients; user != NULL && c != NULL; c = c->next) {
+	if (user == NULL)
+		return 0;
+	LIST_FOREACH(c, &hub->clients, entry) {
 		if (c->inc == inc && c->user != NULL && !c->closing &&
 		    strcmp(c->user, user) == 0)
 			return 1;
@@ -144,7 +142,7 @@ hub_state_client_gone(struct hub *hub, struct hub_client *c)
 {
 	struct hub_pending	*p;
 
-	for (p = hub->pending; p != NULL; p = p->next) {
+	STAILQ_FOREACH(p, &hub->pending, entry) {
 		if (p->client == c)
 			p->client = NULL;
 	}
@@ -175,28 +173,41 @@ hub_state_ack(struct hub_client *c, const char *incident, const char *op,
 	hub_state_ack_ttl(c, incident, op, seq, fence, duplicate, 0);
 }
 
-/* Queue an accepted event (already folded into the state). */
+/*
+ * Queue something of this kind for the next commit, which answers c (if it
+ * is still there) for op; fill in the rest of the kind.  The queue owns it.
+ */
 static struct hub_pending *
-hub_state_queue(struct hub *hub, struct hub_incident *inc,
-    struct core_event *ev, struct hub_client *c)
+hub_pending_add(struct hub *hub, enum hub_pending_kind kind,
+    struct hub_incident *inc, struct hub_client *c, const char *op)
 {
 	struct hub_pending	*p = xcalloc(1, sizeof *p);
 
+	p->kind = kind;
 	p->inc = inc;
-	p->ev = *ev;
-	core_event_init(ev);
-	memcpy(p->hash, inc->state.chain, CORE_HASH_LEN);
 	p->client = c;
-	p->op = p->ev.op != NULL ? xstrdup(p->ev.op) : NULL;
-	if (p->ev.type == CORE_CLAIM)
-		p->fence = p->ev.seq;
-	if (hub->pending == NULL)
-		hub->pending_tail = &hub->pending;
-	*hub->pending_tail = p;
-	hub->pending_tail = &p->next;
+	p->op = op != NULL ? xstrdup(op) : NULL;
+	core_event_init(&p->ev);
+	STAILQ_INSERT_TAIL(&hub->pending, p, entry);
 	hub->npending++;
 	hub_state_arm_commit(hub);
 	return p;
+}
+
+/* Queue an accepted event (already folded into the state); takes *ev. */
+static void
+hub_state_queue(struct hub *hub, struct hub_incident *inc,
+    struct core_event *ev, struct hub_client *c)
+{
+	struct hub_pending	*p;
+
+	p = hub_pending_add(hub, HUB_PENDING_EVENT, inc, c, ev->op);
+	core_assert(ev->seq == inc->state.seq);
+	p->ev = *ev;
+	core_event_init(ev);
+	memcpy(p->hash, inc->state.chain, CORE_HASH_LEN);
+	if (p->ev.type == CORE_CLAIM)
+		p->fence = p->ev.seq;
 }
 
 /*
@@ -227,6 +238,7 @@ hub_state_accept(struct hub *hub, struct hub_incident *inc,
 		return -1;
 	}
 	core_state_apply(&inc->state, cmd, ctx);
+	core_state_assert(&inc->state);
 	hub_state_queue(hub, inc, cmd, c);
 	return 0;
 }
@@ -286,7 +298,7 @@ hub_state_leases(struct hub *hub)
 	struct hub_incident	*inc;
 	int64_t			 next = INT64_MAX, d, now;
 
-	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
 		hub_state_expire(hub, inc);
 		d = core_state_next_deadline(&inc->state);
 		if (d < next)
@@ -323,18 +335,19 @@ hub_state_arm_commit(struct hub *hub)
 void
 hub_state_commit(struct hub *hub)
 {
-	struct hub_pending	*p, *list = hub->pending;
+	struct hub_pendings	 list = STAILQ_HEAD_INITIALIZER(list);
+	struct hub_pending	*p;
 	struct hub_client	*c;
 	char			*cause = NULL;
 	size_t			 n = 0;
 
-	if (list == NULL)
+	if (STAILQ_EMPTY(&hub->pending))
 		return;
 	if (store_begin(hub->store, &cause) != 0)
 		fatalx("store: %s", cause);
-	for (p = list; p != NULL; p = p->next) {
-		if (p->ev.seq == 0)
-			continue;	/* a duplicate's acknowledgement */
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if (p->kind != HUB_PENDING_EVENT)
+			continue;
 		if (store_append(hub->store, p->inc->state.id, &p->ev, p->hash,
 		    &cause) != 0)
 			fatalx("store: %s", cause);
@@ -344,27 +357,32 @@ hub_state_commit(struct hub *hub)
 		fatalx("store: %s", cause);
 	hub->stat_commits++;
 	hub->stat_events += n;
-	hub->pending = NULL;
-	hub->pending_tail = &hub->pending;
+	STAILQ_CONCAT(&list, &hub->pending);
 	hub->npending = 0;
-	while ((p = list) != NULL) {
-		list = p->next;
-		if (p->ev.seq != 0) {
+	while ((p = STAILQ_FIRST(&list)) != NULL) {
+		STAILQ_REMOVE_HEAD(&list, entry);
+		switch (p->kind) {
+		case HUB_PENDING_EVENT:
+			core_assert(p->ev.seq == p->inc->committed + 1);
 			p->inc->committed = p->ev.seq;
 			memcpy(p->inc->chain, p->hash, CORE_HASH_LEN);
 			hub_state_ack_ttl(p->client, p->inc->state.id, p->op,
 			    p->ev.seq, p->fence, 0, p->ev.type == CORE_CLAIM ?
 			    p->ev.ttl : 0);
-		} else if (p->code != NULL) {
+			break;
+		case HUB_PENDING_DUPLICATE:
+			hub_state_ack(p->client, p->inc->state.id, p->op,
+			    p->dup_seq, p->fence, 1);
+			break;
+		case HUB_PENDING_REFUSAL:
 			if (p->client != NULL)
 				hub_ws_send_error(p->client, p->code, p->op,
 				    p->message, PROTO_REFUSED, 0);
-		} else
-			hub_state_ack(p->client, p->inc->state.id, p->op,
-			    p->dup_seq, p->fence, 1);
+			break;
+		}
 		hub_pending_free(p);
 	}
-	for (c = hub->clients; c != NULL; c = c->next) {
+	LIST_FOREACH(c, &hub->clients, entry) {
 		if (c->want_snapshot)
 			hub_ws_snapshot(hub, c);
 		if (c->subscribed && c->inc != NULL &&
@@ -386,19 +404,13 @@ hub_state_refuse(struct hub *hub, struct hub_client *c, const char *op,
 {
 	struct hub_pending	*p;
 
-	if (hub->pending == NULL) {
+	if (STAILQ_EMPTY(&hub->pending)) {
 		hub_ws_send_error(c, code, op, message, PROTO_REFUSED, 0);
 		return;
 	}
-	p = xcalloc(1, sizeof *p);
-	core_event_init(&p->ev);
-	p->client = c;
-	p->op = op != NULL ? xstrdup(op) : NULL;
+	p = hub_pending_add(hub, HUB_PENDING_REFUSAL, NULL, c, op);
 	p->code = xstrdup(code);
 	p->message = xstrdup(message);
-	*hub->pending_tail = p;
-	hub->pending_tail = &p->next;
-	hub->npending++;
 }
 
 /*
@@ -412,22 +424,15 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 	struct hub_pending	*p, *d;
 	int64_t			 seq;
 
-	for (p = hub->pending; p != NULL; p = p->next) {
-		if (p->inc == inc && p->op != NULL && p->ev.seq != 0 &&
-		    strcmp(p->op, m->op) == 0)
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
+		    p->op != NULL && strcmp(p->op, m->op) == 0)
 			break;
 	}
 	if (p != NULL) {
-		d = xcalloc(1, sizeof *d);
-		d->inc = inc;
-		d->client = c;
-		d->op = xstrdup(m->op);
+		d = hub_pending_add(hub, HUB_PENDING_DUPLICATE, inc, c, m->op);
 		d->dup_seq = p->ev.seq;
 		d->fence = p->ev.type == CORE_CLAIM ? p->ev.seq : 0;
-		core_event_init(&d->ev);
-		*hub->pending_tail = d;
-		hub->pending_tail = &d->next;
-		hub->npending++;
 		return 1;
 	}
 	if ((seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
@@ -444,9 +449,9 @@ hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
 {
 	struct hub_pending	*p;
 
-	for (p = hub->pending; p != NULL; p = p->next) {
-		if (p->inc == inc && p->ev.seq == 1 && p->op != NULL &&
-		    strcmp(p->op, op) == 0)
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
+		    p->ev.seq == 1 && p->op != NULL && strcmp(p->op, op) == 0)
 			return 1;
 	}
 	return inc->committed > 0 && store_op_seq(hub->store, inc->state.id,
@@ -457,14 +462,14 @@ void
 hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(m->cmd.type);
-	struct hub_incident		*inc, **tail;
+	struct hub_incident		*inc;
 	struct core_ctx			 ctx;
 	struct core_refusal		 r;
 	char				*id;
 
 	if (ce->type == CORE_OPEN) {
 		/* A retried open names the incident it already opened. */
-		for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+		STAILQ_FOREACH(inc, &hub->incidents, entry) {
 			if (inc->state.seq > 0 && hub_state_opened_by_op(hub,
 			    inc, m->op))
 				break;
@@ -495,10 +500,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			return;
 		}
 		hub->next_incident++;
-		for (tail = &hub->incidents; *tail != NULL;
-		    tail = &(*tail)->next)
-			;
-		*tail = inc;
+		STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
 		return;
 	}
 	if ((inc = hub_state_find(hub, m->incident)) == NULL ||

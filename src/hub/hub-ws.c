@@ -66,21 +66,21 @@ hub_ws_queue(struct hub_client *c, const char *data, size_t len, int flags,
 
 	if (c->closing)
 		return;
-	for (o = key != NULL ? c->outq : NULL; o != NULL; o = o->next) {
-		if (o->key != NULL && strcmp(o->key, key) == 0)
-			break;
+	o = NULL;
+	if (key != NULL) {
+		STAILQ_FOREACH(o, &c->outq, entry) {
+			if (o->key != NULL && strcmp(o->key, key) == 0)
+				break;
+		}
 	}
 	if (o == NULL) {
 		o = xcalloc(1, sizeof *o);
 		if (key != NULL)
 			o->key = xstrdup(key);
-		if (flags & HUB_OUT_URGENT) {
-			*c->urgent_tail = o;
-			c->urgent_tail = &o->next;
-		} else {
-			*c->outq_tail = o;
-			c->outq_tail = &o->next;
-		}
+		if (flags & HUB_OUT_URGENT)
+			STAILQ_INSERT_TAIL(&c->urgent, o, entry);
+		else
+			STAILQ_INSERT_TAIL(&c->outq, o, entry);
 		if (key == NULL)
 			c->noutq++;
 	} else
@@ -105,13 +105,11 @@ hub_ws_dequeue(struct hub_client *c)
 {
 	struct hub_out	*o;
 
-	if ((o = c->urgent) != NULL) {
-		if ((c->urgent = o->next) == NULL)
-			c->urgent_tail = &c->urgent;
-	} else if ((o = c->outq) != NULL) {
-		if ((c->outq = o->next) == NULL)
-			c->outq_tail = &c->outq;
-	} else
+	if ((o = STAILQ_FIRST(&c->urgent)) != NULL)
+		STAILQ_REMOVE_HEAD(&c->urgent, entry);
+	else if ((o = STAILQ_FIRST(&c->outq)) != NULL)
+		STAILQ_REMOVE_HEAD(&c->outq, entry);
+	else
 		return NULL;
 	if (o->key == NULL)
 		c->noutq--;
@@ -245,7 +243,7 @@ hub_ws_presence_changed(struct hub *hub, struct hub_incident *inc)
 
 	inc->presence_stale = 0;
 	inc->presence_ver++;
-	for (c = hub->clients; c != NULL; c = c->next) {
+	LIST_FOREACH(c, &hub->clients, entry) {
 		if (hub_ws_follows(c, inc))
 			lws_callback_on_writable(c->wsi);
 	}
@@ -269,12 +267,12 @@ hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
 	    inc->presence_buf_ver == inc->presence_ver &&
 	    inc->presence_buf_head == inc->committed)
 		return &inc->presence;
-	for (c = hub->clients; c != NULL; c = c->next)
+	LIST_FOREACH(c, &hub->clients, entry)
 		n++;
 	proto_msg_init(&m, PROTO_PRESENCE);
 	m.incident = inc->state.id;
 	m.users = xcalloc(n + 1, sizeof *m.users);
-	for (c = hub->clients; c != NULL; c = c->next) {
+	LIST_FOREACH(c, &hub->clients, entry) {
 		if (!hub_ws_follows(c, inc))
 			continue;
 		c->presence_seq = c->cursor;
@@ -382,7 +380,7 @@ hub_ws_tick(struct hub *hub, int progress)
 	int64_t			 now = util_clock_mono_ms();
 	int			 lag;
 
-	for (c = hub->clients; c != NULL; c = c->next) {
+	LIST_FOREACH(c, &hub->clients, entry) {
 		if (c->closing || hub_ws_alive(hub, c, now) != 0 ||
 		    !c->subscribed)
 			continue;
@@ -395,7 +393,7 @@ hub_ws_tick(struct hub *hub, int progress)
 			c->inc->presence_stale = 1;
 		}
 	}
-	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
 		if (inc->presence_stale)
 			hub_ws_presence_changed(hub, inc);
 	}
@@ -406,7 +404,7 @@ hub_ws_free(struct hub *hub)
 {
 	struct hub_incident	*inc;
 
-	for (inc = hub->incidents; inc != NULL; inc = inc->next)
+	STAILQ_FOREACH(inc, &hub->incidents, entry)
 		util_buf_clear(&inc->presence);
 }
 
@@ -426,7 +424,7 @@ hub_ws_lease(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
 	m.left = a->deadline > now ? a->deadline - now : 0;
 	util_buf_init(&b);
 	proto_msg_encode(&m, &b);
-	for (c = hub->clients; c != NULL; c = c->next) {
+	LIST_FOREACH(c, &hub->clients, entry) {
 		if ((to == NULL || c == to) && hub_ws_follows(c, inc))
 			hub_ws_queue(c, b.data, b.len, 0, a->name);
 	}
@@ -463,10 +461,10 @@ hub_ws_list(struct hub *hub, struct hub_client *c)
 	size_t			 n = 0;
 
 	proto_msg_init(&m, PROTO_INCIDENTS);
-	for (inc = hub->incidents; inc != NULL; inc = inc->next)
+	STAILQ_FOREACH(inc, &hub->incidents, entry)
 		n++;
 	m.incidents = xcalloc(n, sizeof *m.incidents);
-	for (inc = hub->incidents; inc != NULL; inc = inc->next) {
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
 		if (inc->committed == 0)
 			continue;
 		pi = &m.incidents[m.nincidents++];
@@ -650,16 +648,10 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 static void
 hub_ws_client_free(struct hub *hub, struct hub_client *c)
 {
-	struct hub_client	**pp;
 	struct hub_out		*o;
 
 	hub_state_client_gone(hub, c);
-	for (pp = &hub->clients; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
+	LIST_REMOVE(c, entry);
 	if (c->subscribed && c->inc != NULL)
 		hub_ws_presence(hub, c->inc);
 	c->closing = 1;
@@ -677,9 +669,9 @@ hub_ws_metrics(struct hub *hub, struct buf *b)
 	struct hub_client	*c;
 	size_t			 ninc = 0, ncli = 0;
 
-	for (inc = hub->incidents; inc != NULL; inc = inc->next)
+	STAILQ_FOREACH(inc, &hub->incidents, entry)
 		ninc++;
-	for (c = hub->clients; c != NULL; c = c->next)
+	LIST_FOREACH(c, &hub->clients, entry)
 		ncli++;
 	util_buf_printf(b, "# HELP concord_events_total Events committed since "
 	    "the hub started.\n# TYPE concord_events_total counter\n"
@@ -780,11 +772,10 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		c->wsi = wsi;
 		c->hub = hub;
 		c->heard = util_clock_mono_ms();
-		c->urgent_tail = &c->urgent;
-		c->outq_tail = &c->outq;
+		STAILQ_INIT(&c->urgent);
+		STAILQ_INIT(&c->outq);
 		util_buf_init(&c->rx);
-		c->next = hub->clients;
-		hub->clients = c;
+		LIST_INSERT_HEAD(&hub->clients, c, entry);
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, HUB_HELLO_TIMEOUT);
 		break;
 	case LWS_CALLBACK_CLOSED:

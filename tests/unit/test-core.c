@@ -13,7 +13,8 @@
  * on a stale view; the restart grace; and a seeded randomized run in which a
  * simulated hub drives the core and every step is checked against a shadow
  * model and the fold's invariants, with a replay of the whole log through
- * the canonical encoding at the end.
+ * the canonical encoding at the end; the chain follower (the good case, a
+ * gap, a mismatch) and the invariants of a state received whole.
  *
  * The tests play the hub: check a command, then set seq and time and apply
  * it (or renew, for a renewal), and sweep expired leases with action.expire.
@@ -3088,6 +3089,148 @@ test_amend_mark(void **state)
 	core_state_clear(&s);
 }
 
+/*
+ * Log one command by actor at the head of s: check it, apply it, and keep
+ * the event and the chain value after it in log[n] and hash[n].
+ */
+static void
+follow_log(struct core_state *s, struct core_event *e, const char *actor,
+    struct core_event *log, unsigned char (*hash)[CORE_HASH_LEN], size_t n)
+{
+	struct core_ctx		ctx;
+	struct core_refusal	r;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = actor;
+	ctx.based_on = s->seq;
+	ctx.wall = 1000 + s->seq;
+	ctx.now = T0;
+	if (core_state_check(s, e, &ctx, &r) != 0)
+		fail_msg("refused: %s", r.message);
+	e->seq = s->seq + 1;
+	e->time = ctx.wall;
+	core_state_apply(s, e, &ctx);
+	log[n] = *e;
+	memcpy(hash[n], s->chain, CORE_HASH_LEN);
+}
+
+/*
+ * The chain follower: the next event with its chain value is folded; a gap
+ * or a repeat leaves the state alone; a value that does not match is
+ * reported at its seq.  A state received whole is checked for the fold's
+ * invariants.
+ */
+static void
+test_state_follow(void **state)
+{
+	struct core_state	 src, s;
+	struct core_event	 e, log[4];
+	struct core_ctx		 ctx;
+	unsigned char		 hash[4][CORE_HASH_LEN];
+	unsigned char		 bad[CORE_HASH_LEN];
+	char			*cause;
+	size_t			 i;
+
+	(void)state;
+	core_state_init(&src, "INC-F");
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	e.text = xstrdup("t");
+	e.sev = 2;
+	follow_log(&src, &e, "alice", log, hash, 0);
+	core_event_init(&e);
+	e.type = CORE_NOTE;
+	e.text = xstrdup("hello");
+	follow_log(&src, &e, "bob", log, hash, 1);
+	core_event_init(&e);
+	e.type = CORE_DECLARE;
+	e.name = xstrdup("failover");
+	follow_log(&src, &e, "alice", log, hash, 2);
+	core_event_init(&e);
+	e.type = CORE_CLAIM;
+	e.name = xstrdup("failover");
+	e.ttl = 30000;
+	follow_log(&src, &e, "bob", log, hash, 3);
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.now = T0;
+
+	/* The good case: every event follows and verifies. */
+	core_state_init(&s, "INC-F");
+	for (i = 0; i < 4; i++)
+		assert_int_equal(core_state_follow(&s, &log[i], hash[i], &ctx,
+		    &cause), 0);
+	assert_int_equal(s.seq, 4);
+	assert_memory_equal(s.chain, src.chain, CORE_HASH_LEN);
+	assert_int_equal(core_state_action(&s, "failover")->fence, 4);
+	assert_int_equal(core_state_valid(&s, &cause), 0);
+	core_state_clear(&s);
+
+	/* A gap, and a repeat: refused, the state untouched. */
+	core_state_init(&s, "INC-F");
+	assert_int_equal(core_state_follow(&s, &log[1], hash[1], &ctx,
+	    &cause), CORE_FOLLOW_GAP);
+	assert_string_equal(cause, "gap in the log: seq 2 after 0");
+	free(cause);
+	assert_int_equal(s.seq, 0);
+	assert_int_equal(core_state_follow(&s, &log[0], hash[0], &ctx,
+	    &cause), 0);
+	assert_int_equal(core_state_follow(&s, &log[0], hash[0], &ctx,
+	    &cause), CORE_FOLLOW_GAP);
+	assert_string_equal(cause, "gap in the log: seq 1 after 1");
+	free(cause);
+	assert_int_equal(s.seq, 1);
+	assert_memory_equal(s.chain, hash[0], CORE_HASH_LEN);
+	core_state_clear(&s);
+
+	/* A chain value that does not match: broken at that seq. */
+	core_state_init(&s, "INC-F");
+	assert_int_equal(core_state_follow(&s, &log[0], hash[0], &ctx,
+	    &cause), 0);
+	memcpy(bad, hash[1], CORE_HASH_LEN);
+	bad[CORE_HASH_LEN - 1] ^= 1;
+	assert_int_equal(core_state_follow(&s, &log[1], bad, &ctx, &cause),
+	    CORE_FOLLOW_BROKEN);
+	assert_string_equal(cause, "chain mismatch at seq 2");
+	free(cause);
+	core_state_clear(&s);
+
+	/* An event changed after its chain value was computed. */
+	core_state_init(&s, "INC-F");
+	free(log[1].text);
+	log[1].text = xstrdup("hellO");
+	assert_int_equal(core_state_follow(&s, &log[0], hash[0], &ctx,
+	    &cause), 0);
+	assert_int_equal(core_state_follow(&s, &log[1], hash[1], &ctx,
+	    &cause), CORE_FOLLOW_BROKEN);
+	assert_string_equal(cause, "chain mismatch at seq 2");
+	free(cause);
+	core_state_clear(&s);
+
+	/* A state received whole must keep the fold's invariants. */
+	core_state_action(&src, "failover")->fence = 5;
+	assert_int_equal(core_state_valid(&src, &cause), -1);
+	assert_string_equal(cause, "failover: fence 5 is not within seq 4");
+	free(cause);
+	core_state_action(&src, "failover")->fence = 4;
+	free(core_state_action(&src, "failover")->holder);
+	core_state_action(&src, "failover")->holder = NULL;
+	assert_int_equal(core_state_valid(&src, &cause), -1);
+	assert_string_equal(cause, "failover: held without a holder");
+	free(cause);
+	core_state_action(&src, "failover")->state = CORE_ACTION_FREE;
+	assert_int_equal(core_state_valid(&src, &cause), 0);
+	free(src.ic);
+	src.ic = xstrdup("");
+	assert_int_equal(core_state_valid(&src, &cause), -1);
+	assert_string_equal(cause, "the incident commander has no name");
+	free(cause);
+
+	for (i = 0; i < 4; i++)
+		core_event_clear(&log[i]);
+	core_state_clear(&src);
+}
+
 int
 main(void)
 {
@@ -3111,6 +3254,7 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unused_fields_dropped),
 		cmocka_unit_test(test_amend_mark),
+		cmocka_unit_test(test_state_follow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
