@@ -278,8 +278,8 @@ link_why(struct client_link *l, const char *fallback, char *why, size_t len)
 		snprintf(why, len, "the hub stopped answering (silent for "
 		    "%lld s)", (long long)((now - l->heard + 500) / 1000));
 	else if (l->phase == LINK_OPENING && now >= l->deadline - 500)
-		snprintf(why, len, "no %s from the hub within %d s",
-		    l->established ? "welcome" : "answer",
+		snprintf(why, len, "the hub is not answering (no %s within "
+		    "%d s)", l->established ? "welcome" : "handshake",
 		    CLIENT_CONNECT_TIMEOUT / 1000);
 	else
 		snprintf(why, len, "%s", fallback);
