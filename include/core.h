@@ -421,6 +421,9 @@ struct core_action *core_state_action(const struct core_state *, const char *);
 struct core_role *core_state_role(const struct core_state *, const char *);
 /* The note with this seq, or NULL. */
 struct core_note *core_state_note(const struct core_state *, int64_t);
+/* Fold command passing to the event's actor (taken or accepted). */
+void		 core_state_command_to(struct core_state *,
+		    const struct core_event *, const struct core_ctx *);
 /* Renew a held lease: deadline = now + ttl.  Check first. */
 void		 core_state_renew(struct core_state *, const char *, int64_t now);
 /*
@@ -468,5 +471,11 @@ int		 core_lease_refuse_held(const struct core_action *,
 int64_t		 core_lease_left(const struct core_action *, int64_t now);
 /* End a grant: free the action, lock-delay if delay > 0. */
 void		 core_lease_end(struct core_action *, int64_t free_at);
+/*
+ * Fold a lease that ended without its holder (broken by the IC, or
+ * expired): free the action after the lock-delay and mark the change.
+ */
+void		 core_lease_lost(struct core_state *, const struct core_event *,
+		    const struct core_ctx *);
 
 #endif

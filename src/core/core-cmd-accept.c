@@ -17,18 +17,6 @@ core_cmd_accept_check(const struct core_state *s, const struct core_event *cmd,
 	return core_check_fresh(&s->ic_mark, ctx->based_on, "command", ctx, r);
 }
 
-static void
-core_cmd_accept_apply(struct core_state *s, const struct core_event *e,
-    const struct core_ctx *ctx)
-{
-	(void)ctx;
-	free(s->ic);
-	s->ic = e->actor != NULL ? xstrdup(e->actor) : NULL;
-	free(s->offer);
-	s->offer = NULL;
-	core_mark_set(&s->ic_mark, e);
-}
-
 static char *
 core_cmd_accept_describe(const struct core_event *e)
 {
@@ -40,5 +28,5 @@ const struct core_cmd_entry core_cmd_accept_entry = {
 	"command.accept", CORE_CMD_ACCEPT, CORE_F_COORD,
 	0,
 	0,
-	core_cmd_accept_check, core_cmd_accept_apply, core_cmd_accept_describe
+	core_cmd_accept_check, core_state_command_to, core_cmd_accept_describe
 };

@@ -29,18 +29,6 @@ core_cmd_break_check(const struct core_state *s, const struct core_event *cmd,
 	return 0;
 }
 
-static void
-core_cmd_break_apply(struct core_state *s, const struct core_event *e,
-    const struct core_ctx *ctx)
-{
-	struct core_action	*a = core_state_action(s, e->name);
-
-	if (a == NULL)
-		return;
-	core_lease_end(a, ctx->now + ctx->lock_delay);
-	core_mark_set(&a->mark, e);
-}
-
 static char *
 core_cmd_break_describe(const struct core_event *e)
 {
@@ -53,5 +41,5 @@ const struct core_cmd_entry core_cmd_break_entry = {
 	"action.break", CORE_BREAK, CORE_F_IC | CORE_F_COORD,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_TEXT,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_TEXT,
-	core_cmd_break_check, core_cmd_break_apply, core_cmd_break_describe
+	core_cmd_break_check, core_lease_lost, core_cmd_break_describe
 };

@@ -17,18 +17,6 @@ core_cmd_expire_check(const struct core_state *s, const struct core_event *cmd,
 	return 0;
 }
 
-static void
-core_cmd_expire_apply(struct core_state *s, const struct core_event *e,
-    const struct core_ctx *ctx)
-{
-	struct core_action	*a = core_state_action(s, e->name);
-
-	if (a == NULL)
-		return;
-	core_lease_end(a, ctx->now + ctx->lock_delay);
-	core_mark_set(&a->mark, e);
-}
-
 static char *
 core_cmd_expire_describe(const struct core_event *e)
 {
@@ -40,5 +28,5 @@ const struct core_cmd_entry core_cmd_expire_entry = {
 	"action.expire", CORE_EXPIRE, CORE_F_HUB,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
-	core_cmd_expire_check, core_cmd_expire_apply, core_cmd_expire_describe
+	core_cmd_expire_check, core_lease_lost, core_cmd_expire_describe
 };

@@ -29,18 +29,6 @@ core_cmd_take_check(const struct core_state *s, const struct core_event *cmd,
 	return core_check_fresh(&s->ic_mark, ctx->based_on, "command", ctx, r);
 }
 
-static void
-core_cmd_take_apply(struct core_state *s, const struct core_event *e,
-    const struct core_ctx *ctx)
-{
-	(void)ctx;
-	free(s->ic);
-	s->ic = e->actor != NULL ? xstrdup(e->actor) : NULL;
-	free(s->offer);
-	s->offer = NULL;
-	core_mark_set(&s->ic_mark, e);
-}
-
 static char *
 core_cmd_take_describe(const struct core_event *e)
 {
@@ -54,5 +42,5 @@ const struct core_cmd_entry core_cmd_take_entry = {
 	"command.take", CORE_CMD_TAKE, CORE_F_COORD,
 	CORE_FLD_FORCE | CORE_FLD_TEXT,
 	0,
-	core_cmd_take_check, core_cmd_take_apply, core_cmd_take_describe
+	core_cmd_take_check, core_state_command_to, core_cmd_take_describe
 };

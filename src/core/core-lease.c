@@ -88,3 +88,15 @@ core_lease_end(struct core_action *a, int64_t free_at)
 	a->deadline = 0;
 	a->free_at = free_at;
 }
+
+void
+core_lease_lost(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	struct core_action	*a = core_state_action(s, e->name);
+
+	if (a == NULL)
+		return;
+	core_lease_end(a, ctx->now + ctx->lock_delay);
+	core_mark_set(&a->mark, e);
+}

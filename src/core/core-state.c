@@ -416,3 +416,15 @@ core_state_blocked(const struct core_state *s, const struct core_action *a)
 	}
 	return NULL;
 }
+
+void
+core_state_command_to(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	(void)ctx;
+	free(s->ic);
+	s->ic = e->actor != NULL ? xstrdup(e->actor) : NULL;
+	free(s->offer);
+	s->offer = NULL;
+	core_mark_set(&s->ic_mark, e);
+}
