@@ -130,57 +130,47 @@ core_list_has(char **list, size_t n, const char *s)
 void
 core_event_clear(struct core_event *e)
 {
-	free(e->actor);
-	free(e->roles);
-	free(e->op);
-	free(e->name);
-	free(e->user);
-	free(e->role);
-	free(e->state);
-	free(e->outcome);
-	free(e->kind);
-	free(e->text);
-	core_list_free(e->after, e->nafter);
-	core_list_free(e->conflicts, e->nconflicts);
-	core_event_init(e);
-}
+	const struct core_field	*tab, *f;
+	size_t			 nf, i;
 
-static char *
-core_dup(const char *s)
-{
-	return s == NULL ? NULL : xstrdup(s);
+	tab = core_field_table(&nf);
+	for (i = 0; i < nf; i++) {
+		f = &tab[i];
+		if (f->kind == CORE_FIELD_STR)
+			free(*(char **)((char *)e + f->off));
+		else if (f->kind == CORE_FIELD_LIST)
+			core_list_free(*(char ***)((char *)e + f->off),
+			    *(size_t *)((char *)e + f->noff));
+	}
+	core_event_init(e);
 }
 
 void
 core_event_copy(struct core_event *dst, const struct core_event *src)
 {
-	size_t	i;
+	const struct core_field	*tab, *f;
+	char			**s, ***l, **from;
+	size_t			 nf, i, j, *n, count;
 
-	core_event_init(dst);
-	dst->seq = src->seq;
-	dst->time = src->time;
-	dst->written = src->written;
-	dst->type = src->type;
-	dst->sev = src->sev;
-	dst->ttl = src->ttl;
-	dst->fence = src->fence;
-	dst->force = src->force;
-	dst->ref = src->ref;
-	dst->actor = core_dup(src->actor);
-	dst->roles = core_dup(src->roles);
-	dst->op = core_dup(src->op);
-	dst->name = core_dup(src->name);
-	dst->user = core_dup(src->user);
-	dst->role = core_dup(src->role);
-	dst->state = core_dup(src->state);
-	dst->outcome = core_dup(src->outcome);
-	dst->kind = core_dup(src->kind);
-	dst->text = core_dup(src->text);
-	for (i = 0; i < src->nafter; i++)
-		core_list_add(&dst->after, &dst->nafter, src->after[i]);
-	for (i = 0; i < src->nconflicts; i++)
-		core_list_add(&dst->conflicts, &dst->nconflicts,
-		    src->conflicts[i]);
+	*dst = *src;	/* the integers; every pointer is replaced below */
+	tab = core_field_table(&nf);
+	for (i = 0; i < nf; i++) {
+		f = &tab[i];
+		if (f->kind == CORE_FIELD_STR) {
+			s = (char **)((char *)dst + f->off);
+			if (*s != NULL)
+				*s = xstrdup(*s);
+		} else if (f->kind == CORE_FIELD_LIST) {
+			l = (char ***)((char *)dst + f->off);
+			n = (size_t *)((char *)dst + f->noff);
+			from = *l;
+			count = *n;
+			*l = NULL;
+			*n = 0;
+			for (j = 0; j < count; j++)
+				core_list_add(l, n, from[j]);
+		}
+	}
 }
 
 void
