@@ -307,6 +307,9 @@ int		 client_hub_sync(struct client_args *, struct core_state *,
 		    size_t *);
 /* Resolve hub and user, and the incident if needed; an exit status. */
 int		 client_hub_prepare(struct client_args *, int incident);
+/* Print a command's result as JSON (see proto_result_json). */
+void		 client_hub_json(const char *incident, const char *action,
+		    int64_t seq, int64_t fence, int duplicate);
 /* Send ev as a command and print its seq; an exit status. */
 int		 client_hub_simple(struct client_args *, struct core_event *);
 /*

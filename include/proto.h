@@ -145,6 +145,17 @@ void	proto_snapshot_encode(const struct core_state *, int64_t now,
  * absolute on the local monotonic clock.
  */
 void	proto_snapshot_rebase(struct core_state *, int64_t now);
+/*
+ * What the CLI prints with --json, appended to b: a command's result (the
+ * incident, and the action, seq and fence when not 0/NULL, and
+ * "duplicate":true), an incident's current picture (concord show), and
+ * the list of incidents.
+ */
+void	proto_result_json(const char *incident, const char *action,
+	    int64_t seq, int64_t fence, int duplicate, struct buf *);
+void	proto_state_json(const struct core_state *, struct buf *);
+void	proto_incidents_json(const struct proto_incident *, size_t,
+	    struct buf *);
 /* Append s as a JSON string literal, or null when s is NULL. */
 void	proto_json_str(struct buf *, const char *);
 /* Append a complete error or refusal message. */

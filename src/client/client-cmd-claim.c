@@ -43,8 +43,7 @@ client_cmd_claim_exec(struct client_args *a)
 	if (rc != 0)
 		return rc;
 	if (a->json)
-		printf("{\"incident\":\"%s\",\"action\":\"%s\",\"fence\":%lld}\n",
-		    a->incident, a->words[0], (long long)ack.fence);
+		client_hub_json(a->incident, a->words[0], 0, ack.fence, 0);
 	else
 		printf("claimed %s in %s, fence %lld\n", a->words[0],
 		    a->incident, (long long)ack.fence);

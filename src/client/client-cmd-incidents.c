@@ -41,30 +41,16 @@ client_cmd_incidents_exec(struct client_args *a)
 		return rc;
 	}
 	util_buf_init(&b);
-	util_buf_addc(&b, '[');
-	for (i = 0; i < m.nincidents; i++) {
+	if (a->json)
+		proto_incidents_json(m.incidents, m.nincidents, &b);
+	for (i = 0; !a->json && i < m.nincidents; i++) {
 		pi = &m.incidents[i];
-		if (a->json) {
-			util_buf_adds(&b, i > 0 ? ",{\"id\":" : "{\"id\":");
-			proto_json_str(&b, pi->id);
-			util_buf_adds(&b, ",\"title\":");
-			proto_json_str(&b, pi->title);
-			util_buf_printf(&b, ",\"sev\":%lld,\"status\":",
-			    (long long)pi->sev);
-			proto_json_str(&b, pi->status);
-			util_buf_adds(&b, ",\"ic\":");
-			proto_json_str(&b, pi->ic);
-			util_buf_printf(&b, ",\"seq\":%lld,\"opened\":%lld}",
-			    (long long)pi->seq, (long long)pi->opened);
-			continue;
-		}
 		export_time(pi->opened, when, sizeof when);
 		printf("%-8s SEV%lld  %-13s IC %-12s %s  seq %-6lld %s\n",
 		    pi->id, (long long)pi->sev, pi->status,
 		    pi->ic != NULL ? pi->ic : "vacant", when,
 		    (long long)pi->seq, pi->title);
 	}
-	util_buf_addc(&b, ']');
 	if (a->json)
 		printf("%s\n", b.data);
 	else if (m.nincidents == 0)

@@ -28,8 +28,7 @@ client_cmd_open_exec(struct client_args *a)
 	if (rc != 0)
 		return rc;
 	if (a->json)
-		printf("{\"incident\":\"%s\",\"seq\":%lld}\n", ack.incident,
-		    (long long)ack.seq);
+		client_hub_json(ack.incident, NULL, ack.seq, 0, 0);
 	else
 		printf("opened %s\n", ack.incident);
 	proto_msg_clear(&ack);

@@ -16,49 +16,10 @@
 static void
 client_cmd_show_json(const struct core_state *st)
 {
-	const struct core_action	*ac;
-	struct buf			 b;
-	char				 hex[2 * CORE_HASH_LEN + 1];
-	size_t				 i;
+	struct buf	b;
 
-	util_hex_encode(st->chain, CORE_HASH_LEN, hex);
 	util_buf_init(&b);
-	util_buf_adds(&b, "{\"incident\":");
-	proto_json_str(&b, st->id);
-	util_buf_adds(&b, ",\"title\":");
-	proto_json_str(&b, st->title);
-	util_buf_printf(&b, ",\"seq\":%lld,\"chain\":\"%s\",\"sev\":%lld,"
-	    "\"status\":", (long long)st->seq, hex, (long long)st->sev);
-	proto_json_str(&b, st->status);
-	util_buf_adds(&b, ",\"summary\":");
-	proto_json_str(&b, st->summary);
-	util_buf_adds(&b, ",\"ic\":");
-	proto_json_str(&b, st->ic);
-	util_buf_adds(&b, ",\"offer\":");
-	proto_json_str(&b, st->offer);
-	util_buf_adds(&b, ",\"roles\":{");
-	for (i = 0; i < st->nroles; i++) {
-		if (i > 0)
-			util_buf_addc(&b, ',');
-		proto_json_str(&b, st->roles[i].role);
-		util_buf_addc(&b, ':');
-		proto_json_str(&b, st->roles[i].user);
-	}
-	util_buf_adds(&b, "},\"actions\":[");
-	for (i = 0; i < st->nactions; i++) {
-		ac = &st->actions[i];
-		util_buf_adds(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
-		proto_json_str(&b, ac->name);
-		util_buf_printf(&b, ",\"state\":\"%s\",\"holder\":",
-		    ac->state == CORE_ACTION_HELD ? "held" :
-		    ac->state == CORE_ACTION_DONE ? "done" : "free");
-		proto_json_str(&b, ac->holder);
-		util_buf_printf(&b, ",\"fence\":%lld,\"outcome\":",
-		    (long long)ac->fence);
-		proto_json_str(&b, ac->outcome);
-		util_buf_addc(&b, '}');
-	}
-	util_buf_adds(&b, "]}");
+	proto_state_json(st, &b);
 	printf("%s\n", b.data);
 	util_buf_clear(&b);
 }

@@ -358,6 +358,18 @@ client_hub_prepare(struct client_args *a, int incident)
 	return CLIENT_EXIT_OK;
 }
 
+void
+client_hub_json(const char *incident, const char *action, int64_t seq,
+    int64_t fence, int duplicate)
+{
+	struct buf	b;
+
+	util_buf_init(&b);
+	proto_result_json(incident, action, seq, fence, duplicate, &b);
+	printf("%s\n", b.data);
+	util_buf_clear(&b);
+}
+
 int
 client_hub_simple(struct client_args *a, struct core_event *ev)
 {
@@ -369,9 +381,7 @@ client_hub_simple(struct client_args *a, struct core_event *ev)
 	if ((rc = client_hub_command(a, ev, -1, &ack)) != 0)
 		return rc;
 	if (a->json)
-		printf("{\"incident\":\"%s\",\"seq\":%lld%s}\n", a->incident,
-		    (long long)ack.seq, ack.duplicate ? ",\"duplicate\":true" :
-		    "");
+		client_hub_json(a->incident, NULL, ack.seq, 0, ack.duplicate);
 	else
 		printf("%s seq %lld%s\n", a->incident, (long long)ack.seq,
 		    ack.duplicate ? " (already logged)" : "");

@@ -1143,6 +1143,101 @@ proto_json_str(struct buf *b, const char *s)
 	cJSON_Delete(o);
 }
 
+/* Print o, unformatted, into b, and free it. */
+static void
+proto_print(cJSON *o, struct buf *b)
+{
+	char	*p;
+
+	if ((p = cJSON_PrintUnformatted(o)) == NULL)
+		fatalx("out of memory encoding JSON");
+	util_buf_adds(b, p);
+	cJSON_free(p);
+	cJSON_Delete(o);
+}
+
+/* A string, or null when v is NULL. */
+static void
+proto_put_strnull(cJSON *o, const char *key, const char *v)
+{
+	if (v != NULL)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+void
+proto_result_json(const char *incident, const char *action, int64_t seq,
+    int64_t fence, int duplicate, struct buf *b)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	proto_put_str(o, "incident", incident);
+	proto_put_str(o, "action", action);
+	proto_put_num(o, "seq", seq, 0);
+	proto_put_num(o, "fence", fence, 0);
+	if (duplicate)
+		cJSON_AddTrueToObject(o, "duplicate");
+	proto_print(o, b);
+}
+
+void
+proto_state_json(const struct core_state *st, struct buf *b)
+{
+	const struct core_action	*ac;
+	cJSON				*o = cJSON_CreateObject(), *roles, *list;
+	cJSON				*a;
+	size_t				 i;
+
+	proto_put_strnull(o, "incident", st->id);
+	proto_put_strnull(o, "title", st->title);
+	proto_put_num(o, "seq", st->seq, 1);
+	proto_put_hash(o, "chain", st->chain);
+	proto_put_num(o, "sev", st->sev, 1);
+	proto_put_strnull(o, "status", st->status);
+	proto_put_strnull(o, "summary", st->summary);
+	proto_put_strnull(o, "ic", st->ic);
+	proto_put_strnull(o, "offer", st->offer);
+	roles = cJSON_AddObjectToObject(o, "roles");
+	for (i = 0; i < st->nroles; i++)
+		proto_put_strnull(roles, st->roles[i].role, st->roles[i].user);
+	list = cJSON_AddArrayToObject(o, "actions");
+	for (i = 0; i < st->nactions; i++) {
+		ac = &st->actions[i];
+		a = cJSON_CreateObject();
+		proto_put_strnull(a, "name", ac->name);
+		cJSON_AddStringToObject(a, "state", ac->state ==
+		    CORE_ACTION_HELD ? "held" : ac->state == CORE_ACTION_DONE ?
+		    "done" : "free");
+		proto_put_strnull(a, "holder", ac->holder);
+		proto_put_num(a, "fence", ac->fence, 1);
+		proto_put_strnull(a, "outcome", ac->outcome);
+		cJSON_AddItemToArray(list, a);
+	}
+	proto_print(o, b);
+}
+
+void
+proto_incidents_json(const struct proto_incident *pi, size_t n,
+    struct buf *b)
+{
+	cJSON	*list = cJSON_CreateArray(), *o;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		proto_put_strnull(o, "id", pi[i].id);
+		proto_put_strnull(o, "title", pi[i].title);
+		proto_put_num(o, "sev", pi[i].sev, 1);
+		proto_put_strnull(o, "status", pi[i].status);
+		proto_put_strnull(o, "ic", pi[i].ic);
+		proto_put_num(o, "seq", pi[i].seq, 1);
+		proto_put_num(o, "opened", pi[i].opened, 1);
+		cJSON_AddItemToArray(list, o);
+	}
+	proto_print(list, b);
+}
+
 void
 proto_events_begin(const char *incident, struct buf *b)
 {
