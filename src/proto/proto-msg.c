@@ -326,6 +326,25 @@ proto_quote(const char *s, size_t max)
 	return q;
 }
 
+/*
+ * The command named type (which is freed), or NULL with *cause: what,
+ * then the name quoted.
+ */
+static const struct core_cmd_entry *
+proto_cmd_find(char *type, const char *what, char **cause)
+{
+	const struct core_cmd_entry	*ce;
+	char				*q;
+
+	if ((ce = core_cmd_find(type)) == NULL) {
+		q = proto_quote(type, 40);
+		*cause = xasprintf("%s \"%s\"", what, q);
+		free(q);
+	}
+	free(type);
+	return ce;
+}
+
 static int
 proto_get_str(const cJSON *o, const char *key, char **out, int required,
     char **cause)
@@ -478,19 +497,13 @@ proto_event_fields(const cJSON *o, const char *typekey, struct core_event *e,
 {
 	const struct core_cmd_entry	*ce;
 	const struct core_field		*tab, *f;
-	char				*type = NULL, *q, ***l;
+	char				*type = NULL, ***l;
 	size_t				 nf, i, *n;
 
 	if (proto_get_str(o, typekey, &type, 1, cause) != 0)
 		return -1;
-	if ((ce = core_cmd_find(type)) == NULL) {
-		q = proto_quote(type, 40);
-		*cause = xasprintf("unknown command \"%s\"", q);
-		free(q);
-		free(type);
+	if ((ce = proto_cmd_find(type, "unknown command", cause)) == NULL)
 		return -1;
-	}
-	free(type);
 	e->type = ce->type;
 	tab = core_field_table(&nf);
 	for (i = 0; i < nf; i++) {
@@ -1436,7 +1449,7 @@ proto_get_mark(const cJSON *o, const char *key, struct core_mark *m,
 {
 	const cJSON			*mo = cJSON_GetObjectItemCaseSensitive(o, key);
 	const struct core_cmd_entry	*ce;
-	char				*type = NULL, *q;
+	char				*type = NULL;
 
 	if (!cJSON_IsObject(mo)) {
 		*cause = xasprintf("snapshot: \"%s\" must be an object", key);
@@ -1449,15 +1462,10 @@ proto_get_mark(const cJSON *o, const char *key, struct core_mark *m,
 		free(type);
 		return -1;
 	}
-	if ((ce = core_cmd_find(type)) == NULL) {
-		q = proto_quote(type, 40);
-		*cause = xasprintf("snapshot: unknown type \"%s\"", q);
-		free(q);
-		free(type);
+	if ((ce = proto_cmd_find(type, "snapshot: unknown type", cause)) ==
+	    NULL)
 		return -1;
-	}
 	m->type = ce->type;
-	free(type);
 	return 0;
 }
 
