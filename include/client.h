@@ -86,32 +86,6 @@ struct client_cmd_entry {
 			    char **cause);
 };
 
-/* The verbs, one file each (src/client/client-cmd-*.c). */
-extern const struct client_cmd_entry client_cmd_open_entry;
-extern const struct client_cmd_entry client_cmd_incidents_entry;
-extern const struct client_cmd_entry client_cmd_note_entry;
-extern const struct client_cmd_entry client_cmd_summary_entry;
-extern const struct client_cmd_entry client_cmd_status_entry;
-extern const struct client_cmd_entry client_cmd_sev_entry;
-extern const struct client_cmd_entry client_cmd_role_entry;
-extern const struct client_cmd_entry client_cmd_command_entry;
-extern const struct client_cmd_entry client_cmd_declare_entry;
-extern const struct client_cmd_entry client_cmd_claim_entry;
-extern const struct client_cmd_entry client_cmd_renew_entry;
-extern const struct client_cmd_entry client_cmd_release_entry;
-extern const struct client_cmd_entry client_cmd_done_entry;
-extern const struct client_cmd_entry client_cmd_break_entry;
-extern const struct client_cmd_entry client_cmd_run_entry;
-extern const struct client_cmd_entry client_cmd_log_entry;
-extern const struct client_cmd_entry client_cmd_export_entry;
-extern const struct client_cmd_entry client_cmd_verify_entry;
-extern const struct client_cmd_entry client_cmd_demo_entry;
-extern const struct client_cmd_entry client_cmd_show_entry;
-extern const struct client_cmd_entry client_cmd_amend_entry;
-extern const struct client_cmd_entry client_cmd_mark_entry;
-extern const struct client_cmd_entry client_cmd_search_entry;
-extern const struct client_cmd_entry client_cmd_help_entry;
-extern const struct client_cmd_entry client_cmd_quit_entry;
 
 /* client-cmd.c */
 /* The table, NULL-terminated. */

@@ -59,7 +59,7 @@ client_cmd_export_exec(struct client_args *a)
 		format = "md";
 	if (a->nwords != 0 || (strcmp(format, "json") != 0 &&
 	    strcmp(format, "md") != 0))
-		return client_usage(&client_cmd_export_entry);
+		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 1)) != 0)
 		return rc;
 	if ((rc = client_hub_sync(a, &st, &ev, &hashes, &n)) != 0)

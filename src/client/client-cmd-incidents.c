@@ -18,7 +18,7 @@ client_cmd_incidents_exec(struct client_args *a)
 	int			 unreachable, rc;
 
 	if (a->nwords != 0)
-		return client_usage(&client_cmd_incidents_entry);
+		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 0)) != 0)
 		return rc;
 	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, 0, &unreachable,

@@ -46,7 +46,7 @@ client_cmd_log_exec(struct client_args *a)
 	size_t			 i;
 
 	if (a->nwords != 0)
-		return client_usage(&client_cmd_log_entry);
+		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 1)) != 0)
 		return rc;
 	core_state_init(&st, a->incident);

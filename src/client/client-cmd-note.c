@@ -328,13 +328,13 @@ client_cmd_note_exec(struct client_args *a)
 
 	if (client_opt(a, "stdin") != NULL) {
 		if (a->nwords != 0)
-			return client_usage(&client_cmd_note_entry);
+			return client_usage(a->entry);
 		if ((rc = client_hub_prepare(a, 1)) != 0)
 			return rc;
 		return client_note_stdin(a);
 	}
 	if (a->nwords == 0)
-		return client_usage(&client_cmd_note_entry);
+		return client_usage(a->entry);
 	if (a->incident == NULL && (s = getenv("CONCORD_INCIDENT")) != NULL &&
 	    *s != '\0')
 		a->incident = xstrdup(s);

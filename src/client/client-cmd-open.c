@@ -16,7 +16,7 @@ client_cmd_open_exec(struct client_args *a)
 
 	if (title == NULL || a->nwords != 0 ||
 	    (sev != NULL && util_num_parse(sev, 1, 4, &n) != 0))
-		return client_usage(&client_cmd_open_entry);
+		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 0)) != 0)
 		return rc;
 	core_event_init(&ev);

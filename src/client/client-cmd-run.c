@@ -237,7 +237,7 @@ client_cmd_run_exec(struct client_args *a)
 	if (a->nwords != 1 || a->nrest == 0 || (ttl_s != NULL &&
 	    client_ttl_parse(ttl_s, &ttl) != 0) || (conflict_s != NULL &&
 	    util_num_parse(conflict_s, 0, 255, &conflict) != 0))
-		return client_usage(&client_cmd_run_entry);
+		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 1)) != 0)
 		return rc;
 	core_event_init(&ev);

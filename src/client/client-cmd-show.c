@@ -35,7 +35,7 @@ client_cmd_show_exec(struct client_args *a)
 	int				 rc;
 
 	if (a->nwords != 0)
-		return client_usage(&client_cmd_show_entry);
+		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 1)) != 0 ||
 	    (rc = client_hub_sync(a, &st, NULL, NULL, NULL)) != 0)
 		return rc;

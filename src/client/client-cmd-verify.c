@@ -33,7 +33,7 @@ client_cmd_verify_exec(struct client_args *a)
 	int			 rc = CLIENT_EXIT_OK;
 
 	if (a->nwords != 1)
-		return client_usage(&client_cmd_verify_entry);
+		return client_usage(a->entry);
 	if ((f = fopen(a->words[0], "r")) == NULL)
 		return client_hub_fail(CLIENT_EXIT_ERROR, "%s: %s", a->words[0],
 		    strerror(errno));
