@@ -141,46 +141,15 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 }
 
 static int
+hub_config_set(const char *key, const char *value, void *arg, char **why)
+{
+	return hub_set(arg, key, value, why);
+}
+
+static int
 hub_config_read(struct hub_config *cfg, const char *path, char **cause)
 {
-	FILE	*f;
-	char	 line[1024], *k, *v, *e, *why = NULL;
-	int	 n = 0;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		n++;
-		line[strcspn(line, "#\n")] = '\0';
-		for (k = line; *k == ' ' || *k == '\t'; k++)
-			;
-		if (*k == '\0')
-			continue;
-		if ((v = strchr(k, '=')) == NULL) {
-			*cause = xasprintf("%s:%d: expected key = value", path, n);
-			fclose(f);
-			return -1;
-		}
-		for (e = v; e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		for (v++; *v == ' ' || *v == '\t'; v++)
-			;
-		for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t');
-		    e--)
-			;
-		*e = '\0';
-		if (hub_set(cfg, k, v, &why) != 0) {
-			*cause = xasprintf("%s:%d: %s", path, n, why);
-			free(why);
-			fclose(f);
-			return -1;
-		}
-	}
-	fclose(f);
-	return 0;
+	return util_conf_read(path, 0, hub_config_set, cfg, cause);
 }
 
 /* A TCP listener: where --listen asked to bind. */
