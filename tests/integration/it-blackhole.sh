@@ -21,7 +21,7 @@ log_digest() { concord log | tail -1 | grep -oE 'seq [0-9]+ · [0-9a-f]{6}$'; }
 mode() { echo "$1" >"$T/proxy.ctl"; }
 
 hub_start --listen 127.0.0.1:0
-PORT=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$T"/hub.out.* | head -1 | sed 's/.*://')
+PORT=$(hub_port)
 : >"$T/proxy.ctl"
 mode pass
 "$TOOLS/faultproxy" --listen 127.0.0.1:0 --to "127.0.0.1:$PORT" \

@@ -12,8 +12,7 @@ if [ ! -x "$FP" ] || [ ! -x "$RAW" ]; then
 	exit
 fi
 hub_start --listen 127.0.0.1:0
-HUB=$(grep -o 'ws://127\.0\.0\.1:[0-9]*' "$T"/hub.out.* | head -1)
-HUBPORT=${HUB##*:}
+HUBPORT=$(hub_port)
 
 # proxy_start NAME CONTROL: a proxy to the hub; sets PROXY_PID and PORT.
 proxy_start() {

@@ -13,8 +13,7 @@ if [ ! -x "$RAW" ] || [ ! -x "$FP" ]; then
 	exit
 fi
 hub_start --listen 127.0.0.1:0
-HUBPORT=$(grep -o 'ws://127\.0\.0\.1:[0-9]*' "$T"/hub.out.* | head -1)
-HUBPORT=${HUBPORT##*:}
+HUBPORT=$(hub_port)
 LOG=$T/data/concordd.log
 concord open --title "liveness" >/dev/null
 

@@ -23,7 +23,7 @@ timed() {
 }
 
 hub_start --listen 127.0.0.1:0
-PORT=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$T"/hub.out.* | head -1 | sed 's/.*://')
+PORT=$(hub_port)
 check "the hub listens on TCP too" test -n "$PORT"
 UNIX=$CONCORD_HUB
 TCP=ws://127.0.0.1:$PORT

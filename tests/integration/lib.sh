@@ -47,6 +47,7 @@ wait_for() {
 # hub_start [ARGS...]: start concordd on $T/hub.sock and wait for listening.
 hub_start() {
 	local out=$T/hub.out.$RANDOM
+	HUB_OUT=$out
 	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" "$@" \
 	    </dev/null >"$out" 2>&1 &
 	HUB_PID=$!
@@ -54,6 +55,9 @@ hub_start() {
 		echo "hub did not start:"; cat "$out"; return 1
 	fi
 }
+# hub_port: the TCP port the running hub (started with --listen
+# 127.0.0.1:0) said it listens on.
+hub_port() { grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$HUB_OUT" | sed 's/.*://'; }
 hub_kill9() {
 	kill -9 "$HUB_PID" 2>/dev/null
 	wait "$HUB_PID" 2>/dev/null

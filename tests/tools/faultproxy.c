@@ -126,32 +126,37 @@ static void	fp_die(const char *, ...)
 static void	fp_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 
-/* Print "faultproxy: message" on stderr and exit 1. */
+/* Print "faultproxy: message" on stderr. */
+static void
+fp_vsay(const char *fmt, va_list ap)
+{
+	fputs("faultproxy: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Say why, then exit 1. */
 static void
 fp_die(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fputs("faultproxy: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fp_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
-/* Print "faultproxy: message" on stderr. */
+/* Say something, and go on. */
 static void
 fp_warn(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fputs("faultproxy: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fp_vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
 }
 
 static void __attribute__((noreturn))
