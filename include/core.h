@@ -45,28 +45,58 @@
 void		 core_assert_fail(const char *, const char *, int,
 		    const char *) __attribute__((noreturn));
 
+/*
+ * Every command, a row each: V(TYPE, name) for one that the command line
+ * and the console offer as the verb "name", C(TYPE, name) for one reached
+ * through another verb (role, command) or issued by the hub.  Its rules
+ * are core_cmd_<name>_entry (src/core/core-cmd-<name>.c) and its verb
+ * client_cmd_<name>_entry (src/client/client-cmd-<name>.c); the enum, the
+ * core's table and the verbs' table are made from these rows, so adding a
+ * command is a row here and those two files.  The order is enum
+ * core_type's and the order of help.
+ */
+#define CORE_COMMANDS(V, C)		\
+	V(OPEN, open)			\
+	V(NOTE, note)			\
+	V(SUMMARY, summary)		\
+	V(STATUS, status)		\
+	V(SEV, sev)			\
+	C(ROLE_ASSIGN, role_assign)	\
+	C(ROLE_CLEAR, role_clear)	\
+	C(CMD_TAKE, take)		\
+	C(CMD_OFFER, offer)		\
+	C(CMD_ACCEPT, accept)		\
+	C(CMD_RESIGN, resign)		\
+	V(DECLARE, declare)		\
+	V(CLAIM, claim)			\
+	V(RENEW, renew)			\
+	V(RELEASE, release)		\
+	V(DONE, done)			\
+	V(BREAK, break)			\
+	C(EXPIRE, expire)		\
+	V(AMEND, amend)			\
+	V(MARK, mark)
+
+/*
+ * CORE_RENEW is a command only: renewals are not logged.  CORE_EXPIRE is
+ * issued by the hub's lease timer only.
+ */
+#define CORE_TYPE_ROW(t, n)	CORE_##t,
 enum core_type {
-	CORE_OPEN,
-	CORE_NOTE,
-	CORE_SUMMARY,
-	CORE_STATUS,
-	CORE_SEV,
-	CORE_ROLE_ASSIGN,
-	CORE_ROLE_CLEAR,
-	CORE_CMD_TAKE,
-	CORE_CMD_OFFER,
-	CORE_CMD_ACCEPT,
-	CORE_CMD_RESIGN,
-	CORE_DECLARE,
-	CORE_CLAIM,
-	CORE_RENEW,		/* a command only: renewals are not logged */
-	CORE_RELEASE,
-	CORE_DONE,
-	CORE_BREAK,
-	CORE_EXPIRE,		/* issued by the hub's lease timer only */
-	CORE_AMEND,
-	CORE_MARK,
+	CORE_COMMANDS(CORE_TYPE_ROW, CORE_TYPE_ROW)
 	CORE_TYPE_COUNT
+};
+#undef CORE_TYPE_ROW
+
+/* What an event is about, for how timelines show it (core_cmd_entry.kind). */
+enum core_kind {
+	CORE_KIND_STATE,	/* summary, status, severity, declarations */
+	CORE_KIND_ROLES,	/* who is in command and holds which role */
+	CORE_KIND_NOTE,
+	CORE_KIND_LEASE,	/* claims, renewals, releases */
+	CORE_KIND_DONE,
+	CORE_KIND_LOST,		/* leases expired or broken */
+	CORE_KIND_AMEND		/* corrections and key moments */
 };
 
 /*
@@ -246,6 +276,7 @@ struct core_cmd_entry {
 			    const struct core_ctx *);
 	/* Describe the event in one line for timelines; caller frees. */
 	char		*(*describe)(const struct core_event *);
+	enum core_kind	 kind;
 };
 
 /* core-event.c */
@@ -255,6 +286,7 @@ void		 core_event_copy(struct core_event *, const struct core_event *);
 const struct core_cmd_entry *core_cmd_find(const char *);
 const struct core_cmd_entry *core_cmd_entry_of(enum core_type);
 const char	*core_type_name(enum core_type);
+enum core_kind	 core_type_kind(enum core_type);
 /* Append the canonical bytes of an event (see concord-protocol(7)). */
 struct buf;
 void		 core_event_encode(const struct core_event *, struct buf *);

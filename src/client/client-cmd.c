@@ -21,52 +21,36 @@
 #include "client.h"
 #include "util.h"
 
-/* The verbs, one file each (src/client/client-cmd-*.c). */
-extern const struct client_cmd_entry client_cmd_open_entry;
-extern const struct client_cmd_entry client_cmd_incidents_entry;
-extern const struct client_cmd_entry client_cmd_note_entry;
-extern const struct client_cmd_entry client_cmd_summary_entry;
-extern const struct client_cmd_entry client_cmd_status_entry;
-extern const struct client_cmd_entry client_cmd_sev_entry;
+/*
+ * The verbs, one file each (src/client/client-cmd-*.c): first one for each
+ * command of CORE_COMMANDS (core.h) offered as a verb of its own name, in
+ * its order, then those that read, run or reach several commands.
+ */
+#define CLIENT_CMD_EXTERN(t, n) \
+	extern const struct client_cmd_entry client_cmd_##n##_entry;
+#define CLIENT_CMD_NONE(t, n)
+#define CLIENT_CMD_ROW(t, n)	&client_cmd_##n##_entry,
+CORE_COMMANDS(CLIENT_CMD_EXTERN, CLIENT_CMD_NONE)
 extern const struct client_cmd_entry client_cmd_role_entry;
 extern const struct client_cmd_entry client_cmd_command_entry;
-extern const struct client_cmd_entry client_cmd_declare_entry;
-extern const struct client_cmd_entry client_cmd_claim_entry;
-extern const struct client_cmd_entry client_cmd_renew_entry;
-extern const struct client_cmd_entry client_cmd_release_entry;
-extern const struct client_cmd_entry client_cmd_done_entry;
-extern const struct client_cmd_entry client_cmd_break_entry;
 extern const struct client_cmd_entry client_cmd_run_entry;
+extern const struct client_cmd_entry client_cmd_incidents_entry;
+extern const struct client_cmd_entry client_cmd_show_entry;
 extern const struct client_cmd_entry client_cmd_log_entry;
 extern const struct client_cmd_entry client_cmd_export_entry;
 extern const struct client_cmd_entry client_cmd_verify_entry;
 extern const struct client_cmd_entry client_cmd_demo_entry;
-extern const struct client_cmd_entry client_cmd_show_entry;
-extern const struct client_cmd_entry client_cmd_amend_entry;
-extern const struct client_cmd_entry client_cmd_mark_entry;
 extern const struct client_cmd_entry client_cmd_search_entry;
 extern const struct client_cmd_entry client_cmd_help_entry;
 extern const struct client_cmd_entry client_cmd_quit_entry;
 
 const struct client_cmd_entry *client_cmd_table[] = {
-	&client_cmd_open_entry,
-	&client_cmd_incidents_entry,
-	&client_cmd_show_entry,
-	&client_cmd_note_entry,
-	&client_cmd_amend_entry,
-	&client_cmd_mark_entry,
-	&client_cmd_summary_entry,
-	&client_cmd_status_entry,
-	&client_cmd_sev_entry,
+	CORE_COMMANDS(CLIENT_CMD_ROW, CLIENT_CMD_NONE)
 	&client_cmd_role_entry,
 	&client_cmd_command_entry,
-	&client_cmd_declare_entry,
-	&client_cmd_claim_entry,
-	&client_cmd_renew_entry,
-	&client_cmd_release_entry,
-	&client_cmd_done_entry,
-	&client_cmd_break_entry,
 	&client_cmd_run_entry,
+	&client_cmd_incidents_entry,
+	&client_cmd_show_entry,
 	&client_cmd_log_entry,
 	&client_cmd_export_entry,
 	&client_cmd_verify_entry,

@@ -28,5 +28,6 @@ const struct core_cmd_entry core_cmd_accept_entry = {
 	"command.accept", CORE_CMD_ACCEPT, CORE_F_COORD,
 	0,
 	0,
-	core_cmd_accept_check, core_state_command_to, core_cmd_accept_describe
+	core_cmd_accept_check, core_state_command_to, core_cmd_accept_describe,
+	CORE_KIND_ROLES
 };

@@ -55,5 +55,6 @@ const struct core_cmd_entry core_cmd_amend_entry = {
 	"amend", CORE_AMEND, 0,
 	CORE_FLD_REF | CORE_FLD_TEXT,
 	CORE_FLD_REF | CORE_FLD_TEXT,
-	core_cmd_amend_check, core_cmd_amend_apply, core_cmd_amend_describe
+	core_cmd_amend_check, core_cmd_amend_apply, core_cmd_amend_describe,
+	CORE_KIND_AMEND
 };

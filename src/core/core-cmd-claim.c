@@ -86,5 +86,6 @@ const struct core_cmd_entry core_cmd_claim_entry = {
 	"action.claim", CORE_CLAIM, CORE_F_COORD,
 	CORE_FLD_NAME | CORE_FLD_TTL,
 	CORE_FLD_NAME,
-	core_cmd_claim_check, core_cmd_claim_apply, core_cmd_claim_describe
+	core_cmd_claim_check, core_cmd_claim_apply, core_cmd_claim_describe,
+	CORE_KIND_LEASE
 };

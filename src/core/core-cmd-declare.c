@@ -103,5 +103,6 @@ const struct core_cmd_entry core_cmd_declare_entry = {
 	    CORE_FLD_CONFLICTS,
 	CORE_FLD_NAME,
 	core_cmd_declare_check, core_cmd_declare_apply,
-	core_cmd_declare_describe
+	core_cmd_declare_describe,
+	CORE_KIND_STATE
 };

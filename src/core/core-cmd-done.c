@@ -53,5 +53,6 @@ const struct core_cmd_entry core_cmd_done_entry = {
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_OUTCOME |
 	    CORE_FLD_TEXT,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_OUTCOME,
-	core_cmd_done_check, core_cmd_done_apply, core_cmd_done_describe
+	core_cmd_done_check, core_cmd_done_apply, core_cmd_done_describe,
+	CORE_KIND_DONE
 };

@@ -28,5 +28,6 @@ const struct core_cmd_entry core_cmd_expire_entry = {
 	"action.expire", CORE_EXPIRE, CORE_F_HUB,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
-	core_cmd_expire_check, core_lease_lost, core_cmd_expire_describe
+	core_cmd_expire_check, core_lease_lost, core_cmd_expire_describe,
+	CORE_KIND_LOST
 };

@@ -56,5 +56,6 @@ const struct core_cmd_entry core_cmd_note_entry = {
 	"note", CORE_NOTE, 0,
 	CORE_FLD_TEXT | CORE_FLD_WRITTEN,
 	CORE_FLD_TEXT,
-	core_cmd_note_check, core_cmd_note_apply, core_cmd_note_describe
+	core_cmd_note_check, core_cmd_note_apply, core_cmd_note_describe,
+	CORE_KIND_NOTE
 };

@@ -66,5 +66,6 @@ const struct core_cmd_entry core_cmd_open_entry = {
 	"open", CORE_OPEN, 0,
 	CORE_FLD_TEXT | CORE_FLD_SEV,
 	CORE_FLD_TEXT | CORE_FLD_SEV,
-	core_cmd_open_check, core_cmd_open_apply, core_cmd_open_describe
+	core_cmd_open_check, core_cmd_open_apply, core_cmd_open_describe,
+	CORE_KIND_ROLES
 };

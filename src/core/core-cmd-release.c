@@ -35,5 +35,6 @@ const struct core_cmd_entry core_cmd_release_entry = {
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	core_cmd_release_check, core_cmd_release_apply,
-	core_cmd_release_describe
+	core_cmd_release_describe,
+	CORE_KIND_LEASE
 };

@@ -23,5 +23,6 @@ const struct core_cmd_entry core_cmd_renew_entry = {
 	"action.renew", CORE_RENEW, CORE_F_COORD | CORE_F_FENCED | CORE_F_NOLOG,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
 	CORE_FLD_NAME | CORE_FLD_FENCE,
-	core_cmd_renew_check, NULL, core_cmd_renew_describe
+	core_cmd_renew_check, NULL, core_cmd_renew_describe,
+	CORE_KIND_LEASE
 };

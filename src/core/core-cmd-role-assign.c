@@ -75,5 +75,6 @@ const struct core_cmd_entry core_cmd_role_assign_entry = {
 	CORE_FLD_USER | CORE_FLD_ROLE,
 	CORE_FLD_USER | CORE_FLD_ROLE,
 	core_cmd_role_assign_check, core_cmd_role_assign_apply,
-	core_cmd_role_assign_describe
+	core_cmd_role_assign_describe,
+	CORE_KIND_ROLES
 };

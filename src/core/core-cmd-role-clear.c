@@ -47,5 +47,6 @@ const struct core_cmd_entry core_cmd_role_clear_entry = {
 	CORE_FLD_ROLE,
 	CORE_FLD_ROLE,
 	core_cmd_role_clear_check, core_cmd_role_clear_apply,
-	core_cmd_role_clear_describe
+	core_cmd_role_clear_describe,
+	CORE_KIND_ROLES
 };

@@ -39,5 +39,6 @@ const struct core_cmd_entry core_cmd_summary_entry = {
 	CORE_FLD_TEXT,
 	0,
 	core_cmd_summary_check, core_cmd_summary_apply,
-	core_cmd_summary_describe
+	core_cmd_summary_describe,
+	CORE_KIND_STATE
 };

@@ -42,5 +42,6 @@ const struct core_cmd_entry core_cmd_take_entry = {
 	"command.take", CORE_CMD_TAKE, CORE_F_COORD,
 	CORE_FLD_FORCE | CORE_FLD_TEXT,
 	0,
-	core_cmd_take_check, core_state_command_to, core_cmd_take_describe
+	core_cmd_take_check, core_state_command_to, core_cmd_take_describe,
+	CORE_KIND_ROLES
 };

@@ -18,49 +18,14 @@
 #include "core.h"
 #include "util.h"
 
-extern const struct core_cmd_entry core_cmd_open_entry;
-extern const struct core_cmd_entry core_cmd_note_entry;
-extern const struct core_cmd_entry core_cmd_summary_entry;
-extern const struct core_cmd_entry core_cmd_status_entry;
-extern const struct core_cmd_entry core_cmd_sev_entry;
-extern const struct core_cmd_entry core_cmd_role_assign_entry;
-extern const struct core_cmd_entry core_cmd_role_clear_entry;
-extern const struct core_cmd_entry core_cmd_take_entry;
-extern const struct core_cmd_entry core_cmd_offer_entry;
-extern const struct core_cmd_entry core_cmd_accept_entry;
-extern const struct core_cmd_entry core_cmd_resign_entry;
-extern const struct core_cmd_entry core_cmd_declare_entry;
-extern const struct core_cmd_entry core_cmd_claim_entry;
-extern const struct core_cmd_entry core_cmd_renew_entry;
-extern const struct core_cmd_entry core_cmd_release_entry;
-extern const struct core_cmd_entry core_cmd_done_entry;
-extern const struct core_cmd_entry core_cmd_break_entry;
-extern const struct core_cmd_entry core_cmd_expire_entry;
-extern const struct core_cmd_entry core_cmd_amend_entry;
-extern const struct core_cmd_entry core_cmd_mark_entry;
+#define CORE_EVENT_EXTERN(t, n) \
+	extern const struct core_cmd_entry core_cmd_##n##_entry;
+CORE_COMMANDS(CORE_EVENT_EXTERN, CORE_EVENT_EXTERN)
 
-/* Indexed by enum core_type. */
+/* Indexed by enum core_type, made from CORE_COMMANDS (core.h). */
+#define CORE_EVENT_ROW(t, n)	[CORE_##t] = &core_cmd_##n##_entry,
 static const struct core_cmd_entry *core_cmd_table[CORE_TYPE_COUNT] = {
-	[CORE_OPEN] = &core_cmd_open_entry,
-	[CORE_NOTE] = &core_cmd_note_entry,
-	[CORE_SUMMARY] = &core_cmd_summary_entry,
-	[CORE_STATUS] = &core_cmd_status_entry,
-	[CORE_SEV] = &core_cmd_sev_entry,
-	[CORE_ROLE_ASSIGN] = &core_cmd_role_assign_entry,
-	[CORE_ROLE_CLEAR] = &core_cmd_role_clear_entry,
-	[CORE_CMD_TAKE] = &core_cmd_take_entry,
-	[CORE_CMD_OFFER] = &core_cmd_offer_entry,
-	[CORE_CMD_ACCEPT] = &core_cmd_accept_entry,
-	[CORE_CMD_RESIGN] = &core_cmd_resign_entry,
-	[CORE_DECLARE] = &core_cmd_declare_entry,
-	[CORE_CLAIM] = &core_cmd_claim_entry,
-	[CORE_RENEW] = &core_cmd_renew_entry,
-	[CORE_RELEASE] = &core_cmd_release_entry,
-	[CORE_DONE] = &core_cmd_done_entry,
-	[CORE_BREAK] = &core_cmd_break_entry,
-	[CORE_EXPIRE] = &core_cmd_expire_entry,
-	[CORE_AMEND] = &core_cmd_amend_entry,
-	[CORE_MARK] = &core_cmd_mark_entry,
+	CORE_COMMANDS(CORE_EVENT_ROW, CORE_EVENT_ROW)
 };
 
 const struct core_cmd_entry *
@@ -90,6 +55,15 @@ core_type_name(enum core_type t)
 	const struct core_cmd_entry	*e = core_cmd_entry_of(t);
 
 	return e == NULL ? "?" : e->name;
+}
+
+/* Returns what events of type t are about (CORE_KIND_STATE if unknown). */
+enum core_kind
+core_type_kind(enum core_type t)
+{
+	const struct core_cmd_entry	*e = core_cmd_entry_of(t);
+
+	return e == NULL ? CORE_KIND_STATE : e->kind;
 }
 
 void

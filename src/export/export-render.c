@@ -211,26 +211,16 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 
 	util_buf_adds(b, "\n## Roles over time\n\n");
 	for (i = 0; i < n; i++) {
-		switch (ev[i].type) {
-		case CORE_OPEN:
-		case CORE_ROLE_ASSIGN:
-		case CORE_ROLE_CLEAR:
-		case CORE_CMD_TAKE:
-		case CORE_CMD_OFFER:
-		case CORE_CMD_ACCEPT:
-		case CORE_CMD_RESIGN:
-			export_time(ev[i].time, when, sizeof when);
-			what = core_event_describe(&ev[i]);
-			util_buf_printf(b, "- %s %s: ", when,
-			    core_str_or(ev[i].actor, "?"));
-			export_md_text(b, ev[i].type == CORE_OPEN ?
-			    "opened the incident and took command" : what);
-			util_buf_addc(b, '\n');
-			free(what);
-			break;
-		default:
-			break;
-		}
+		if (core_type_kind(ev[i].type) != CORE_KIND_ROLES)
+			continue;
+		export_time(ev[i].time, when, sizeof when);
+		what = core_event_describe(&ev[i]);
+		util_buf_printf(b, "- %s %s: ", when,
+		    core_str_or(ev[i].actor, "?"));
+		export_md_text(b, ev[i].type == CORE_OPEN ?
+		    "opened the incident and took command" : what);
+		util_buf_addc(b, '\n');
+		free(what);
 	}
 
 	util_buf_adds(b, "\n## Recovery actions\n\n");

@@ -378,28 +378,16 @@ tui_screen_header(struct tui *t)
 	tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD, sync);
 }
 
-static enum tui_elem
-tui_screen_kind(enum core_type type)
-{
-	switch (type) {
-	case CORE_NOTE:
-		return TUI_EV_NOTE;
-	case CORE_CLAIM:
-	case CORE_RENEW:
-	case CORE_RELEASE:
-		return TUI_EV_COORD;
-	case CORE_DONE:
-		return TUI_EV_DONE;
-	case CORE_EXPIRE:
-	case CORE_BREAK:
-		return TUI_EV_ALERT;
-	case CORE_AMEND:
-	case CORE_MARK:
-		return TUI_EV_AMEND;
-	default:
-		return TUI_EV_COMMAND;
-	}
-}
+/* How the timeline colours an event, by what it is about. */
+static const enum tui_elem tui_screen_kinds[] = {
+	[CORE_KIND_STATE] = TUI_EV_COMMAND,
+	[CORE_KIND_ROLES] = TUI_EV_COMMAND,
+	[CORE_KIND_NOTE] = TUI_EV_NOTE,
+	[CORE_KIND_LEASE] = TUI_EV_COORD,
+	[CORE_KIND_DONE] = TUI_EV_DONE,
+	[CORE_KIND_LOST] = TUI_EV_ALERT,
+	[CORE_KIND_AMEND] = TUI_EV_AMEND
+};
 
 /* One timeline row: time, actor, role, then the text. */
 static void
@@ -485,7 +473,7 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 			text = with;
 		}
 		tui_screen_row(t, y + row, x, w, tl[i].time, tl[i].actor,
-		    tl[i].roles, tui_screen_kind(tl[i].type),
+		    tl[i].roles, tui_screen_kinds[core_type_kind(tl[i].type)],
 		    dim | (tl[i].seq == t->match ? (attr_t)t->attr[TUI_MATCH] :
 		    0), text);
 		free(text);

@@ -283,8 +283,8 @@ test_complete(void **state)
 	issue(&st, "bob", "claim purge-cache");
 
 	/* Verb names; console-only verbs are there, CLI-only ones not. */
-	COMP(&st, "", "note amend mark summary status sev role command "
-	    "declare claim renew release done break search help quit");
+	COMP(&st, "", "note summary status sev declare claim renew release "
+	    "done break amend mark role command search help quit");
 	COMP(&st, "s", "summary status sev search");
 	COMP(&st, "st", "status");
 	/* By kind. */
