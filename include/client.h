@@ -326,6 +326,22 @@ struct client_tl {
 					   was delivered later; else 0 */
 };
 
+/* An incident's state and timeline as folded from a hub's events. */
+struct client_replica {
+	struct core_state	 st;
+	struct client_tl	*tl;		/* entry n is seq n + 1 */
+	size_t			 ntl;
+	size_t			 captl;
+};
+
+/* client-replica.c */
+void		 client_replica_init(struct client_replica *, const char *);
+void		 client_replica_clear(struct client_replica *);
+void		 client_replica_reset(struct client_replica *);
+int		 client_replica_fold(struct client_replica *,
+		    const struct core_event *, const unsigned char *, int64_t,
+		    char **);
+
 struct client_session;
 struct lws_protocols;
 

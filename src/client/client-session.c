@@ -66,10 +66,7 @@ struct client_session {
 	int				 connected;
 	int64_t				 head;
 	int64_t				 heard_wall;
-	struct core_state		 st;
-	struct client_tl		*tl;
-	size_t				 ntl;
-	size_t				 captl;
+	struct client_replica		 rep;
 	struct proto_presence		*users;
 	size_t				 nusers;
 	struct client_outbox_entry	*pending;
@@ -160,29 +157,17 @@ static void
 session_grants_prune(struct client_session *s)
 {
 	struct session_grant	*g, *next;
+	struct core_action	*a;
 
 	for (g = LIST_FIRST(&s->grants); g != NULL; g = next) {
 		next = LIST_NEXT(g, entry);
-		if (session_grant_mine(s, core_state_action(&s->st, g->name)))
+		a = core_state_action(&s->rep.st, g->name);
+		if (session_grant_mine(s, a))
 			continue;
 		LIST_REMOVE(g, entry);
 		free(g->name);
 		free(g);
 	}
-}
-
-static void
-session_timeline_clear(struct client_session *s)
-{
-	size_t	i;
-
-	for (i = 0; i < s->ntl; i++) {
-		free(s->tl[i].actor);
-		free(s->tl[i].roles);
-		free(s->tl[i].text);
-		free(s->tl[i].kind);
-	}
-	s->ntl = 0;
 }
 
 static void
@@ -218,9 +203,7 @@ session_pending_reload(struct client_session *s)
 static void
 session_reset(struct client_session *s)
 {
-	core_state_clear(&s->st);
-	core_state_init(&s->st, s->incident);
-	session_timeline_clear(s);
+	client_replica_reset(&s->rep);
 	s->head = 0;
 }
 
@@ -292,44 +275,13 @@ static int
 session_event(struct client_session *s, const struct core_event *e,
     const unsigned char *hash)
 {
-	struct core_ctx		 ctx;
-	struct client_tl	*t;
-	char			*cause;
-	size_t			 i;
+	char	*cause;
 
-	if (e->seq <= s->st.seq)
-		return 0;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.now = util_clock_mono_ms();
-	ctx.lock_delay = 0;
-	if (core_state_follow(&s->st, e, hash, &ctx, &cause) != 0) {
+	if (client_replica_fold(&s->rep, e, hash, util_clock_mono_ms(),
+	    &cause) < 0) {
 		util_log("%s", cause);
 		free(cause);
 		return -1;
-	}
-	if (s->ntl == s->captl) {
-		s->captl = s->captl == 0 ? 1024 : s->captl * 2;
-		s->tl = xreallocarray(s->tl, s->captl, sizeof *s->tl);
-	}
-	t = &s->tl[s->ntl++];
-	memset(t, 0, sizeof *t);
-	t->seq = e->seq;
-	t->time = e->time;
-	t->written = e->written;
-	t->type = e->type;
-	t->actor = xstrdup(e->actor != NULL ? e->actor : "?");
-	t->roles = xstrdup(e->roles != NULL ? e->roles : "");
-	t->text = core_event_describe(e);
-	for (i = 0; t->text[i] != '\0'; i++) {
-		if (t->text[i] == '\n' || t->text[i] == '\t')
-			t->text[i] = ' ';
-	}
-	/* The timeline holds every event from seq 1: entry n is seq n + 1. */
-	if (e->type == CORE_AMEND && e->ref >= 1 && (size_t)e->ref <= s->ntl)
-		s->tl[e->ref - 1].amended_by = e->seq;
-	if (e->type == CORE_MARK && e->ref >= 1 && (size_t)e->ref <= s->ntl) {
-		free(s->tl[e->ref - 1].kind);
-		s->tl[e->ref - 1].kind = xstrdup(e->kind);
 	}
 	if (e->seq > s->head)
 		s->head = e->seq;
@@ -392,19 +344,20 @@ static void
 session_up(void *arg, const struct proto_msg *m)
 {
 	struct client_session	*s = arg;
+	const struct core_state	*st = &s->rep.st;
 
 	s->heard_wall = util_clock_wall_ms();
-	if (m->seq < s->st.seq || (m->seq == s->st.seq && s->st.seq > 0 &&
-	    memcmp(m->chain, s->st.chain, CORE_HASH_LEN) != 0)) {
+	if (m->seq < st->seq || (m->seq == st->seq && st->seq > 0 &&
+	    memcmp(m->chain, st->chain, CORE_HASH_LEN) != 0)) {
 		session_resync(s, "the hub's log differs from the one shown");
 		return;
 	}
 	s->connected = 1;
 	if (m->seq > s->head)
 		s->head = m->seq;
-	s->sync = s->st.seq >= s->head ? CLIENT_SYNC_LIVE : CLIENT_SYNC_CATCHUP;
+	s->sync = st->seq >= s->head ? CLIENT_SYNC_LIVE : CLIENT_SYNC_CATCHUP;
 	util_log("welcome: head %lld, holding %lld", (long long)m->seq,
-	    (long long)s->st.seq);
+	    (long long)st->seq);
 	session_flush(s);
 	session_changed(s);
 }
@@ -430,9 +383,9 @@ session_message(void *arg, struct proto_msg *m)
 				return;
 			}
 		}
-		client_link_resume(s->link, s->st.seq, 0);
+		client_link_resume(s->link, s->rep.st.seq, 0);
 		session_grants_prune(s);
-		s->sync = s->st.seq >= s->head ? CLIENT_SYNC_LIVE :
+		s->sync = s->rep.st.seq >= s->head ? CLIENT_SYNC_LIVE :
 		    CLIENT_SYNC_CATCHUP;
 		break;
 	case PROTO_ACK:
@@ -448,7 +401,7 @@ session_message(void *arg, struct proto_msg *m)
 		m->nusers = 0;
 		break;
 	case PROTO_LEASE:
-		a = core_state_action(&s->st, m->name);
+		a = core_state_action(&s->rep.st, m->name);
 		if (a != NULL && a->state == CORE_ACTION_HELD &&
 		    a->fence == m->fence)
 			a->deadline = util_clock_mono_ms() + m->left;
@@ -476,8 +429,8 @@ session_renew(struct client_session *s, int64_t now)
 	char			*cause = NULL;
 	size_t			 i;
 
-	for (i = 0; i < s->st.nactions; i++) {
-		a = &s->st.actions[i];
+	for (i = 0; i < s->rep.st.nactions; i++) {
+		a = &s->rep.st.actions[i];
 		if (!session_grant_mine(s, a) ||
 		    a->deadline - now > a->ttl * 2 / 3)
 			continue;
@@ -522,7 +475,7 @@ client_session_create(const char *hub, const char *user, const char *incident,
 	s->changed = changed;
 	s->arg = arg;
 	s->sync = CLIENT_SYNC_CONNECTING;
-	core_state_init(&s->st, incident);
+	client_replica_init(&s->rep, incident);
 	s->ctx = client_link_context(extra, s);
 	session_pending_reload(s);
 	s->link = client_link_create(s->ctx, hub, user, incident, 1,
@@ -544,12 +497,10 @@ client_session_free(struct client_session *s)
 	lws_context_destroy(s->ctx);
 	session_waits_drop(s);
 	session_grants_drop(s);
-	session_timeline_clear(s);
-	free(s->tl);
+	client_replica_clear(&s->rep);
 	session_presence_clear(s);
 	client_outbox_free(s->pending, s->npending);
 	free(s->own);
-	core_state_clear(&s->st);
 	free(s->notice);
 	free(s->hub);
 	free(s->user);
@@ -566,14 +517,14 @@ client_session_context(struct client_session *s)
 const struct core_state *
 client_session_state(struct client_session *s)
 {
-	return &s->st;
+	return &s->rep.st;
 }
 
 const struct client_tl *
 client_session_timeline(struct client_session *s, size_t *n)
 {
-	*n = s->ntl;
-	return s->tl;
+	*n = s->rep.ntl;
+	return s->rep.tl;
 }
 
 enum client_sync
@@ -620,7 +571,7 @@ client_session_notice(struct client_session *s)
 int64_t
 client_session_deadline(struct client_session *s, const char *action)
 {
-	struct core_action	*a = core_state_action(&s->st, action);
+	struct core_action	*a = core_state_action(&s->rep.st, action);
 
 	return a != NULL && a->state == CORE_ACTION_HELD ? a->deadline : 0;
 }
@@ -628,7 +579,7 @@ client_session_deadline(struct client_session *s, const char *action)
 int
 client_session_mine(struct client_session *s, const char *action)
 {
-	return session_grant_mine(s, core_state_action(&s->st, action));
+	return session_grant_mine(s, core_state_action(&s->rep.st, action));
 }
 
 const char *
@@ -692,7 +643,7 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 		if (s->sync == CLIENT_SYNC_CATCHUP)
 			*cause = xasprintf("%s must wait: still catching up "
 			    "(%lld behind)", words, (long long)(s->head -
-			    s->st.seq));
+			    s->rep.st.seq));
 		else if (s->heard_wall != 0) {
 			export_time(s->heard_wall, when, sizeof when);
 			*cause = xasprintf("%s needs a live hub: not connected "
@@ -704,7 +655,7 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 		return -1;
 	}
 	if ((ce->flags & CORE_F_FENCED) && cmd->fence == 0 &&
-	    (cmd->fence = core_state_fence_of(&s->st, cmd->name,
+	    (cmd->fence = core_state_fence_of(&s->rep.st, cmd->name,
 	    s->user)) == 0) {
 		*cause = xasprintf("you hold no claim on %s", cmd->name != NULL ?
 		    cmd->name : "that");
@@ -713,7 +664,7 @@ client_session_command(struct client_session *s, struct core_event *cmd,
 	proto_msg_init(&m, PROTO_COMMAND);
 	m.incident = s->incident;
 	m.op = util_opid_create();
-	m.based_on = s->st.seq;
+	m.based_on = s->rep.st.seq;
 	m.cmd = *cmd;
 	session_send(s, &m);
 	w = xcalloc(1, sizeof *w);

@@ -203,9 +203,13 @@ test_errors(void **state)
 	assert_int_equal(cli(&ev, "--timeout", "0", "show", NULL), -1);
 }
 
-/* Issue a console line as actor on st, as the hub would. */
+/*
+ * Issue a console line as actor on st, as the hub would; the event made is
+ * left in *out (NULL: dropped).
+ */
 static void
-issue(struct core_state *st, const char *actor, const char *line)
+issue_event(struct core_state *st, const char *actor, const char *line,
+    struct core_event *out)
 {
 	struct core_event	ev;
 	struct core_ctx		ctx;
@@ -224,7 +228,16 @@ issue(struct core_state *st, const char *actor, const char *line)
 	ev.seq = st->seq + 1;
 	ev.time = ctx.wall;
 	core_state_apply(st, &ev, &ctx);
-	core_event_clear(&ev);
+	if (out != NULL)
+		*out = ev;
+	else
+		core_event_clear(&ev);
+}
+
+static void
+issue(struct core_state *st, const char *actor, const char *line)
+{
+	issue_event(st, actor, line, NULL);
 }
 
 /* The completions of line, space-separated. */
@@ -380,6 +393,93 @@ test_outbox(void **state)
 	free(cmd);
 }
 
+/*
+ * The console's replica folds what the hub sends: each event must follow
+ * and extend the chain to the hub's value; the timeline carries key
+ * moments and amendments whichever event made them.
+ */
+static void
+test_replica(void **state)
+{
+	static const char	*lines[] = { "note disk full on db1",
+	    "mark 2 detection", "amend 2 disk full on db1 and db2",
+	    "declare failover", "claim failover" };
+	struct core_state	 hub;
+	struct core_event	 ev[8], open;
+	unsigned char		 hash[8][CORE_HASH_LEN], bad[CORE_HASH_LEN];
+	struct client_replica	 rep;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+	char			*cause;
+	size_t			 i, n = 0;
+
+	(void)state;
+	core_state_init(&hub, "INC-1");
+	core_event_init(&open);
+	open.type = CORE_OPEN;
+	open.text = xstrdup("db down");
+	open.sev = 2;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = "alice";
+	ctx.based_on = -1;
+	assert_int_equal(core_state_check(&hub, &open, &ctx, &r), 0);
+	open.seq = 1;
+	core_state_apply(&hub, &open, &ctx);
+	ev[n] = open;
+	memcpy(hash[n++], hub.chain, CORE_HASH_LEN);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		issue_event(&hub, "alice", lines[i], &ev[n]);
+		memcpy(hash[n++], hub.chain, CORE_HASH_LEN);
+	}
+
+	client_replica_init(&rep, "INC-1");
+	/* Not the next event: refused, nothing changes. */
+	assert_int_equal(client_replica_fold(&rep, &ev[1], hash[1], 5, &cause),
+	    -1);
+	free(cause);
+	assert_int_equal(rep.ntl, 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(client_replica_fold(&rep, &ev[i], hash[i], 5,
+		    &cause), 1);
+	/* Already held: nothing to do. */
+	assert_int_equal(client_replica_fold(&rep, &ev[2], hash[2], 5, &cause),
+	    0);
+	assert_int_equal(rep.ntl, n);
+	assert_int_equal(rep.st.seq, hub.seq);
+	assert_memory_equal(rep.st.chain, hub.chain, CORE_HASH_LEN);
+	assert_string_equal(rep.tl[1].kind, "detection");
+	assert_int_equal(rep.tl[1].amended_by, 4);
+	assert_null(rep.tl[2].kind);
+	assert_string_equal(rep.tl[1].text, "disk full on db1");
+	assert_non_null(core_state_action(&rep.st, "failover"));
+	assert_string_equal(core_state_action(&rep.st, "failover")->holder,
+	    "alice");
+
+	/* A chain the hub did not send: refused, and reset starts again. */
+	client_replica_reset(&rep);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(client_replica_fold(&rep, &ev[i], hash[i], 5,
+		    &cause), 1);
+	memcpy(bad, hash[3], sizeof bad);
+	bad[0] ^= 1;
+	assert_int_equal(client_replica_fold(&rep, &ev[3], bad, 5, &cause), -1);
+	assert_non_null(strstr(cause, "chain"));
+	free(cause);
+	client_replica_reset(&rep);
+	assert_int_equal(rep.ntl, 0);
+	assert_int_equal(rep.st.seq, 0);
+	assert_string_equal(rep.st.id, "INC-1");
+	for (i = 0; i < n; i++)
+		assert_int_equal(client_replica_fold(&rep, &ev[i], hash[i], 5,
+		    &cause), 1);
+	assert_memory_equal(rep.st.chain, hub.chain, CORE_HASH_LEN);
+
+	client_replica_clear(&rep);
+	for (i = 0; i < n; i++)
+		core_event_clear(&ev[i]);
+	core_state_clear(&hub);
+}
+
 int
 main(void)
 {
@@ -388,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_complete),
 		cmocka_unit_test(test_outbox),
+		cmocka_unit_test(test_replica),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
