@@ -137,7 +137,7 @@ export_md_latest(const struct core_state *st, const struct core_event *ev,
 	const struct core_note	*note;
 	int64_t			 last;
 
-	if (e->type != CORE_NOTE || (note = core_state_note(st, e->seq)) == NULL ||
+	if ((note = core_state_note(st, e->seq)) == NULL ||
 	    (last = note->amended) < 1 || (size_t)last > n)
 		return core_event_describe(e);
 	return xasprintf("%s (amended at #%lld; was: %s)",
