@@ -75,7 +75,8 @@ void		 core_assert_fail(const char *, const char *, int,
 	V(BREAK, break)			\
 	C(EXPIRE, expire)		\
 	V(AMEND, amend)			\
-	V(MARK, mark)
+	V(MARK, mark)			\
+	V(DECIDE, decide)
 
 /*
  * CORE_RENEW is a command only: renewals are not logged.  CORE_EXPIRE is

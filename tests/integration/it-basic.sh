@@ -72,9 +72,14 @@ check "amending someone else's note is refused" test $rc = 3
 check "mark a key moment" concord --as carol mark $noteseq detection
 concord mark $noteseq hunch 2>/dev/null; rc=$?
 check "an unknown moment kind is refused" test $rc = 3
+check "decide records a decision" concord --as bob decide "fail over to the replica"
+check "log shows it" sh -c "'$BIN/concord' log | grep -q 'bob.*decided: fail over to the replica'"
+concord decide "" 2>/dev/null; rc=$?
+check "an empty decision is a usage error" test $rc = 1
 check "export json" concord export --format json -o $T/inc.json
 check "export md" concord export --format md -o $T/inc.md
 check "md lists key moments first" sh -c "grep -A2 '## Key moments' $T/inc.md | grep -q 'detection.*first note, corrected (amended at'"
+check "md lists the decision as a key moment" sh -c "grep -A4 '## Key moments' $T/inc.md | grep -q 'decision.*bob.*fail over to the replica (marked by bob)'"
 check "md has a timeline and the action table" sh -c "grep -q '## Timeline' $T/inc.md && grep -q '| failover-db | done | bob |' $T/inc.md"
 check "verify accepts the export" concord verify $T/inc.json
 sed 's/first note/First note/' $T/inc.json > $T/bad.json
