@@ -297,7 +297,7 @@ test_complete(void **state)
 
 	/* Verb names; console-only verbs are there, CLI-only ones not. */
 	COMP(&st, "", "note summary status sev declare claim renew release "
-	    "done break amend mark role command search help quit");
+	    "done break amend mark decide role command search help quit");
 	COMP(&st, "s", "summary status sev search");
 	COMP(&st, "st", "status");
 	/* By kind. */
