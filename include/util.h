@@ -73,8 +73,8 @@ void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 /*
- * Read a whole regular file (or an open fd, which stays open) of at most
- * max bytes.  Returns the bytes, NUL-terminated, with *len set (the caller
+ * Read a whole regular file or pipe (or an open fd, which stays open) of
+ * at most max bytes.  Returns the bytes, NUL-terminated, with *len set (the caller
  * frees), or NULL with *cause naming the file.
  */
 char	*util_fd_read(int, const char *path, size_t max, size_t *len,

@@ -4,12 +4,14 @@
  * integers in range, UTF-8 strings, operation ids included), seqs are
  * gap-free from 1 and every event's chain value is SHA-256 of the previous
  * value and the event's canonical bytes (concord-protocol(7)).  Needs no
- * hub.
+ * hub.  FILE may be a pipe, and "-" is standard input.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "util.h"
@@ -19,9 +21,7 @@
 static int
 client_cmd_verify_exec(struct client_args *a)
 {
-	FILE			*f;
-	struct buf		 b;
-	char			 chunk[65536], *id = NULL, *cause = NULL;
+	char			*data = NULL, *id = NULL, *cause = NULL;
 	char			 digest[CORE_DIGEST_LEN + 1];
 	struct core_event	*ev = NULL;
 	struct core_state	 st;
@@ -29,34 +29,31 @@ client_cmd_verify_exec(struct client_args *a)
 	unsigned char		(*hashes)[CORE_HASH_LEN] = NULL;
 	unsigned char		 end[CORE_HASH_LEN];
 	int64_t			 head;
-	size_t			 n = 0, i, got;
-	int			 rc = CLIENT_EXIT_OK;
+	size_t			 n = 0, i, len;
+	int			 fd, rc = CLIENT_EXIT_OK;
 
 	if (a->nwords != 1)
 		return client_usage(a->entry);
-	if ((f = fopen(a->words[0], "r")) == NULL)
-		return client_hub_fail(CLIENT_EXIT_ERROR, "%s: %s", a->words[0],
-		    strerror(errno));
-	util_buf_init(&b);
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		util_buf_add(&b, chunk, got);
-		if (b.len > CLIENT_VERIFY_MAX) {
-			fclose(f);
-			util_buf_clear(&b);
-			return client_hub_fail(CLIENT_EXIT_ERROR, "%s is too "
-			    "large", a->words[0]);
-		}
+	if (strcmp(a->words[0], "-") == 0)
+		data = util_fd_read(STDIN_FILENO, "standard input",
+		    CLIENT_VERIFY_MAX, &len, &cause);
+	else if ((fd = open(a->words[0], O_RDONLY | O_CLOEXEC)) == -1)
+		cause = xasprintf("%s: %s", a->words[0], strerror(errno));
+	else {
+		data = util_fd_read(fd, a->words[0], CLIENT_VERIFY_MAX, &len,
+		    &cause);
+		close(fd);
 	}
-	fclose(f);
-	if (proto_export_decode(b.data != NULL ? b.data : "", b.len, &id, &ev,
-	    &hashes, &n, &head, end, &cause) != 0) {
-		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s: %s", a->words[0],
-		    cause);
+	if (data == NULL ||
+	    proto_export_decode(data, len, &id, &ev, &hashes, &n, &head, end,
+	    &cause) != 0) {
+		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s%s%s", data != NULL ?
+		    a->words[0] : "", data != NULL ? ": " : "", cause);
 		free(cause);
-		util_buf_clear(&b);
+		free(data);
 		return rc;
 	}
-	util_buf_clear(&b);
+	free(data);
 	core_state_init(&st, id);
 	memset(&ctx, 0, sizeof ctx);
 	for (i = 0; i < n && rc == CLIENT_EXIT_OK; i++) {
@@ -101,7 +98,7 @@ client_cmd_verify_exec(struct client_args *a)
 
 const struct client_cmd_entry client_cmd_verify_entry = {
 	.name = "verify",
-	.usage = "verify FILE",
+	.usage = "verify FILE|-",
 	.opts = "",
 	.exec = client_cmd_verify_exec
 };

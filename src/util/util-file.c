@@ -22,6 +22,7 @@ util_fd_read(int fd, const char *path, size_t max, size_t *len, char **cause)
 {
 	struct stat	 sb;
 	char		*data;
+	size_t		 size;
 	ssize_t		 r;
 
 	*len = 0;
@@ -29,18 +30,29 @@ util_fd_read(int fd, const char *path, size_t max, size_t *len, char **cause)
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (!S_ISREG(sb.st_mode)) {
+	if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode)) {
 		*cause = xasprintf("%s: not a regular file", path);
 		return NULL;
 	}
-	if ((size_t)sb.st_size > max) {
+	if (S_ISREG(sb.st_mode) && (size_t)sb.st_size > max) {
 		*cause = xasprintf("%s: larger than %zu bytes", path, max);
 		return NULL;
 	}
-	/* One byte more than allowed catches a file that grew meanwhile. */
-	data = xmalloc(max + 2);
+	/*
+	 * Room for what fstat says (a pipe says nothing) and one byte more,
+	 * which catches a file that grew meanwhile; then doubling, up to one
+	 * byte past max.
+	 */
+	size = S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 2 : 65536;
+	if (size > max + 2)
+		size = max + 2;
+	data = xmalloc(size);
 	for (;;) {
-		r = read(fd, data + *len, max + 1 - *len);
+		if (*len + 1 == size) {
+			size = size > (max + 2) / 2 ? max + 2 : size * 2;
+			data = xrealloc(data, size);
+		}
+		r = read(fd, data + *len, size - 1 - *len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {

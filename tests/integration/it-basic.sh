@@ -82,6 +82,7 @@ check "md lists key moments first" sh -c "grep -A2 '## Key moments' $T/inc.md | 
 check "md lists the decision as a key moment" sh -c "grep -A4 '## Key moments' $T/inc.md | grep -q 'decision.*bob.*fail over to the replica (marked by bob)'"
 check "md has a timeline and the action table" sh -c "grep -q '## Timeline' $T/inc.md && grep -q '| failover-db | done | bob |' $T/inc.md"
 check "verify accepts the export" concord verify $T/inc.json
+check "verify reads a pipe" sh -c "'$BIN/concord' export --format json | '$BIN/concord' verify - | grep -q '^verified INC-1'"
 sed 's/first note/First note/' $T/inc.json > $T/bad.json
 concord verify $T/bad.json 2>$T/err; rc=$?
 check "verify rejects a tampered export" test $rc = 1
