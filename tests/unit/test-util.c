@@ -5,12 +5,17 @@
  * exactly within their bounds and refuse everything else, and operation
  * ids are fresh 32-hex-digit strings.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -166,6 +171,79 @@ test_clocks(void **state)
 	assert_true(util_clock_mono_us() / 1000 >= m2);
 }
 
+/* Write n bytes of 'x' into a new pipe; returns its read end. */
+static int
+pipe_of(size_t n)
+{
+	char	buf[4096];
+	size_t	k;
+	int	p[2];
+	pid_t	pid;
+
+	assert_int_equal(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		memset(buf, 'x', sizeof buf);
+		for (; n > 0; n -= k) {
+			k = n < sizeof buf ? n : sizeof buf;
+			if (write(p[1], buf, k) != (ssize_t)k)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(p[1]);
+	return p[0];
+}
+
+/* Whole-file reads are bounded, for files and pipes alike. */
+static void
+test_file_read(void **state)
+{
+	char	 path[] = "/tmp/test-util.XXXXXX", *data, *cause = NULL;
+	size_t	 len;
+	int	 fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "hello\n", 6), 6);
+	close(fd);
+	data = util_file_read(path, 6, &len, &cause);
+	assert_non_null(data);
+	assert_int_equal(len, 6);
+	assert_string_equal(data, "hello\n");
+	free(data);
+	assert_null(util_file_read(path, 5, &len, &cause));
+	assert_non_null(strstr(cause, "larger than 5 bytes"));
+	free(cause);
+	unlink(path);
+	assert_null(util_file_read(path, 5, &len, &cause));
+	assert_non_null(strstr(cause, path));
+	free(cause);
+	assert_null(util_file_read("/tmp", 5, &len, &cause));
+	assert_non_null(strstr(cause, "not a regular file"));
+	free(cause);
+
+	/* A pipe of 300,000 bytes: read whole past the first buffers. */
+	fd = pipe_of(300000);
+	data = util_fd_read(fd, "pipe", 300000, &len, &cause);
+	close(fd);
+	assert_non_null(data);
+	assert_int_equal(len, 300000);
+	assert_int_equal(strspn(data, "x"), 300000);
+	free(data);
+	while (wait(NULL) > 0)
+		;
+	/* One byte more than allowed. */
+	fd = pipe_of(300001);
+	assert_null(util_fd_read(fd, "pipe", 300000, &len, &cause));
+	close(fd);
+	assert_non_null(strstr(cause, "pipe: larger than 300000 bytes"));
+	free(cause);
+	while (wait(NULL) > 0)
+		;
+}
+
 int
 main(void)
 {
@@ -177,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_opid),
 		cmocka_unit_test(test_clocks),
+		cmocka_unit_test(test_file_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
