@@ -142,8 +142,8 @@ const char	*client_opt(struct client_args *, const char *);
 size_t		 client_opt_all(struct client_args *, const char *, char ***);
 /* Print the verb's usage; returns CLIENT_EXIT_ERROR. */
 int		 client_usage(const struct client_cmd_entry *);
-/* Parse --ttl (1 s to 24 h) into ms; 0, or -1 after saying why. */
-int		 client_ttl_parse(const char *, int64_t *);
+/* Parse --ttl (1 s to 24 h) into ms; 0, or -1 with *cause (caller frees). */
+int		 client_ttl_parse(const char *, int64_t *, char **);
 /* The command's words from the i-th joined by spaces; the caller frees. */
 char		*client_words(struct client_args *);
 char		*client_words_from(struct client_args *, size_t);

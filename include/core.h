@@ -454,6 +454,8 @@ struct core_action *core_state_action(const struct core_state *, const char *);
 struct core_role *core_state_role(const struct core_state *, const char *);
 /* The note with this seq, or NULL. */
 struct core_note *core_state_note(const struct core_state *, int64_t);
+void		 core_state_moment_add(struct core_state *, int64_t,
+		    const struct core_event *, const char *);
 /* Fold command passing to the event's actor (taken or accepted). */
 void		 core_state_command_to(struct core_state *,
 		    const struct core_event *, const struct core_ctx *);

@@ -18,11 +18,8 @@ client_cmd_claim_build(struct client_args *a, struct core_event *ev,
 		ttl = a->words[1];
 	else if (a->nwords != 1)
 		return -1;
-	if (ttl != NULL && (util_duration_parse(ttl, &ev->ttl) != 0 ||
-	    ev->ttl < CORE_TTL_MIN || ev->ttl > CORE_TTL_MAX)) {
-		*cause = xasprintf("a lease lasts 1 s to 24 h, not %s", ttl);
+	if (ttl != NULL && client_ttl_parse(ttl, &ev->ttl, cause) != 0)
 		return -1;
-	}
 	ev->type = CORE_CLAIM;
 	ev->name = xstrdup(a->words[0]);
 	return 0;

@@ -225,7 +225,7 @@ client_cmd_run_exec(struct client_args *a)
 	struct sigaction	 sa;
 	const char		*ttl_s = client_opt(a, "ttl");
 	const char		*conflict_s = client_opt(a, "conflict-exit-code");
-	char			 note[96];
+	char			 note[96], *cause;
 	int64_t			 ttl = CORE_TTL_DEFAULT, conflict, now;
 	int64_t			 stop_at = 0;
 	pid_t			 pid;
@@ -234,8 +234,12 @@ client_cmd_run_exec(struct client_args *a)
 	if (conflict_s == NULL)
 		conflict_s = client_opt(a, "E");
 	conflict = CLIENT_RUN_CONFLICT;
-	if (a->nwords != 1 || a->nrest == 0 || (ttl_s != NULL &&
-	    client_ttl_parse(ttl_s, &ttl) != 0) || (conflict_s != NULL &&
+	if (ttl_s != NULL && client_ttl_parse(ttl_s, &ttl, &cause) != 0) {
+		fprintf(stderr, "concord: %s\n", cause);
+		free(cause);
+		return client_usage(a->entry);
+	}
+	if (a->nwords != 1 || a->nrest == 0 || (conflict_s != NULL &&
 	    util_num_parse(conflict_s, 0, 255, &conflict) != 0))
 		return client_usage(a->entry);
 	if ((rc = client_hub_prepare(a, 1)) != 0)

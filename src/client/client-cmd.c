@@ -450,12 +450,11 @@ client_usage(const struct client_cmd_entry *ce)
 }
 
 int
-client_ttl_parse(const char *s, int64_t *ms)
+client_ttl_parse(const char *s, int64_t *ms, char **cause)
 {
 	if (util_duration_parse(s, ms) != 0 || *ms < CORE_TTL_MIN ||
 	    *ms > CORE_TTL_MAX) {
-		fprintf(stderr, "concord: a lease lasts 1 s to 24 h, not %s\n",
-		    s);
+		*cause = xasprintf("a lease lasts 1 s to 24 h, not %s", s);
 		return -1;
 	}
 	return 0;

@@ -26,16 +26,8 @@ static void
 core_cmd_decide_apply(struct core_state *s, const struct core_event *e,
     const struct core_ctx *ctx)
 {
-	struct core_moment	*m;
-
 	core_cmd_entry_of(CORE_NOTE)->apply(s, e, ctx);
-	s->moments = xreallocarray(s->moments, s->nmoments + 1,
-	    sizeof *s->moments);
-	m = &s->moments[s->nmoments++];
-	m->ref = e->seq;
-	m->seq = e->seq;
-	m->kind = xstrdup("decision");
-	m->by = xstrdup(core_str_or(e->actor, "?"));
+	core_state_moment_add(s, e->seq, e, "decision");
 }
 
 static char *

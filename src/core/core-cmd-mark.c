@@ -26,18 +26,9 @@ static void
 core_cmd_mark_apply(struct core_state *s, const struct core_event *e,
     const struct core_ctx *ctx)
 {
-	struct core_moment	*m;
-
 	(void)ctx;
-	if (e->kind == NULL)
-		return;
-	s->moments = xreallocarray(s->moments, s->nmoments + 1,
-	    sizeof *s->moments);
-	m = &s->moments[s->nmoments++];
-	m->ref = e->ref;
-	m->seq = e->seq;
-	m->kind = xstrdup(e->kind);
-	m->by = xstrdup(core_str_or(e->actor, "?"));
+	if (e->kind != NULL)
+		core_state_moment_add(s, e->ref, e, e->kind);
 }
 
 static char *

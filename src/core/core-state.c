@@ -86,6 +86,22 @@ core_state_action(const struct core_state *s, const char *name)
 	return NULL;
 }
 
+/* Record that event e makes the event at ref the key moment kind. */
+void
+core_state_moment_add(struct core_state *s, int64_t ref,
+    const struct core_event *e, const char *kind)
+{
+	struct core_moment	*m;
+
+	s->moments = xreallocarray(s->moments, s->nmoments + 1,
+	    sizeof *s->moments);
+	m = &s->moments[s->nmoments++];
+	m->ref = ref;
+	m->seq = e->seq;
+	m->kind = xstrdup(kind);
+	m->by = xstrdup(core_str_or(e->actor, "?"));
+}
+
 /* Returns the note with seq (binary search: notes are in seq order). */
 struct core_note *
 core_state_note(const struct core_state *s, int64_t seq)

@@ -2936,7 +2936,8 @@ test_random(void **state)
 	for (i = 0; i < CORE_TYPE_COUNT; i++) {
 		if (i == CORE_OPEN || i == CORE_SUMMARY || i == CORE_STATUS ||
 		    i == CORE_SEV || i == CORE_ROLE_ASSIGN ||
-		    i == CORE_ROLE_CLEAR || i == CORE_AMEND || i == CORE_MARK)
+		    i == CORE_ROLE_CLEAR || i == CORE_AMEND || i == CORE_MARK ||
+		    i == CORE_DECIDE)
 			continue;	/* covered by their own tests */
 		if (accepted[i] == 0) {
 			print_error("never accepted %s\n",
@@ -3086,6 +3087,27 @@ test_amend_mark(void **state)
 	assert_int_equal(s.moments[0].ref, 2);
 	assert_string_equal(s.moments[0].kind, "diagnosis");
 	assert_string_equal(s.moments[0].by, "carol");
+
+	/* A decision is a note and its own key moment, in one event. */
+	core_event_init(&e);
+	e.type = CORE_DECIDE;
+	assert_string_equal(am_issue(&s, &e, "bob"), "bad-request");
+	core_event_init(&e);
+	e.type = CORE_DECIDE;
+	e.text = xstrdup("fail over to the replica");
+	assert_null(am_issue(&s, &e, "bob"));		/* seq 6 */
+	assert_int_equal(s.nmoments, 2);
+	assert_int_equal(s.moments[1].ref, 6);
+	assert_int_equal(s.moments[1].seq, 6);
+	assert_string_equal(s.moments[1].kind, "decision");
+	assert_string_equal(s.moments[1].by, "bob");
+	assert_non_null(core_state_note(&s, 6));
+	core_event_init(&e);
+	e.type = CORE_AMEND;
+	e.ref = 6;
+	e.text = xstrdup("fail over to the replica in eu-west");
+	assert_null(am_issue(&s, &e, "bob"));		/* seq 7 */
+	assert_int_equal(core_state_note(&s, 6)->amended, 7);
 	core_state_clear(&s);
 }
 
