@@ -429,8 +429,7 @@ client_cmd_send(struct client_args *a)
 	if ((rc = client_cmd_build(a, &ev)) != 0)
 		return rc;
 	/* A fenced command carries the caller's grant unless given one. */
-	if (ev.type == CORE_DONE || ev.type == CORE_RELEASE ||
-	    ev.type == CORE_RENEW) {
+	if (core_cmd_entry_of(ev.type)->flags & CORE_F_FENCED) {
 		if ((rc = client_hub_prepare(a, 1)) != 0 ||
 		    (rc = client_hub_fence(a, ev.name, &ev.fence)) != 0) {
 			core_event_clear(&ev);

@@ -18,6 +18,7 @@
  * the model's to refuse with a reason.  Every other string a hub sends must
  * be UTF-8 text.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1431,7 +1432,88 @@ proto_event_check(const struct core_event *e, char **cause)
  * event after it.  Deadlines are sent as milliseconds left, since monotonic
  * clocks are per machine.  The index of notes (for amendments) is not
  * carried: only the hub checks amendments.
+ *
+ * Each object of the state (the state itself, a role, a key moment, an
+ * action) is described once, by a table of its members that both the
+ * encoder and the decoder walk; what a table cannot say (an action's
+ * state and deadlines) is written beside it.
  */
+enum proto_member_kind {
+	PROTO_M_INT,
+	PROTO_M_STR,
+	PROTO_M_LIST,
+	PROTO_M_MARK
+};
+
+struct proto_member {
+	const char		*key;
+	enum proto_member_kind	 kind;
+	size_t			 off;		/* of the value */
+	size_t			 noff;		/* of a list's count */
+	int64_t			 min;		/* integers */
+	int64_t			 max;		/* integers; lists: entries */
+	int			 need;		/* encoded even when 0 or
+						   empty; must be decoded */
+};
+
+#define PROTO_INT(s, k, lo, hi, need) \
+	{ #k, PROTO_M_INT, offsetof(struct s, k), 0, lo, hi, need }
+#define PROTO_STR(s, k, need) \
+	{ #k, PROTO_M_STR, offsetof(struct s, k), 0, 0, 0, need }
+#define PROTO_LIST(s, k, n, max) \
+	{ #k, PROTO_M_LIST, offsetof(struct s, k), offsetof(struct s, n), \
+	    0, max, 0 }
+#define PROTO_MARK(s, k) \
+	{ #k, PROTO_M_MARK, offsetof(struct s, k), 0, 0, 0, 1 }
+
+static const struct proto_member proto_state_members[] = {
+	PROTO_STR(core_state, title, 0),
+	PROTO_INT(core_state, sev, 0, 4, 0),
+	PROTO_STR(core_state, status, 1),
+	PROTO_STR(core_state, summary, 0),
+	PROTO_STR(core_state, opened_by, 0),
+	PROTO_INT(core_state, opened, 0, CORE_INT_MAX, 0),
+	PROTO_INT(core_state, resolved, 0, CORE_INT_MAX, 0),
+	PROTO_INT(core_state, last_time, 0, CORE_INT_MAX, 0),
+	PROTO_STR(core_state, ic, 0),
+	PROTO_STR(core_state, offer, 0),
+	PROTO_MARK(core_state, ic_mark),
+	PROTO_MARK(core_state, status_mark),
+	PROTO_MARK(core_state, sev_mark),
+	PROTO_LIST(core_state, people, npeople, CORE_INT_MAX),
+	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
+};
+
+static const struct proto_member proto_role_members[] = {
+	PROTO_STR(core_role, role, 1),
+	PROTO_STR(core_role, user, 0),
+	PROTO_MARK(core_role, mark),
+	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
+};
+
+static const struct proto_member proto_moment_members[] = {
+	PROTO_INT(core_moment, ref, 0, CORE_INT_MAX, 1),
+	PROTO_INT(core_moment, seq, 0, CORE_INT_MAX, 1),
+	PROTO_STR(core_moment, kind, 1),
+	PROTO_STR(core_moment, by, 1),
+	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
+};
+
+static const struct proto_member proto_action_members[] = {
+	PROTO_STR(core_action, name, 1),
+	PROTO_STR(core_action, desc, 0),
+	PROTO_STR(core_action, declared_by, 0),
+	PROTO_LIST(core_action, after, nafter, CORE_LIST_MAX),
+	PROTO_LIST(core_action, conflicts, nconflicts, CORE_LIST_MAX),
+	PROTO_STR(core_action, holder, 0),
+	PROTO_INT(core_action, fence, 0, CORE_INT_MAX, 0),
+	PROTO_INT(core_action, ttl, 0, CORE_TTL_MAX, 0),
+	PROTO_STR(core_action, outcome, 0),
+	PROTO_STR(core_action, last_holder, 0),
+	PROTO_MARK(core_action, mark),
+	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
+};
+
 static void
 proto_put_mark(cJSON *o, const char *key, const struct core_mark *m)
 {
@@ -1469,112 +1551,164 @@ proto_get_mark(const cJSON *o, const char *key, struct core_mark *m,
 	return 0;
 }
 
+/* Add the members of the struct at base to o, as its table says. */
+static void
+proto_put_members(cJSON *o, const void *base, const struct proto_member *t)
+{
+	const char	*p;
+
+	for (; t->key != NULL; t++) {
+		p = (const char *)base + t->off;
+		switch (t->kind) {
+		case PROTO_M_INT:
+			proto_put_num(o, t->key, *(const int64_t *)p, t->need);
+			break;
+		case PROTO_M_STR:
+			proto_put_str(o, t->key, *(char *const *)p);
+			break;
+		case PROTO_M_LIST:
+			proto_put_list(o, t->key, *(char **const *)p,
+			    *(const size_t *)((const char *)base + t->noff));
+			break;
+		case PROTO_M_MARK:
+			proto_put_mark(o, t->key, (const struct core_mark *)p);
+			break;
+		}
+	}
+}
+
+/* Decode the members of o into the struct at base; 0, or -1 with *cause. */
+static int
+proto_get_members(const cJSON *o, void *base, const struct proto_member *t,
+    char **cause)
+{
+	char	*p;
+	int	 rc = 0;
+
+	for (; t->key != NULL && rc == 0; t++) {
+		p = (char *)base + t->off;
+		switch (t->kind) {
+		case PROTO_M_INT:
+			rc = proto_get_int(o, t->key, (int64_t *)p, t->min,
+			    t->max, t->need, cause);
+			break;
+		case PROTO_M_STR:
+			rc = proto_get_str(o, t->key, (char **)p, t->need,
+			    cause);
+			break;
+		case PROTO_M_LIST:
+			rc = proto_get_list(o, t->key, (char ***)p,
+			    (size_t *)((char *)base + t->noff), (size_t)t->max,
+			    cause);
+			break;
+		case PROTO_M_MARK:
+			rc = proto_get_mark(o, t->key, (struct core_mark *)p,
+			    cause);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Add an array key of n objects of size each, from base, to o. */
+static void
+proto_put_objects(cJSON *o, const char *key, const void *base, size_t n,
+    size_t size, const struct proto_member *t)
+{
+	cJSON	*a = cJSON_AddArrayToObject(o, key), *it;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		it = cJSON_CreateObject();
+		proto_put_members(it, (const char *)base + i * size, t);
+		cJSON_AddItemToArray(a, it);
+	}
+}
+
+/*
+ * Decode the array key of o into *base, a new array of structs of size
+ * each with *n of them, every one by table t; decode (if not NULL) takes
+ * what t does not.  On failure what was decoded so far is kept, for the
+ * caller to free.  Returns 0, or -1 with *cause.
+ */
+static int
+proto_get_objects(const cJSON *o, const char *key, void *base, size_t *n,
+    size_t size, const struct proto_member *t,
+    int (*decode)(const cJSON *, void *, int64_t, char **), int64_t now,
+    char **cause)
+{
+	const cJSON	*arr, *it;
+	char		*p;
+
+	if (proto_get_array(o, key, &arr, cause) != 0)
+		return -1;
+	p = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, size);
+	*(void **)base = p;
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsObject(it)) {
+			*cause = xasprintf("snapshot: %s must be objects", key);
+			return -1;
+		}
+		p = *(char **)base + (*n)++ * size;
+		if (proto_get_members(it, p, t, cause) != 0 ||
+		    (decode != NULL && decode(it, p, now, cause) != 0))
+			return -1;
+	}
+	return 0;
+}
+
 static const char *proto_action_states[] = { "free", "held", "done" };
+
+/* An action's state and its deadlines, as time left from now. */
+static void
+proto_put_action(cJSON *it, const struct core_action *ac, int64_t now)
+{
+	cJSON_AddStringToObject(it, "state", proto_action_states[ac->state]);
+	if (ac->state == CORE_ACTION_HELD)
+		proto_put_num(it, "left", ac->deadline > now ?
+		    ac->deadline - now : 0, 1);
+	if (ac->free_at > now)
+		proto_put_num(it, "delay_left", ac->free_at - now, 1);
+}
 
 void
 proto_snapshot_encode(const struct core_state *st, int64_t now, struct buf *b)
 {
-	cJSON				*o = proto_new(PROTO_SNAPSHOT), *s, *a, *it;
-	const struct core_action	*ac;
-	size_t				 i;
+	cJSON	*o = proto_new(PROTO_SNAPSHOT), *s, *a, *it;
+	size_t	 i;
 
 	proto_put_str(o, "incident", st->id);
 	proto_put_num(o, "seq", st->seq, 1);
 	proto_put_hash(o, "chain", st->chain);
 	s = cJSON_AddObjectToObject(o, "state");
-	proto_put_str(s, "title", st->title);
-	proto_put_num(s, "sev", st->sev, 1);
-	proto_put_str(s, "status", st->status);
-	proto_put_str(s, "summary", st->summary);
-	proto_put_str(s, "opened_by", st->opened_by);
-	proto_put_num(s, "opened", st->opened, 1);
-	proto_put_num(s, "resolved", st->resolved, 0);
-	proto_put_num(s, "last_time", st->last_time, 1);
-	proto_put_str(s, "ic", st->ic);
-	proto_put_str(s, "offer", st->offer);
-	proto_put_mark(s, "ic_mark", &st->ic_mark);
-	proto_put_mark(s, "status_mark", &st->status_mark);
-	proto_put_mark(s, "sev_mark", &st->sev_mark);
-	proto_put_list(s, "people", st->people, st->npeople);
-	a = cJSON_AddArrayToObject(s, "roles");
-	for (i = 0; i < st->nroles; i++) {
-		it = cJSON_CreateObject();
-		proto_put_str(it, "role", st->roles[i].role);
-		proto_put_str(it, "user", st->roles[i].user);
-		proto_put_mark(it, "mark", &st->roles[i].mark);
-		cJSON_AddItemToArray(a, it);
-	}
-	a = cJSON_AddArrayToObject(s, "moments");
-	for (i = 0; i < st->nmoments; i++) {
-		it = cJSON_CreateObject();
-		proto_put_num(it, "ref", st->moments[i].ref, 1);
-		proto_put_num(it, "seq", st->moments[i].seq, 1);
-		proto_put_str(it, "kind", st->moments[i].kind);
-		proto_put_str(it, "by", st->moments[i].by);
-		cJSON_AddItemToArray(a, it);
-	}
-	a = cJSON_AddArrayToObject(s, "actions");
-	for (i = 0; i < st->nactions; i++) {
-		ac = &st->actions[i];
-		it = cJSON_CreateObject();
-		proto_put_str(it, "name", ac->name);
-		proto_put_str(it, "desc", ac->desc);
-		proto_put_str(it, "declared_by", ac->declared_by);
-		proto_put_list(it, "after", ac->after, ac->nafter);
-		proto_put_list(it, "conflicts", ac->conflicts, ac->nconflicts);
-		cJSON_AddStringToObject(it, "state",
-		    proto_action_states[ac->state]);
-		proto_put_str(it, "holder", ac->holder);
-		proto_put_num(it, "fence", ac->fence, 0);
-		proto_put_num(it, "ttl", ac->ttl, 0);
-		if (ac->state == CORE_ACTION_HELD)
-			proto_put_num(it, "left", ac->deadline > now ?
-			    ac->deadline - now : 0, 1);
-		if (ac->free_at > now)
-			proto_put_num(it, "delay_left", ac->free_at - now, 1);
-		proto_put_str(it, "outcome", ac->outcome);
-		proto_put_str(it, "last_holder", ac->last_holder);
-		proto_put_mark(it, "mark", &ac->mark);
-		cJSON_AddItemToArray(a, it);
-	}
+	proto_put_members(s, st, proto_state_members);
+	proto_put_objects(s, "roles", st->roles, st->nroles,
+	    sizeof *st->roles, proto_role_members);
+	proto_put_objects(s, "moments", st->moments, st->nmoments,
+	    sizeof *st->moments, proto_moment_members);
+	proto_put_objects(s, "actions", st->actions, st->nactions,
+	    sizeof *st->actions, proto_action_members);
+	a = cJSON_GetObjectItemCaseSensitive(s, "actions");
+	i = 0;
+	cJSON_ArrayForEach(it, a)
+		proto_put_action(it, &st->actions[i++], now);
 	proto_emit(o, b);
 }
 
-/* Decode one action of a snapshot into ac, its deadlines from now. */
+/* Decode an action's state and deadlines, which are from now. */
 static int
-proto_decode_action(const cJSON *it, struct core_action *ac, int64_t now,
-    char **cause)
+proto_decode_action(const cJSON *it, void *p, int64_t now, char **cause)
 {
-	char	*state = NULL;
-	int64_t	 left = 0, delay = 0;
-	size_t	 i;
-	int	 rc = -1;
+	struct core_action	*ac = p;
+	char			*state = NULL;
+	int64_t			 left = 0, delay = 0;
+	size_t			 i;
+	int			 rc = -1;
 
-	if (!cJSON_IsObject(it)) {
-		*cause = xstrdup("snapshot: actions must be objects");
-		return -1;
-	}
-	if (proto_get_str(it, "name", &ac->name, 1, cause) != 0 ||
-	    proto_get_str(it, "desc", &ac->desc, 0, cause) != 0 ||
-	    proto_get_str(it, "declared_by", &ac->declared_by, 0,
-	    cause) != 0 ||
-	    proto_get_list(it, "after", &ac->after, &ac->nafter,
-	    CORE_LIST_MAX, cause) != 0 ||
-	    proto_get_list(it, "conflicts", &ac->conflicts, &ac->nconflicts,
-	    CORE_LIST_MAX, cause) != 0 ||
-	    proto_get_str(it, "state", &state, 1, cause) != 0 ||
-	    proto_get_str(it, "holder", &ac->holder, 0, cause) != 0 ||
-	    proto_get_int(it, "fence", &ac->fence, PROTO_COUNT, 0,
-	    cause) != 0 ||
-	    proto_get_int(it, "ttl", &ac->ttl, 0, CORE_TTL_MAX, 0,
-	    cause) != 0 ||
+	if (proto_get_str(it, "state", &state, 1, cause) != 0 ||
 	    proto_get_int(it, "left", &left, PROTO_COUNT, 0, cause) != 0 ||
 	    proto_get_int(it, "delay_left", &delay, PROTO_COUNT, 0,
-	    cause) != 0 ||
-	    proto_get_str(it, "outcome", &ac->outcome, 0, cause) != 0 ||
-	    proto_get_str(it, "last_holder", &ac->last_holder, 0,
-	    cause) != 0 ||
-	    proto_get_mark(it, "mark", &ac->mark, cause) != 0)
+	    cause) != 0)
 		goto out;
 	ac->deadline = now + left;
 	ac->free_at = delay > 0 ? now + delay : 0;
@@ -1602,10 +1736,7 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
     char **cause)
 {
 	const cJSON		*s = cJSON_GetObjectItemCaseSensitive(o, "state");
-	const cJSON		*arr, *it;
 	struct core_state	*st;
-	struct core_role	*r;
-	struct core_moment	*mo;
 
 	if (!cJSON_IsObject(s) || m->incident == NULL) {
 		*cause = xstrdup("snapshot needs \"incident\" and \"state\"");
@@ -1617,59 +1748,16 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 	st->status = NULL;
 	if (proto_get_int(o, "seq", &st->seq, PROTO_COUNT, 1, cause) != 0 ||
 	    proto_get_hash(o, "chain", st->chain, 1, cause) != 0 ||
-	    proto_get_str(s, "title", &st->title, 0, cause) != 0 ||
-	    proto_get_int(s, "sev", &st->sev, 0, 4, 0, cause) != 0 ||
-	    proto_get_str(s, "status", &st->status, 1, cause) != 0 ||
-	    proto_get_str(s, "summary", &st->summary, 0, cause) != 0 ||
-	    proto_get_str(s, "opened_by", &st->opened_by, 0, cause) != 0 ||
-	    proto_get_int(s, "opened", &st->opened, PROTO_COUNT, 0,
+	    proto_get_members(s, st, proto_state_members, cause) != 0 ||
+	    proto_get_objects(s, "roles", &st->roles, &st->nroles,
+	    sizeof *st->roles, proto_role_members, NULL, now, cause) != 0 ||
+	    proto_get_objects(s, "moments", &st->moments, &st->nmoments,
+	    sizeof *st->moments, proto_moment_members, NULL, now,
 	    cause) != 0 ||
-	    proto_get_int(s, "resolved", &st->resolved, PROTO_COUNT, 0,
-	    cause) != 0 ||
-	    proto_get_int(s, "last_time", &st->last_time, PROTO_COUNT, 0,
-	    cause) != 0 ||
-	    proto_get_str(s, "ic", &st->ic, 0, cause) != 0 ||
-	    proto_get_str(s, "offer", &st->offer, 0, cause) != 0 ||
-	    proto_get_mark(s, "ic_mark", &st->ic_mark, cause) != 0 ||
-	    proto_get_mark(s, "status_mark", &st->status_mark, cause) != 0 ||
-	    proto_get_mark(s, "sev_mark", &st->sev_mark, cause) != 0 ||
-	    proto_get_list(s, "people", &st->people, &st->npeople, SIZE_MAX,
-	    cause) != 0)
+	    proto_get_objects(s, "actions", &st->actions, &st->nactions,
+	    sizeof *st->actions, proto_action_members, proto_decode_action,
+	    now, cause) != 0)
 		return -1;
-	if (proto_get_array(s, "roles", &arr, cause) != 0)
-		return -1;
-	st->roles = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
-	    sizeof *st->roles);
-	cJSON_ArrayForEach(it, arr) {
-		r = &st->roles[st->nroles++];
-		if (proto_get_str(it, "role", &r->role, 1, cause) != 0 ||
-		    proto_get_str(it, "user", &r->user, 0, cause) != 0 ||
-		    proto_get_mark(it, "mark", &r->mark, cause) != 0)
-			return -1;
-	}
-	if (proto_get_array(s, "moments", &arr, cause) != 0)
-		return -1;
-	st->moments = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
-	    sizeof *st->moments);
-	cJSON_ArrayForEach(it, arr) {
-		mo = &st->moments[st->nmoments++];
-		if (proto_get_int(it, "ref", &mo->ref, PROTO_COUNT, 1,
-		    cause) != 0 ||
-		    proto_get_int(it, "seq", &mo->seq, PROTO_COUNT, 1,
-		    cause) != 0 ||
-		    proto_get_str(it, "kind", &mo->kind, 1, cause) != 0 ||
-		    proto_get_str(it, "by", &mo->by, 1, cause) != 0)
-			return -1;
-	}
-	if (proto_get_array(s, "actions", &arr, cause) != 0)
-		return -1;
-	st->actions = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
-	    sizeof *st->actions);
-	cJSON_ArrayForEach(it, arr) {
-		if (proto_decode_action(it, &st->actions[st->nactions++], now,
-		    cause) != 0)
-			return -1;
-	}
 	return 0;
 }
 

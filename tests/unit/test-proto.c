@@ -228,7 +228,7 @@ test_snapshot(void **state)
 	struct core_state	 s, *d;
 	struct core_event	 e;
 	struct proto_msg	 m;
-	struct buf		 b;
+	struct buf		 b, b2;
 	char			*cause = NULL;
 	unsigned char		 chain[CORE_HASH_LEN];
 
@@ -256,14 +256,33 @@ test_snapshot(void **state)
 	fold(&s, &e, 1000);
 	core_event_clear(&e);
 
+	mk(&e, CORE_MARK, "bob", NULL);
+	e.ref = 2;
+	e.kind = xstrdup("diagnosis");
+	fold(&s, &e, 1000);
+	core_event_clear(&e);
+	mk(&e, CORE_SUMMARY, "bob", NULL);
+	e.text = xstrdup("failing over");
+	fold(&s, &e, 1000);
+	core_event_clear(&e);
+
 	util_buf_init(&b);
 	proto_snapshot_encode(&s, 6000, &b);	/* 15 s left */
 	if (proto_msg_decode(b.data, b.len, &m, &cause) != 0)
 		fail_msg("%s", cause);
-	util_buf_clear(&b);
 	assert_int_equal(m.kind, PROTO_SNAPSHOT);
 	d = m.state;
 	assert_non_null(d);
+	/* Every member comes back: encoded again, the same bytes. */
+	util_buf_init(&b2);
+	proto_snapshot_encode(d, 0, &b2);	/* deadlines are still "left" */
+	assert_int_equal(b2.len, b.len);
+	assert_memory_equal(b2.data, b.data, b.len);
+	util_buf_clear(&b2);
+	util_buf_clear(&b);
+	assert_int_equal(d->nmoments, 1);
+	assert_string_equal(d->moments[0].kind, "diagnosis");
+	assert_string_equal(d->summary, "failing over");
 	proto_snapshot_rebase(d, 50000);
 	assert_int_equal(d->seq, s.seq);
 	assert_memory_equal(d->chain, s.chain, CORE_HASH_LEN);
