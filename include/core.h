@@ -24,6 +24,13 @@
 #define CORE_ACTOR_HUB	"concordd"
 #define CORE_OP_MAX	64	/* bytes of an operation id */
 #define CORE_ROLES_MAX	4096	/* bytes of an event's roles */
+#define CORE_LINE_MAX	256	/* bytes of an entry of a list of lines */
+#define CORE_URL_MAX	1024
+#define CORE_QUERY_MAX	2048	/* a feed's PromQL or JSON path */
+#define CORE_UNIT_MAX	32	/* a feed's unit or threshold */
+#define CORE_FEEDS_MAX	64	/* feeds of an incident */
+#define CORE_EVERY_MIN	1000	/* a feed's poll interval, ms */
+#define CORE_EVERY_MAX	(3600LL * 1000)
 /*
  * The largest magnitude of any integer in an event or a message: 2^53 - 1,
  * so that every JSON implementation holds it exactly.
@@ -76,11 +83,16 @@ void		 core_assert_fail(const char *, const char *, int,
 	C(EXPIRE, expire)		\
 	V(AMEND, amend)			\
 	V(MARK, mark)			\
-	V(DECIDE, decide)
+	V(DECIDE, decide)		\
+	C(FEED_ADD, feed_add)		\
+	C(FEED_RM, feed_rm)		\
+	C(FEED_LEVEL, feed_level)	\
+	C(ALERT, alert)
 
 /*
  * CORE_RENEW is a command only: renewals are not logged.  CORE_EXPIRE is
- * issued by the hub's lease timer only.
+ * issued by the hub's lease timer only, CORE_FEED_LEVEL by its telemetry
+ * (a feed crossing a threshold) and CORE_ALERT by its webhooks.
  */
 #define CORE_TYPE_ROW(t, n)	CORE_##t,
 enum core_type {
@@ -97,7 +109,8 @@ enum core_kind {
 	CORE_KIND_LEASE,	/* claims, renewals, releases */
 	CORE_KIND_DONE,
 	CORE_KIND_LOST,		/* leases expired or broken */
-	CORE_KIND_AMEND		/* corrections and key moments */
+	CORE_KIND_AMEND,	/* corrections and key moments */
+	CORE_KIND_SIGNAL	/* feeds and alerts from monitoring */
 };
 
 /*
@@ -130,6 +143,17 @@ struct core_event {
 	size_t		 nafter;
 	char		**conflicts;
 	size_t		 nconflicts;
+	char		*url;		/* feed: the endpoint */
+	char		*query;		/* feed: PromQL, or a JSON path */
+	char		*unit;		/* feed: shown after the value */
+	char		*warn;		/* feed: thresholds, "[<|>]NUMBER" */
+	char		*crit;
+	int64_t		 every;		/* feed: poll interval, ms */
+	char		**seen;		/* decide, mark: every feed as it
+					   was shown, "name: value (age)" */
+	size_t		 nseen;
+	char		**labels;	/* alert: "key=value" */
+	size_t		 nlabels;
 	char		*text;		/* title, note, summary, desc, reason */
 };
 
@@ -187,6 +211,23 @@ struct core_moment {
 	char		*by;
 };
 
+/*
+ * A telemetry feed the log defines (feed add), or a tombstone (removed) for
+ * one the log or the hub's configuration defined.
+ */
+struct core_feed {
+	char		*name;
+	char		*kind;		/* "prom" or "json" */
+	char		*url;
+	char		*query;
+	char		*unit;
+	char		*warn;
+	char		*crit;
+	int64_t		 every;		/* ms; 0: the hub's default */
+	int		 removed;
+	char		*level;		/* last crossing: ok, warn, crit */
+};
+
 struct core_state {
 	char			*id;
 	char			*title;
@@ -216,6 +257,8 @@ struct core_state {
 	size_t			 nnotes;
 	struct core_moment	*moments;	/* in mark order */
 	size_t			 nmoments;
+	struct core_feed	*feeds;		/* in the order added */
+	size_t			 nfeeds;
 };
 
 /* Settings the hub passes to validation and the fold. */
@@ -227,6 +270,13 @@ struct core_ctx {
 	int		 ic_present;	/* is the IC connected to the hub? */
 	int		 internal;	/* the hub itself (lease expiry) */
 	int64_t		 based_on;	/* seq of the issuer's view, -1: none */
+	/* The feeds the hub's configuration gives the incident, by name. */
+	const char *const *feeds;
+	size_t		 nfeeds;
+	/* Every feed of the incident as the hub shows it now, for the
+	   events that record what was seen (decide, mark). */
+	const char *const *seen;
+	size_t		 nseen;
 };
 
 /* Why a command was refused: a stable code and a message for people. */
@@ -261,6 +311,14 @@ struct core_refusal {
 #define CORE_FLD_REF		0x1000
 #define CORE_FLD_KIND		0x2000
 #define CORE_FLD_WRITTEN	0x4000
+#define CORE_FLD_URL		0x8000
+#define CORE_FLD_QUERY		0x10000
+#define CORE_FLD_UNIT		0x20000
+#define CORE_FLD_WARN		0x40000
+#define CORE_FLD_CRIT		0x80000
+#define CORE_FLD_EVERY		0x100000
+#define CORE_FLD_SEEN		0x200000
+#define CORE_FLD_LABELS		0x400000
 
 struct core_cmd_entry {
 	const char	*name;		/* wire name, e.g. "action.claim" */
@@ -301,6 +359,8 @@ int		 core_event_decode(const char *, size_t, struct core_event *,
 char		*core_event_describe(const struct core_event *);
 /* s, or dflt when s is NULL; for rendering fields that may be absent. */
 const char	*core_str_or(const char *, const char *);
+/* Returns a copy of s (the caller frees), or NULL if s is NULL. */
+char		*core_strdup_or_null(const char *);
 void		 core_list_add(char ***, size_t *, const char *);
 void		 core_list_free(char **, size_t);
 int		 core_list_has(char **, size_t, const char *);
@@ -339,6 +399,7 @@ struct core_field {
 	enum core_field_rule	 rule;	/* strings and list entries */
 	int			 always; /* encoded even when 0 */
 	int			 fld;	/* its CORE_FLD_*, or 0 */
+	int64_t			 emax;	/* lists: bytes of an entry */
 };
 
 /* How much core_event_valid checks. */
@@ -387,6 +448,9 @@ int		 core_status_valid(const char *);
 int		 core_outcome_valid(const char *);
 /* Is s a key-moment kind (detection, diagnosis, decision, mitigation)? */
 int		 core_moment_valid(const char *);
+int		 core_threshold_parse(const char *, int *, double *);
+int		 core_feed_kind_valid(const char *);
+int		 core_level_valid(const char *);
 
 /* core-chain.c */
 /* The chain's starting value for an incident id. */
@@ -454,6 +518,8 @@ struct core_action *core_state_action(const struct core_state *, const char *);
 struct core_role *core_state_role(const struct core_state *, const char *);
 /* The note with this seq, or NULL. */
 struct core_note *core_state_note(const struct core_state *, int64_t);
+struct core_feed *core_state_feed(const struct core_state *, const char *);
+void		 core_feed_clear_spec(struct core_feed *);
 void		 core_state_moment_add(struct core_state *, int64_t,
 		    const struct core_event *, const char *);
 /* Fold command passing to the event's actor (taken or accepted). */

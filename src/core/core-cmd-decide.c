@@ -38,7 +38,7 @@ core_cmd_decide_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_decide_entry = {
 	"decide", CORE_DECIDE, 0,
-	CORE_FLD_TEXT,
+	CORE_FLD_TEXT | CORE_FLD_SEEN,
 	CORE_FLD_TEXT,
 	core_cmd_decide_check, core_cmd_decide_apply,
 	core_cmd_decide_describe,

@@ -40,7 +40,7 @@ core_cmd_mark_describe(const struct core_event *e)
 
 const struct core_cmd_entry core_cmd_mark_entry = {
 	"mark", CORE_MARK, 0,
-	CORE_FLD_REF | CORE_FLD_KIND,
+	CORE_FLD_REF | CORE_FLD_KIND | CORE_FLD_SEEN,
 	CORE_FLD_REF | CORE_FLD_KIND,
 	core_cmd_mark_check, core_cmd_mark_apply, core_cmd_mark_describe,
 	CORE_KIND_AMEND

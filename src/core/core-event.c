@@ -306,6 +306,12 @@ core_str_or(const char *s, const char *dflt)
 }
 
 char *
+core_strdup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+char *
 core_event_describe(const struct core_event *e)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(e->type);

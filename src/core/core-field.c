@@ -23,12 +23,12 @@
 #define CORE_OFF(f)	offsetof(struct core_event, f)
 #define CORE_INT(k, f, lo, hi, always, fld) \
 	{ k, CORE_FIELD_INT, CORE_OFF(f), 0, lo, hi, CORE_RULE_NONE, \
-	    always, fld }
+	    always, fld, 0 }
 #define CORE_STR(k, f, lo, hi, rule, fld) \
-	{ k, CORE_FIELD_STR, CORE_OFF(f), 0, lo, hi, rule, 0, fld }
-#define CORE_LIST(k, f, n, hi, fld) \
+	{ k, CORE_FIELD_STR, CORE_OFF(f), 0, lo, hi, rule, 0, fld, 0 }
+#define CORE_LIST(k, f, n, hi, rule, ebytes, fld) \
 	{ k, CORE_FIELD_LIST, CORE_OFF(f), CORE_OFF(n), 0, hi, \
-	    CORE_RULE_NAME, 0, fld }
+	    rule, 0, fld, ebytes }
 
 static const struct core_field core_fields[] = {
 	CORE_INT("seq", seq, 0, CORE_INT_MAX, 1, 0),
@@ -38,7 +38,7 @@ static const struct core_field core_fields[] = {
 	CORE_STR("roles", roles, 0, CORE_ROLES_MAX, CORE_RULE_ROLES, 0),
 	CORE_STR("op", op, 1, CORE_OP_MAX, CORE_RULE_LINE, 0),
 	{ "type", CORE_FIELD_TYPE, CORE_OFF(type), 0, 0, 0, CORE_RULE_NONE,
-	    1, 0 },
+	    1, 0, 0 },
 	CORE_STR("name", name, 1, CORE_NAME_MAX, CORE_RULE_NAME,
 	    CORE_FLD_NAME),
 	CORE_STR("user", user, 1, CORE_NAME_MAX, CORE_RULE_NAME,
@@ -56,9 +56,25 @@ static const struct core_field core_fields[] = {
 	CORE_INT("fence", fence, 0, CORE_INT_MAX, 0, CORE_FLD_FENCE),
 	CORE_INT("force", force, 0, 1, 0, CORE_FLD_FORCE),
 	CORE_INT("ref", ref, 0, CORE_INT_MAX, 0, CORE_FLD_REF),
-	CORE_LIST("after", after, nafter, CORE_LIST_MAX, CORE_FLD_AFTER),
+	CORE_LIST("after", after, nafter, CORE_LIST_MAX, CORE_RULE_NAME,
+	    CORE_NAME_MAX, CORE_FLD_AFTER),
 	CORE_LIST("conflicts", conflicts, nconflicts, CORE_LIST_MAX,
-	    CORE_FLD_CONFLICTS),
+	    CORE_RULE_NAME, CORE_NAME_MAX, CORE_FLD_CONFLICTS),
+	CORE_STR("url", url, 1, CORE_URL_MAX, CORE_RULE_LINE,
+	    CORE_FLD_URL),
+	CORE_STR("query", query, 1, CORE_QUERY_MAX, CORE_RULE_LINE,
+	    CORE_FLD_QUERY),
+	CORE_STR("unit", unit, 1, CORE_UNIT_MAX, CORE_RULE_LINE,
+	    CORE_FLD_UNIT),
+	CORE_STR("warn", warn, 1, CORE_UNIT_MAX, CORE_RULE_LINE,
+	    CORE_FLD_WARN),
+	CORE_STR("crit", crit, 1, CORE_UNIT_MAX, CORE_RULE_LINE,
+	    CORE_FLD_CRIT),
+	CORE_INT("every", every, 0, CORE_EVERY_MAX, 0, CORE_FLD_EVERY),
+	CORE_LIST("seen", seen, nseen, CORE_FEEDS_MAX, CORE_RULE_LINE,
+	    CORE_LINE_MAX, CORE_FLD_SEEN),
+	CORE_LIST("labels", labels, nlabels, CORE_LIST_MAX, CORE_RULE_LINE,
+	    CORE_LINE_MAX, CORE_FLD_LABELS),
 	CORE_STR("text", text, 0, CORE_TEXT_MAX, CORE_RULE_TEXT,
 	    CORE_FLD_TEXT),
 };
@@ -175,6 +191,18 @@ core_field_check_str(const struct core_field *f, const char *s, char **cause)
 	return 0;
 }
 
+/* Does s obey the rule of the entries of list f?  0, or -1 with *cause. */
+static int
+core_field_check_entry(const struct core_field *f, const char *s,
+    char **cause)
+{
+	struct core_field	entry = *f;
+
+	entry.min = 1;
+	entry.max = f->emax;
+	return core_field_check_str(&entry, s, cause);
+}
+
 /* Does e carry field f (a nonzero number, a nonempty string or list)? */
 static int
 core_field_present(const struct core_event *e, const struct core_field *f)
@@ -231,7 +259,7 @@ core_event_valid(const struct core_event *e, int how, char **cause)
 				return -1;
 			}
 			for (j = 0; how == CORE_VALID_EVENT && j < *n; j++) {
-				if (core_field_check_str(f, (*l)[j],
+				if (core_field_check_entry(f, (*l)[j],
 				    cause) != 0)
 					return -1;
 			}

@@ -39,10 +39,31 @@ core_action_clear(struct core_action *a)
 	core_mark_clear(&a->mark);
 }
 
+/* Free a feed's definition (not its name, level or removal). */
+void
+core_feed_clear_spec(struct core_feed *f)
+{
+	free(f->kind);
+	free(f->url);
+	free(f->query);
+	free(f->unit);
+	free(f->warn);
+	free(f->crit);
+	f->kind = f->url = f->query = f->unit = f->warn = f->crit = NULL;
+	f->every = 0;
+}
+
 void
 core_state_clear(struct core_state *s)
 {
 	size_t	i;
+
+	for (i = 0; i < s->nfeeds; i++) {
+		core_feed_clear_spec(&s->feeds[i]);
+		free(s->feeds[i].name);
+		free(s->feeds[i].level);
+	}
+	free(s->feeds);
 
 	for (i = 0; i < s->nactions; i++)
 		core_action_clear(&s->actions[i]);
@@ -82,6 +103,19 @@ core_state_action(const struct core_state *s, const char *name)
 	for (i = 0; name != NULL && i < s->nactions; i++) {
 		if (strcmp(s->actions[i].name, name) == 0)
 			return &s->actions[i];
+	}
+	return NULL;
+}
+
+/* Returns the feed (or removed feed) named name, or NULL; the state's. */
+struct core_feed *
+core_state_feed(const struct core_state *s, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < s->nfeeds; i++) {
+		if (strcmp(s->feeds[i].name, name) == 0)
+			return &s->feeds[i];
 	}
 	return NULL;
 }
@@ -216,6 +250,7 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
 	char				*actor, *why;
+	size_t				 i;
 
 	r->code = NULL;
 	r->message = NULL;
@@ -259,6 +294,13 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 	actor = xstrdup(ctx->actor);	/* ctx->actor may be cmd->actor */
 	free(cmd->actor);
 	cmd->actor = actor;
+	if (ce->fields & CORE_FLD_SEEN) {
+		core_list_free(cmd->seen, cmd->nseen);
+		cmd->seen = NULL;
+		cmd->nseen = 0;
+		for (i = 0; i < ctx->nseen && i < CORE_FEEDS_MAX; i++)
+			core_list_add(&cmd->seen, &cmd->nseen, ctx->seen[i]);
+	}
 	free(cmd->roles);
 	cmd->roles = core_state_roles(s, actor);
 	return 0;

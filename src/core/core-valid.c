@@ -135,3 +135,49 @@ core_moment_valid(const char *s)
 	    strcmp(s, "diagnosis") == 0 || strcmp(s, "decision") == 0 ||
 	    strcmp(s, "mitigation") == 0);
 }
+
+/*
+ * Parse a feed threshold "[<|>]NUMBER" (a decimal, optionally signed and
+ * with a fraction; ">" is the default): a value beyond it in that
+ * direction is over the threshold.  The decimal point is always ".",
+ * whatever the locale.  Returns 0 with *below and *v set, or -1.
+ */
+int
+core_threshold_parse(const char *s, int *below, double *v)
+{
+	double	 x = 0, scale = 1;
+	int	 neg = 0, digits = 0;
+
+	if (s == NULL)
+		return -1;
+	*below = 0;
+	if (*s == '<' || *s == '>')
+		*below = *s++ == '<';
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		x = x * 10 + (*s - '0');
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			x += (*s - '0') * (scale /= 10);
+	}
+	if (*s != '\0' || digits == 0 || digits > 15)
+		return -1;
+	*v = neg ? -x : x;
+	return 0;
+}
+
+/* Is s a feed's kind: "prom" (a Prometheus query) or "json"? */
+int
+core_feed_kind_valid(const char *s)
+{
+	return s != NULL && (strcmp(s, "prom") == 0 || strcmp(s, "json") == 0);
+}
+
+/* Is s a feed's level: ok, warn or crit? */
+int
+core_level_valid(const char *s)
+{
+	return s != NULL && (strcmp(s, "ok") == 0 || strcmp(s, "warn") == 0 ||
+	    strcmp(s, "crit") == 0);
+}

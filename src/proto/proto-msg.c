@@ -1440,6 +1440,7 @@ proto_event_check(const struct core_event *e, char **cause)
  */
 enum proto_member_kind {
 	PROTO_M_INT,
+	PROTO_M_BOOL,			/* an int, true or false */
 	PROTO_M_STR,
 	PROTO_M_LIST,
 	PROTO_M_MARK
@@ -1463,6 +1464,8 @@ struct proto_member {
 #define PROTO_LIST(s, k, n, max) \
 	{ #k, PROTO_M_LIST, offsetof(struct s, k), offsetof(struct s, n), \
 	    0, max, 0 }
+#define PROTO_FLAG(s, k) \
+	{ #k, PROTO_M_BOOL, offsetof(struct s, k), 0, 0, 1, 0 }
 #define PROTO_MARK(s, k) \
 	{ #k, PROTO_M_MARK, offsetof(struct s, k), 0, 0, 0, 1 }
 
@@ -1511,6 +1514,20 @@ static const struct proto_member proto_action_members[] = {
 	PROTO_STR(core_action, outcome, 0),
 	PROTO_STR(core_action, last_holder, 0),
 	PROTO_MARK(core_action, mark),
+	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
+};
+
+static const struct proto_member proto_feed_members[] = {
+	PROTO_STR(core_feed, name, 1),
+	PROTO_STR(core_feed, kind, 0),
+	PROTO_STR(core_feed, url, 0),
+	PROTO_STR(core_feed, query, 0),
+	PROTO_STR(core_feed, unit, 0),
+	PROTO_STR(core_feed, warn, 0),
+	PROTO_STR(core_feed, crit, 0),
+	PROTO_INT(core_feed, every, 0, CORE_EVERY_MAX, 0),
+	PROTO_FLAG(core_feed, removed),
+	PROTO_STR(core_feed, level, 0),
 	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
 };
 
@@ -1563,6 +1580,10 @@ proto_put_members(cJSON *o, const void *base, const struct proto_member *t)
 		case PROTO_M_INT:
 			proto_put_num(o, t->key, *(const int64_t *)p, t->need);
 			break;
+		case PROTO_M_BOOL:
+			if (*(const int *)p)
+				cJSON_AddTrueToObject(o, t->key);
+			break;
 		case PROTO_M_STR:
 			proto_put_str(o, t->key, *(char *const *)p);
 			break;
@@ -1591,6 +1612,9 @@ proto_get_members(const cJSON *o, void *base, const struct proto_member *t,
 		case PROTO_M_INT:
 			rc = proto_get_int(o, t->key, (int64_t *)p, t->min,
 			    t->max, t->need, cause);
+			break;
+		case PROTO_M_BOOL:
+			rc = proto_get_bool(o, t->key, (int *)p, cause);
 			break;
 		case PROTO_M_STR:
 			rc = proto_get_str(o, t->key, (char **)p, t->need,
@@ -1688,6 +1712,8 @@ proto_snapshot_encode(const struct core_state *st, int64_t now, struct buf *b)
 	    sizeof *st->moments, proto_moment_members);
 	proto_put_objects(s, "actions", st->actions, st->nactions,
 	    sizeof *st->actions, proto_action_members);
+	proto_put_objects(s, "feeds", st->feeds, st->nfeeds,
+	    sizeof *st->feeds, proto_feed_members);
 	a = cJSON_GetObjectItemCaseSensitive(s, "actions");
 	i = 0;
 	cJSON_ArrayForEach(it, a)
@@ -1756,7 +1782,9 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 	    cause) != 0 ||
 	    proto_get_objects(s, "actions", &st->actions, &st->nactions,
 	    sizeof *st->actions, proto_action_members, proto_decode_action,
-	    now, cause) != 0)
+	    now, cause) != 0 ||
+	    proto_get_objects(s, "feeds", &st->feeds, &st->nfeeds,
+	    sizeof *st->feeds, proto_feed_members, NULL, now, cause) != 0)
 		return -1;
 	return 0;
 }

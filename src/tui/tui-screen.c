@@ -386,7 +386,8 @@ static const enum tui_elem tui_screen_kinds[] = {
 	[CORE_KIND_LEASE] = TUI_EV_COORD,
 	[CORE_KIND_DONE] = TUI_EV_DONE,
 	[CORE_KIND_LOST] = TUI_EV_ALERT,
-	[CORE_KIND_AMEND] = TUI_EV_AMEND
+	[CORE_KIND_AMEND] = TUI_EV_AMEND,
+	[CORE_KIND_SIGNAL] = TUI_EV_ALERT
 };
 
 /* One timeline row: time, actor, role, then the text. */

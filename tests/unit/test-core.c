@@ -600,6 +600,10 @@ event_required(struct core_event *e, enum core_type t)
 		e->ref = 1;
 	if (req & CORE_FLD_TEXT)
 		set(&e->text, "because");
+	if (req & CORE_FLD_URL)
+		set(&e->url, "http://127.0.0.1:9090");
+	if (req & CORE_FLD_QUERY)
+		set(&e->query, "up");
 }
 
 /* decode(encode(e)) == e and encode(decode(bytes)) == bytes. */
@@ -2937,7 +2941,9 @@ test_random(void **state)
 		if (i == CORE_OPEN || i == CORE_SUMMARY || i == CORE_STATUS ||
 		    i == CORE_SEV || i == CORE_ROLE_ASSIGN ||
 		    i == CORE_ROLE_CLEAR || i == CORE_AMEND || i == CORE_MARK ||
-		    i == CORE_DECIDE)
+		    i == CORE_DECIDE || i == CORE_FEED_ADD ||
+		    i == CORE_FEED_RM || i == CORE_FEED_LEVEL ||
+		    i == CORE_ALERT)
 			continue;	/* covered by their own tests */
 		if (accepted[i] == 0) {
 			print_error("never accepted %s\n",
@@ -2994,16 +3000,17 @@ test_unused_fields_dropped(void **state)
 	core_state_clear(&s);
 }
 
-/* Issue a command as actor at the state's head; returns the refusal code. */
+/*
+ * Issue a command with ctx (actor, feeds, what is seen) at the state's
+ * head; returns the refusal code, or NULL.
+ */
 static const char *
-am_issue(struct core_state *s, struct core_event *e, const char *actor)
+ctx_issue(struct core_state *s, struct core_event *e, struct core_ctx *c)
 {
 	static char		code[32];
-	struct core_ctx		ctx;
+	struct core_ctx		ctx = *c;
 	struct core_refusal	r;
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.actor = actor;
 	ctx.based_on = s->seq;
 	ctx.wall = 1000 + s->seq;
 	if (core_state_check(s, e, &ctx, &r) != 0) {
@@ -3017,6 +3024,17 @@ am_issue(struct core_state *s, struct core_event *e, const char *actor)
 	core_state_apply(s, e, &ctx);
 	core_event_clear(e);
 	return NULL;
+}
+
+/* Issue a command as actor at the state's head; returns the refusal code. */
+static const char *
+am_issue(struct core_state *s, struct core_event *e, const char *actor)
+{
+	struct core_ctx	ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = actor;
+	return ctx_issue(s, e, &ctx);
 }
 
 /* Amendments supersede a note's text (author, IC or scribe only); marks
@@ -3108,6 +3126,180 @@ test_amend_mark(void **state)
 	e.text = xstrdup("fail over to the replica in eu-west");
 	assert_null(am_issue(&s, &e, "bob"));		/* seq 7 */
 	assert_int_equal(core_state_note(&s, 6)->amended, 7);
+	core_state_clear(&s);
+}
+
+/* A feed event of type t for name, with url and query when adding. */
+static void
+feed_event(struct core_event *e, enum core_type t, const char *name)
+{
+	core_event_init(e);
+	e->type = t;
+	e->name = xstrdup(name);
+	if (t == CORE_FEED_ADD) {
+		e->kind = xstrdup("prom");
+		e->url = xstrdup("http://127.0.0.1:9090");
+		e->query = xstrdup("sum(rate(errors_total[1m]))");
+	}
+}
+
+/*
+ * Feeds: added and removed in the log, or given by the hub's configuration
+ * (ctx.feeds) and removed in the log; crossings and alerts are the hub's;
+ * a decision records what the hub shows (ctx.seen), never what the
+ * client sends.
+ */
+static void
+test_feeds(void **state)
+{
+	static const char	*conf[] = { "p99" };
+	static const char	*seen[] = { "p99: 840 ms (3 s old)",
+	    "errors: 2.1 % (1 s old)" };
+	struct core_state	 s;
+	struct core_event	 e;
+	struct core_ctx		 ctx, hub;
+
+	(void)state;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = "alice";
+	ctx.feeds = conf;
+	ctx.nfeeds = 1;
+	hub = ctx;
+	hub.actor = CORE_ACTOR_HUB;
+	hub.internal = 1;
+	core_state_init(&s, "INC-F");
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	e.text = xstrdup("t");
+	e.sev = 2;
+	assert_null(ctx_issue(&s, &e, &ctx));
+
+	feed_event(&e, CORE_FEED_ADD, "errors");
+	e.unit = xstrdup("%");
+	e.warn = xstrdup("1");
+	e.crit = xstrdup("5.5");
+	e.every = 5000;
+	assert_null(ctx_issue(&s, &e, &ctx));		/* seq 2 */
+	assert_int_equal(s.nfeeds, 1);
+	assert_string_equal(s.feeds[0].query, "sum(rate(errors_total[1m]))");
+	assert_string_equal(s.feeds[0].crit, "5.5");
+	assert_int_equal(s.feeds[0].every, 5000);
+	feed_event(&e, CORE_FEED_ADD, "errors");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "exists");
+	feed_event(&e, CORE_FEED_ADD, "p99");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "exists");
+	feed_event(&e, CORE_FEED_ADD, "x");
+	free(e.url);
+	e.url = xstrdup("file:///etc/passwd");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "bad-request");
+	feed_event(&e, CORE_FEED_ADD, "x");
+	e.warn = xstrdup("high");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "bad-request");
+	feed_event(&e, CORE_FEED_ADD, "x");
+	e.every = 10;
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "bad-request");
+	feed_event(&e, CORE_FEED_ADD, "x");
+	free(e.kind);
+	e.kind = xstrdup("graphite");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "bad-request");
+
+	/* Crossings are the hub's; the state keeps the last level. */
+	feed_event(&e, CORE_FEED_LEVEL, "errors");
+	e.state = xstrdup("crit");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "forbidden");
+	feed_event(&e, CORE_FEED_LEVEL, "p99");
+	e.state = xstrdup("warn");
+	e.text = xstrdup("p99 is 840 ms, over warn 800");
+	assert_null(ctx_issue(&s, &e, &hub));		/* seq 3 */
+	assert_string_equal(core_state_feed(&s, "p99")->level, "warn");
+	assert_null(core_state_feed(&s, "p99")->kind);	/* configured */
+	feed_event(&e, CORE_FEED_LEVEL, "p99");
+	e.state = xstrdup("purple");
+	assert_string_equal(ctx_issue(&s, &e, &hub), "bad-request");
+
+	/* A decision records what the hub shows, whatever the client sent. */
+	core_event_init(&e);
+	e.type = CORE_DECIDE;
+	e.text = xstrdup("fail over");
+	core_list_add(&e.seen, &e.nseen, "p99: 1 ms (forged)");
+	ctx.seen = seen;
+	ctx.nseen = 2;
+	assert_null(ctx_issue(&s, &e, &ctx));		/* seq 4 */
+	ctx.seen = NULL;
+	ctx.nseen = 0;
+
+	/* Removing: a configured feed too; then its name is free again. */
+	feed_event(&e, CORE_FEED_RM, "nope");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "unknown-feed");
+	feed_event(&e, CORE_FEED_RM, "p99");
+	assert_null(ctx_issue(&s, &e, &ctx));		/* seq 5 */
+	assert_true(core_state_feed(&s, "p99")->removed);
+	assert_null(core_state_feed(&s, "p99")->level);
+	feed_event(&e, CORE_FEED_RM, "p99");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "unknown-feed");
+	feed_event(&e, CORE_FEED_RM, "errors");
+	assert_null(ctx_issue(&s, &e, &ctx));		/* seq 6 */
+	feed_event(&e, CORE_FEED_ADD, "errors");
+	assert_null(ctx_issue(&s, &e, &ctx));		/* seq 7 */
+	assert_false(core_state_feed(&s, "errors")->removed);
+	assert_null(core_state_feed(&s, "errors")->unit);
+
+	/* Alerts: the hub's, firing or resolved. */
+	core_event_init(&e);
+	e.type = CORE_ALERT;
+	e.state = xstrdup("firing");
+	e.text = xstrdup("HighLatency checkout");
+	core_list_add(&e.labels, &e.nlabels, "severity=page");
+	assert_string_equal(ctx_issue(&s, &e, &ctx), "forbidden");
+	core_event_init(&e);
+	e.type = CORE_ALERT;
+	e.state = xstrdup("pending");
+	e.text = xstrdup("HighLatency checkout");
+	assert_string_equal(ctx_issue(&s, &e, &hub), "bad-request");
+	core_event_init(&e);
+	e.type = CORE_ALERT;
+	e.state = xstrdup("firing");
+	e.text = xstrdup("HighLatency checkout");
+	assert_null(ctx_issue(&s, &e, &hub));		/* seq 8 */
+	assert_int_equal(s.seq, 8);
+	core_state_clear(&s);
+}
+
+/* The event a decision makes carries the feeds as the hub showed them. */
+static void
+test_decide_seen(void **state)
+{
+	static const char	*seen[] = { "p99: 840 ms (3 s old)" };
+	struct core_state	 s;
+	struct core_event	 e;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+	char			*cause = NULL;
+
+	(void)state;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = "alice";
+	core_state_init(&s, "INC-S");
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	e.text = xstrdup("t");
+	e.sev = 2;
+	assert_null(ctx_issue(&s, &e, &ctx));
+	core_event_init(&e);
+	e.type = CORE_DECIDE;
+	e.text = xstrdup("fail over");
+	core_list_add(&e.seen, &e.nseen, "forged");
+	ctx.seen = seen;
+	ctx.nseen = 1;
+	ctx.based_on = 1;
+	assert_int_equal(core_state_check(&s, &e, &ctx, &r), 0);
+	assert_int_equal(e.nseen, 1);
+	assert_string_equal(e.seen[0], "p99: 840 ms (3 s old)");
+	e.seq = 2;
+	e.time = 1;
+	assert_int_equal(core_event_valid(&e, CORE_VALID_EVENT, &cause), 0);
+	roundtrip(&e, NULL);
+	core_event_clear(&e);
 	core_state_clear(&s);
 }
 
@@ -3276,6 +3468,8 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unused_fields_dropped),
 		cmocka_unit_test(test_amend_mark),
+		cmocka_unit_test(test_feeds),
+		cmocka_unit_test(test_decide_seen),
 		cmocka_unit_test(test_state_follow),
 	};
 
