@@ -39,6 +39,7 @@ enum proto_kind {
 	PROTO_SNAPSHOT,		/* hub: state at a seq, for a far-behind client */
 	PROTO_PRESENCE,		/* hub: who follows the incident, how far */
 	PROTO_LEASE,		/* hub: time left on a held lease (ephemeral) */
+	PROTO_TELEMETRY,	/* hub: feeds' values and ages (ephemeral) */
 	PROTO_KIND_COUNT
 };
 
@@ -50,6 +51,31 @@ struct proto_incident {
 	int64_t		 sev;
 	int64_t		 seq;
 	int64_t		 opened;
+};
+
+/*
+ * One telemetry feed as the hub shows it.  Ages are milliseconds as of the
+ * message, so that a receiver adds the time since it arrived and never
+ * compares two machines' clocks.
+ */
+#define PROTO_HISTORY_MAX	120	/* values of a feed's history */
+#define PROTO_FEEDS_MAX		64	/* feeds in one message */
+struct proto_feed {
+	char		*name;
+	char		*unit;
+	char		*warn;		/* thresholds, "[<|>]NUMBER" */
+	char		*crit;
+	char		*level;		/* ok, warn or crit; NULL: none */
+	char		*series;	/* how several series were reduced */
+	char		*error;		/* why the last poll failed, or NULL */
+	int64_t		 every;		/* ms between polls */
+	int64_t		 stale;		/* a value older than this is stale */
+	int		 valued;	/* a good value was ever read */
+	double		 value;		/* the last good value */
+	int64_t		 age;		/* ms since it was read */
+	int64_t		 error_age;	/* ms since the failures began */
+	double		*history;	/* good values, oldest first */
+	size_t		 nhistory;
 };
 
 struct proto_presence {
@@ -105,9 +131,28 @@ struct proto_msg {
 	size_t			 nusers;
 	char			*name;		/* lease: the action */
 	int64_t			 left;		/* lease: ms left */
+	struct proto_feed	*feeds;		/* telemetry */
+	size_t			 nfeeds;
+	int			 full;		/* telemetry: these are all the
+						   incident's feeds */
 };
 
 /* proto-msg.c */
+/* Free what a decoded feed owns (not f itself). */
+void	proto_feed_clear(struct proto_feed *);
+/* Copy src into dst, which the caller clears. */
+void	proto_feed_copy(struct proto_feed *, const struct proto_feed *);
+/* Is a feed's value, age ms old, past what the feed allows (or none)? */
+int	proto_feed_stale(const struct proto_feed *, int64_t age);
+/*
+ * A feed's value as people read it: "840 ms (3 s old)", "no value yet",
+ * "810 ms (2 min old, STALE; failing: timeout)".  Caller frees.
+ */
+char	*proto_feed_text(const struct proto_feed *, int64_t age);
+/* Format a value as a feed shows it ("840", "2.1", "0.0123") into buf. */
+void	proto_value_format(double, char *, size_t);
+/* Format an age in ms as "3 s", "2 min", "5 h" into buf. */
+void	proto_age_format(int64_t, char *, size_t);
 /* Empty m, of this kind, with the defaults; it owns nothing yet. */
 void	proto_msg_init(struct proto_msg *, enum proto_kind);
 /* Free what a decoded message owns and empty it; not for borrowed ones. */

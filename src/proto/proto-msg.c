@@ -18,6 +18,7 @@
  * the model's to refuse with a reason.  Every other string a hub sends must
  * be UTF-8 text.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ static const char *proto_kind_names[PROTO_KIND_COUNT] = {
 	[PROTO_SNAPSHOT] = "snapshot",
 	[PROTO_PRESENCE] = "presence",
 	[PROTO_LEASE] = "lease",
+	[PROTO_TELEMETRY] = "telemetry",
 };
 
 const char *
@@ -96,6 +98,9 @@ proto_msg_clear(struct proto_msg *m)
 	for (i = 0; i < m->nusers; i++)
 		free(m->users[i].user);
 	free(m->users);
+	for (i = 0; i < m->nfeeds; i++)
+		proto_feed_clear(&m->feeds[i]);
+	free(m->feeds);
 	free(m->name);
 	if (m->state != NULL) {
 		core_state_clear(m->state);
@@ -298,6 +303,9 @@ proto_num_parse(const char *s, int64_t *out)
 
 static int	proto_decode_snapshot(const cJSON *, struct proto_msg *, int64_t,
 		    char **);
+static int	proto_decode_telemetry(const cJSON *, struct proto_msg *,
+		    char **);
+static void	proto_put_telemetry(cJSON *, const struct proto_msg *);
 
 /*
  * A copy of s fit to quote in a message: at most max bytes, and every
@@ -899,6 +907,10 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		if (proto_decode_presence(o, m, cause) != 0)
 			goto out;
 		break;
+	case PROTO_TELEMETRY:
+		if (proto_decode_telemetry(o, m, cause) != 0)
+			goto out;
+		break;
 	case PROTO_LEASE:
 		if (proto_get_str(o, "name", &m->name, 1, cause) != 0 ||
 		    proto_get_int(o, "fence", &m->fence, PROTO_COUNT, 1,
@@ -1102,6 +1114,9 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 			proto_put_num(it, "seq", m->users[i].seq, 1);
 			cJSON_AddItemToArray(a, it);
 		}
+		break;
+	case PROTO_TELEMETRY:
+		proto_put_telemetry(o, m);
 		break;
 	case PROTO_LEASE:
 		proto_put_str(o, "name", m->name);
@@ -1441,6 +1456,8 @@ proto_event_check(const struct core_event *e, char **cause)
 enum proto_member_kind {
 	PROTO_M_INT,
 	PROTO_M_BOOL,			/* an int, true or false */
+	PROTO_M_NUM,			/* a finite double */
+	PROTO_M_NUMS,			/* an array of them, with a count */
 	PROTO_M_STR,
 	PROTO_M_LIST,
 	PROTO_M_MARK
@@ -1466,6 +1483,11 @@ struct proto_member {
 	    0, max, 0 }
 #define PROTO_FLAG(s, k) \
 	{ #k, PROTO_M_BOOL, offsetof(struct s, k), 0, 0, 1, 0 }
+#define PROTO_NUM(s, k) \
+	{ #k, PROTO_M_NUM, offsetof(struct s, k), 0, 0, 0, 0 }
+#define PROTO_NUMS(s, k, n, max) \
+	{ #k, PROTO_M_NUMS, offsetof(struct s, k), offsetof(struct s, n), \
+	    0, max, 0 }
 #define PROTO_MARK(s, k) \
 	{ #k, PROTO_M_MARK, offsetof(struct s, k), 0, 0, 0, 1 }
 
@@ -1568,6 +1590,64 @@ proto_get_mark(const cJSON *o, const char *key, struct core_mark *m,
 	return 0;
 }
 
+/*
+ * A finite number, or absent (0); or -1 with *cause.  A number item is raw
+ * (see proto_pair_numbers) but keeps the value cJSON read.
+ */
+static int
+proto_get_num(const cJSON *o, const char *key, double *out, char **cause)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsRaw(v) || !isfinite(v->valuedouble)) {
+		*cause = xasprintf("field \"%s\" must be a number", key);
+		return -1;
+	}
+	*out = v->valuedouble;
+	return 0;
+}
+
+/* An array of at most max finite numbers, or absent; or -1 with *cause. */
+static int
+proto_get_nums(const cJSON *o, const char *key, double **out, size_t *n,
+    size_t max, char **cause)
+{
+	const cJSON	*arr, *it;
+
+	if (proto_get_array(o, key, &arr, cause) != 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	if ((size_t)cJSON_GetArraySize(arr) > max) {
+		*cause = xasprintf("field \"%s\" has more than %zu entries",
+		    key, max);
+		return -1;
+	}
+	*out = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **out);
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsRaw(it) || !isfinite(it->valuedouble)) {
+			*cause = xasprintf("field \"%s\" must hold numbers",
+			    key);
+			return -1;
+		}
+		(*out)[(*n)++] = it->valuedouble;
+	}
+	return 0;
+}
+
+static void
+proto_put_nums(cJSON *o, const char *key, const double *v, size_t n)
+{
+	cJSON	*a = cJSON_AddArrayToObject(o, key);
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+}
+
 /* Add the members of the struct at base to o, as its table says. */
 static void
 proto_put_members(cJSON *o, const void *base, const struct proto_member *t)
@@ -1583,6 +1663,13 @@ proto_put_members(cJSON *o, const void *base, const struct proto_member *t)
 		case PROTO_M_BOOL:
 			if (*(const int *)p)
 				cJSON_AddTrueToObject(o, t->key);
+			break;
+		case PROTO_M_NUM:
+			cJSON_AddNumberToObject(o, t->key, *(const double *)p);
+			break;
+		case PROTO_M_NUMS:
+			proto_put_nums(o, t->key, *(double *const *)p,
+			    *(const size_t *)((const char *)base + t->noff));
 			break;
 		case PROTO_M_STR:
 			proto_put_str(o, t->key, *(char *const *)p);
@@ -1615,6 +1702,14 @@ proto_get_members(const cJSON *o, void *base, const struct proto_member *t,
 			break;
 		case PROTO_M_BOOL:
 			rc = proto_get_bool(o, t->key, (int *)p, cause);
+			break;
+		case PROTO_M_NUM:
+			rc = proto_get_num(o, t->key, (double *)p, cause);
+			break;
+		case PROTO_M_NUMS:
+			rc = proto_get_nums(o, t->key, (double **)p,
+			    (size_t *)((char *)base + t->noff), (size_t)t->max,
+			    cause);
 			break;
 		case PROTO_M_STR:
 			rc = proto_get_str(o, t->key, (char **)p, t->need,
@@ -1787,6 +1882,142 @@ proto_decode_snapshot(const cJSON *o, struct proto_msg *m, int64_t now,
 	    sizeof *st->feeds, proto_feed_members, NULL, now, cause) != 0)
 		return -1;
 	return 0;
+}
+
+/* ---- telemetry ------------------------------------------------------ */
+
+static const struct proto_member proto_feed_wire_members[] = {
+	PROTO_STR(proto_feed, name, 1),
+	PROTO_STR(proto_feed, unit, 0),
+	PROTO_STR(proto_feed, warn, 0),
+	PROTO_STR(proto_feed, crit, 0),
+	PROTO_STR(proto_feed, level, 0),
+	PROTO_STR(proto_feed, series, 0),
+	PROTO_STR(proto_feed, error, 0),
+	PROTO_INT(proto_feed, every, 0, CORE_EVERY_MAX, 0),
+	PROTO_INT(proto_feed, stale, 0, CORE_INT_MAX, 0),
+	PROTO_FLAG(proto_feed, valued),
+	PROTO_NUM(proto_feed, value),
+	PROTO_INT(proto_feed, age, 0, CORE_INT_MAX, 0),
+	PROTO_INT(proto_feed, error_age, 0, CORE_INT_MAX, 0),
+	PROTO_NUMS(proto_feed, history, nhistory, PROTO_HISTORY_MAX),
+	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
+};
+
+static void
+proto_put_telemetry(cJSON *o, const struct proto_msg *m)
+{
+	if (m->full)
+		cJSON_AddTrueToObject(o, "full");
+	proto_put_objects(o, "feeds", m->feeds, m->nfeeds, sizeof *m->feeds,
+	    proto_feed_wire_members);
+}
+
+static int
+proto_decode_telemetry(const cJSON *o, struct proto_msg *m, char **cause)
+{
+	const cJSON	*arr;
+
+	if (proto_get_str(o, "incident", &m->incident, 1, cause) != 0 ||
+	    proto_get_bool(o, "full", &m->full, cause) != 0 ||
+	    proto_get_array(o, "feeds", &arr, cause) != 0)
+		return -1;
+	if (cJSON_GetArraySize(arr) > PROTO_FEEDS_MAX) {
+		*cause = xasprintf("more than %d feeds", PROTO_FEEDS_MAX);
+		return -1;
+	}
+	return proto_get_objects(o, "feeds", &m->feeds, &m->nfeeds,
+	    sizeof *m->feeds, proto_feed_wire_members, NULL, 0, cause);
+}
+
+void
+proto_feed_clear(struct proto_feed *f)
+{
+	free(f->name);
+	free(f->unit);
+	free(f->warn);
+	free(f->crit);
+	free(f->level);
+	free(f->series);
+	free(f->error);
+	free(f->history);
+	memset(f, 0, sizeof *f);
+}
+
+void
+proto_feed_copy(struct proto_feed *dst, const struct proto_feed *src)
+{
+	*dst = *src;
+	dst->name = core_strdup_or_null(src->name);
+	dst->unit = core_strdup_or_null(src->unit);
+	dst->warn = core_strdup_or_null(src->warn);
+	dst->crit = core_strdup_or_null(src->crit);
+	dst->level = core_strdup_or_null(src->level);
+	dst->series = core_strdup_or_null(src->series);
+	dst->error = core_strdup_or_null(src->error);
+	dst->history = NULL;
+	if (src->nhistory > 0) {
+		dst->history = xreallocarray(NULL, src->nhistory,
+		    sizeof *dst->history);
+		memcpy(dst->history, src->history,
+		    src->nhistory * sizeof *dst->history);
+	}
+}
+
+int
+proto_feed_stale(const struct proto_feed *f, int64_t age)
+{
+	return !f->valued || (f->stale > 0 && age > f->stale);
+}
+
+void
+proto_value_format(double v, char *buf, size_t len)
+{
+	char	*p;
+
+	if (fabs(v) >= 1e4 && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+	/* A locale's decimal comma would read as a list. */
+	if ((p = strchr(buf, ',')) != NULL)
+		*p = '.';
+}
+
+void
+proto_age_format(int64_t ms, char *buf, size_t len)
+{
+	int64_t	s = ms / 1000;
+
+	if (s < 120)
+		snprintf(buf, len, "%lld s", (long long)s);
+	else if (s < 7200)
+		snprintf(buf, len, "%lld min", (long long)(s / 60));
+	else
+		snprintf(buf, len, "%lld h", (long long)(s / 3600));
+}
+
+char *
+proto_feed_text(const struct proto_feed *f, int64_t age)
+{
+	char	value[32], old[16], since[16];
+
+	if (!f->valued) {
+		if (f->error != NULL)
+			return xasprintf("no value (failing: %s)", f->error);
+		return xstrdup("no value yet");
+	}
+	proto_value_format(f->value, value, sizeof value);
+	proto_age_format(age, old, sizeof old);
+	if (f->error != NULL) {
+		proto_age_format(f->error_age, since, sizeof since);
+		return xasprintf("%s%s%s (%s old%s; failing for %s: %s)", value,
+		    f->unit != NULL ? " " : "", core_str_or(f->unit, ""), old,
+		    proto_feed_stale(f, age) ? ", STALE" : "", since, f->error);
+	}
+	return xasprintf("%s%s%s (%s old%s)", value, f->unit != NULL ? " " : "",
+	    core_str_or(f->unit, ""), old, proto_feed_stale(f, age) ?
+	    ", STALE" : "");
 }
 
 void

@@ -921,6 +921,110 @@ test_export_written(void **state)
 	core_state_clear(&st);
 }
 
+/*
+ * Telemetry: feeds with values, ages, errors and history survive the wire;
+ * what people read of them says how old and whether stale or failing.
+ */
+static void
+test_telemetry(void **state)
+{
+	struct proto_msg	 m, d;
+	struct proto_feed	 f[2], c;
+	struct buf		 b;
+	char			*cause = NULL, *t, big[4096];
+	double			 hist[] = { 1, 2.5, 840 };
+	size_t			 i, n;
+
+	(void)state;
+	memset(f, 0, sizeof f);
+	f[0].name = (char *)"p99";
+	f[0].unit = (char *)"ms";
+	f[0].warn = (char *)"800";
+	f[0].crit = (char *)">1000";
+	f[0].level = (char *)"warn";
+	f[0].every = 15000;
+	f[0].stale = 40000;
+	f[0].valued = 1;
+	f[0].value = 840;
+	f[0].age = 3000;
+	f[0].history = hist;
+	f[0].nhistory = 3;
+	f[1].name = (char *)"errors";
+	f[1].error = (char *)"HTTP 503";
+	f[1].error_age = 61000;
+	proto_msg_init(&m, PROTO_TELEMETRY);
+	m.incident = (char *)"INC-1";
+	m.full = 1;
+	m.feeds = f;
+	m.nfeeds = 2;
+	util_buf_init(&b);
+	proto_msg_encode(&m, &b);
+	if (proto_msg_decode(b.data, b.len, &d, &cause) != 0)
+		fail_msg("%s", cause);
+	util_buf_clear(&b);
+	assert_int_equal(d.kind, PROTO_TELEMETRY);
+	assert_string_equal(d.incident, "INC-1");
+	assert_true(d.full);
+	assert_int_equal(d.nfeeds, 2);
+	assert_string_equal(d.feeds[0].name, "p99");
+	assert_string_equal(d.feeds[0].crit, ">1000");
+	assert_true(d.feeds[0].valued);
+	assert_true(d.feeds[0].value == 840);
+	assert_int_equal(d.feeds[0].nhistory, 3);
+	assert_true(d.feeds[0].history[1] == 2.5);
+	assert_false(d.feeds[1].valued);
+	assert_string_equal(d.feeds[1].error, "HTTP 503");
+
+	t = proto_feed_text(&d.feeds[0], 3000);
+	assert_string_equal(t, "840 ms (3 s old)");
+	free(t);
+	t = proto_feed_text(&d.feeds[0], 50000);
+	assert_string_equal(t, "840 ms (50 s old, STALE)");
+	free(t);
+	t = proto_feed_text(&d.feeds[1], 0);
+	assert_string_equal(t, "no value (failing: HTTP 503)");
+	free(t);
+	proto_feed_copy(&c, &d.feeds[0]);
+	free(c.error);
+	c.error = xstrdup("timeout");
+	c.error_age = 180000;
+	t = proto_feed_text(&c, 200000);
+	assert_string_equal(t, "840 ms (3 min old, STALE; failing for 3 min: "
+	    "timeout)");
+	free(t);
+	proto_feed_clear(&c);
+	proto_msg_clear(&d);
+
+	/* Values are never anything but finite numbers, history is bounded. */
+	assert_true(decode_fails("{\"type\":\"telemetry\",\"incident\":"
+	    "\"I\",\"feeds\":[{\"name\":\"a\",\"value\":\"840\"}]}",
+	    "must be a number"));
+	assert_true(decode_fails("{\"type\":\"telemetry\",\"incident\":"
+	    "\"I\",\"feeds\":[{\"name\":\"a\",\"history\":[1,null]}]}",
+	    "must hold numbers"));
+	assert_true(decode_fails("{\"type\":\"telemetry\",\"incident\":"
+	    "\"I\",\"feeds\":[{\"unit\":\"ms\"}]}", "name"));
+	n = (size_t)snprintf(big, sizeof big, "{\"type\":\"telemetry\","
+	    "\"incident\":\"I\",\"feeds\":[{\"name\":\"a\","
+	    "\"history\":[");
+	for (i = 0; i <= PROTO_HISTORY_MAX; i++)
+		n += (size_t)snprintf(big + n, sizeof big - n, "%s1",
+		    i > 0 ? "," : "");
+	snprintf(big + n, sizeof big - n, "]}]}");
+	assert_true(decode_fails(big, "more than 120 entries"));
+
+	{
+		char	v[32];
+
+		proto_value_format(2.1, v, sizeof v);
+		assert_string_equal(v, "2.1");
+		proto_value_format(0.0123, v, sizeof v);
+		assert_string_equal(v, "0.0123");
+		proto_value_format(123456, v, sizeof v);
+		assert_string_equal(v, "123456");
+	}
+}
+
 int
 main(void)
 {
@@ -935,6 +1039,7 @@ main(void)
 		cmocka_unit_test(test_decode_no_leaks),
 		cmocka_unit_test(test_hub_strings_and_exports),
 		cmocka_unit_test(test_export_written),
+		cmocka_unit_test(test_telemetry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
