@@ -342,6 +342,21 @@ int		 client_replica_fold(struct client_replica *,
 		    const struct core_event *, const unsigned char *, int64_t,
 		    char **);
 
+/* The feeds of an incident as the hub last sent them (client-feeds.c). */
+struct client_feeds {
+	struct proto_feed	*feeds;
+	int64_t			*got;		/* monotonic ms each arrived */
+	size_t			 n;
+	int			 known;		/* a full set has arrived */
+};
+
+void		 client_feeds_init(struct client_feeds *);
+void		 client_feeds_clear(struct client_feeds *);
+void		 client_feeds_update(struct client_feeds *, struct proto_msg *,
+		    int64_t);
+int64_t		 client_feeds_age(const struct client_feeds *, size_t,
+		    int64_t);
+
 struct client_session;
 struct lws_protocols;
 
@@ -357,6 +372,8 @@ void		 client_session_free(struct client_session *);
 struct lws_context *client_session_context(struct client_session *);
 /* Replica accessors; everything returned is owned by the session. */
 const struct core_state *client_session_state(struct client_session *);
+/* The incident's feeds as last sent; the session's. */
+const struct client_feeds *client_session_feeds(struct client_session *);
 const struct client_tl *client_session_timeline(struct client_session *,
 		    size_t *);
 enum client_sync client_session_sync(struct client_session *);

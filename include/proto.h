@@ -149,6 +149,11 @@ int	proto_feed_stale(const struct proto_feed *, int64_t age);
  * "810 ms (2 min old, STALE; failing: timeout)".  Caller frees.
  */
 char	*proto_feed_text(const struct proto_feed *, int64_t age);
+/*
+ * A feed as a decision records it: "p99: 840 ms (3 s old)", at most
+ * CORE_LINE_MAX bytes.  Caller frees.
+ */
+char	*proto_feed_seen(const struct proto_feed *, int64_t age);
 /* Format a value as a feed shows it ("840", "2.1", "0.0123") into buf. */
 void	proto_value_format(double, char *, size_t);
 /* Format an age in ms as "3 s", "2 min", "5 h" into buf. */
@@ -199,6 +204,9 @@ void	proto_snapshot_rebase(struct core_state *, int64_t now);
 void	proto_result_json(const char *incident, const char *action,
 	    int64_t seq, int64_t fence, int duplicate, struct buf *);
 void	proto_state_json(const struct core_state *, struct buf *);
+/* The feeds (ages[i] ms old now) of an incident, as concord feeds --json. */
+void	proto_feeds_json(const char *, const struct proto_feed *,
+	    const int64_t *, size_t, struct buf *);
 void	proto_incidents_json(const struct proto_incident *, size_t,
 	    struct buf *);
 /* Append s as a JSON string literal, or null when s is NULL. */

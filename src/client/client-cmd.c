@@ -33,9 +33,11 @@
 CORE_COMMANDS(CLIENT_CMD_EXTERN, CLIENT_CMD_NONE)
 extern const struct client_cmd_entry client_cmd_role_entry;
 extern const struct client_cmd_entry client_cmd_command_entry;
+extern const struct client_cmd_entry client_cmd_feed_entry;
 extern const struct client_cmd_entry client_cmd_run_entry;
 extern const struct client_cmd_entry client_cmd_incidents_entry;
 extern const struct client_cmd_entry client_cmd_show_entry;
+extern const struct client_cmd_entry client_cmd_feeds_entry;
 extern const struct client_cmd_entry client_cmd_log_entry;
 extern const struct client_cmd_entry client_cmd_export_entry;
 extern const struct client_cmd_entry client_cmd_verify_entry;
@@ -48,9 +50,11 @@ const struct client_cmd_entry *client_cmd_table[] = {
 	CORE_COMMANDS(CLIENT_CMD_ROW, CLIENT_CMD_NONE)
 	&client_cmd_role_entry,
 	&client_cmd_command_entry,
+	&client_cmd_feed_entry,
 	&client_cmd_run_entry,
 	&client_cmd_incidents_entry,
 	&client_cmd_show_entry,
+	&client_cmd_feeds_entry,
 	&client_cmd_log_entry,
 	&client_cmd_export_entry,
 	&client_cmd_verify_entry,
@@ -547,6 +551,11 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
 		}
 		for (i = 0; i < st->npeople; i++)
 			core_list_add(out, n, st->people[i]);
+	} else if (KIND("FEED")) {
+		for (i = 0; i < st->nfeeds; i++) {
+			if (!st->feeds[i].removed)
+				core_list_add(out, n, st->feeds[i].name);
+		}
 	} else if (KIND("ACTION") || KIND("CLAIMABLE") || KIND("HELD") ||
 	    KIND("CLAIMED")) {
 		for (i = 0; i < st->nactions; i++) {

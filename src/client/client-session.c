@@ -67,6 +67,7 @@ struct client_session {
 	int64_t				 head;
 	int64_t				 heard_wall;
 	struct client_replica		 rep;
+	struct client_feeds		 feeds;
 	struct proto_presence		*users;
 	size_t				 nusers;
 	struct client_outbox_entry	*pending;
@@ -400,6 +401,10 @@ session_message(void *arg, struct proto_msg *m)
 		m->users = NULL;
 		m->nusers = 0;
 		break;
+	case PROTO_TELEMETRY:
+		if (m->incident != NULL && strcmp(m->incident, s->incident) == 0)
+			client_feeds_update(&s->feeds, m, util_clock_mono_ms());
+		break;
 	case PROTO_LEASE:
 		a = core_state_action(&s->rep.st, m->name);
 		if (a != NULL && a->state == CORE_ACTION_HELD &&
@@ -476,6 +481,7 @@ client_session_create(const char *hub, const char *user, const char *incident,
 	s->arg = arg;
 	s->sync = CLIENT_SYNC_CONNECTING;
 	client_replica_init(&s->rep, incident);
+	client_feeds_init(&s->feeds);
 	s->ctx = client_link_context(extra, s);
 	session_pending_reload(s);
 	s->link = client_link_create(s->ctx, hub, user, incident, 1,
@@ -498,6 +504,7 @@ client_session_free(struct client_session *s)
 	session_waits_drop(s);
 	session_grants_drop(s);
 	client_replica_clear(&s->rep);
+	client_feeds_clear(&s->feeds);
 	session_presence_clear(s);
 	client_outbox_free(s->pending, s->npending);
 	free(s->own);
@@ -518,6 +525,12 @@ const struct core_state *
 client_session_state(struct client_session *s)
 {
 	return &s->rep.st;
+}
+
+const struct client_feeds *
+client_session_feeds(struct client_session *s)
+{
+	return &s->feeds;
 }
 
 const struct client_tl *

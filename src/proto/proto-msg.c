@@ -1211,6 +1211,37 @@ proto_result_json(const char *incident, const char *action, int64_t seq,
 }
 
 void
+proto_feeds_json(const char *incident, const struct proto_feed *f,
+    const int64_t *ages, size_t n, struct buf *b)
+{
+	cJSON	*o = cJSON_CreateObject(), *list, *it;
+	size_t	 i;
+
+	proto_put_str(o, "incident", incident);
+	list = cJSON_AddArrayToObject(o, "feeds");
+	for (i = 0; i < n; i++) {
+		it = cJSON_CreateObject();
+		proto_put_str(it, "name", f[i].name);
+		if (f[i].valued) {
+			cJSON_AddNumberToObject(it, "value", f[i].value);
+			proto_put_num(it, "age_ms", ages[i], 1);
+		} else
+			cJSON_AddNullToObject(it, "value");
+		proto_put_str(it, "unit", f[i].unit);
+		proto_put_str(it, "level", f[i].level);
+		cJSON_AddBoolToObject(it, "stale",
+		    proto_feed_stale(&f[i], ages[i]));
+		proto_put_str(it, "error", f[i].error);
+		proto_put_str(it, "series", f[i].series);
+		proto_put_str(it, "warn", f[i].warn);
+		proto_put_str(it, "crit", f[i].crit);
+		proto_put_num(it, "every_ms", f[i].every, 0);
+		cJSON_AddItemToArray(list, it);
+	}
+	proto_print(o, b);
+}
+
+void
 proto_state_json(const struct core_state *st, struct buf *b)
 {
 	const struct core_action	*ac;
@@ -2018,6 +2049,25 @@ proto_feed_text(const struct proto_feed *f, int64_t age)
 	return xasprintf("%s%s%s (%s old%s)", value, f->unit != NULL ? " " : "",
 	    core_str_or(f->unit, ""), old, proto_feed_stale(f, age) ?
 	    ", STALE" : "");
+}
+
+char *
+proto_feed_seen(const struct proto_feed *f, int64_t age)
+{
+	char	*text, *line;
+	size_t	 n;
+
+	text = proto_feed_text(f, age);
+	line = xasprintf("%s: %s", f->name, text);
+	free(text);
+	/* Cut to an entry's size, never inside a character. */
+	if ((n = strlen(line)) > CORE_LINE_MAX) {
+		n = CORE_LINE_MAX;
+		while (n > 0 && (line[n] & 0xc0) == 0x80)
+			n--;
+		line[n] = '\0';
+	}
+	return line;
 }
 
 void

@@ -297,7 +297,7 @@ test_complete(void **state)
 
 	/* Verb names; console-only verbs are there, CLI-only ones not. */
 	COMP(&st, "", "note summary status sev declare claim renew release "
-	    "done break amend mark decide role command search help quit");
+	    "done break amend mark decide role command feed search help quit");
 	COMP(&st, "s", "summary status sev search");
 	COMP(&st, "st", "status");
 	/* By kind. */
@@ -305,6 +305,7 @@ test_complete(void **state)
 	COMP(&st, "status ", "investigating identified mitigating monitoring "
 	    "resolved");
 	COMP(&st, "sev ", "1 2 3 4");
+	COMP(&st, "feed ", "add rm");
 	COMP(&st, "claim ", "failover");
 	COMP(&st, "renew ", "flush");
 	COMP(&st, "release f", "flush");
@@ -480,6 +481,74 @@ test_replica(void **state)
 	core_state_clear(&hub);
 }
 
+/* Feeds: the verb builds the log's commands; telemetry ages by arrival. */
+static void
+test_feeds(void **state)
+{
+	struct core_event	 ev;
+	struct client_feeds	 cf;
+	struct proto_msg	 m;
+	char			*cause = NULL;
+
+	(void)state;
+	assert_int_equal(con(&ev, "feed add p99 prom http://127.0.0.1:9090 "
+	    "histogram_quantile(0.99, sum(rate(x[5m])) by (le)) --unit ms "
+	    "--warn 800 --crit 1000 --every 5s", &cause), 0);
+	assert_int_equal(ev.type, CORE_FEED_ADD);
+	assert_string_equal(ev.name, "p99");
+	assert_string_equal(ev.kind, "prom");
+	assert_string_equal(ev.url, "http://127.0.0.1:9090");
+	assert_string_equal(ev.query,
+	    "histogram_quantile(0.99, sum(rate(x[5m])) by (le))");
+	assert_string_equal(ev.unit, "ms");
+	assert_string_equal(ev.crit, "1000");
+	assert_int_equal(ev.every, 5000);
+	core_event_clear(&ev);
+	assert_int_equal(con(&ev, "feed rm p99", &cause), 0);
+	assert_int_equal(ev.type, CORE_FEED_RM);
+	core_event_clear(&ev);
+	assert_int_equal(con(&ev, "feed add p99 prom http://x", &cause), -1);
+	assert_int_equal(con(&ev, "feed add p99 prom http://x up --every 0.1",
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+
+	client_feeds_init(&cf);
+	proto_msg_init(&m, PROTO_TELEMETRY);
+	m.full = 1;
+	m.nfeeds = 2;
+	m.feeds = xcalloc(2, sizeof *m.feeds);
+	m.feeds[0].name = xstrdup("p99");
+	m.feeds[0].valued = 1;
+	m.feeds[0].value = 840;
+	m.feeds[0].age = 3000;
+	m.feeds[1].name = xstrdup("errors");
+	client_feeds_update(&cf, &m, 10000);
+	assert_null(m.feeds);
+	assert_true(cf.known);
+	assert_int_equal(cf.n, 2);
+	assert_int_equal(client_feeds_age(&cf, 0, 12500), 5500);
+	/* One feed's new sample replaces it alone. */
+	m.nfeeds = 1;
+	m.full = 0;
+	m.feeds = xcalloc(1, sizeof *m.feeds);
+	m.feeds[0].name = xstrdup("errors");
+	m.feeds[0].valued = 1;
+	m.feeds[0].value = 2.5;
+	client_feeds_update(&cf, &m, 20000);
+	assert_int_equal(cf.n, 2);
+	assert_true(cf.feeds[1].value == 2.5);
+	assert_int_equal(client_feeds_age(&cf, 1, 21000), 1000);
+	assert_int_equal(client_feeds_age(&cf, 0, 21000), 14000);
+	/* A full set drops what it no longer holds. */
+	m.nfeeds = 0;
+	m.full = 1;
+	client_feeds_update(&cf, &m, 30000);
+	assert_int_equal(cf.n, 0);
+	proto_msg_clear(&m);
+	client_feeds_clear(&cf);
+}
+
 int
 main(void)
 {
@@ -489,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_complete),
 		cmocka_unit_test(test_outbox),
 		cmocka_unit_test(test_replica),
+		cmocka_unit_test(test_feeds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
