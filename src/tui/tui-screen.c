@@ -662,14 +662,125 @@ tui_screen_people(struct tui *t, int y, int x, int h, int w)
 		    "nobody (yet)");
 }
 
+/* Rows the telemetry pane wants, its title included. */
+#define TUI_FEEDS_ROWS	6
+static int
+tui_screen_telemetry_rows(struct tui *t)
+{
+	size_t	n = client_session_feeds(t->session)->n;
+
+	return 1 + (n == 0 ? 1 : n > TUI_FEEDS_ROWS ? TUI_FEEDS_ROWS : (int)n);
+}
+
+/*
+ * A sparkline of a feed's history into buf: eight levels between its
+ * least and greatest value, the newest on the right, at most cells wide.
+ */
+static void
+tui_screen_spark(struct tui *t, const struct proto_feed *f, int cells,
+    char *buf, size_t len)
+{
+	static const char	*blocks[] = { "\xe2\x96\x81", "\xe2\x96\x82",
+	    "\xe2\x96\x83", "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+	    "\xe2\x96\x87", "\xe2\x96\x88" };
+	static const char	 ascii[] = "_.-:=+*#";
+	double			 lo, hi;
+	size_t			 i, from, used = 0;
+	int			 k;
+
+	buf[0] = '\0';
+	if (f->nhistory == 0 || cells <= 0)
+		return;
+	from = f->nhistory > (size_t)cells ? f->nhistory - (size_t)cells : 0;
+	lo = hi = f->history[from];
+	for (i = from; i < f->nhistory; i++) {
+		if (f->history[i] < lo)
+			lo = f->history[i];
+		if (f->history[i] > hi)
+			hi = f->history[i];
+	}
+	for (i = from; i < f->nhistory && used + 4 < len; i++) {
+		k = hi > lo ? (int)((f->history[i] - lo) / (hi - lo) * 7.999) :
+		    3;
+		if (t->utf8)
+			used += (size_t)snprintf(buf + used, len - used, "%s",
+			    blocks[k]);
+		else
+			buf[used++] = ascii[k];
+		buf[used] = '\0';
+	}
+}
+
+/*
+ * One feed: name, sparkline, value with unit, then its level, STALE, or
+ * its age; a failing feed shows its error, and its last value only as old.
+ */
+static void
+tui_screen_feed(struct tui *t, int y, int x, int w,
+    const struct proto_feed *f, int64_t age)
+{
+	char		 spark[64], value[48], v[32], right[16];
+	enum tui_elem	 elem = TUI_NORMAL;
+	attr_t		 dim = tui_screen_stale(t) ? A_DIM : 0;
+	int		 nw, sw, vw, used;
+	int		 stale = proto_feed_stale(f, age);
+
+	nw = w >= 40 ? 12 : w / 3;
+	vw = 10;
+	sw = w - nw - vw - 6 - 3;
+	if (sw > 16)
+		sw = 16;
+	tui_screen_text(t, y, x, nw, TUI_ACTOR, dim, f->name);
+	if (f->error != NULL && (!f->valued || stale)) {
+		tui_screen_text(t, y, x + nw + 1, w - nw - 1, TUI_ERROR, dim,
+		    f->error);
+		return;
+	}
+	used = nw + 1;
+	if (sw > 0) {
+		tui_screen_spark(t, f, sw, spark, sizeof spark);
+		tui_screen_text(t, y, x + used, sw, TUI_TIME, dim, spark);
+		used += sw + 1;
+	}
+	if (f->valued) {
+		proto_value_format(f->value, v, sizeof v);
+		snprintf(value, sizeof value, "%s%s%s", v,
+		    f->unit != NULL ? " " : "", f->unit != NULL ? f->unit : "");
+	} else
+		snprintf(value, sizeof value, "-");
+	if (stale)
+		snprintf(right, sizeof right, "STALE");
+	else if (f->level != NULL && strcmp(f->level, "crit") == 0) {
+		snprintf(right, sizeof right, "CRIT");
+		elem = TUI_SEV1;
+	} else if (f->level != NULL && strcmp(f->level, "warn") == 0) {
+		snprintf(right, sizeof right, "WARN");
+		elem = TUI_SEV2;
+	} else
+		proto_age_format(age, right, sizeof right);
+	tui_screen_text(t, y, x + used, vw, stale ? TUI_STALE : elem,
+	    dim | (stale ? A_DIM : 0), value);
+	used += vw + 1;
+	tui_screen_text(t, y, x + used, w - used, stale ? TUI_STALE :
+	    elem == TUI_NORMAL ? TUI_TIME : elem, dim, right);
+}
+
 static void
 tui_screen_telemetry(struct tui *t, int y, int x, int h, int w)
 {
+	const struct client_feeds	*cf = client_session_feeds(t->session);
+	int64_t				 now = util_clock_mono_ms();
+	size_t				 i;
+
 	tui_screen_title(t, y, x, w, "Telemetry", TUI_FOCUS_TELEMETRY);
-	if (h > 1)
+	for (i = 0; i < cf->n && (int)i + 1 < h; i++)
+		tui_screen_feed(t, y + 1 + (int)i, x + 1, w - 1, &cf->feeds[i],
+		    client_feeds_age(cf, i, now));
+	if (cf->n == 0 && h > 1)
 		tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME,
-		    tui_screen_stale(t) ? A_DIM : 0, tui_screen_heard(t) ?
-		    "no feeds on this hub" : tui_screen_unheard(t));
+		    tui_screen_stale(t) ? A_DIM : 0, !tui_screen_heard(t) ?
+		    tui_screen_unheard(t) : cf->known ?
+		    "no feeds on this incident" : "no telemetry from the hub");
 }
 
 static void
@@ -822,7 +933,7 @@ tui_screen_draw(struct tui *t)
 		hp = (int)np + 1 < 4 ? (int)np + 1 : 4;
 		if (hp < 2)
 			hp = 2;
-		h = 2;		/* telemetry */
+		h = tui_screen_telemetry_rows(t);
 		ha = body - h - hr - hp;
 		if (ha < 3) {
 			hr = body - h - hp - 3;
