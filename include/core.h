@@ -209,6 +209,9 @@ struct core_moment {
 	int64_t		 seq;		/* the mark event */
 	char		*kind;
 	char		*by;
+	char		*text;		/* a decision's own text, or NULL */
+	char		**seen;		/* the feeds when it was marked */
+	size_t		 nseen;
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * concord show [--json]: the incident's current picture: status, severity,
- * commander, working summary, roles (vacant ones too) and recovery actions
- * with holders, fences, and what blocks or conflicts with them.  Whatever
+ * commander, working summary, roles (vacant ones too), key moments (with
+ * what every feed showed when each was decided or marked) and recovery
+ * actions with holders, fences, and what blocks or conflicts with them.  Whatever
  * the hub sent (a snapshot may lack a title or an opener), it is shown,
  * with "?" for what is missing.
  */
@@ -29,9 +30,10 @@ client_cmd_show_exec(struct client_args *a)
 {
 	struct core_state		 st;
 	const struct core_action	*ac;
+	const struct core_moment	*mo;
 	char				 digest[CORE_DIGEST_LEN + 1], when[32];
 	char				*why;
-	size_t				 i;
+	size_t				 i, j;
 	int				 rc;
 
 	if (a->nwords != 0)
@@ -59,6 +61,16 @@ client_cmd_show_exec(struct client_args *a)
 	for (i = 0; i < st.nroles; i++)
 		printf("  %-12s %s\n", core_str_or(st.roles[i].role, "?"),
 		    st.roles[i].user != NULL ? st.roles[i].user : "-vacant-");
+	if (st.nmoments > 0)
+		printf("\nKey moments\n");
+	for (i = 0; i < st.nmoments; i++) {
+		mo = &st.moments[i];
+		printf("  #%-5lld %-10s by %s%s%s\n", (long long)mo->ref,
+		    core_str_or(mo->kind, "?"), core_str_or(mo->by, "?"),
+		    mo->text != NULL ? ": " : "", core_str_or(mo->text, ""));
+		for (j = 0; j < mo->nseen; j++)
+			printf("          %s\n", mo->seen[j]);
+	}
 	printf("\nActions\n");
 	if (st.nactions == 0)
 		printf("  none declared\n");

@@ -315,8 +315,21 @@ char *
 core_event_describe(const struct core_event *e)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(e->type);
+	struct buf			 b;
+	char				*what;
+	size_t				 i;
 
 	if (ce == NULL || ce->describe == NULL)
 		return xstrdup(core_type_name(e->type));
-	return ce->describe(e);
+	what = ce->describe(e);
+	if (e->nseen == 0)
+		return what;
+	/* What everyone saw when it was decided or marked. */
+	util_buf_init(&b);
+	util_buf_adds(&b, what);
+	free(what);
+	for (i = 0; i < e->nseen; i++)
+		util_buf_printf(&b, "%s%s", i == 0 ? " [" : "; ", e->seen[i]);
+	util_buf_addc(&b, ']');
+	return util_buf_steal(&b);
 }

@@ -79,6 +79,8 @@ core_state_clear(struct core_state *s)
 	for (i = 0; i < s->nmoments; i++) {
 		free(s->moments[i].kind);
 		free(s->moments[i].by);
+		free(s->moments[i].text);
+		core_list_free(s->moments[i].seen, s->moments[i].nseen);
 	}
 	free(s->moments);
 	free(s->id);
@@ -126,6 +128,7 @@ core_state_moment_add(struct core_state *s, int64_t ref,
     const struct core_event *e, const char *kind)
 {
 	struct core_moment	*m;
+	size_t			 i;
 
 	s->moments = xreallocarray(s->moments, s->nmoments + 1,
 	    sizeof *s->moments);
@@ -134,6 +137,11 @@ core_state_moment_add(struct core_state *s, int64_t ref,
 	m->seq = e->seq;
 	m->kind = xstrdup(kind);
 	m->by = xstrdup(core_str_or(e->actor, "?"));
+	m->text = ref == e->seq ? core_strdup_or_null(e->text) : NULL;
+	m->seen = NULL;
+	m->nseen = 0;
+	for (i = 0; i < e->nseen; i++)
+		core_list_add(&m->seen, &m->nseen, e->seen[i]);
 }
 
 /* Returns the note with seq (binary search: notes are in seq order). */

@@ -151,7 +151,7 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 {
 	const struct core_action	*a;
 	char				 when[32], *what;
-	size_t				 i;
+	size_t				 i, j;
 	int64_t				 end;
 
 	util_buf_adds(b, "# ");
@@ -204,8 +204,15 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		util_buf_printf(b, " (#%lld, %s): ", (long long)m->seq,
 		    core_str_or(m->actor, "?"));
 		export_md_text(b, what);
-		util_buf_printf(b, " (marked by %s)\n",
+		util_buf_printf(b, " (marked by %s",
 		    core_str_or(st->moments[i].by, "?"));
+		/* A decision's own event says what was seen; a mark's here. */
+		for (j = 0; st->moments[i].seq != st->moments[i].ref &&
+		    j < st->moments[i].nseen; j++) {
+			util_buf_adds(b, j == 0 ? "; seen then: " : "; ");
+			export_md_text(b, st->moments[i].seen[j]);
+		}
+		util_buf_adds(b, ")\n");
 		free(what);
 	}
 

@@ -1274,6 +1274,17 @@ proto_state_json(const struct core_state *st, struct buf *b)
 		proto_put_strnull(a, "outcome", ac->outcome);
 		cJSON_AddItemToArray(list, a);
 	}
+	list = cJSON_AddArrayToObject(o, "moments");
+	for (i = 0; i < st->nmoments; i++) {
+		a = cJSON_CreateObject();
+		proto_put_num(a, "ref", st->moments[i].ref, 1);
+		proto_put_strnull(a, "kind", st->moments[i].kind);
+		proto_put_strnull(a, "by", st->moments[i].by);
+		proto_put_str(a, "text", st->moments[i].text);
+		proto_put_list(a, "seen", st->moments[i].seen,
+		    st->moments[i].nseen);
+		cJSON_AddItemToArray(list, a);
+	}
 	proto_print(o, b);
 }
 
@@ -1552,6 +1563,8 @@ static const struct proto_member proto_moment_members[] = {
 	PROTO_INT(core_moment, seq, 0, CORE_INT_MAX, 1),
 	PROTO_STR(core_moment, kind, 1),
 	PROTO_STR(core_moment, by, 1),
+	PROTO_STR(core_moment, text, 0),
+	PROTO_LIST(core_moment, seen, nseen, CORE_FEEDS_MAX),
 	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
 };
 
