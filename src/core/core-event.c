@@ -5,9 +5,9 @@
  * store keeps.  They are lines "key SP value LF" in the fixed key order of
  * the field table (core-field.c: seq, time, written, actor, roles, op, type,
  * name, user, role, state, outcome, kind, sev, ttl, fence, force, ref,
- * after..., conflicts..., text).  Empty strings and zero numbers are
- * omitted, but for seq and time; "after" and "conflicts" repeat once per
- * element.  In values a backslash is written "\\" and a line feed "\n".
+ * after..., conflicts..., url, query, unit, warn, crit, every, seen...,
+ * labels..., text).  Empty strings and zero numbers are omitted, but for
+ * seq and time; a list's key repeats once per element.  In values a backslash is written "\\" and a line feed "\n".
  * Decoding accepts exactly what encoding produces, and only events that obey
  * every field rule (core_event_valid), so decode(encode(e)) == e and the
  * wire decoder accepts every event this one does.
