@@ -522,6 +522,7 @@ struct core_role *core_state_role(const struct core_state *, const char *);
 /* The note with this seq, or NULL. */
 struct core_note *core_state_note(const struct core_state *, int64_t);
 struct core_feed *core_state_feed(const struct core_state *, const char *);
+struct core_feed *core_state_feed_add(struct core_state *, const char *);
 void		 core_feed_clear_spec(struct core_feed *);
 void		 core_state_moment_add(struct core_state *, int64_t,
 		    const struct core_event *, const char *);

@@ -50,13 +50,7 @@ core_cmd_feed_rm_apply(struct core_state *s, const struct core_event *e,
 	(void)ctx;
 	if (e->name == NULL)
 		return;
-	if ((f = core_state_feed(s, e->name)) == NULL) {
-		s->feeds = xreallocarray(s->feeds, s->nfeeds + 1,
-		    sizeof *s->feeds);
-		f = &s->feeds[s->nfeeds++];
-		memset(f, 0, sizeof *f);
-		f->name = xstrdup(e->name);
-	}
+	f = core_state_feed_add(s, e->name);
 	f->removed = 1;
 	free(f->level);
 	f->level = NULL;

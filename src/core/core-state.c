@@ -122,6 +122,21 @@ core_state_feed(const struct core_state *s, const char *name)
 	return NULL;
 }
 
+/* Returns the feed named name, added (empty) if there is none; the state's. */
+struct core_feed *
+core_state_feed_add(struct core_state *s, const char *name)
+{
+	struct core_feed	*f;
+
+	if ((f = core_state_feed(s, name)) != NULL)
+		return f;
+	s->feeds = xreallocarray(s->feeds, s->nfeeds + 1, sizeof *s->feeds);
+	f = &s->feeds[s->nfeeds++];
+	memset(f, 0, sizeof *f);
+	f->name = xstrdup(name);
+	return f;
+}
+
 /* Record that event e makes the event at ref the key moment kind. */
 void
 core_state_moment_add(struct core_state *s, int64_t ref,
