@@ -55,8 +55,8 @@ proto_mon_seqlen(const char *s, size_t n)
 
 /*
  * A copy of s (of n bytes) with each byte that is not part of valid UTF-8
- * made a '?', and each control character but tab and line feed made
- * ctl.  Caller frees.
+ * made a '?', and each control character but tab and line feed (C1's
+ * two bytes included) made ctl.  Caller frees.
  */
 static char *
 proto_mon_clean(const char *s, size_t n, char ctl)
@@ -71,7 +71,12 @@ proto_mon_clean(const char *s, size_t n, char ctl)
 		} else if (len == 1 && ((unsigned char)s[i] < 0x20 ||
 		    s[i] == 0x7f) && s[i] != '\t' && s[i] != '\n')
 			q[i] = ctl;
-		else
+		else if (len == 2 && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] < 0xa0) {
+			/* A C1 control, U+0080 to U+009F. */
+			q[i] = ctl;
+			q[i + 1] = ctl;
+		} else
 			memcpy(q + i, s + i, len);
 	}
 	q[n] = '\0';
@@ -269,7 +274,7 @@ proto_prom_labels(const cJSON *metric, const char *where, char **out,
 	const cJSON	*l;
 	struct buf	 b;
 	size_t		 n, len;
-	char		*s;
+	char		*s, *p;
 	int		 nlabels = 0;
 
 	if (metric != NULL && !cJSON_IsObject(metric)) {
@@ -308,8 +313,13 @@ proto_prom_labels(const cJSON *metric, const char *where, char **out,
 		b.len = n;
 		util_buf_adds(&b, "...");
 	}
+	/* One line: a tab in a name or value is shown as '?' too. */
 	s = proto_mon_clean(b.data, b.len, '?');
 	util_buf_clear(&b);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\t' || *p == '\n')
+			*p = '?';
+	}
 	*out = s;
 	return 0;
 }
@@ -364,8 +374,7 @@ proto_prom_decode(const char *p, size_t len, struct proto_prom *pr,
 		q = proto_mon_quote(cJSON_IsString(et) ? et->valuestring :
 		    st->valuestring);
 		if (cJSON_IsString(e)) {
-			q2 = proto_mon_clean(e->valuestring,
-			    strnlen(e->valuestring, 200), '?');
+			q2 = proto_mon_quote_max(e->valuestring, 200);
 			*cause = xasprintf("%s: %s", q, q2);
 			free(q2);
 		} else
