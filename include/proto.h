@@ -271,7 +271,7 @@ int	proto_am_decode(const char *, size_t, struct proto_am *, char **cause);
 void	proto_am_clear(struct proto_am *);
 
 /*
- * The generic hook (concord-protocol(7), "GENERIC HOOK"): a title, and
+ * The generic hook (concord-protocol(7), WEBHOOK BODIES): a title, and
  * optional text, severity, incident, status ("firing" unless "resolved")
  * and dedup key (required when resolved).  Returns 0, or -1 with *cause
  * fit for a 400 answer.  Free with proto_hook_clear.
