@@ -259,7 +259,7 @@ struct proto_am {
 	char			*status;	/* of the group */
 	char			*group_key;
 	char			*external_url;
-	int64_t			 truncated;	/* alerts left out by the sender */
+	int64_t			 truncated;	/* alerts the sender left out */
 	struct proto_am_alert	*alerts;
 	size_t			 nalerts;
 };

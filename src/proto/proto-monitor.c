@@ -305,7 +305,8 @@ proto_prom_labels(const cJSON *metric, const char *where, char **out,
 	if (b.len > PROTO_PROM_LABELS_MAX) {
 		/* Cut on a character's boundary, and say so. */
 		for (n = 0; n < PROTO_PROM_LABELS_MAX - 3; n += len) {
-			if ((len = proto_mon_seqlen(b.data + n, b.len - n)) == 0)
+			len = proto_mon_seqlen(b.data + n, b.len - n);
+			if (len == 0)
 				len = 1;
 			if (n + len > PROTO_PROM_LABELS_MAX - 3)
 				break;
@@ -718,7 +719,8 @@ proto_mon_str(const cJSON *o, const char *where, const char *key, size_t max,
 		return -1;
 	}
 	if (n == 0 && (flags & PROTO_STR_NONEMPTY)) {
-		*cause = xasprintf("field \"%s%s%s\" is empty", where, dot, key);
+		*cause = xasprintf("field \"%s%s%s\" is empty", where, dot,
+		    key);
 		return -1;
 	}
 	if (!(flags & PROTO_STR_TEXT) && (!core_text_valid(s, max) ||

@@ -130,8 +130,8 @@ hs_name_ok(const char *name)
 	if (*name == '\0' || *name == '.' || strlen(name) > 128)
 		return 0;
 	for (i = 0; name[i] != '\0'; i++) {
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._-", name[i]) == NULL)
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", name[i]) == NULL)
 			return 0;
 	}
 	return 1;

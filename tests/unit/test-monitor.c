@@ -139,6 +139,8 @@ test_prom_labels_bounded(void **state)
 	util_buf_clear(&b);
 }
 
+#define OK_DATA	"{\"status\":\"success\",\"data\":{\"resultType\":"
+
 static void
 test_prom_rejects(void **state)
 {
@@ -156,24 +158,22 @@ test_prom_rejects(void **state)
 	    "bad_data: 1:5: parse error"));
 	assert_true(prom_fails("{\"status\":\"success\",\"data\":{}}",
 	    "no data.resultType"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"matrix\",\"result\":[]}}", "a matrix result"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"vector\",\"result\":{}}}", "must be an array"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"vector\",\"result\":[{\"metric\":{},\"value\":[1,2]}]}}",
+	assert_true(prom_fails(OK_DATA "\"matrix\",\"result\":[]}}",
+	    "a matrix result"));
+	assert_true(prom_fails(OK_DATA "\"vector\",\"result\":{}}}",
+	    "must be an array"));
+	assert_true(prom_fails(OK_DATA "\"vector\",\"result\":[{\"metric\":"
+	    "{},\"value\":[1,2]}]}}",
 	    "data.result[0].value must be [time, \"value\"]"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"abc\"]}]}}",
-	    "\"abc\" is not a number"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"vector\",\"result\":[{\"metric\":{\"a\":1},\"value\":[1,\"1\"]}]}}",
+	assert_true(prom_fails(OK_DATA "\"vector\",\"result\":[{\"metric\":"
+	    "{},\"value\":[1,\"abc\"]}]}}", "\"abc\" is not a number"));
+	assert_true(prom_fails(OK_DATA "\"vector\",\"result\":[{\"metric\":"
+	    "{\"a\":1},\"value\":[1,\"1\"]}]}}",
 	    "a label that is not a string"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"vector\",\"result\":[{\"metric\":{},\"histogram\":[1,{}]}]}}",
-	    "native histogram"));
-	assert_true(prom_fails("{\"status\":\"success\",\"data\":{\"resultType\":"
-	    "\"scalar\",\"result\":[1,\"\xff\"]}}", "is not a number"));
+	assert_true(prom_fails(OK_DATA "\"vector\",\"result\":[{\"metric\":"
+	    "{},\"histogram\":[1,{}]}]}}", "native histogram"));
+	assert_true(prom_fails(OK_DATA "\"scalar\",\"result\":[1,\"\xff\"]}}",
+	    "is not a number"));
 	big = xmalloc(n + 1);
 	memset(big, ' ', n);
 	big[n] = '\0';

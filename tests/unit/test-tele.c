@@ -40,9 +40,11 @@ levels(const char *warn, const char *crit, const char *band)
 
 	tele_levels_init(&l);
 	if (warn != NULL)
-		assert_int_equal(tele_threshold_parse(warn, &l.warn, &cause), 0);
+		assert_int_equal(tele_threshold_parse(warn, &l.warn, &cause),
+		    0);
 	if (crit != NULL)
-		assert_int_equal(tele_threshold_parse(crit, &l.crit, &cause), 0);
+		assert_int_equal(tele_threshold_parse(crit, &l.crit, &cause),
+		    0);
 	if (band != NULL)
 		assert_int_equal(tele_band_parse(band, &l, &cause), 0);
 	assert_int_equal(tele_levels_check(&l, &cause), 0);
