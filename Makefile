@@ -10,7 +10,8 @@ CC      ?= cc
 PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
-           socat curl sqlite3 clang iproute2 libclang-rt-14-dev
+           socat curl sqlite3 clang iproute2 libclang-rt-14-dev \
+           prometheus prometheus-alertmanager
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -70,6 +71,8 @@ $(DEPS_STAMP): Makefile
 	    command -v pkill >/dev/null && command -v socat >/dev/null && \
 	    command -v curl >/dev/null && command -v sqlite3 >/dev/null && \
 	    command -v clang >/dev/null && command -v ss >/dev/null && \
+	    command -v prometheus >/dev/null && \
+	    command -v prometheus-alertmanager >/dev/null && \
 	    echo 'int LLVMFuzzerTestOneInput(const char *p, long n) { return 0; }' | \
 	    clang -fsanitize=fuzzer -x c -o /dev/null - 2>/dev/null; then :; else \
 	  echo "installing build dependencies: $(DEBS)"; \
@@ -120,6 +123,21 @@ build/tools/storm: tests/tools/storm.c $(LINK_OBJ) $(LIB_OBJ)
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LINK_OBJ) $(LIB_OBJ) \
 	    $(LWS_LIBS) $(LIB_LIBS) -lm
 
+# Telemetry (src/tele) runs in the hub; its unit test and the tool that
+# polls real peers with it (tests/integration/it-tele.sh) link it too.
+TELE_OBJ  := $(TELE_SRC:%.c=$(B)/%.o)
+TELE_LIBS  = $(call pkglibs,libcurl)
+build/tests/test-tele: tests/unit/test-tele.c $(TELE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TELE_OBJ) $(LIB_OBJ) \
+	    $(TELE_LIBS) $(LIB_LIBS) $(CMOCKA) -lpthread -lm
+build/tools/teleprobe: tests/tools/teleprobe.c $(TELE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TELE_OBJ) $(LIB_OBJ) \
+	    $(TELE_LIBS) $(LIB_LIBS) -lpthread -lm
+
 # Every module includes and calls only what src/layers allows it (the pure
 # core and protocol no I/O, only tui curses, the client never the screen).
 layers:
@@ -131,7 +149,8 @@ check: all asan fuzz $(UNIT_BIN) $(TOOLS_BIN)
 # Every source compiles warning-free with clang too (syntax and warnings
 # only; used by tests/integration/it-build.sh).
 check-clang: $(DEPS_STAMP)
-	@for f in $(LIB_SRC) $(HUB_SRC) $(CLIENT_SRC) $(TUI_SRC) $(UNIT_SRC); do \
+	@for f in $(LIB_SRC) $(HUB_SRC) $(TELE_SRC) $(CLIENT_SRC) $(TUI_SRC) \
+	    $(UNIT_SRC); do \
 	  clang $(CFLAGS) $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
 
 demo: all

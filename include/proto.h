@@ -224,4 +224,122 @@ int	proto_export_decode(const char *, size_t, char **id,
 	    struct core_event **, unsigned char (**)[CORE_HASH_LEN], size_t *,
 	    int64_t *head, unsigned char *chain, char **cause);
 
+/* ---- monitoring: JSON from outside (proto-monitor.c) ------------------- */
+/*
+ * Decoders of what monitoring systems send or answer: a Prometheus instant
+ * query's response, a value at a path in any JSON document, Alertmanager's
+ * webhook (version 4) and concord's own generic hook.  Each is strict and
+ * bounded: a problem is an error whose *cause (caller frees) is fit to
+ * answer with (a 400, or a feed's error), never a crash.  A decoded struct
+ * owns its strings; the matching _clear frees them and empties it.
+ */
+#define PROTO_MON_BODY_MAX	(1024 * 1024)	/* largest document read */
+#define PROTO_PROM_SERIES_MAX	10000		/* series in one answer */
+#define PROTO_PROM_LABELS_MAX	256		/* bytes of a series' labels */
+#define PROTO_PATH_MAX		256		/* bytes of a JSON path */
+#define PROTO_PATH_STEPS	32		/* members and indexes in one */
+#define PROTO_AM_ALERTS_MAX	1000		/* alerts in one delivery */
+#define PROTO_AM_LABELS_MAX	128		/* labels of one alert */
+#define PROTO_AM_NAME_MAX	256		/* bytes of a label's name */
+#define PROTO_AM_TEXT_MAX	16384		/* bytes of any other string */
+#define PROTO_HOOK_TITLE_MAX	256
+#define PROTO_HOOK_TEXT_MAX	4096
+#define PROTO_HOOK_WORD_MAX	128		/* severity, incident, key */
+
+/* One series of a Prometheus answer. */
+struct proto_prom_series {
+	char		*labels;	/* name{k="v",...}, at most
+					   PROTO_PROM_LABELS_MAX bytes */
+	char		*text;		/* the value as sent: "1.5", "NaN" */
+	double		 value;
+	int		 finite;	/* 0 for NaN and +-Inf */
+};
+struct proto_prom {
+	char			*type;		/* "vector" or "scalar" */
+	struct proto_prom_series *series;	/* a scalar: one, no labels */
+	size_t			 nseries;
+};
+/*
+ * Decode a /api/v1/query response.  A vector (of any number of series) or
+ * a scalar gives 0; an answer with status "error", a matrix or string
+ * result, or anything malformed gives -1 with *cause (the server's
+ * errorType and error for an error answer).  Free with proto_prom_clear.
+ */
+int	proto_prom_decode(const char *, size_t, struct proto_prom *,
+	    char **cause);
+void	proto_prom_clear(struct proto_prom *);
+
+/*
+ * JSON paths: "data.items[0].value", "$.a.b", "a[\"odd.key\"][2]": members
+ * by name (after '.', or quoted in brackets) and array elements by index.
+ * proto_path_check returns 0 if the path is well-formed, or -1 with
+ * *cause.  proto_path_value finds the value at the path in a document: a
+ * number, or a string holding a number, gives 0 with *value; a missing
+ * member or index, another type, NaN or an infinity gives -1 with *cause
+ * naming where and why.
+ */
+int	proto_path_check(const char *, char **cause);
+int	proto_path_value(const char *, size_t, const char *path, double *value,
+	    char **cause);
+
+/*
+ * One alert of an Alertmanager webhook.  labels holds every label as
+ * "name=value" in the order sent; the common ones are copied out too
+ * (NULL when absent).  Times are milliseconds since the epoch, 0 for
+ * Go's zero time ("0001-01-01T00:00:00Z", an alert still firing).  Free
+ * text (values, annotations) has control characters other than tab and
+ * line feed made spaces.
+ */
+struct proto_am_alert {
+	char		*status;	/* "firing" or "resolved" */
+	char		*fingerprint;
+	char		*alertname;
+	char		*severity;
+	char		*instance;
+	char		*incident;	/* label concord_incident */
+	char		**labels;
+	size_t		 nlabels;
+	char		*summary;	/* annotations */
+	char		*description;
+	char		*starts;	/* as sent */
+	char		*ends;
+	int64_t		 starts_ms;
+	int64_t		 ends_ms;
+	char		*generator_url;
+};
+struct proto_am {
+	char			*receiver;
+	char			*status;	/* of the group */
+	char			*group_key;
+	char			*external_url;
+	int64_t			 truncated;	/* alerts the sender left out */
+	struct proto_am_alert	*alerts;
+	size_t			 nalerts;
+};
+/*
+ * Decode an Alertmanager webhook body (version "4").  Returns 0, or -1
+ * with *cause fit for a 400 answer.  Free with proto_am_clear.
+ */
+int	proto_am_decode(const char *, size_t, struct proto_am *, char **cause);
+void	proto_am_clear(struct proto_am *);
+
+/*
+ * The generic hook (concord-protocol(7), WEBHOOK BODIES): a title, and
+ * optional text, severity, incident, status ("firing" unless "resolved")
+ * and dedup key (required when resolved).  Returns 0, or -1 with *cause
+ * fit for a 400 answer.  Free with proto_hook_clear.
+ */
+struct proto_hook {
+	char		*title;
+	char		*text;
+	char		*severity;
+	char		*incident;
+	char		*status;
+	char		*key;
+};
+int	proto_hook_decode(const char *, size_t, struct proto_hook *,
+	    char **cause);
+void	proto_hook_clear(struct proto_hook *);
+/* ---- end of monitoring -------------------------------------------------- */
+
 #endif
