@@ -21,6 +21,7 @@
 
 #include "core.h"
 #include "proto.h"
+#include "tele.h"
 #include "util.h"
 
 #define HUB_VERSION		"concordd 0.1"
@@ -37,6 +38,15 @@
 #define HUB_NOFILE_MAX		(1 << 20) /* a soft limit lws can use */
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
 
+/* A feed the configuration gives every incident, or one (hub.conf). */
+struct hub_conf_feed {
+	struct tele_feed	 spec;		/* name: the feed's */
+	char			*unit;
+	char			*warn;
+	char			*crit;
+	char			*incident;	/* NULL: every incident */
+};
+
 struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
 	char		*listen;	/* HOST:PORT or NULL */
@@ -46,7 +56,37 @@ struct hub_config {
 	int64_t		 grace;		/* ms */
 	int64_t		 ttl;		/* default lease, ms */
 	int64_t		 snapshot_after; /* events behind before a snapshot */
+	struct hub_conf_feed *feeds;
+	size_t		 nfeeds;
+	char		*band;		/* hysteresis, "5%" or absolute */
+	char		*hook_token;	/* bearer token of the webhooks */
+	char		*hook_incident;	/* where alerts go without a label */
 };
+
+/*
+ * One feed of an incident and what everyone sees of it (hub-tele.c): the
+ * last good value and when it was read, the failure and since when, and
+ * the last good values in a ring.
+ */
+struct hub_feed {
+	char			*name;
+	struct tele_feed	 spec;		/* as the engine polls it */
+	char			*unit;
+	char			*warn;
+	char			*crit;
+	struct tele_levels	 levels;
+	int			 valued;
+	double			 value;
+	int64_t			 read;		/* mono ms of the value */
+	char			*error;
+	int64_t			 failing;	/* mono ms the errors began */
+	char			*series;	/* how series were reduced */
+	double			 history[PROTO_HISTORY_MAX];
+	size_t			 nhistory;
+	size_t			 first;		/* the oldest in the ring */
+	TAILQ_ENTRY(hub_feed)	 entry;
+};
+TAILQ_HEAD(hub_feeds, hub_feed);
 
 struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
@@ -58,6 +98,7 @@ struct hub_incident {
 	uint64_t		 presence_buf_ver; /* what it was encoded for */
 	int64_t			 presence_buf_head;
 	size_t			 presence_users; /* distinct users in it */
+	struct hub_feeds	 feeds;		/* polled while not resolved */
 	STAILQ_ENTRY(hub_incident) entry;
 };
 STAILQ_HEAD(hub_incidents, hub_incident);	/* in the order opened */
@@ -149,6 +190,12 @@ struct hub {
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
 	uint64_t		 stat_silent;	/* clients closed for silence */
+	struct tele		*tele;		/* the feeds' poller */
+	int			 tele_dirty;	/* feeds may have changed */
+	uint64_t		 stat_hooks;	/* webhook deliveries taken */
+	uint64_t		 stat_hook_errors;
+	uint64_t		 stat_alerts;	/* alert events logged */
+	uint64_t		 stat_levels;	/* feed.level events logged */
 };
 
 /* hub-state.c */
@@ -164,11 +211,47 @@ void	hub_state_commit(struct hub *);
 void	hub_state_leases(struct hub *);
 /* Is user connected to this incident? */
 int	hub_state_present(struct hub *, struct hub_incident *, const char *);
+int	hub_state_issue(struct hub *, struct hub_incident *,
+	    struct core_event *, const char *, char **);
 /* Forget a client that is going away (pending acks to it are dropped). */
 void	hub_state_client_gone(struct hub *, struct hub_client *);
 
 /* hub-main.c */
 int	hub_main(int, char **);
+
+/* hub-tele.c */
+/* Start polling (the engine wakes the loop); stop and free it all. */
+void	hub_tele_start(struct hub *);
+void	hub_tele_stop(struct hub *);
+/*
+ * Make every open incident's feeds what its log and the configuration
+ * say, and the engine poll them; followers of an incident whose set
+ * changed get it whole.  Cheap when nothing changed.
+ */
+void	hub_tele_sync(struct hub *);
+/* Take the engine's samples: values, errors, crossings (the loop's wake). */
+void	hub_tele_drain(struct hub *);
+/* Send a client the whole set of its incident's feeds. */
+void	hub_tele_welcome(struct hub *, struct hub_client *);
+/*
+ * Every feed of inc as everyone sees it now, one "name: value (age)" line
+ * each (the caller frees them with core_list_free), for a decision.
+ */
+char	**hub_tele_seen(struct hub *, struct hub_incident *, size_t *);
+/* The names of the feeds the configuration gives inc (borrowed). */
+const char **hub_tele_configured(struct hub *, struct hub_incident *,
+	    size_t *);
+/* Free an incident's feeds. */
+void	hub_tele_incident_free(struct hub_incident *);
+/*
+ * Take a feed setting of the configuration (feed.NAME.SETTING = value):
+ * 0, 1 if key is not one, or -1 with *cause.
+ */
+int	hub_tele_config(struct hub_config *, const char *, const char *,
+	    char **);
+/* Is every configured feed complete and pollable?  0, or -1 with *cause. */
+int	hub_tele_config_check(struct hub_config *, char **);
+void	hub_tele_config_clear(struct hub_config *);
 
 /* hub-ws.c */
 extern const struct lws_protocols hub_ws_protocols[];
@@ -194,6 +277,12 @@ void	hub_ws_free(struct hub *);
  */
 void	hub_ws_lease(struct hub *, struct hub_incident *, struct hub_client *,
 	    const struct core_action *);
+/*
+ * Queue a notice to inc's clients (or only to) that said hello; one with
+ * the same key still queued to a client is replaced.
+ */
+void	hub_ws_notice(struct hub *, struct hub_incident *, struct hub_client *,
+	    const char *key, const char *, size_t);
 /* Send a snapshot a client asked for, if the incident has nothing pending. */
 void	hub_ws_snapshot(struct hub *, struct hub_client *);
 void	hub_ws_send_error(struct hub_client *, const char *code,

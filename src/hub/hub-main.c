@@ -78,6 +78,7 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 
 	++hub->ticks;
 	hub_ws_tick(hub, hub->ticks % (1000 / HUB_TICK) == 0);
+	hub_tele_sync(hub);
 	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, HUB_TICK * 1000);
 }
 
@@ -97,7 +98,10 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 {
 	int64_t	 ms;
 	char	**slot = NULL;
+	int	 rc;
 
+	if ((rc = hub_tele_config(cfg, key, val, cause)) != 1)
+		return rc;
 	if (strcmp(key, "socket") == 0)
 		slot = &cfg->socket;
 	else if (strcmp(key, "listen") == 0)
@@ -106,6 +110,12 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 		slot = &cfg->data;
 	else if (strcmp(key, "log") == 0)
 		slot = &cfg->log;
+	else if (strcmp(key, "band") == 0)
+		slot = &cfg->band;
+	else if (strcmp(key, "hook-token") == 0)
+		slot = &cfg->hook_token;
+	else if (strcmp(key, "hook-incident") == 0)
+		slot = &cfg->hook_incident;
 	if (slot != NULL) {
 		free(*slot);
 		*slot = xstrdup(val);
@@ -538,6 +548,11 @@ hub_main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (hub_tele_config_check(&hub.cfg, &cause) != 0) {
+		fprintf(stderr, "concordd: %s%s%s\n", config != NULL ? config :
+		    "", config != NULL ? ": " : "", cause);
+		return 1;
+	}
 	if (hub.cfg.socket == NULL && hub.cfg.listen == NULL) {
 		fprintf(stderr, "concordd: nothing to listen on: give --socket "
 		    "or --listen\n");
@@ -608,6 +623,7 @@ hub_main(int argc, char **argv)
 		free(where);
 	}
 	hub_state_leases(&hub);
+	hub_tele_start(&hub);
 	where = util_buf_steal(&listening);
 	util_log("%s", where);
 	printf("%s\n", where);
@@ -624,6 +640,7 @@ hub_main(int argc, char **argv)
 	lws_sul_cancel(&hub.tick_sul);
 	lws_sul_cancel(&hub.lease_sul);
 	lws_sul_cancel(&hub.commit_sul);
+	hub_tele_stop(&hub);
 	lws_context_destroy(hub.ctx);
 	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */
 	hub_ws_free(&hub);
@@ -634,5 +651,9 @@ hub_main(int argc, char **argv)
 	free(hub.cfg.listen);
 	free(hub.cfg.data);
 	free(hub.cfg.log);
+	free(hub.cfg.band);
+	free(hub.cfg.hook_token);
+	free(hub.cfg.hook_incident);
+	hub_tele_config_clear(&hub.cfg);
 	return 0;
 }

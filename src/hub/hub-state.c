@@ -66,6 +66,7 @@ hub_state_load(struct hub *hub, char **cause)
 	for (i = 0; i < nids; i++) {
 		inc = xcalloc(1, sizeof *inc);
 		core_state_init(&inc->state, ids[i]);
+		TAILQ_INIT(&inc->feeds);
 		memset(&l, 0, sizeof l);
 		l.inc = inc;
 		l.ctx.now = now;
@@ -117,6 +118,7 @@ hub_state_free(struct hub *hub)
 	hub->npending = 0;
 	while ((inc = STAILQ_FIRST(&hub->incidents)) != NULL) {
 		STAILQ_REMOVE_HEAD(&hub->incidents, entry);
+		hub_tele_incident_free(inc);
 		core_state_clear(&inc->state);
 		free(inc);
 	}
@@ -243,18 +245,68 @@ hub_state_accept(struct hub *hub, struct hub_incident *inc,
 	return 0;
 }
 
+/*
+ * The settings of a command's check, and what it may record of the feeds:
+ * the names the configuration gives inc, and each feed as everyone sees
+ * it now (*seen, which the caller frees with core_list_free).
+ */
 static void
 hub_state_ctx(struct hub *hub, struct hub_incident *inc, const char *actor,
-    struct core_ctx *ctx)
+    struct core_ctx *ctx, char ***seen)
 {
+	size_t	n;
+
 	memset(ctx, 0, sizeof *ctx);
 	ctx->actor = actor;
 	ctx->now = util_clock_mono_ms();
 	ctx->wall = util_clock_wall_ms();
 	ctx->lock_delay = hub->cfg.lock_delay;
 	ctx->based_on = -1;
-	if (inc != NULL)
-		ctx->ic_present = hub_state_present(hub, inc, inc->state.ic);
+	if (seen != NULL)
+		*seen = NULL;
+	if (inc == NULL)
+		return;
+	ctx->ic_present = hub_state_present(hub, inc, inc->state.ic);
+	ctx->feeds = hub_tele_configured(hub, inc, &ctx->nfeeds);
+	if (seen != NULL) {
+		*seen = hub_tele_seen(hub, inc, &n);
+		ctx->seen = (const char *const *)*seen;
+		ctx->nseen = n;
+	}
+}
+
+/*
+ * Log an event the hub itself issues (a feed's crossing, an alert) as
+ * actor.  An event with an operation id already logged or pending is
+ * logged once: returns 0 then too, and 1 when it was queued, or -1 with
+ * *cause.  Takes nothing from ev, which the caller clears.
+ */
+int
+hub_state_issue(struct hub *hub, struct hub_incident *inc,
+    struct core_event *ev, const char *actor, char **cause)
+{
+	struct hub_pending	*p;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+
+	if (ev->op != NULL) {
+		STAILQ_FOREACH(p, &hub->pending, entry) {
+			if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
+			    p->op != NULL && strcmp(p->op, ev->op) == 0)
+				return 0;
+		}
+		if (inc->committed > 0 && store_op_seq(hub->store,
+		    inc->state.id, ev->op) != 0)
+			return 0;
+	}
+	hub_state_ctx(hub, inc, actor, &ctx, NULL);
+	ctx.internal = 1;
+	if (hub_state_accept(hub, inc, ev, &ctx, NULL, &r) != 0) {
+		*cause = xstrdup(r.message);
+		core_refusal_clear(&r);
+		return -1;
+	}
+	return 1;
 }
 
 /* Issue expiry events for every lease of inc that ran out. */
@@ -266,7 +318,7 @@ hub_state_expire(struct hub *hub, struct hub_incident *inc)
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 
-	hub_state_ctx(hub, inc, CORE_ACTOR_HUB, &ctx);
+	hub_state_ctx(hub, inc, CORE_ACTOR_HUB, &ctx, NULL);
 	ctx.internal = 1;
 	while ((a = core_state_expired(&inc->state, ctx.now)) != NULL) {
 		core_event_init(&ev);
@@ -465,7 +517,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	struct hub_incident		*inc;
 	struct core_ctx			 ctx;
 	struct core_refusal		 r;
-	char				*id;
+	char				*id, **seen = NULL;
 
 	if (ce->type == CORE_OPEN) {
 		/* A retried open names the incident it already opened. */
@@ -486,7 +538,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		core_state_init(&inc->state, id);
 		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
 		free(id);
-		hub_state_ctx(hub, inc, c->user, &ctx);
+		hub_state_ctx(hub, inc, c->user, &ctx, NULL);
 		ctx.based_on = m->based_on;
 		free(m->cmd.op);
 		m->cmd.op = xstrdup(m->op);
@@ -500,7 +552,9 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			return;
 		}
 		hub->next_incident++;
+		TAILQ_INIT(&inc->feeds);
 		STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
+		hub->tele_dirty = 1;
 		return;
 	}
 	if ((inc = hub_state_find(hub, m->incident)) == NULL ||
@@ -514,7 +568,8 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	if (m->cmd.type == CORE_CLAIM && m->cmd.ttl == 0)
 		m->cmd.ttl = hub->cfg.ttl;
 	hub_state_expire(hub, inc);
-	hub_state_ctx(hub, inc, c->user, &ctx);
+	hub_state_ctx(hub, inc, c->user, &ctx, (ce->fields & CORE_FLD_SEEN) ?
+	    &seen : NULL);
 	ctx.based_on = m->based_on;
 	free(m->cmd.op);
 	m->cmd.op = xstrdup(m->op);
@@ -522,6 +577,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		if (core_state_check(&inc->state, &m->cmd, &ctx, &r) != 0) {
 			hub_state_refuse(hub, c, m->op, r.code, r.message);
 			core_refusal_clear(&r);
+			core_list_free(seen, ctx.nseen);
 			return;
 		}
 		core_state_renew(&inc->state, m->cmd.name, ctx.now);
@@ -534,6 +590,9 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	if (hub_state_accept(hub, inc, &m->cmd, &ctx, c, &r) != 0) {
 		hub_state_refuse(hub, c, m->op, r.code, r.message);
 		core_refusal_clear(&r);
-	}
+	} else if (ce->type == CORE_FEED_ADD || ce->type == CORE_FEED_RM ||
+	    ce->type == CORE_STATUS)
+		hub->tele_dirty = 1;
+	core_list_free(seen, ctx.nseen);
 }
 

@@ -204,6 +204,7 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	c->user = xstrdup(m->user);
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	hub_ws_welcome(hub, c);
+	hub_tele_welcome(hub, c);
 	if (c->inc != NULL && m->from >= 0) {
 		c->cursor = m->from > c->inc->committed ? c->inc->committed :
 		    m->from;
@@ -429,6 +430,19 @@ hub_ws_lease(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
 			hub_ws_queue(c, b.data, b.len, 0, a->name);
 	}
 	util_buf_clear(&b);
+}
+
+void
+hub_ws_notice(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
+    const char *key, const char *data, size_t len)
+{
+	struct hub_client	*c;
+
+	LIST_FOREACH(c, &hub->clients, entry) {
+		if ((to == NULL || c == to) && c->inc == inc &&
+		    c->user != NULL && !c->closing)
+			hub_ws_queue(c, data, len, 0, key);
+	}
 }
 
 void
@@ -759,6 +773,9 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 	}
 	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		hub_tele_drain(hub_ws_hub(wsi));
+		break;
 	case LWS_CALLBACK_HTTP:
 		return hub_ws_http(hub, c, wsi, in != NULL ? in : "");
 	case LWS_CALLBACK_HTTP_WRITEABLE:
