@@ -37,6 +37,7 @@
 #define HUB_NOFILE		65536	/* open files wanted (soft limit) */
 #define HUB_NOFILE_MAX		(1 << 20) /* a soft limit lws can use */
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
+#define HUB_COMMIT_BUCKETS	10	/* of the commit time histogram */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
 struct hub_conf_feed {
@@ -136,6 +137,14 @@ struct hub_client {
 	int			 paused;
 	int			 closing;
 	LIST_ENTRY(hub_client)	 entry;
+
+	/* An HTTP request (hub-http.c) */
+	int			 hook;		/* which webhook, or 0 */
+	int			 too_large;	/* its body went past the limit */
+	struct buf		 body;
+	uint64_t		 hook_commit;	/* answer after this commit */
+	int			 hook_waiting;
+	LIST_ENTRY(hub_client)	 hook_entry;
 };
 LIST_HEAD(hub_clients, hub_client);		/* newest first */
 
@@ -190,6 +199,9 @@ struct hub {
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
 	uint64_t		 stat_silent;	/* clients closed for silence */
+	struct hub_clients	 hooks;		/* answers waiting for a commit */
+	uint64_t		 stat_commit_le[HUB_COMMIT_BUCKETS];
+	double			 stat_commit_sum; /* seconds */
 	struct tele		*tele;		/* the feeds' poller */
 	int			 tele_dirty;	/* feeds may have changed */
 	uint64_t		 stat_hooks;	/* webhook deliveries taken */
@@ -218,6 +230,18 @@ void	hub_state_client_gone(struct hub *, struct hub_client *);
 
 /* hub-main.c */
 int	hub_main(int, char **);
+
+/* hub-http.c: GET /healthz, /metrics; POST /hooks/alertmanager, generic */
+extern const double hub_commit_le[HUB_COMMIT_BUCKETS];
+int	hub_http_request(struct hub *, struct hub_client *, struct lws *,
+	    const char *);
+int	hub_http_body(struct hub *, struct hub_client *, struct lws *,
+	    const void *, size_t);
+int	hub_http_body_done(struct hub *, struct hub_client *, struct lws *);
+int	hub_http_writeable(struct hub_client *, struct lws *);
+void	hub_http_closed(struct hub *, struct hub_client *);
+/* A commit happened: answer the webhooks that waited for it. */
+void	hub_http_committed(struct hub *);
 
 /* hub-tele.c */
 /* Start polling (the engine wakes the loop); stop and free it all. */

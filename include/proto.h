@@ -204,6 +204,12 @@ void	proto_snapshot_rebase(struct core_state *, int64_t now);
 void	proto_result_json(const char *incident, const char *action,
 	    int64_t seq, int64_t fence, int duplicate, struct buf *);
 void	proto_state_json(const struct core_state *, struct buf *);
+/*
+ * A webhook's answer: {"error":code,"message":...} if code is set, else
+ * {"recorded":logged,"duplicates":again}.
+ */
+void	proto_hook_answer(const char *, const char *, size_t, size_t,
+	    struct buf *);
 /* The feeds (ages[i] ms old now) of an incident, as concord feeds --json. */
 void	proto_feeds_json(const char *, const struct proto_feed *,
 	    const int64_t *, size_t, struct buf *);

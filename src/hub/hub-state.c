@@ -391,10 +391,13 @@ hub_state_commit(struct hub *hub)
 	struct hub_pending	*p;
 	struct hub_client	*c;
 	char			*cause = NULL;
-	size_t			 n = 0;
+	size_t			 n = 0, i;
+	int64_t			 t0;
+	double			 took;
 
 	if (STAILQ_EMPTY(&hub->pending))
 		return;
+	t0 = util_clock_mono_us();
 	if (store_begin(hub->store, &cause) != 0)
 		fatalx("store: %s", cause);
 	STAILQ_FOREACH(p, &hub->pending, entry) {
@@ -407,6 +410,11 @@ hub_state_commit(struct hub *hub)
 	}
 	if (store_commit(hub->store, &cause) != 0)
 		fatalx("store: %s", cause);
+	took = (double)(util_clock_mono_us() - t0) / 1e6;
+	for (i = 0; i < HUB_COMMIT_BUCKETS - 1 && took > hub_commit_le[i]; i++)
+		;
+	hub->stat_commit_le[i]++;
+	hub->stat_commit_sum += took;
 	hub->stat_commits++;
 	hub->stat_events += n;
 	STAILQ_CONCAT(&list, &hub->pending);
@@ -441,6 +449,7 @@ hub_state_commit(struct hub *hub)
 		    c->cursor < c->inc->committed)
 			lws_callback_on_writable(c->wsi);
 	}
+	hub_http_committed(hub);
 	hub_state_leases(hub);
 }
 

@@ -675,84 +675,6 @@ hub_ws_client_free(struct hub *hub, struct hub_client *c)
 	free(c->user);
 }
 
-/* The body of GET /metrics: Prometheus text format. */
-static void
-hub_ws_metrics(struct hub *hub, struct buf *b)
-{
-	struct hub_incident	*inc;
-	struct hub_client	*c;
-	size_t			 ninc = 0, ncli = 0;
-
-	STAILQ_FOREACH(inc, &hub->incidents, entry)
-		ninc++;
-	LIST_FOREACH(c, &hub->clients, entry)
-		ncli++;
-	util_buf_printf(b, "# HELP concord_events_total Events committed since "
-	    "the hub started.\n# TYPE concord_events_total counter\n"
-	    "concord_events_total %llu\n", (unsigned long long)hub->stat_events);
-	util_buf_printf(b, "# HELP concord_commits_total Store transactions "
-	    "(group commits).\n# TYPE concord_commits_total counter\n"
-	    "concord_commits_total %llu\n",
-	    (unsigned long long)hub->stat_commits);
-	util_buf_printf(b, "# HELP concord_clients Connected websocket "
-	    "clients.\n# TYPE concord_clients gauge\nconcord_clients %zu\n",
-	    ncli);
-	util_buf_printf(b, "# HELP concord_silent_closes_total Connections "
-	    "closed for saying nothing for %d s.\n# TYPE "
-	    "concord_silent_closes_total counter\n"
-	    "concord_silent_closes_total %llu\n", HUB_SILENT_CLOSE / 1000,
-	    (unsigned long long)hub->stat_silent);
-	util_buf_printf(b, "# HELP concord_incidents Incidents on this hub.\n"
-	    "# TYPE concord_incidents gauge\nconcord_incidents %zu\n", ninc);
-}
-
-/*
- * Answer an HTTP request: GET /healthz and GET /metrics; anything else is
- * 404.  The body is made once, kept in the connection's buffer until the
- * WRITEABLE callback sends it.
- */
-static int
-hub_ws_http(struct hub *hub, struct hub_client *c, struct lws *wsi,
-    const char *path)
-{
-	unsigned char	 hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start;
-	unsigned char	*end = hdr + sizeof hdr;
-	unsigned int	 status = HTTP_STATUS_OK;
-
-	util_buf_init(&c->rx);
-	util_buf_addzero(&c->rx, LWS_PRE);
-	if (strcmp(path, "/healthz") == 0)
-		util_buf_adds(&c->rx, "ok\n");
-	else if (strcmp(path, "/metrics") == 0)
-		hub_ws_metrics(hub, &c->rx);
-	else {
-		status = HTTP_STATUS_NOT_FOUND;
-		util_buf_adds(&c->rx, "not found\n");
-	}
-	if (lws_add_http_common_headers(wsi, status, "text/plain",
-	    c->rx.len - LWS_PRE, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return -1;
-	lws_callback_on_writable(wsi);
-	return 0;
-}
-
-static int
-hub_ws_http_body(struct hub_client *c, struct lws *wsi)
-{
-	size_t	n = c->rx.len - LWS_PRE;
-	int	rc;
-
-	if (c->rx.data == NULL)
-		return -1;
-	rc = lws_write(wsi, (unsigned char *)c->rx.data + LWS_PRE, n,
-	    LWS_WRITE_HTTP_FINAL);
-	util_buf_clear(&c->rx);
-	if (rc != (int)n || lws_http_transaction_completed(wsi))
-		return -1;
-	return 0;
-}
-
 static int
 hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
@@ -777,12 +699,15 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		hub_tele_drain(hub_ws_hub(wsi));
 		break;
 	case LWS_CALLBACK_HTTP:
-		return hub_ws_http(hub, c, wsi, in != NULL ? in : "");
+		return hub_http_request(hub, c, wsi, in != NULL ? in : "");
+	case LWS_CALLBACK_HTTP_BODY:
+		return hub_http_body(hub_ws_hub(wsi), c, wsi, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return hub_http_body_done(hub_ws_hub(wsi), c, wsi);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return hub_ws_http_body(c, wsi);
+		return hub_http_writeable(c, wsi);
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (c != NULL)
-			util_buf_clear(&c->rx);
+		hub_http_closed(hub_ws_hub(wsi), c);
 		break;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(c, 0, sizeof *c);

@@ -1211,6 +1211,22 @@ proto_result_json(const char *incident, const char *action, int64_t seq,
 }
 
 void
+proto_hook_answer(const char *code, const char *message, size_t logged,
+    size_t again, struct buf *b)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	if (code != NULL) {
+		proto_put_str(o, "error", code);
+		proto_put_str(o, "message", message);
+	} else {
+		proto_put_num(o, "recorded", (int64_t)logged, 1);
+		proto_put_num(o, "duplicates", (int64_t)again, 1);
+	}
+	proto_print(o, b);
+}
+
+void
 proto_feeds_json(const char *incident, const struct proto_feed *f,
     const int64_t *ages, size_t n, struct buf *b)
 {
