@@ -712,8 +712,9 @@ tui_screen_spark(struct tui *t, const struct proto_feed *f, int cells,
 }
 
 /*
- * One feed: name, sparkline, value with unit, then its level, STALE, or
- * its age; a failing feed shows its error, and its last value only as old.
+ * One feed: name, sparkline (or, while polling fails, the error), value
+ * with unit, then STALE once the value is older than the feed allows, its
+ * level against its thresholds, ERR while failing, or its age.
  */
 static void
 tui_screen_feed(struct tui *t, int y, int x, int w,
@@ -731,23 +732,24 @@ tui_screen_feed(struct tui *t, int y, int x, int w,
 	if (sw > 16)
 		sw = 16;
 	tui_screen_text(t, y, x, nw, TUI_ACTOR, dim, f->name);
-	if (f->error != NULL && (!f->valued || stale)) {
-		tui_screen_text(t, y, x + nw + 1, w - nw - 1, TUI_ERROR, dim,
-		    f->error);
-		return;
-	}
 	used = nw + 1;
-	if (sw > 0) {
-		tui_screen_spark(t, f, sw, spark, sizeof spark);
-		tui_screen_text(t, y, x + used, sw, TUI_TIME, dim, spark);
-		used += sw + 1;
-	}
 	if (f->valued) {
 		proto_value_format(f->value, v, sizeof v);
 		snprintf(value, sizeof value, "%s%s%s", v,
 		    f->unit != NULL ? " " : "", f->unit != NULL ? f->unit : "");
 	} else
 		snprintf(value, sizeof value, "-");
+	if (f->error != NULL) {
+		/* The error takes the sparkline's room, and the value's too
+		   when there never was one. */
+		tui_screen_text(t, y, x + used, (sw > 0 ? sw + 1 : 0) +
+		    (f->valued ? 0 : vw + 1) - 1, TUI_ERROR, dim, f->error);
+	} else if (sw > 0) {
+		tui_screen_spark(t, f, sw, spark, sizeof spark);
+		tui_screen_text(t, y, x + used, sw, TUI_TIME, dim, spark);
+	}
+	if (sw > 0)
+		used += sw + 1;
 	if (stale)
 		snprintf(right, sizeof right, "STALE");
 	else if (f->level != NULL && strcmp(f->level, "crit") == 0) {
@@ -756,12 +758,16 @@ tui_screen_feed(struct tui *t, int y, int x, int w,
 	} else if (f->level != NULL && strcmp(f->level, "warn") == 0) {
 		snprintf(right, sizeof right, "WARN");
 		elem = TUI_SEV2;
-	} else
+	} else if (f->error != NULL)
+		snprintf(right, sizeof right, "ERR");
+	else
 		proto_age_format(age, right, sizeof right);
-	tui_screen_text(t, y, x + used, vw, stale ? TUI_STALE : elem,
-	    dim | (stale ? A_DIM : 0), value);
+	if (f->valued || f->error == NULL)
+		tui_screen_text(t, y, x + used, vw, stale ? TUI_STALE : elem,
+		    dim | (stale || f->error != NULL ? A_DIM : 0), value);
 	used += vw + 1;
 	tui_screen_text(t, y, x + used, w - used, stale ? TUI_STALE :
+	    f->error != NULL && elem == TUI_NORMAL ? TUI_ERROR :
 	    elem == TUI_NORMAL ? TUI_TIME : elem, dim, right);
 }
 
