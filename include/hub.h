@@ -119,6 +119,7 @@ struct hub_client {
 	char			*user;		/* after hello */
 	struct hub_incident	*inc;		/* incident named in hello */
 	int			 subscribed;	/* events after cursor go out */
+	int			 follows;	/* hello gave from: notices too */
 	int			 want_snapshot;	/* once nothing is pending */
 	int			 leases_sent;	/* lease times sent after catch-up */
 	int64_t			 presence_seq;	/* cursor last announced */
@@ -302,8 +303,8 @@ void	hub_ws_free(struct hub *);
 void	hub_ws_lease(struct hub *, struct hub_incident *, struct hub_client *,
 	    const struct core_action *);
 /*
- * Queue a notice to inc's clients (or only to) that said hello; one with
- * the same key still queued to a client is replaced.
+ * Queue a notice to inc's followers (or only to), whose hello gave from;
+ * one with the same key still queued to a client is replaced.
  */
 void	hub_ws_notice(struct hub *, struct hub_incident *, struct hub_client *,
 	    const char *key, const char *, size_t);

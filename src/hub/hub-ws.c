@@ -204,8 +204,9 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	c->user = xstrdup(m->user);
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	hub_ws_welcome(hub, c);
-	hub_tele_welcome(hub, c);
 	if (c->inc != NULL && m->from >= 0) {
+		c->follows = 1;
+		hub_tele_welcome(hub, c);
 		c->cursor = m->from > c->inc->committed ? c->inc->committed :
 		    m->from;
 		if (m->snapshot && c->inc->committed - c->cursor >
@@ -439,8 +440,8 @@ hub_ws_notice(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
 	struct hub_client	*c;
 
 	LIST_FOREACH(c, &hub->clients, entry) {
-		if ((to == NULL || c == to) && c->inc == inc &&
-		    c->user != NULL && !c->closing)
+		if ((to == NULL || c == to) && c->inc == inc && c->follows &&
+		    !c->closing)
 			hub_ws_queue(c, data, len, 0, key);
 	}
 }
