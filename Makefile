@@ -120,6 +120,14 @@ build/tools/storm: tests/tools/storm.c $(LINK_OBJ) $(LIB_OBJ)
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LINK_OBJ) $(LIB_OBJ) \
 	    $(LWS_LIBS) $(LIB_LIBS) -lm
 
+# The load generator of `make bench` and it-fanout.sh: many libwebsockets
+# connections in one process, checking events with the protocol's decoder.
+build/tools/loadgen: tests/tools/loadgen.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) \
+	    $(LWS_LIBS) $(LIB_LIBS) -lm
+
 # Every module includes and calls only what src/layers allows it (the pure
 # core and protocol no I/O, only tui curses, the client never the screen).
 layers:
