@@ -145,6 +145,9 @@ check-clang: $(DEPS_STAMP)
 demo: all
 	@bin/concord demo
 
+# Not part of check: concordd measured against a Node ws relay and Redis
+# pub/sub with the load generator, then group commit and the console;
+# installs redis-server and npm's ws when missing (see bench/run.sh).
 bench: all $(TOOLS_BIN)
 	@bench/run.sh
 

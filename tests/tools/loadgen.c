@@ -4,15 +4,41 @@
  *	loadgen [-N] [-k kind] [-f followers] [-w writers] [-r rate]
  *	    [-W window] [-n notes | -d seconds] [-s size] [-i incident]
  *	    [-F from] [-V verifying] [-p pid] [-H seconds] [-D seconds]
- *	    address
+ *	    [-S stalled] address
  *	loadgen -Y file [-n count] [-s size]
  *
- * The address is host:port (TCP) or, for concord, unix:/path.  The kind
- * says what listens there: concord (a concordd hub, the default), relay (a
- * websocket broadcast relay such as bench/relay.js: a connection to /sub
- * receives every message sent on a connection to /pub, and each sender is
- * answered "+" per message) or redis (Redis pub/sub, spoken in RESP over a
- * plain socket: SUBSCRIBE and PUBLISH on the channel "loadgen").
+ * The address is host:port (TCP) or, for concord, unix:/path.  Options:
+ *
+ *	-k kind		what listens there: concord (a concordd hub, the
+ *			default), relay (a websocket broadcast relay such as
+ *			bench/relay.js: a connection to /sub receives every
+ *			message sent on a connection to /pub, and each sender
+ *			is answered "+" per message) or redis (Redis pub/sub,
+ *			spoken in RESP over plain sockets: SUBSCRIBE and
+ *			PUBLISH on the channel "loadgen")
+ *	-f followers	connections that follow (default 10)
+ *	-w writers	connections that send notes (default 1)
+ *	-r rate		notes per second per writer; 0 (default) flat out
+ *	-W window	notes a writer may have unanswered (default 64)
+ *	-n notes	notes in all, shared among the writers, or
+ *	-d seconds	how long the writers write
+ *	-s size		bytes of note text (default 200)
+ *	-i incident	concord: the incident (default: open a new one)
+ *	-F from		concord: followers ask for the events after this seq
+ *	-V verifying	followers that recompute the chain (default all)
+ *	-p pid		the server's process, to sample
+ *	-H seconds	with no writers: hold the followers idle this long
+ *			once all have caught up, then sample the server's
+ *			memory
+ *	-N		with -H: connections name the incident but do not
+ *			follow it
+ *	-D seconds	how long the followers may take to drain after the
+ *			writers finish (default 60); 0 ends the run when the
+ *			writers do, without checking that all arrived
+ *	-S stalled	the first this many followers stop reading when the
+ *			writers start (an overload); the server may close
+ *			them
+ *	-Y file		measure the disk instead (below)
  *
  * Model.  One process, one libwebsockets event loop on one thread, holding
  * every connection: F followers, P writers and, for concord, short control
@@ -143,6 +169,7 @@ struct lg_conn {
 
 	/* follower */
 	int			 verify;
+	int			 stalled;	/* stopped reading (-S) */
 	int64_t			 head;		/* first target: welcome head */
 	char			 whash[CORE_HASH_LEN * 2 + 1]; /* its chain */
 	int64_t			 seq;		/* last seq held (concord) */
@@ -191,6 +218,7 @@ static struct {
 	int64_t		 hold;
 	int64_t		 drain;
 	int		 nofollow;
+	int		 stall;
 
 	/* where */
 	char		 host[256];
@@ -209,6 +237,7 @@ static struct {
 	int		 next_fol;	/* next follower to start */
 	int		 up;		/* followers up and caught up */
 	int		 lost;
+	int		 dropped;	/* stalled followers the server closed */
 	int		 failed;	/* setup failed: stop */
 	int		 interrupted;
 	lws_sorted_usec_list_t tick;
@@ -229,6 +258,8 @@ static struct {
 	int64_t		 refused;
 	int64_t		 errors;
 	int64_t		 deliveries;
+	int64_t		 rx_bytes;	/* received by followers */
+	int64_t		 presence;	/* presence messages received */
 
 	struct lg_hist	 lat;		/* note sent to delivered */
 	struct lg_hist	 ack;		/* note sent to acknowledged */
@@ -268,7 +299,7 @@ lg_usage(void)
 	    "[-s size]\n"
 	    "           [-i incident] [-F from] [-V verifying] [-p pid] "
 	    "[-H seconds]\n"
-	    "           [-D seconds] address\n"
+	    "           [-D seconds] [-S stalled] address\n"
 	    "       loadgen -Y file [-n count] [-s size]\n", stderr);
 	exit(1);
 }
@@ -643,6 +674,8 @@ lg_follower_complete(const struct lg_conn *c)
 	int64_t	want = 0;
 	int	i;
 
+	if (c->stalled)
+		return 1;
 	if (c->phase != LG_UP)
 		return 0;
 	if (lg.kind == LG_CONCORD) {
@@ -769,6 +802,8 @@ lg_message(struct lg_conn *c, const char *p, size_t len)
 		}
 		return;
 	}
+	if (len > 20 && memcmp(p, "{\"type\":\"presence\"", 18) == 0)
+		lg.presence++;
 	/* presence, lease, pong: nothing to check */
 }
 
@@ -1117,6 +1152,10 @@ lg_closed(struct lg_conn *c)
 		return;
 	}
 	c->phase = LG_GONE;
+	if (c->stalled) {
+		lg.dropped++;
+		return;
+	}
 	if (lg.lost++ < 5)
 		fprintf(stderr, "loadgen: %s %d lost its connection\n",
 		    c->role == LG_WRITER ? "writer" : "follower", c->id);
@@ -1175,6 +1214,8 @@ lg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (c->role == LG_FOLLOWER)
+			lg.rx_bytes += (int64_t)len;
 		final = lws_is_final_fragment(wsi) &&
 		    lws_remaining_packet_payload(wsi) == 0;
 		if (final && c->rx.len == 0) {
@@ -1200,6 +1241,8 @@ lg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		return 0;
 	case LWS_CALLBACK_RAW_RX:
+		if (c->role == LG_FOLLOWER)
+			lg.rx_bytes += (int64_t)len;
 		if (lg_redis_rx(c, in, len) != 0)
 			return -1;
 		return 0;
@@ -1344,6 +1387,8 @@ lg_begin_join(void)
 	lg.stage = LG_JOIN;
 	lg.rss_base = lg_rss();
 	lg.t_join = lg_now();
+	lg.cpu0 = lg_cpu();
+	lg.gcpu0 = lg_self_cpu();
 	lg_pump();
 }
 
@@ -1358,6 +1403,11 @@ lg_begin_write(void)
 	lg.t0 = lg.t_sample = now;
 	lg.cpu0 = lg_cpu();
 	lg.gcpu0 = lg_self_cpu();
+	for (i = 0; i < lg.stall; i++) {
+		lg.fol[i].stalled = 1;
+		if (lg.fol[i].wsi != NULL)
+			lws_rx_flow_control(lg.fol[i].wsi, 0);
+	}
 	for (i = 0; i < lg.writers; i++) {
 		/* Writers at a rate are spread over one period. */
 		if (lg.rate > 0)
@@ -1614,7 +1664,7 @@ lg_report(void)
 			catchup = c->done - c->started;
 		if (lg.drain != 0 && !c->caught)
 			incomplete++;
-		if (lg.nofollow)
+		if (lg.nofollow || c->stalled)
 			continue;
 		if (lg.kind != LG_CONCORD) {
 			if (lg.drain != 0 && c->got < want)
@@ -1630,15 +1680,15 @@ lg_report(void)
 		if (c->seq == end && end > lg.from &&
 		    strcmp(c->hash, ehash) != 0)
 			mismatch++;
-		if (incomplete == 0 && c->fp != lg.fol[0].fp)
+		if (incomplete == 0 && c->fp != lg.fol[lg.stall].fp)
 			mismatch++;
 	}
 	if (lg.kind == LG_CONCORD && lg.target > 0) {
 		heads = lg.target;
 		memcpy(digest, lg.target_hash, CORE_DIGEST_LEN);
-	} else if (lg.kind == LG_CONCORD && lg.followers > 0) {
-		heads = lg.fol[0].seq;
-		memcpy(digest, lg.fol[0].hash, CORE_DIGEST_LEN);
+	} else if (lg.kind == LG_CONCORD && lg.followers > lg.stall) {
+		heads = lg.fol[lg.stall].seq;
+		memcpy(digest, lg.fol[lg.stall].hash, CORE_DIGEST_LEN);
 	}
 	digest[CORE_DIGEST_LEN] = '\0';
 
@@ -1656,18 +1706,21 @@ lg_report(void)
 	if (lg.followers > 0 && lg.rss_idle > 0)
 		per = (lg.rss_idle - lg.rss_base) * 1024 / lg.followers;
 
-	printf("loadgen kind=%s followers=%d writers=%d rate=%lld window=%d "
+	printf("loadgen kind=%s incident=%s followers=%d writers=%d rate=%lld "
+	    "window=%d "
 	    "size=%d notes=%lld refused=%lld deliveries=%lld secs=%.3f "
 	    "deliveries_per_s=%.0f accepted_per_s=%.0f p50_us=%lld "
 	    "p99_us=%lld max_us=%lld ack_p50_us=%lld ack_p99_us=%lld "
 	    "missing=%lld dup=%lld ooo=%lld reorder=%lld verified=%d "
 	    "checked=%lld chain_bad=%lld mismatch=%lld lost=%d "
+	    "stalled=%d dropped=%d rx_bytes=%lld presence=%lld "
 	    "complete=%d head=%lld digest=%s catchup_ms=%.1f "
 	    "server_cpu=%.1f gen_cpu=%.1f rss_base_kib=%ld "
 	    "rss_start_kib=%ld rss_max_kib=%ld rss_end_kib=%ld "
 	    "rss_drained_kib=%ld rss_idle_kib=%ld idle_bytes_per_follower=%ld"
 	    "\n",
-	    lg_kind_name(), lg.followers, lg.writers, (long long)lg.rate,
+	    lg_kind_name(), lg.incident != NULL ? lg.incident : "-",
+	    lg.followers, lg.writers, (long long)lg.rate,
 	    lg.window, lg.size, (long long)lg.acked, (long long)lg.refused,
 	    (long long)lg.deliveries, secs, dps, aps,
 	    (long long)lg_hist_quantile(&lg.lat, 0.50),
@@ -1676,7 +1729,8 @@ lg_report(void)
 	    (long long)lg_hist_quantile(&lg.ack, 0.99), (long long)missing,
 	    (long long)dup, (long long)ooo, (long long)reorder, verified,
 	    (long long)checked, (long long)chain_bad, (long long)mismatch,
-	    lg.lost, incomplete == 0 && lg.drain != 0, (long long)heads,
+	    lg.lost, lg.stall, lg.dropped, (long long)lg.rx_bytes,
+	    (long long)lg.presence, incomplete == 0 && lg.drain != 0, (long long)heads,
 	    digest[0] != '\0' ? digest : "-", (double)catchup / 1000, scpu,
 	    gcpu, lg.rss_base, lg.rss_start, lg.rss_max, lg.rss_end,
 	    lg.rss_drained, lg.rss_idle, per);
@@ -1688,11 +1742,13 @@ lg_report(void)
 			printf(" at %lld notes/s each", (long long)lg.rate);
 		else
 			printf(" flat out (window %d)", lg.window);
-		printf(": %.0f deliveries/s, %.0f notes/s accepted, latency "
-		    "p50 %.2f ms p99 %.2f ms max %.2f ms", dps, aps,
-		    (double)lg_hist_quantile(&lg.lat, 0.50) / 1000,
-		    (double)lg_hist_quantile(&lg.lat, 0.99) / 1000,
-		    (double)lg.lat.max / 1000);
+		printf(": %.0f notes/s accepted", aps);
+		if (lg.followers > 0)
+			printf(", %.0f deliveries/s, latency p50 %.2f ms "
+			    "p99 %.2f ms max %.2f ms", dps,
+			    (double)lg_hist_quantile(&lg.lat, 0.50) / 1000,
+			    (double)lg_hist_quantile(&lg.lat, 0.99) / 1000,
+			    (double)lg.lat.max / 1000);
 	} else if (lg.hold > 0)
 		printf(" held idle: %ld bytes of server memory per follower",
 		    per);
@@ -1701,7 +1757,12 @@ lg_report(void)
 		    (double)catchup / 1000);
 	if (scpu >= 0)
 		printf(", server CPU %.0f%%", scpu);
+	if (lg.stall > 0)
+		printf(", %d followers stopped reading (%d closed by the "
+		    "server)", lg.stall, lg.dropped);
 	printf("; ");
+	if (lg.failed)
+		printf("the run failed, ");
 	if (missing + dup + ooo + reorder + chain_bad + mismatch + lg.lost ==
 	    0)
 		printf("nothing missing, duplicated or out of order");
@@ -1749,8 +1810,8 @@ main(int argc, char **argv)
 	lg.drain = 60;
 	lg.pacer.role = LG_PACER;
 	lg.pacer_fd = -1;
-	while ((ch = getopt(argc, argv, "D:d:F:f:H:i:k:Nn:p:r:s:V:W:w:Y:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv, "D:d:F:f:H:i:k:Nn:p:r:S:s:V:W:w:Y:"))
+	    != -1) {
 		switch (ch) {
 		case 'D':
 			lg.drain = lg_opt_num(optarg, 0, 86400, ch);
@@ -1791,6 +1852,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			lg.rate = lg_opt_num(optarg, 0, 1000000, ch);
+			break;
+		case 'S':
+			lg.stall = (int)lg_opt_num(optarg, 0, 100000, ch);
 			break;
 		case 's':
 			lg.size = (int)lg_opt_num(optarg, 64, 4000, ch);
@@ -1835,6 +1899,8 @@ main(int argc, char **argv)
 		lg_die(1, "-N needs -H");
 	lg.address = argv[0];
 	lg_address(argv[0]);
+	if (lg.stall > lg.followers || (lg.stall > 0 && lg.writers == 0))
+		lg_die(1, "-S: at most the followers, and only with writers");
 	if (lg.verifying < 0 || lg.verifying > lg.followers)
 		lg.verifying = lg.followers;
 
