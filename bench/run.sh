@@ -73,6 +73,7 @@ versions="concordd at ${rev:-unknown}; $(redis-server --version | awk '{print "R
 echo "concord bench on $machine"
 echo "$versions; $pinned; $RUNS run(s) of each figure"
 start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 fan=
 for s in fanout latency durable idle catchup overload; do
 	want $s && fan="$fan $s"
@@ -81,6 +82,7 @@ done
 if want commit; then echo; bash "$top/bench/commit.sh"; fi
 if want console; then echo; bash "$top/bench/console.sh"; fi
 secs=$(( $(date +%s) - start ))
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out=${BENCH_OUT:-$top/bench/results/$(date +%F)-$host.md}
 mkdir -p "$(dirname "$out")"
@@ -96,7 +98,9 @@ mkdir -p "$(dirname "$out")"
 	    "the load generator is build/tools/loadgen" \
 	    "(tests/tools/loadgen.c), ~200-byte notes, over TCP on" \
 	    "loopback.  Cells are the median with the min–max of the runs" \
-	    "in brackets.  The whole run took $((secs / 60)) min $((secs % 60)) s."
+	    "in brackets.  The whole run took $((secs / 60)) min $((secs % 60)) s;" \
+	    "the load average was $load0 when it started and $load1 when" \
+	    "it ended (anything else running shares the two cores)."
 	echo
 	awk -v runs="$RUNS" -v followers="${FOLLOWERS:-100 500}" \
 	    -v writers="${WRITERS:-1 2 4}" \
