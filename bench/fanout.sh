@@ -87,8 +87,8 @@ if want fanout; then
 					    -n $((DELIVERIES / f)) \
 					    -p "$(pid_of $s)" \
 					    "$(addr_of $s)" || continue
-					record "tput.$f.$w.$s" \
-					    "$(kv deliveries_per_s "$BENCH_W/$o")"
+					v=$(kv deliveries_per_s "$BENCH_W/$o")
+					record "tput.$f.$w.$s" "$v"
 					record "gencpu.$f.$w.$s" \
 					    "$(kv gen_cpu "$BENCH_W/$o")"
 					record "rxbytes.$f.$w.$s" \

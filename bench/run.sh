@@ -21,7 +21,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 WS_VERSION=8.23.0
-SECTIONS=${SECTIONS:-fanout latency durable idle catchup overload commit console}
+SECTIONS=${SECTIONS:-fanout latency durable idle catchup overload commit \
+    console}
 export RUNS SECTIONS
 
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -65,10 +66,20 @@ fs=$(df -T "$BENCH_W" | awk 'NR == 2 { print $2 " on " $1 }')
 rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null)
 git -C "$top" diff --quiet HEAD -- src include 2>/dev/null ||
     rev="$rev with uncommitted changes"
-machine="$host: ${cpu:-unknown CPU}, $(nproc) cores, $mem, Linux $(uname -r), $os; store on $fs"
-pinned=$([ -n "$ON_SERVER" ] && echo "server pinned to core 0, generator to core 1" ||
-    echo "not pinned (one core)")
-versions="concordd at ${rev:-unknown}; $(redis-server --version | awk '{print "Redis " substr($3, 3)}'); Node $(node --version) with ws $WS_VERSION; libwebsockets $(pkg-config --modversion libwebsockets); SQLite $(sqlite3 --version | awk '{print $1}')"
+machine="$host: ${cpu:-unknown CPU}, $(nproc) cores, $mem,"
+machine="$machine Linux $(uname -r), $os; store on $fs"
+if [ -n "$ON_SERVER" ]; then
+	pinned="server pinned to core 0, generator to core 1"
+else
+	pinned="not pinned (one core)"
+fi
+versions="concordd at ${rev:-unknown}"
+versions="$versions; $(redis-server --version |
+    awk '{ print "Redis " substr($3, 3) }')"
+versions="$versions; Node $(node --version) with ws $WS_VERSION"
+versions="$versions; libwebsockets $(pkg-config --modversion \
+    libwebsockets | sed 's/-$//')"
+versions="$versions; SQLite $(sqlite3 --version | awk '{ print $1 }')"
 
 echo "concord bench on $machine"
 echo "$versions; $pinned; $RUNS run(s) of each figure"
@@ -98,7 +109,8 @@ mkdir -p "$(dirname "$out")"
 	    "the load generator is build/tools/loadgen" \
 	    "(tests/tools/loadgen.c), ~200-byte notes, over TCP on" \
 	    "loopback.  Cells are the median with the min–max of the runs" \
-	    "in brackets.  The whole run took $((secs / 60)) min $((secs % 60)) s;" \
+	    "in brackets.  The whole run took $((secs / 60)) min" \
+	    "$((secs % 60)) s;" \
 	    "the load average was $load0 when it started and $load1 when" \
 	    "it ended (anything else running shares the two cores)."
 	echo

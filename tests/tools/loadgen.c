@@ -10,21 +10,23 @@
  * The address is host:port (TCP) or, for concord, unix:/path.  Options:
  *
  *	-k kind		what listens there: concord (a concordd hub, the
- *			default), relay (a websocket broadcast relay such as
- *			bench/relay.js: a connection to /sub receives every
- *			message sent on a connection to /pub, and each sender
- *			is answered "+" per message) or redis (Redis pub/sub,
- *			spoken in RESP over plain sockets: SUBSCRIBE and
- *			PUBLISH on the channel "loadgen")
+ *			default), relay (a websocket broadcast relay such
+ *			as bench/relay.js: a connection to /sub receives
+ *			every message sent on a connection to /pub, and
+ *			each sender is answered "+" per message) or redis
+ *			(Redis pub/sub, spoken in RESP over plain sockets:
+ *			SUBSCRIBE and PUBLISH on the channel "loadgen")
  *	-f followers	connections that follow (default 10)
  *	-w writers	connections that send notes (default 1)
- *	-r rate		notes per second per writer; 0 (default) flat out
+ *	-r rate		notes per second per writer; 0 (the default):
+ *			flat out
  *	-W window	notes a writer may have unanswered (default 64)
  *	-n notes	notes in all, shared among the writers, or
  *	-d seconds	how long the writers write
  *	-s size		bytes of note text (default 200)
  *	-i incident	concord: the incident (default: open a new one)
- *	-F from		concord: followers ask for the events after this seq
+ *	-F from		concord: followers ask for the events after this
+ *			seq
  *	-V verifying	followers that recompute the chain (default all)
  *	-p pid		the server's process, to sample
  *	-H seconds	with no writers: hold the followers idle this long
@@ -111,15 +113,15 @@
 #include "proto.h"
 #include "util.h"
 
-#define LG_OPENING	64		/* connections opening at once */
-#define LG_TICK		50000		/* us between looks at progress */
-#define LG_SAMPLE	100000		/* us between memory samples */
-#define LG_RETRIES	20		/* connect attempts per connection */
-#define LG_CONNECT_TO	30		/* seconds to connect everyone */
+#define LG_OPENING	64	/* connections opening at once */
+#define LG_TICK		50000	/* us between looks at progress */
+#define LG_SAMPLE	100000	/* us between memory samples */
+#define LG_RETRIES	20	/* connect attempts per connection */
+#define LG_CONNECT_TO	30	/* seconds to connect everyone */
 #define LG_MAX_MSG	(4 * 1024 * 1024)
 #define LG_CHANNEL	"loadgen"
-#define LG_HIST_LIN	1024		/* 1 us buckets below this */
-#define LG_HIST_SUB	512		/* buckets per power of two above */
+#define LG_HIST_LIN	1024	/* 1 us buckets below this */
+#define LG_HIST_SUB	512	/* buckets per power of two above */
 #define LG_HIST_N	(LG_HIST_LIN + 40 * LG_HIST_SUB)
 
 enum lg_kind {
@@ -153,45 +155,49 @@ enum lg_stage {
 	LG_DONE
 };
 
+/*
+ * One connection: a follower, a writer, or a short control connection.
+ * Times are microseconds on the monotonic clock.
+ */
 struct lg_conn {
-	struct lws		*wsi;
-	enum lg_role		 role;
-	int			 id;
-	enum lg_phase		 phase;
-	int			 said;		/* hello or SUBSCRIBE written */
-	int			 tries;
-	int			 caught;	/* reached its first target */
-	int64_t			 started;	/* us: connect began */
-	int64_t			 done;		/* us: reached its target */
-	struct buf		 rx;		/* message or stream so far */
-	size_t			 rxoff;		/* parsed up to (RESP) */
-	lws_sorted_usec_list_t	 sul;		/* retry or rate timer */
+	struct lws	*wsi;
+	enum lg_role	 role;
+	int		 id;
+	enum lg_phase	 phase;
+	int		 said;		/* hello or SUBSCRIBE written */
+	int		 tries;
+	int		 caught;	/* reached its first target */
+	int64_t		 started;	/* connecting began */
+	int64_t		 done;		/* reached its target */
+	struct buf	 rx;		/* message or stream so far */
+	size_t		 rxoff;		/* parsed up to (RESP) */
+	lws_sorted_usec_list_t sul;	/* the retry timer */
 
-	/* follower */
-	int			 verify;
-	int			 stalled;	/* stopped reading (-S) */
-	int64_t			 head;		/* first target: welcome head */
-	char			 whash[CORE_HASH_LEN * 2 + 1]; /* its chain */
-	int64_t			 seq;		/* last seq held (concord) */
-	int64_t			 got;		/* loadgen notes received */
-	int64_t			*next;		/* per writer: next n wanted */
-	int64_t			 missing;
-	int64_t			 dup;
-	int64_t			 ooo;
-	int64_t			 reorder;	/* a writer's notes reordered */
-	uint64_t		 fp;		/* of every (seq, hash) */
-	char			 hash[CORE_HASH_LEN * 2 + 1];
-	int			 chained;	/* chain holds a known value */
-	unsigned char		 chain[CORE_HASH_LEN];
-	int64_t			 chain_bad;
-	int64_t			 checked;	/* events whose chain we computed */
+	/* A follower. */
+	int		 verify;	/* recomputes the chain */
+	int		 stalled;	/* stopped reading (-S) */
+	int64_t		 head;		/* its welcome's head */
+	char		 whash[CORE_HASH_LEN * 2 + 1];	/* and chain */
+	int64_t		 seq;		/* last seq held (concord) */
+	int64_t		 got;		/* notes received */
+	int64_t		*next;		/* each writer's next note */
+	int64_t		 missing;
+	int64_t		 dup;
+	int64_t		 ooo;
+	int64_t		 reorder;	/* a writer's notes reordered */
+	uint64_t	 fp;		/* of every (seq, hash) */
+	char		 hash[CORE_HASH_LEN * 2 + 1];
+	int		 chained;	/* chain holds a known value */
+	unsigned char	 chain[CORE_HASH_LEN];
+	int64_t		 chain_bad;
+	int64_t		 checked;	/* events it recomputed */
 
-	/* writer */
-	int64_t			 sent;
-	int64_t			 acked;
-	int64_t			 quota;		/* notes to send; -1 by time */
-	int64_t			 due;		/* us: next note, rate mode */
-	int64_t			*sent_at;	/* ring of -W send times */
+	/* A writer. */
+	int64_t		 sent;
+	int64_t		 acked;
+	int64_t		 quota;		/* notes to send; -1 by time */
+	int64_t		 due;		/* next note, at a rate */
+	int64_t		*sent_at;	/* ring of -W send times */
 };
 
 struct lg_hist {
@@ -237,7 +243,7 @@ static struct {
 	int		 next_fol;	/* next follower to start */
 	int		 up;		/* followers up and caught up */
 	int		 lost;
-	int		 dropped;	/* stalled followers the server closed */
+	int		 dropped;	/* stalled ones the server closed */
 	int		 failed;	/* setup failed: stop */
 	int		 interrupted;
 	lws_sorted_usec_list_t tick;
@@ -1641,7 +1647,8 @@ lg_report(void)
 	struct lg_conn	*c;
 	int64_t		 missing = 0, dup = 0, ooo = 0, reorder = 0;
 	int64_t		 chain_bad = 0, checked = 0, want, catchup = 0;
-	int64_t		 span, mismatch = 0, incomplete = 0, heads = 0, end;
+	int64_t		 span, mismatch = 0, incomplete = 0, heads = 0;
+	int64_t		 end;
 	const char	*ehash;
 	double		 secs, dps, aps, scpu = -1, gcpu;
 	long		 per = 0;
@@ -1730,7 +1737,8 @@ lg_report(void)
 	    (long long)dup, (long long)ooo, (long long)reorder, verified,
 	    (long long)checked, (long long)chain_bad, (long long)mismatch,
 	    lg.lost, lg.stall, lg.dropped, (long long)lg.rx_bytes,
-	    (long long)lg.presence, incomplete == 0 && lg.drain != 0, (long long)heads,
+	    (long long)lg.presence, incomplete == 0 && lg.drain != 0,
+	    (long long)heads,
 	    digest[0] != '\0' ? digest : "-", (double)catchup / 1000, scpu,
 	    gcpu, lg.rss_base, lg.rss_start, lg.rss_max, lg.rss_end,
 	    lg.rss_drained, lg.rss_idle, per);
