@@ -104,7 +104,8 @@ lg() {
 	case $(kv kind "$out") in
 	concord | relay | redis)
 		bad=$(( $(kv missing "$out") + $(kv dup "$out") + \
-		    $(kv ooo "$out") + $(kv reorder "$out") + \
+		    $(kv bogus "$out") + $(kv ooo "$out") + \
+		    $(kv reorder "$out") + \
 		    $(kv chain_bad "$out") + $(kv mismatch "$out") + \
 		    $(kv lost "$out") ))
 		record check.deliveries "$(kv deliveries "$out")"

@@ -30,7 +30,7 @@ check "all $N notes were acknowledged, none refused" \
 check "every follower received every note: $(kv deliveries) deliveries" \
     test "$(kv deliveries)" = $((F * N))
 check "none missing, duplicated or out of order (each writer's in the order sent)" \
-    test "$(kv missing)$(kv dup)$(kv ooo)$(kv reorder)" = 0000
+    test "$(kv missing)$(kv dup)$(kv ooo)$(kv reorder)$(kv bogus)" = 00000
 check "all $F followers recomputed the chain over every event: no break" \
     test "$(kv verified)" = $F -a "$(kv chain_bad)" = 0 -a \
     "$(kv checked)" = $((F * (N + 1)))

@@ -58,16 +58,18 @@
  * (each follower's time from connecting to holding the head) or, with -H,
  * an idle hold: the hub's memory per follower once all have caught up.
  *
- * Checks, per follower.  Concord events must arrive with seq one more than
- * the last (a repeat or an older seq is a duplicate, a jump is out of
- * order and leaves the skipped ones missing), and each writer's notes in
- * the order it sent them; at the end each follower must hold the probe's
- * head with the chain value the probe was given, and the same fingerprint
- * of every (seq, hash) it received as every other follower.  The first -V
- * followers (default all) also decode every event with the protocol's own
- * decoder and recompute the hash chain, from the incident's start when they
- * followed from 0.  For the peers, which have no seq, each writer's notes
- * must arrive once and in order, all that were acknowledged.
+ * Checks, per follower.  Every follower keeps a bit per note of each
+ * writer: a note must arrive once (a second time is a duplicate), never
+ * after a later note of the same writer (reordered), and be one the writer
+ * sent.  Concord events must also arrive with seq one more than the last
+ * (a repeat or an older seq is a duplicate, a jump is out of order and
+ * leaves the skipped ones missing); at the end each follower must hold the
+ * probe's head with the chain value the probe was given, and the same
+ * fingerprint of every (seq, hash) it received as every other follower.
+ * The first -V followers (default all) also decode every event with the
+ * protocol's own decoder and recompute the hash chain, from the incident's
+ * start when they followed from 0.  For the peers, which have no seq, every
+ * acknowledged note must have arrived by the end of the drain.
  *
  * With -p the generator samples that process (the server): its CPU time
  * over the measured interval (from t0 to the end of the drain) and its
@@ -180,11 +182,14 @@ struct lg_conn {
 	char		 whash[CORE_HASH_LEN * 2 + 1];	/* and chain */
 	int64_t		 seq;		/* last seq held (concord) */
 	int64_t		 got;		/* notes received */
-	int64_t		*next;		/* each writer's next note */
+	int64_t		*maxn;		/* each writer's latest note */
+	uint64_t	**seen;		/* each writer's notes, a bit each */
+	size_t		*nseen;		/* words in each */
 	int64_t		 missing;
 	int64_t		 dup;
 	int64_t		 ooo;
 	int64_t		 reorder;	/* a writer's notes reordered */
+	int64_t		 bogus;		/* notes no writer sent */
 	uint64_t	 fp;		/* of every (seq, hash) */
 	char		 hash[CORE_HASH_LEN * 2 + 1];
 	int		 chained;	/* chain holds a known value */
@@ -501,23 +506,73 @@ lg_note_parse(const char *p, size_t len, int *w, int64_t *n, int64_t *t)
 	return 0;
 }
 
-/* A follower received writer w's note n, sent at t. */
+/*
+ * Mark writer w's note n seen by follower c; returns 1 if it was already.
+ * n is at most what the writer has sent, so the bits stay bounded.
+ */
+static int
+lg_seen(struct lg_conn *c, int w, int64_t n)
+{
+	size_t		 word = (size_t)n / 64, more;
+	uint64_t	 bit = 1ULL << (n % 64);
+
+	if (word >= c->nseen[w]) {
+		more = word * 2 + 16;
+		c->seen[w] = xreallocarray(c->seen[w], more, sizeof **c->seen);
+		memset(c->seen[w] + c->nseen[w], 0, (more - c->nseen[w]) *
+		    sizeof **c->seen);
+		c->nseen[w] = more;
+	}
+	if (c->seen[w][word] & bit)
+		return 1;
+	c->seen[w][word] |= bit;
+	return 0;
+}
+
+/* How many of writer w's notes 1 to n follower c has seen. */
+static int64_t
+lg_seen_count(const struct lg_conn *c, int w, int64_t n)
+{
+	int64_t	 count = 0, i;
+	size_t	 word;
+
+	for (i = 1; i <= n; i++) {
+		word = (size_t)i / 64;
+		if (word >= c->nseen[w])
+			break;
+		if (i % 64 == 0 && i + 63 <= n) {
+			count += __builtin_popcountll(c->seen[w][word]);
+			i += 63;
+		} else if (c->seen[w][word] & 1ULL << (i % 64))
+			count++;
+	}
+	return count;
+}
+
+/*
+ * A follower received writer w's note n, sent at t: each note must arrive
+ * once, and none after a later one of the same writer.
+ */
 static void
 lg_deliver(struct lg_conn *c, int w, int64_t n, int64_t t, int64_t now)
 {
+	if (n < 1 || n > lg.wri[w].sent) {
+		c->bogus++;
+		return;
+	}
+	if (lg_seen(c, w, n)) {
+		c->dup++;
+		return;
+	}
 	c->got++;
 	lg.deliveries++;
 	lg.t_last_rx = now;
 	if (lg.t0 != 0)
 		lg_hist_add(&lg.lat, now - t);
-	if (n == c->next[w])
-		c->next[w]++;
-	else if (n < c->next[w])
+	if (n < c->maxn[w])
 		c->reorder++;
-	else {
-		c->reorder++;
-		c->next[w] = n + 1;
-	}
+	else
+		c->maxn[w] = n;
 }
 
 /* 64-bit FNV-1a, folded into h. */
@@ -1646,21 +1701,19 @@ lg_report(void)
 {
 	struct lg_conn	*c;
 	int64_t		 missing = 0, dup = 0, ooo = 0, reorder = 0;
-	int64_t		 chain_bad = 0, checked = 0, want, catchup = 0;
+	int64_t		 bogus = 0, chain_bad = 0, checked = 0, catchup = 0;
 	int64_t		 span, mismatch = 0, incomplete = 0, heads = 0;
-	int64_t		 end;
+	int64_t		 end, bad;
 	const char	*ehash;
 	double		 secs, dps, aps, scpu = -1, gcpu;
 	long		 per = 0;
 	int		 i, w, verified = 0, status = 0;
 	char		 digest[CORE_DIGEST_LEN + 1] = "";
 
-	want = 0;
-	for (w = 0; w < lg.writers; w++)
-		want += lg.wri[w].acked;
 	for (i = 0; i < lg.followers; i++) {
 		c = &lg.fol[i];
 		dup += c->dup;
+		bogus += c->bogus;
 		ooo += c->ooo;
 		reorder += c->reorder;
 		chain_bad += c->chain_bad;
@@ -1674,8 +1727,10 @@ lg_report(void)
 		if (lg.nofollow || c->stalled)
 			continue;
 		if (lg.kind != LG_CONCORD) {
-			if (lg.drain != 0 && c->got < want)
-				missing += want - c->got;
+			/* Every acknowledged note, whatever came besides. */
+			for (w = 0; lg.drain != 0 && w < lg.writers; w++)
+				missing += lg.wri[w].acked -
+				    lg_seen_count(c, w, lg.wri[w].acked);
 			continue;
 		}
 		/* The end: the probe's head, or (no writers) the welcome's. */
@@ -1718,7 +1773,8 @@ lg_report(void)
 	    "size=%d notes=%lld refused=%lld deliveries=%lld secs=%.3f "
 	    "deliveries_per_s=%.0f accepted_per_s=%.0f p50_us=%lld "
 	    "p99_us=%lld max_us=%lld ack_p50_us=%lld ack_p99_us=%lld "
-	    "missing=%lld dup=%lld ooo=%lld reorder=%lld verified=%d "
+	    "missing=%lld dup=%lld ooo=%lld reorder=%lld bogus=%lld "
+	    "verified=%d "
 	    "checked=%lld chain_bad=%lld mismatch=%lld lost=%d "
 	    "stalled=%d dropped=%d rx_bytes=%lld presence=%lld "
 	    "complete=%d head=%lld digest=%s catchup_ms=%.1f "
@@ -1734,7 +1790,8 @@ lg_report(void)
 	    (long long)lg_hist_quantile(&lg.lat, 0.99), (long long)lg.lat.max,
 	    (long long)lg_hist_quantile(&lg.ack, 0.50),
 	    (long long)lg_hist_quantile(&lg.ack, 0.99), (long long)missing,
-	    (long long)dup, (long long)ooo, (long long)reorder, verified,
+	    (long long)dup, (long long)ooo, (long long)reorder,
+	    (long long)bogus, verified,
 	    (long long)checked, (long long)chain_bad, (long long)mismatch,
 	    lg.lost, lg.stall, lg.dropped, (long long)lg.rx_bytes,
 	    (long long)lg.presence, incomplete == 0 && lg.drain != 0,
@@ -1771,17 +1828,18 @@ lg_report(void)
 	printf("; ");
 	if (lg.failed)
 		printf("the run failed, ");
-	if (missing + dup + ooo + reorder + chain_bad + mismatch + lg.lost ==
-	    0)
+	bad = missing + dup + ooo + reorder + bogus + chain_bad + mismatch;
+	if (bad + lg.lost == 0)
 		printf("nothing missing, duplicated or out of order");
 	else
 		printf("%lld missing, %lld duplicated, %lld out of order, "
-		    "%lld reordered, %lld chain errors, %lld digest "
-		    "mismatches, %d lost connections", (long long)missing,
-		    (long long)dup, (long long)ooo, (long long)reorder,
+		    "%lld of a writer's reordered, %lld never sent, %lld "
+		    "chain errors, %lld digest mismatches, %d lost "
+		    "connections", (long long)missing, (long long)dup,
+		    (long long)ooo, (long long)reorder, (long long)bogus,
 		    (long long)chain_bad, (long long)mismatch, lg.lost);
 	if (verified > 0)
-		printf(", chain verified at %d followers", verified);
+		printf(", chain recomputed at %d followers", verified);
 	if (lg.kind == LG_CONCORD && digest[0] != '\0')
 		printf(", head seq %lld · %s", (long long)heads, digest);
 	printf("\n");
@@ -1791,8 +1849,7 @@ lg_report(void)
 		status = 1;
 	else if (lg.lost > 0)
 		status = 2;
-	else if (missing + dup + ooo + reorder + chain_bad + mismatch +
-	    lg.refused > 0)
+	else if (bad + lg.refused > 0)
 		status = 3;
 	else if (incomplete > 0)
 		status = 4;
@@ -1927,10 +1984,12 @@ main(int argc, char **argv)
 		lg.fol[i].role = LG_FOLLOWER;
 		lg.fol[i].id = i;
 		lg.fol[i].verify = i < lg.verifying;
-		lg.fol[i].next = xcalloc((size_t)lg.writers + 1,
-		    sizeof *lg.fol[i].next);
-		for (w = 0; w < lg.writers; w++)
-			lg.fol[i].next[w] = 1;
+		lg.fol[i].maxn = xcalloc((size_t)lg.writers + 1,
+		    sizeof *lg.fol[i].maxn);
+		lg.fol[i].seen = xcalloc((size_t)lg.writers + 1,
+		    sizeof *lg.fol[i].seen);
+		lg.fol[i].nseen = xcalloc((size_t)lg.writers + 1,
+		    sizeof *lg.fol[i].nseen);
 		lg.fol[i].fp = 0xcbf29ce484222325ULL;
 		util_buf_init(&lg.fol[i].rx);
 	}
@@ -1976,7 +2035,11 @@ main(int argc, char **argv)
 	status = lg_report();
 	lws_context_destroy(lg.ctx);
 	for (i = 0; i < lg.followers; i++) {
-		free(lg.fol[i].next);
+		for (w = 0; w < lg.writers; w++)
+			free(lg.fol[i].seen[w]);
+		free(lg.fol[i].seen);
+		free(lg.fol[i].nseen);
+		free(lg.fol[i].maxn);
 		util_buf_clear(&lg.fol[i].rx);
 	}
 	for (i = 0; i < lg.writers; i++) {
