@@ -137,6 +137,13 @@ build/tools/teleprobe: tests/tools/teleprobe.c $(TELE_OBJ) $(LIB_OBJ)
 	@echo "  TOOL    $@"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TELE_OBJ) $(LIB_OBJ) \
 	    $(TELE_LIBS) $(LIB_LIBS) -lpthread -lm
+# The load generator of `make bench` and it-fanout.sh: many libwebsockets
+# connections in one process, checking events with the protocol's decoder.
+build/tools/loadgen: tests/tools/loadgen.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) \
+	    $(LWS_LIBS) $(LIB_LIBS) -lm
 
 # Every module includes and calls only what src/layers allows it (the pure
 # core and protocol no I/O, only tui curses, the client never the screen).
@@ -156,6 +163,9 @@ check-clang: $(DEPS_STAMP)
 demo: all
 	@bin/concord demo
 
+# Not part of check: concordd measured against a Node ws relay and Redis
+# pub/sub with the load generator, then group commit and the console;
+# installs redis-server and npm's ws when missing (see bench/run.sh).
 bench: all $(TOOLS_BIN)
 	@bench/run.sh
 

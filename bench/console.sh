@@ -13,7 +13,7 @@ SMALL=${SMALL:-1000}
 KEYS=${KEYS:-300}
 W=$(mktemp -d /tmp/concord-cbench.XXXXXX)
 HUB=
-trap 'rc=$?; set +e; for s in $W/tmux.*; do [ -e "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done; [ -n "$HUB" ] && kill -9 $HUB 2>/dev/null; rm -rf "$W"; exit $rc' EXIT
+trap 'rc=$?; set +e; for s in $W/tmux.*; do [ -e "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done; [ -n "$HUB" ] && { kill -9 $HUB; wait $HUB; } 2>/dev/null; rm -rf "$W"; exit $rc' EXIT
 export CONCORD_USER=bench CONCORD_LOG=$W/client.log CONCORD_HUB=unix:$W/hub.sock
 export XDG_STATE_HOME=$W/state
 
@@ -69,3 +69,9 @@ printf "%7d events: median %d us, p99 %d us, RSS %.1f MiB (%d frames)\n" \
 printf "%7d events: median %d us, p99 %d us, RSS %.1f MiB (%d frames)\n" \
     "$SMALL" "$sm" "$sp" "$(awk -v r="$sr" 'BEGIN {print r / 1024}')" "$sn"
 echo "ratio of medians, $BIG / $SMALL events: $(awk -v a="$bm" -v b="$sm" 'BEGIN {printf "%.2f", a / b}')"
+if [ -n "${BENCH_KV:-}" ]; then
+	printf 'console.big.median %s\nconsole.big.p99 %s\nconsole.big.rss %s\n' \
+	    "$bm" "$bp" "$br" >>"$BENCH_KV"
+	printf 'console.small.median %s\nconsole.small.p99 %s\nconsole.small.rss %s\n' \
+	    "$sm" "$sp" "$sr" >>"$BENCH_KV"
+fi

@@ -1,81 +1,138 @@
 #!/usr/bin/env bash
-# make bench: throughput of the hub's group commit against the rate of
-# single-event commits with the same durability (SQLite WAL,
-# synchronous=FULL, one transaction per row) on the same filesystem, run
-# side by side, then the console's key-to-frame time and memory
-# (bench/console.sh).  Reports medians and ratios; nothing here is a
-# pass/fail test.
-set -eu
-export TZ=UTC LC_ALL=C.UTF-8
-top=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$top/bin
-RUNS=${RUNS:-3}
-N=${N:-20000}
-W=$(mktemp -d /tmp/concord-bench.XXXXXX)
-HUB=
-trap 'rc=$?; set +e; [ -n "$HUB" ] && kill -9 $HUB 2>/dev/null; rm -rf "$W"; exit $rc' EXIT
-export CONCORD_USER=bench CONCORD_LOG=$W/client.log
+# make bench: concordd measured side by side with what a team might use
+# instead, on this machine, in one run.  Installs what it needs (Debian's
+# redis-server and, for the Node relay, npm's ws into a private
+# build/bench/node_modules), then runs
+#
+#   bench/fanout.sh   fan-out throughput and latency against a Node ws
+#                     relay and Redis pub/sub, durable throughput against
+#                     the disk's fdatasync rate, memory per idle follower,
+#                     catch-up time, memory under overload
+#   bench/commit.sh   group commit against one SQLite commit per event
+#   bench/console.sh  the console's key-to-frame time and memory
+#
+# and prints a table (median of RUNS runs with min-max, concord/peer
+# ratios, the targets of the performance issue) which it also writes to
+# bench/results/DATE-HOST.md (or $BENCH_OUT), with the raw figures, one
+# line per run, beside it in DATE-HOST.figures.  Sizes and the sections to
+# run come from the environment (see each script; RUNS, DELIVERIES,
+# FOLLOWERS, WRITERS, CATCHUP, SECTIONS, ...); the defaults take about a
+# quarter of an hour on two cores.  Nothing here is a pass/fail test.
+set -u
+. "$(dirname "$0")/lib.sh"
+WS_VERSION=8.23.0
+SECTIONS=${SECTIONS:-fanout latency durable idle catchup overload commit \
+    console}
+export RUNS SECTIONS
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-hub_start() { # dir
-	"$BIN/concordd" --socket "$1/hub.sock" --listen 127.0.0.1:0 \
-	    --data "$1/data" >"$1/out" 2>&1 &
-	HUB=$!
-	for _ in $(seq 100); do grep -q listening "$1/out" && break; sleep 0.1; done
-	PORT=$(grep -o ':[0-9]*$' "$1/out" | tr -d :)
-	export CONCORD_HUB=unix:$1/hub.sock
-}
-metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+need=
+command -v redis-server >/dev/null || need="$need redis-server"
+command -v node >/dev/null || need="$need nodejs"
+command -v npm >/dev/null || need="$need npm"
+command -v taskset >/dev/null || need="$need util-linux"
+if [ -n "$need" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "make bench needs$need: run it as root to install" >&2
+		exit 1
+	fi
+	echo "installing$need"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $need >/dev/null ||
+	    exit 1
+fi
+mkdir -p "$top/build/bench"
+export BENCH_NODE_MODULES=$top/build/bench/node_modules
+if ! grep -qs "\"version\": \"$WS_VERSION\"" \
+    "$BENCH_NODE_MODULES/ws/package.json"; then
+	echo "installing ws $WS_VERSION into $BENCH_NODE_MODULES"
+	npm install --prefix "$top/build/bench" --no-audit --no-fund \
+	    --no-save --silent "ws@$WS_VERSION" >/dev/null || exit 1
+fi
 
-# Group commit: CLIENTS pipelined writers of N/CLIENTS notes each.
-hub_rate() { # clients -> "events/s events/commit"
-	local c=$1 d=$W/hub.$RANDOM i start end pids=()
-	mkdir -p "$d"
-	hub_start "$d"
-	"$BIN/concord" open --title bench >/dev/null
-	for i in $(seq "$c"); do seq 1 $((N / c)) | sed "s/^/w$i note /" >"$d/in.$i"; done
-	start=$(now_ms)
-	for i in $(seq "$c"); do
-		"$BIN/concord" note --stdin <"$d/in.$i" >/dev/null & pids+=($!)
-	done
-	wait "${pids[@]}"
-	end=$(now_ms)
-	echo "$(( N * 1000 / (end - start) )) $(( $(metric concord_events_total) / $(metric concord_commits_total) ))"
-	kill -9 $HUB; wait $HUB 2>/dev/null || true; HUB=
-	rm -rf "$d"
-}
+# On the project's disk, not a tmpfs: the durable figures need a real one.
+BENCH_W=$(mktemp -d "$top/build/bench/run.XXXXXX")
+export BENCH_W BENCH_KV=$BENCH_W/figures
+: >"$BENCH_KV"
+trap 'rm -rf "$BENCH_W"' EXIT
 
-# The peer: one durable commit per event, same engine and settings.
-fsync_rate() { # -> commits/s
-	local db=$W/peer.db n=1000 start end
-	rm -f "$db"*
-	sqlite3 "$db" "PRAGMA journal_mode=WAL; CREATE TABLE e (seq INTEGER PRIMARY KEY, body BLOB);" >/dev/null
-	{ echo "PRAGMA synchronous=FULL;"
-	  for i in $(seq $n); do echo "INSERT INTO e (body) VALUES ('note $i');"; done
-	} >"$W/peer.sql"
-	start=$(now_ms)
-	sqlite3 "$db" <"$W/peer.sql" >/dev/null
-	end=$(now_ms)
-	echo $(( n * 1000 / (end - start) ))
-}
+host=$(hostname -s 2>/dev/null || hostname)
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+mem=$(awk '$1 == "MemTotal:" { printf "%.0f GiB", $2 / 1048576 }' \
+    /proc/meminfo)
+os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+fs=$(df -T "$BENCH_W" | awk 'NR == 2 { print $2 " on " $1 }')
+rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null)
+git -C "$top" diff --quiet HEAD -- src include 2>/dev/null ||
+    rev="$rev with uncommitted changes"
+machine="$host: ${cpu:-unknown CPU}, $(nproc) cores, $mem,"
+machine="$machine Linux $(uname -r), $os; store on $fs"
+if [ -n "$ON_SERVER" ]; then
+	pinned="server pinned to core 0, generator to core 1"
+else
+	pinned="not pinned (one core)"
+fi
+versions="concordd at ${rev:-unknown}"
+versions="$versions; $(redis-server --version |
+    awk '{ print "Redis " substr($3, 3) }')"
+versions="$versions; Node $(node --version) with ws $WS_VERSION"
+versions="$versions; libwebsockets $(pkg-config --modversion \
+    libwebsockets | sed 's/-$//')"
+versions="$versions; SQLite $(sqlite3 --version | awk '{ print $1 }')"
 
-echo "concord bench: $N notes per run, $RUNS runs, median reported"
-for c in 1 4; do
-	rates=() per=() peer=()
-	for r in $(seq "$RUNS"); do
-		set -- $(hub_rate "$c"); rates+=("$1"); per+=("$2")
-		peer+=("$(fsync_rate)")
-	done
-	med=$(printf '%s\n' "${rates[@]}" | median)
-	medper=$(printf '%s\n' "${per[@]}" | median)
-	echo "hub, $c writer(s): $med events/s acknowledged after commit, $medper events per commit"
-	eval "hub$c=$med"
+echo "concord bench on $machine"
+echo "$versions; $pinned; $RUNS run(s) of each figure"
+start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+fan=
+for s in fanout latency durable idle catchup overload; do
+	want $s && fan="$fan $s"
 done
-pmed=$(printf '%s\n' "${peer[@]}" | median)
-echo "peer, one commit per event (WAL, synchronous=FULL): $pmed commits/s"
-echo "ratio, hub with 4 writers / peer: $(awk -v a="$hub4" -v b="$pmed" 'BEGIN {printf "%.1f", a / b}')x"
+[ -z "$fan" ] || SECTIONS=$fan bash "$top/bench/fanout.sh"
+if want commit; then echo; bash "$top/bench/commit.sh"; fi
+if want console; then echo; bash "$top/bench/console.sh"; fi
+secs=$(( $(date +%s) - start ))
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
+out=${BENCH_OUT:-$top/bench/results/$(date +%F)-$host.md}
+mkdir -p "$(dirname "$out")"
+{
+	echo "# concord bench, $(date +%F)"
+	echo
+	echo "Machine: $machine."
+	echo
+	echo "Software: $versions."
+	echo
+	echo "Method: \`make bench\` (bench/run.sh), $RUNS run(s) of each" \
+	    "figure, the systems interleaved run by run, $pinned;" \
+	    "the load generator is build/tools/loadgen" \
+	    "(tests/tools/loadgen.c), ~200-byte notes, over TCP on" \
+	    "loopback.  Cells are the median with the min–max of the runs" \
+	    "in brackets.  The whole run took $((secs / 60)) min" \
+	    "$((secs % 60)) s;" \
+	    "the load average was $load0 when it started and $load1 when" \
+	    "it ended (anything else running shares the two cores)."
+	echo
+	awk -v runs="$RUNS" -v followers="${FOLLOWERS:-100 500}" \
+	    -v writers="${WRITERS:-1 2 4}" \
+	    -v deliveries="${DELIVERIES:-1000000}" \
+	    -v window="${WINDOW:-64}" \
+	    -v lat_followers="${LAT_FOLLOWERS:-100}" \
+	    -v lat_rate="${LAT_RATE:-1000}" \
+	    -v durable_followers="${DURABLE_FOLLOWERS:-10}" \
+	    -v durable_writers="${DURABLE_WRITERS:-4}" \
+	    -v idle_n="${IDLE_N:-1000}" \
+	    -v catchup="${CATCHUP:-100000 1000000}" \
+	    -v ov_followers="${OVERLOAD_FOLLOWERS:-500}" \
+	    -v ov_stalled="${OVERLOAD_STALLED:-50}" \
+	    -v ov_secs="${OVERLOAD_SECS:-15}" \
+	    -v big="${BIG:-100000}" -v small="${SMALL:-1000}" \
+	    -f "$top/bench/table.awk" "$BENCH_KV"
+} >"$out"
+# The raw figures beside it, one "KEY VALUE" line per run.
+cp "$BENCH_KV" "${out%.md}.figures"
 echo
-"$top/bench/console.sh"
+cat "$out"
+echo
+echo "written to ${out#$top/}"
