@@ -359,8 +359,12 @@ struct client_tl {
 	enum core_type	 type;
 	char		*actor;
 	char		*roles;
+	char		*op;		/* the operation id, or NULL */
 	char		*text;		/* description, one line */
+	int64_t		 ref;		/* amend, mark: the event meant */
 	int64_t		 amended_by;	/* seq of the latest amendment */
+	char		*current;	/* an amended entry's description
+					   with the latest text, one line */
 	char		*kind;		/* key moment, if marked */
 	int64_t		 written;	/* wall ms a note was written, if it
 					   was delivered later; else 0 */

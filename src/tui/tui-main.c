@@ -231,7 +231,7 @@ tui_main(struct client_args *a)
 	struct sigaction	 old[TUI_MAIN_NCAUGHT];
 	lws_adopt_desc_t	 ad;
 	const char		*theme = client_opt(a, "theme"), *bench;
-	char			*cause = NULL;
+	char			*cause = NULL, *embed;
 	int			 rc, fd;
 
 	setlocale(LC_ALL, "");
@@ -253,6 +253,9 @@ tui_main(struct client_args *a)
 		return rc;
 	}
 	t.hub = xstrdup(a->hub);
+	embed = client_embed_url();
+	t.embedded = strcmp(a->hub, embed) == 0;	/* says "private" */
+	free(embed);
 	t.user = xstrdup(a->user);
 	t.incident = xstrdup(a->incident);
 	t.dirty = 1;
