@@ -67,7 +67,8 @@ struct client_args {
  * kinds for completion as alternatives ("assign USER ROLE|clear ROLE"):
  * lower case is a literal word, upper case a kind (ACTION, CLAIMABLE,
  * HELD by the user, CLAIMED by anyone, USER, ROLE, STATUS, SEV, OUTCOME,
- * MOMENT; anything else completes to nothing), and "..." repeats the last.  build turns the parsed words
+ * MOMENT, FEED, NOTE the user may amend; anything else completes to
+ * nothing), and "..." repeats the last.  build turns the parsed words
  * and options into the core command (NULL for verbs that send none);
  * exec runs the verb on the command line.
  */

@@ -669,8 +669,10 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
     size_t npresent)
 {
 	const struct core_action	*ca;
-	char				*why;
-	size_t				 i;
+	const struct core_role		*role;
+	char				*why, seq[24];
+	size_t				 i, k;
+	int				 any;
 
 #define KIND(s) (len == strlen(s) && strncmp(kind, s, len) == 0)
 	if (KIND("STATUS"))
@@ -693,6 +695,21 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
 		}
 		for (i = 0; i < st->npeople; i++)
 			core_list_add(out, n, st->people[i]);
+	} else if (KIND("NOTE")) {
+		/* Notes the user may amend, newest first. */
+		role = core_state_role(st, "scribe");
+		any = user != NULL && ((st->ic != NULL && strcmp(st->ic,
+		    user) == 0) || (role != NULL && role->user != NULL &&
+		    strcmp(role->user, user) == 0));
+		for (i = st->nnotes, k = 0; i > 0 && k < 10; i--) {
+			if (!any && (user == NULL || strcmp(st->people[
+			    st->notes[i - 1].author], user) != 0))
+				continue;
+			snprintf(seq, sizeof seq, "%lld",
+			    (long long)st->notes[i - 1].seq);
+			core_list_add(out, n, seq);
+			k++;
+		}
 	} else if (KIND("FEED")) {
 		for (i = 0; i < st->nfeeds; i++) {
 			if (!st->feeds[i].removed)
