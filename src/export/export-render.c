@@ -3,8 +3,8 @@
  * its chain value) inside an object naming the incident, so `concord verify`
  * can recompute the chain with nothing but the file.  The Markdown export is
  * a postmortem-ready timeline: a header (title, severity, status, duration,
- * commanders and roles over time), the recovery actions with their holder,
- * fence and last episode (claimed, released, expired, broken with the
+ * commanders and roles over time), the recovery actions with their holder
+ * (who completed a done one; none for a free one), fence and last episode (claimed, released, expired, broken with the
  * reason, done with the outcome; a fence only once one was granted), then
  * every event in order.  A note written offline shows when it was written
  * beside when the hub logged it; the order is always the log's.  Any event
@@ -319,7 +319,8 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		    a->state == CORE_ACTION_HELD ? "held" :
 		    a->state == CORE_ACTION_DONE ? "done" : "free",
 		    a->state == CORE_ACTION_HELD && a->holder != NULL ?
-		    a->holder : "-");
+		    a->holder : a->state == CORE_ACTION_DONE &&
+		    a->last_holder != NULL ? a->last_holder : "-");
 		if (a->fence > 0)
 			util_buf_printf(b, "%lld | ", (long long)a->fence);
 		else

@@ -1005,47 +1005,32 @@ tui_screen_help_lines(struct tui *t, size_t *n)
 	size_t			 i;
 	static const char *const keys[] = {
 		"Typing (the command line has the cursor)",
-		"  text          a note, sent with Enter",
-		"  /command      a command (below), sent with Enter",
-		"  Tab           complete a word; on an empty line, go to the "
-		    "panes",
-		"  Up / Down     command history",
-		"  PgUp / PgDn   scroll the timeline",
-		"",
+		"  Enter      send the line: a note, or a /command (below)",
+		"  Tab        complete a word; on an empty line, to the panes",
+		"  Up Down    history          PgUp PgDn   scroll the timeline",
 		"In a pane (its title is marked; keys never become text)",
-		"  j k, arrows   scroll (the Actions pane its own list)",
-		"  g / G         top / follow the newest again",
-		"  /             search the timeline; it stays there",
-		"  n / N         older / newer match",
-		"  Enter         the entry at the bottom, whole: text, who,",
-		"                role, times, seq, op, amendments, key moments",
-		"  Tab           the next pane",
-		"  Esc or i      back to typing (your line is kept)",
-		"",
+		"  j k        scroll (Actions: its list)   g G   top, follow",
+		"  /          search the timeline          n N   older, newer",
+		"  Enter      the bottom entry whole: who, role, times, op, ...",
+		"  Esc or i   back to typing (your line is kept)   Tab   next",
 		"Anywhere",
-		"  Ctrl-Y        accept command when it is offered to you",
-		"  ?             this help (j/k, PgUp/PgDn scroll; Esc closes)",
-		"  Ctrl-L        redraw",
-		"  Ctrl-C        leave",
-		"",
-		"Marks",
+		"  Ctrl-Y     accept command offered to you    Ctrl-C   leave",
+		"  ?          this help                        Ctrl-L   redraw",
 		NULL,
 	};
 
 	*n = 0;
 	for (i = 0; keys[i] != NULL; i++)
 		core_list_add(&l, n, keys[i]);
-	line = xasprintf("  HELD you %s    your claim from this console, which "
-	    "renews it", g->renewed);
+	core_list_add(&l, n, "Marks");
+	line = xasprintf("  HELD you %s yours, renewed here   HELD you ! from "
+	    "another process", g->renewed);
 	core_list_add(&l, n, line);
 	free(line);
-	core_list_add(&l, n, "  HELD you !    your claim from another process: "
-	    "not renewed here");
-	line = xasprintf("  %s kind        a key moment; (amended) the text "
-	    "now, after an amendment", g->star);
+	line = xasprintf("  %s kind     a key moment        (amended) the text "
+	    "now", g->star);
 	core_list_add(&l, n, line);
 	free(line);
-	core_list_add(&l, n, "");
 	core_list_add(&l, n, "Commands");
 	for (i = 0; usages[i] != NULL; i++) {
 		line = xasprintf("  %s", usages[i]);
