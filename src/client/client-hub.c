@@ -56,6 +56,10 @@ client_hub_code(int status)
 }
 
 static int
+client_hub_verror(int, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
+static int
 client_hub_verror(int status, const char *code, const char *fmt, va_list ap)
 {
 	struct buf	 b;
