@@ -29,6 +29,7 @@
 #define CLIENT_CONNECT_TIMEOUT	5000	/* ms to connect and be welcomed */
 #define CLIENT_PING_EVERY	2000	/* ms between pings to the hub */
 #define CLIENT_DEAD_AFTER	6000	/* ms of silence: the hub is gone */
+#define CLIENT_KNOWN_WAIT	1500	/* ms to ask if an incident exists */
 
 struct client_conn;
 struct lws;
@@ -309,6 +310,12 @@ int		 client_hub_sync(struct client_args *, struct core_state *,
  * the exit status.
  */
 int		 client_hub_unopened(struct client_args *, int, const char *);
+/*
+ * Does the hub have a's incident?  0 if it does or cannot be asked within
+ * CLIENT_KNOWN_WAIT; else the refusal is printed as client_hub_unopened
+ * does and 3 returned.
+ */
+int		 client_hub_known(struct client_args *);
 /* Resolve hub and user, and the incident if needed; an exit status. */
 int		 client_hub_prepare(struct client_args *, int incident);
 /* Print a command's result as JSON (see proto_result_json). */

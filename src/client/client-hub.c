@@ -251,6 +251,36 @@ client_hub_incident(struct client_args *a, char **cause)
 }
 
 int
+client_hub_known(struct client_args *a)
+{
+	struct proto_msg	 m;
+	char			*cause = NULL;
+	int64_t			 saved, soon;
+	size_t			 i;
+	int			 found = 0, rc;
+
+	/* A quick look: a slow hub is the console's to show, not to wait on. */
+	soon = util_clock_mono_ms() + CLIENT_KNOWN_WAIT;
+	saved = client_conn_deadline(0);
+	client_conn_deadline(saved != 0 && saved < soon ? saved : soon);
+	rc = client_hub_list(a, &m, &cause);
+	client_conn_deadline(saved);
+	if (rc != 0) {
+		util_log("cannot list the hub's incidents: %s", cause);
+		free(cause);
+		return CLIENT_EXIT_OK;	/* the console will say */
+	}
+	for (i = 0; i < m.nincidents; i++) {
+		if (strcmp(m.incidents[i].id, a->incident) == 0)
+			found = 1;
+	}
+	proto_msg_clear(&m);
+	if (found)
+		return CLIENT_EXIT_OK;
+	return client_hub_unopened(a, -1, NULL);
+}
+
+int
 client_hub_unopened(struct client_args *a, int unreachable,
     const char *cause)
 {

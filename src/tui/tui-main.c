@@ -238,7 +238,8 @@ tui_main(struct client_args *a)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return client_hub_fail(CLIENT_EXIT_ERROR, "the console needs a "
 		    "terminal; see concord --help for the commands");
-	if ((rc = client_hub_prepare(a, 1)) != 0)
+	if ((rc = client_hub_prepare(a, 1)) != 0 ||
+	    (rc = client_hub_known(a)) != 0)
 		return rc;
 	client_outbox_quiet();
 	memset(&t, 0, sizeof t);

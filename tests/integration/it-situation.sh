@@ -9,8 +9,9 @@
 # Enter shows it whole with both texts; a search match is drawn in a
 # style of its own (a background on colour, reverse under NO_COLOR); the
 # ASCII fallback replaces whole characters; a line past the limit is
-# refused, not sent cut; and a console on the private embedded hub says
-# so in its header.
+# refused, not sent cut; a console on the private embedded hub says so in
+# its header; and one on an incident the hub does not have is refused
+# before its screen opens, with the hub's incidents.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 EMB_SOCK=$XDG_RUNTIME_DIR/concord/hub.sock
@@ -233,6 +234,17 @@ tm new-session -d -s private -x 100 -y 30 \
     "env -u CONCORD_HUB \"$ABIN/concord\" -i INC-1 2>\"$d/stderr\""
 check "a console on the embedded hub names it private in its header" \
     wait_for 20 sh -c "tmux -L '$TS' -f /dev/null capture-pane -p -t private | head -1 | grep -qE ' private  LIVE seq [0-9]+ '"
+
+# 10. An incident the hub does not have: refused before the screen opens.
+tm new-session -d -s nosuch -x 100 -y 30 \
+    -e TZ=UTC -e LC_ALL=C.UTF-8 -e TERM="$TERMNAME" -e CONCORD_USER=alice \
+    -e CONCORD_HUB="$CONCORD_HUB" -e XDG_STATE_HOME="$T/con-nosuch" \
+    -e XDG_RUNTIME_DIR="$T/con-nosuch" -e ASAN_OPTIONS=detect_leaks=0 \
+    "sh -c '\"$ABIN/concord\" -i INC-9 2>\"$T/nosuch.err\"; echo EXITED \$? >\"$T/nosuch.exit\"; sleep 600'"
+check "a console on an unknown incident exits 3" \
+    wait_for 20 grep -qsx 'EXITED 3' "$T/nosuch.exit"
+check "naming the hub's incidents" sh -c \
+    "grep -q 'refused (no-incident): no incident INC-9 on this hub' '$T/nosuch.err' && grep -q '^  INC-1  SEV1' '$T/nosuch.err'"
 
 for c in alice bob carol; do
 	type_line $c /quit
