@@ -154,7 +154,8 @@ size_t		 client_opt_all(struct client_args *, const char *, char ***);
  * code "usage"; returns CLIENT_EXIT_ERROR.
  */
 int		 client_usage(const struct client_cmd_entry *);
-int		 client_usage_why(const struct client_cmd_entry *, const char *);
+int		 client_usage_why(const struct client_cmd_entry *,
+		    const char *);
 /* Parse --ttl (1 s to 24 h) into ms; 0, or -1 with *cause (caller frees). */
 int		 client_ttl_parse(const char *, int64_t *, char **);
 /*

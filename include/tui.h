@@ -130,7 +130,7 @@ struct tui {
 	int			 utf8;		/* else ASCII fallbacks */
 	int			 rows;
 	int			 cols;
-	int			 titled;	/* the header showed the title */
+	int			 titled;	/* the header has the title */
 	enum tui_focus		 focus;
 	enum tui_overlay	 overlay;
 	size_t			 otop;		/* overlay lines scrolled */

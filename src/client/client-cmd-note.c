@@ -214,8 +214,8 @@ client_note_keep(struct client_args *a, struct client_note_ring *r)
 		i = (r->first + k) % CLIENT_NOTE_WINDOW;
 		if (client_outbox_add(a->hub, a->incident, a->user, r->op[i],
 		    r->text[i], r->when[i], &cause) != 0) {
-			client_hub_fail(CLIENT_EXIT_UNREACHABLE, "a note was not "
-			    "queued: %s", cause);
+			client_hub_fail(CLIENT_EXIT_UNREACHABLE, "a note was "
+			    "not queued: %s", cause);
 			free(cause);
 			cause = NULL;
 			continue;

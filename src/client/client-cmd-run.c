@@ -267,7 +267,7 @@ client_cmd_run_exec(struct client_args *a)
 	r.lease_end = now + r.ttl;
 	r.next_renew = now + r.ttl / 3;
 	if (a->json) {
-		/* Standard output is the command's: the claim goes to stderr. */
+		/* Standard output is the command's: the claim, stderr. */
 		util_buf_init(&jb);
 		proto_result_json(a->incident, r.name, r.seq, r.fence, 0, &jb);
 		fprintf(stderr, "%s\n", jb.data);

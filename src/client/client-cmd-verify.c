@@ -120,10 +120,10 @@ client_cmd_verify_exec(struct client_args *a)
 	}
 	if (rc == CLIENT_EXIT_OK && (head != (int64_t)n ||
 	    memcmp(st.chain, end, CORE_HASH_LEN) != 0))
-		rc = client_hub_error(CLIENT_EXIT_ERROR, "unverified", "%s: the "
-		    "export claims to end at seq %lld but holds %zu events, or "
-		    "its chain value does not match them: it was cut short or "
-		    "altered", a->words[0], (long long)head, n);
+		rc = client_hub_error(CLIENT_EXIT_ERROR, "unverified",
+		    "%s: the export claims to end at seq %lld but holds %zu "
+		    "events, or its chain value does not match them: it was "
+		    "cut short or altered", a->words[0], (long long)head, n);
 	if (rc == CLIENT_EXIT_OK && want != NULL) {
 		if (seq > (int64_t)n)
 			rc = client_hub_error(CLIENT_EXIT_ERROR, "unverified",

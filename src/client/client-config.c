@@ -53,8 +53,9 @@ client_config_hub(const char *value, char **why)
 	char				*owned = NULL, *cause = NULL;
 
 	if (*value == '\0') {
-		*why = xstrdup("hub is empty: give unix:/PATH or ws://HOST:PORT, "
-		    "or remove the line to use the private embedded hub");
+		*why = xstrdup("hub is empty: give unix:/PATH or "
+		    "ws://HOST:PORT, or remove the line to use the private "
+		    "embedded hub");
 		return -1;
 	}
 	memset(&ci, 0, sizeof ci);

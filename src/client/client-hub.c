@@ -301,8 +301,8 @@ client_hub_unopened(struct client_args *a, int unreachable,
 		util_buf_adds(&b, "; concord incidents lists them");
 	} else {
 		if (m.nincidents == 0)
-			util_buf_adds(&b, "; it has none: open one with concord "
-			    "open --title TITLE");
+			util_buf_adds(&b, "; it has none: open one with "
+			    "concord open --title TITLE");
 		else
 			util_buf_adds(&b, "; its incidents:");
 		client_hub_list_add(&b, &m, 1);

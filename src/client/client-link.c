@@ -74,8 +74,8 @@ struct client_link {
 	uint16_t			 tries;
 	int				 in_callback;
 	int				 freed;
-	char				*code;		/* the hub's error that
-							   ended the last opening */
+	char				*code;		/* of the error that
+							   ended an opening */
 	struct buf			 rx;
 	struct link_outq		 out;
 	lws_sorted_usec_list_t		 tick_sul;

@@ -107,7 +107,8 @@ client_replica_fold(struct client_replica *r, const struct core_event *e,
 	t->ref = e->ref;
 	t->text = client_replica_line(core_event_describe(e));
 	if (e->type == CORE_AMEND && e->ref >= 1 && (size_t)e->ref < r->ntl) {
-		/* The entry amended reads as its type does, with the new text. */
+		/* The entry amended reads as its kind does, with the new
+		 * text. */
 		a = &r->tl[e->ref - 1];
 		a->amended_by = e->seq;
 		core_event_init(&now_reads);

@@ -4,13 +4,14 @@
  * can recompute the chain with nothing but the file.  The Markdown export is
  * a postmortem-ready timeline: a header (title, severity, status, duration,
  * commanders and roles over time), the recovery actions with their holder
- * (who completed a done one; none for a free one), fence and last episode (claimed, released, expired, broken with the
- * reason, done with the outcome; a fence only once one was granted), then
- * every event in order.  A note written offline shows when it was written
- * beside when the hub logged it; the order is always the log's.  Any event
- * a log can hold renders, even one missing a field its type needs ("?"
- * stands in).  Text for people is made safe for a terminal first
- * (export_text): no control or bidi character reaches a reader raw.
+ * (who completed a done one; none for a free one), fence and last episode
+ * (claimed, released, expired, broken with the reason, done with the
+ * outcome; a fence only once one was granted), then every event in order.
+ * A note written offline shows when it was written beside when the hub
+ * logged it; the order is always the log's.  Any event a log can hold
+ * renders, even one missing a field its type needs ("?" stands in).  Text
+ * for people is made safe for a terminal first (export_text): no control
+ * or bidi character reaches a reader raw.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,7 +176,8 @@ export_md_episode(struct buf *b, const struct core_action *a,
 		    core_str_or(e->actor, "?"), when + 11);
 		break;
 	case CORE_RELEASE:
-		util_buf_printf(b, "released by %s", core_str_or(e->actor, "?"));
+		util_buf_printf(b, "released by %s",
+		    core_str_or(e->actor, "?"));
 		break;
 	case CORE_DONE:
 		util_buf_printf(b, "done by %s: %s", core_str_or(e->actor, "?"),
@@ -193,7 +195,8 @@ export_md_episode(struct buf *b, const struct core_action *a,
 			    core_str_or(grant->actor, "?"));
 		break;
 	default:
-		util_buf_printf(b, "broken by %s: ", core_str_or(e->actor, "?"));
+		util_buf_printf(b, "broken by %s: ",
+		    core_str_or(e->actor, "?"));
 		export_md_text(b, e->text);
 		if (grant != NULL)
 			util_buf_printf(b, " (held by %s)",
@@ -311,7 +314,8 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		util_buf_adds(b, "None declared.\n");
 	else
 		util_buf_adds(b, "| Action | State | Holder | Fence | "
-		    "Last episode | Description |\n|---|---|---|---|---|---|\n");
+		    "Last episode | Description |\n"
+		    "|---|---|---|---|---|---|\n");
 	for (i = 0; i < st->nactions; i++) {
 		a = &st->actions[i];
 		util_buf_printf(b, "| %s | %s | %s | ",

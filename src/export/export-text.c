@@ -84,8 +84,8 @@ export_text(const char *s, int flags)
 			util_buf_addc(&b, ' ');
 			continue;
 		}
-		if ((flags & EXPORT_TEXT_CONTROLS) && cp != '\t' && cp != '\n' &&
-		    (cp < 0x20 || cp == 0x7f)) {
+		if ((flags & EXPORT_TEXT_CONTROLS) && cp != '\t' &&
+		    cp != '\n' && (cp < 0x20 || cp == 0x7f)) {
 			export_text_control(cp, esc, sizeof esc);
 			util_buf_adds(&b, esc);
 			continue;

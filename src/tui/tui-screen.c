@@ -479,15 +479,15 @@ tui_screen_situation(struct tui *t, int y)
 				    "Ctrl-Y accepts (or /command accept) ",
 				    g->star, core_str_or(st->ic, "the IC"));
 			else
-				line = xasprintf(" command offered to %s by %s, "
-				    "not yet accepted", st->offer,
+				line = xasprintf(" command offered to %s by "
+				    "%s, not yet accepted", st->offer,
 				    core_str_or(st->ic, "the IC"));
 			attrset((attr_t)t->attr[TUI_NORMAL]);
 			move(y + rows, 0);
 			hline(' ', t->cols);
-			tui_screen_text(t, y + rows, 0, t->cols, strcmp(st->offer,
-			    t->user) == 0 ? TUI_SEV2 : TUI_EV_COMMAND,
-			    dim | A_BOLD, line);
+			tui_screen_text(t, y + rows, 0, t->cols,
+			    strcmp(st->offer, t->user) == 0 ? TUI_SEV2 :
+			    TUI_EV_COMMAND, dim | A_BOLD, line);
 			free(line);
 		}
 		rows++;
@@ -513,8 +513,8 @@ tui_screen_situation(struct tui *t, int y)
 			hline(' ', t->cols);
 			used = tui_screen_text(t, y + rows, 1, t->cols - 2,
 			    TUI_TITLE, dim, "You hold ");
-			tui_screen_text(t, y + rows, 1 + used, t->cols - 2 - used,
-			    TUI_ACTION_HELD, dim, b.data);
+			tui_screen_text(t, y + rows, 1 + used,
+			    t->cols - 2 - used, TUI_ACTION_HELD, dim, b.data);
 		}
 		rows++;
 	}
@@ -634,8 +634,8 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 		i--;
 		/* The bottom entry is the one Enter opens: point at it. */
 		if (focused && i == bottom && x > 0)
-			tui_screen_text(t, y + row, x - 1, 1, TUI_TITLE_FOCUS, 0,
-			    g->pointer);
+			tui_screen_text(t, y + row, x - 1, 1,
+			    TUI_TITLE_FOCUS, 0, g->pointer);
 		if (i >= n) {		/* a pending note */
 			text = xasprintf("pending%s %s", g->ellipsis,
 			    pe[i - n].text);
@@ -743,7 +743,8 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 	for (k = t->ascroll; k < n && row <= fit; k++, row++) {
 		a = &st->actions[order[k]];
 		why = NULL;
-		tui_screen_text(t, y + row, x + 1, nw, TUI_NORMAL, dim, a->name);
+		tui_screen_text(t, y + row, x + 1, nw, TUI_NORMAL, dim,
+		    a->name);
 		used = nw + 2;
 		if (a->state == CORE_ACTION_HELD) {
 			left = a->deadline > now ? (a->deadline - now + 999) /
@@ -1011,7 +1012,7 @@ tui_screen_help_lines(struct tui *t, size_t *n)
 		"In a pane (its title is marked; keys never become text)",
 		"  j k        scroll (Actions: its list)   g G   top, follow",
 		"  /          search the timeline          n N   older, newer",
-		"  Enter      the bottom entry whole: who, role, times, op, ...",
+		"  Enter      the bottom entry whole: who, role, times, ...",
 		"  Esc or i   back to typing (your line is kept)   Tab   next",
 		"Anywhere",
 		"  Ctrl-Y     accept command offered to you    Ctrl-C   leave",
@@ -1172,9 +1173,9 @@ tui_screen_input(struct tui *t)
 	    !t->searching)) {
 		/* A pane has the keys: say so, where the cursor would be. */
 		if (t->overlay != TUI_OVERLAY_NONE)
-			snprintf(mode, sizeof mode, " %s  j/k PgUp/PgDn scroll; "
-			    "Esc closes ", t->overlay == TUI_OVERLAY_HELP ?
-			    "HELP" : "ENTRY");
+			snprintf(mode, sizeof mode, " %s  j/k PgUp/PgDn "
+			    "scroll; Esc closes ", t->overlay ==
+			    TUI_OVERLAY_HELP ? "HELP" : "ENTRY");
 		else
 			snprintf(mode, sizeof mode, " %s  keys move it; Esc or "
 			    "i to type%s ", panes[t->focus], t->len > 0 ?

@@ -306,8 +306,8 @@ tui_view_detail(const struct client_tl *tl, size_t n, size_t i,
 			tui_view_add(&l, nl, "Key moment: %s, marked by %s at "
 			    "#%lld", m->kind, m->by, (long long)m->seq);
 		else
-			tui_view_add(&l, nl, "Marks #%lld as the %s", (long long)
-			    m->ref, m->kind);
+			tui_view_add(&l, nl, "Marks #%lld as the %s",
+			    (long long)m->ref, m->kind);
 		if (m->nseen > 0)
 			tui_view_add(&l, nl, "What the feeds showed then:");
 		for (k = 0; k < m->nseen; k++)

@@ -392,7 +392,8 @@ test_check(void **state)
 	core_event_clear(&ev);
 	assert_int_equal(checked("decide \"\"", &ev, &why), -1);
 	free(why);
-	/* Escapes and bidi overrides: the first written out, the second kept. */
+	/* Escapes written out; a bidi override kept (the protocol takes
+	 * it). */
 	assert_int_equal(checked("note a\033[2J b\033]0;x\007 c\xe2\x80\xae",
 	    &ev, &why), 0);
 	assert_string_equal(ev.text, "a\\e[2J b\\e]0;x\\a c\xe2\x80\xae");
