@@ -49,10 +49,12 @@ client_main_usage(FILE *f)
 		if ((client_cmd_table[i]->flags & CLIENT_CMD_NOCLI) == 0)
 			fprintf(f, "  %s\n", client_cmd_table[i]->usage);
 	}
-	fputs("\nExit status: 0 done, 1 error, 2 hub unreachable or not "
-	    "answering, 3 refused,\n4 queued; run: its command's, or 75 (-E) "
+	fputs("\nSeverities are 1-4 or SEV1-SEV4.\n"
+	    "Exit status: 0 done, 1 a usage error (before anything is sent) or "
+	    "another\nerror, 2 hub unreachable or not answering, 3 refused (an "
+	    "unknown incident\ntoo), 4 queued; run: its command's, or 75 (-E) "
 	    "when the claim is refused;\nthe console: 129 when its terminal "
-	    "goes, 128+N on signal N.\nSee concord(1).\n", f);
+	    "goes, 128+N on signal N.  See concord(1).\n", f);
 }
 
 int	(*client_console)(struct client_args *);
