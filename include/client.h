@@ -29,6 +29,7 @@
 #define CLIENT_CONNECT_TIMEOUT	5000	/* ms to connect and be welcomed */
 #define CLIENT_PING_EVERY	2000	/* ms between pings to the hub */
 #define CLIENT_DEAD_AFTER	6000	/* ms of silence: the hub is gone */
+#define CLIENT_KNOWN_WAIT	1500	/* ms to ask if an incident exists */
 
 struct client_conn;
 struct lws;
@@ -67,7 +68,8 @@ struct client_args {
  * kinds for completion as alternatives ("assign USER ROLE|clear ROLE"):
  * lower case is a literal word, upper case a kind (ACTION, CLAIMABLE,
  * HELD by the user, CLAIMED by anyone, USER, ROLE, STATUS, SEV, OUTCOME,
- * MOMENT; anything else completes to nothing), and "..." repeats the last.  build turns the parsed words
+ * MOMENT, FEED, NOTE the user may amend; anything else completes to
+ * nothing), and "..." repeats the last.  build turns the parsed words
  * and options into the core command (NULL for verbs that send none);
  * exec runs the verb on the command line.
  */
@@ -130,6 +132,13 @@ int		 client_cmd_line(const char *, struct client_args *,
 size_t		 client_cmd_complete(const char *, int command,
 		    const struct core_state *, const char *user,
 		    const char *const *present, size_t npresent, char ***out);
+/*
+ * Check a built command as the hub would its shape, before sending it:
+ * names, a status, a key moment, an outcome, and text (written out where
+ * it has control characters, and within its command's length).  Returns
+ * 0, or -1 with *cause: a usage error, nothing to send.
+ */
+int		 client_cmd_check(struct core_event *, char **cause);
 /* Build a's verb's command and send it (an exec for simple verbs). */
 int		 client_cmd_send(struct client_args *);
 /*
@@ -140,10 +149,20 @@ int		 client_cmd_build(struct client_args *, struct core_event *);
 /* Option value (last given) or NULL; and every value of a repeated one. */
 const char	*client_opt(struct client_args *, const char *);
 size_t		 client_opt_all(struct client_args *, const char *, char ***);
-/* Print the verb's usage; returns CLIENT_EXIT_ERROR. */
+/*
+ * Print the verb's usage, after why if not NULL, as a failure with the
+ * code "usage"; returns CLIENT_EXIT_ERROR.
+ */
 int		 client_usage(const struct client_cmd_entry *);
+int		 client_usage_why(const struct client_cmd_entry *,
+		    const char *);
 /* Parse --ttl (1 s to 24 h) into ms; 0, or -1 with *cause (caller frees). */
 int		 client_ttl_parse(const char *, int64_t *, char **);
+/*
+ * Parse a severity, 1-4 or SEV1-SEV4 (any case); 0, or -1 with *cause
+ * (caller frees).
+ */
+int		 client_sev_parse(const char *, int64_t *, char **);
 /* The command's words from the i-th joined by spaces; the caller frees. */
 char		*client_words(struct client_args *);
 char		*client_words_from(struct client_args *, size_t);
@@ -199,6 +218,11 @@ int		 client_link_send(struct client_link *,
 		    const struct proto_msg *);
 /* Give up on the current connection (and reconnect, with retry). */
 void		 client_link_drop(struct client_link *, const char *why);
+/*
+ * The code of the error with which the hub ended the last connection
+ * before welcoming it ("no-incident"), or NULL; the link's.
+ */
+const char	*client_link_code(struct client_link *);
 /* Is the link welcomed?  Are messages still waiting to be written? */
 int		 client_link_up(struct client_link *);
 int		 client_link_pending(struct client_link *);
@@ -216,8 +240,9 @@ int		 client_conn_address(const char *hub,
  * Connect to hub (unix:/path or ws://host:port) as user, say hello naming
  * incident (may be NULL) and, if from >= 0, subscribe to events after seq
  * from (accepting a snapshot first if far behind and snapshot is set).
- * Waits for the welcome.  Returns NULL with *cause, and *unreachable set
- * when the hub could not be reached (as opposed to refusing us).
+ * Waits for the welcome.  Returns NULL with *cause, and *unreachable 1
+ * when the hub could not be reached, -1 when it has no such incident, 0
+ * when it refused us otherwise.
  */
 struct client_conn *client_conn_open(const char *hub, const char *user,
 		    const char *incident, int64_t from, int snapshot,
@@ -279,6 +304,19 @@ int		 client_hub_command(struct client_args *, struct core_event *,
 int		 client_hub_sync(struct client_args *, struct core_state *,
 		    struct core_event **, unsigned char (**)[CORE_HASH_LEN],
 		    size_t *);
+/*
+ * Report why a connection to the hub for a's incident did not open, with
+ * client_conn_open's unreachable: exit 2 unreachable, 3 (a refusal naming
+ * the hub's incidents) when the incident does not exist, else 1.  Returns
+ * the exit status.
+ */
+int		 client_hub_unopened(struct client_args *, int, const char *);
+/*
+ * Does the hub have a's incident?  0 if it does or cannot be asked within
+ * CLIENT_KNOWN_WAIT; else the refusal is printed as client_hub_unopened
+ * does and 3 returned.
+ */
+int		 client_hub_known(struct client_args *);
 /* Resolve hub and user, and the incident if needed; an exit status. */
 int		 client_hub_prepare(struct client_args *, int incident);
 /* Print a command's result as JSON (see proto_result_json). */
@@ -291,9 +329,20 @@ int		 client_hub_simple(struct client_args *, struct core_event *);
  * caller's own current grant on the action.  An exit status.
  */
 int		 client_hub_fence(struct client_args *, const char *, int64_t *);
-/* Print a failure for an exit status and return the status. */
+/*
+ * Print a failure for an exit status and return the status: "concord:
+ * MESSAGE" on standard error ("concord: refused (CODE): MESSAGE" for a
+ * refusal), or with JSON errors on, {"error":CODE,"message":MESSAGE}.
+ * client_hub_fail's code follows from the status (error, unreachable,
+ * refused, queued); client_hub_error names it (the hub's, or "usage").
+ */
 int		 client_hub_fail(int, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+int		 client_hub_error(int, const char *code, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* Print failures as JSON from now on (--json), or not; and are they? */
+void		 client_hub_json_errors(int);
+int		 client_hub_json_failures(void);
 /* Sleep a reconnect backoff for attempt n (jittered, capped). */
 void		 client_hub_backoff(int);
 
@@ -319,8 +368,12 @@ struct client_tl {
 	enum core_type	 type;
 	char		*actor;
 	char		*roles;
+	char		*op;		/* the operation id, or NULL */
 	char		*text;		/* description, one line */
+	int64_t		 ref;		/* amend, mark: the event meant */
 	int64_t		 amended_by;	/* seq of the latest amendment */
+	char		*current;	/* an amended entry's description
+					   with the latest text, one line */
 	char		*kind;		/* key moment, if marked */
 	int64_t		 written;	/* wall ms a note was written, if it
 					   was delivered later; else 0 */

@@ -445,6 +445,11 @@ int		 core_event_equal(const struct core_event *,
 int		 core_name_valid(const char *);
 /* Is s valid text (UTF-8, no control characters but tab and LF)? */
 int		 core_text_valid(const char *, size_t max);
+/*
+ * Decode the character at s[*i] of n bytes into *cp and step past it;
+ * returns 0, or -1 after stepping one byte of a malformed sequence.
+ */
+int		 core_utf8_next(const char *, size_t, size_t *, unsigned int *);
 /* Are n bytes well-formed UTF-8 (no overlong forms or surrogates)? */
 int		 core_utf8_valid(const char *, size_t);
 int		 core_status_valid(const char *);

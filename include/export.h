@@ -12,6 +12,20 @@
 #include "core.h"
 #include "util.h"
 
+/*
+ * Text made safe to show (export-text.c), a new string the caller frees:
+ * EXPORT_TEXT_CONTROLS writes control characters (but tab and line feed)
+ * and bytes that are not UTF-8 as escapes ("\e", "\x01", "\u009b"),
+ * EXPORT_TEXT_INVISIBLE bidi overrides and invisible formatting
+ * ("\u202e"), EXPORT_TEXT_ASCII every other non-ASCII character as one
+ * "?", and EXPORT_TEXT_LINE tabs and line feeds as spaces.
+ */
+#define EXPORT_TEXT_CONTROLS	0x1
+#define EXPORT_TEXT_INVISIBLE	0x2
+#define EXPORT_TEXT_ASCII	0x4
+#define EXPORT_TEXT_LINE	0x8
+#define EXPORT_TEXT_SAFE	(EXPORT_TEXT_CONTROLS | EXPORT_TEXT_INVISIBLE)
+char	*export_text(const char *, int flags);
 /* "2026-11-22 14:02:11" (local time) for a wall ms; buf of 32 bytes. */
 void	export_time(int64_t, char *, size_t);
 /*

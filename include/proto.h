@@ -205,11 +205,20 @@ void	proto_result_json(const char *incident, const char *action,
 	    int64_t seq, int64_t fence, int duplicate, struct buf *);
 void	proto_state_json(const struct core_state *, struct buf *);
 /*
- * A webhook's answer: {"error":code,"message":...} if code is set, else
- * {"recorded":logged,"duplicates":again}.
+ * A failure as the CLI prints it with --json on standard error:
+ * {"error":CODE,"message":MESSAGE}.  A count ({"incident":ID,KEY:N}, as
+ * concord note --stdin reports), and a verified export (concord verify:
+ * the incident, seq, digest and chain value at the end).
  */
-void	proto_hook_answer(const char *, const char *, size_t, size_t,
+void	proto_error_json(const char *code, const char *message, struct buf *);
+void	proto_count_json(const char *incident, const char *key, int64_t,
 	    struct buf *);
+void	proto_verified_json(const char *incident, int64_t seq,
+	    const unsigned char *chain, struct buf *);
+/*
+ * A webhook's answer: {"recorded":logged,"duplicates":again}.
+ */
+void	proto_hook_answer(size_t, size_t, struct buf *);
 /* The feeds (ages[i] ms old now) of an incident, as concord feeds --json. */
 void	proto_feeds_json(const char *, const struct proto_feed *,
 	    const int64_t *, size_t, struct buf *);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core.h"
+
 /* Everything on screen that a theme can style. */
 enum tui_elem {
 	TUI_NORMAL,		/* default text */
@@ -75,7 +77,14 @@ enum tui_focus {
 	TUI_FOCUS_COUNT
 };
 
-#define TUI_INPUT_MAX	1024	/* characters on the command line */
+/*
+ * The command line holds at most TUI_INPUT_MAX characters and
+ * TUI_LINE_BYTES bytes (a note of CORE_TEXT_MAX and a command's words);
+ * keys past either are refused with a message, and the line is not sent
+ * before its user has seen that.
+ */
+#define TUI_INPUT_MAX	4352
+#define TUI_LINE_BYTES	(4096 + 256)
 /* The console's exit status when its terminal went away (128 + SIGHUP). */
 #define TUI_EXIT_HANGUP	129
 #define TUI_HISTORY_MAX	200
@@ -102,19 +111,33 @@ struct tui_own {
 };
 #define TUI_OWN_MAX	16		/* own claims remembered */
 
+/* What is drawn over the panes, if anything. */
+enum tui_overlay {
+	TUI_OVERLAY_NONE,
+	TUI_OVERLAY_HELP,	/* keys and commands */
+	TUI_OVERLAY_DETAIL	/* one timeline entry, whole */
+};
+
 /* The console's view state; everything drawn is derived from the session. */
 struct tui {
 	struct client_session	*session;
 	struct tui_theme	 theme;
 	char			*hub;
+	int			 embedded;	/* the private embedded hub */
 	char			*user;
 	char			*incident;
 	int			 colors;	/* 0, 8 or 256 */
 	int			 utf8;		/* else ASCII fallbacks */
 	int			 rows;
 	int			 cols;
+	int			 titled;	/* the header has the title */
 	enum tui_focus		 focus;
-	int			 help;		/* the help overlay is up */
+	enum tui_overlay	 overlay;
+	size_t			 otop;		/* overlay lines scrolled */
+	size_t			 olines;	/* overlay lines last drawn */
+	int			 opage;		/* and rows that showed them */
+	int64_t			 detail;	/* the entry shown: a seq, or
+						   -1 - i for pending note i */
 	int			 quit;
 	int			 exit;		/* tui_main's exit status */
 	const char		*lost;		/* why the terminal is gone */
@@ -127,6 +150,7 @@ struct tui {
 
 	size_t			 scroll;	/* timeline entries below view */
 	size_t			 seen;		/* timeline length last drawn */
+	size_t			 ascroll;	/* actions scrolled past */
 	int			 searching;	/* typing a search */
 	char			*search;	/* the last search */
 	int64_t			 match;		/* seq of the current match */
@@ -134,6 +158,12 @@ struct tui {
 	int			 input[TUI_INPUT_MAX + 1]; /* wide chars */
 	size_t			 len;
 	size_t			 cursor;
+	size_t			 bytes;		/* of the line in UTF-8 */
+	size_t			 overflow;	/* characters refused */
+	int			 draft[TUI_INPUT_MAX + 1]; /* kept while a */
+	size_t			 dlen;		/* search is typed */
+	size_t			 dcursor;
+	size_t			 dbytes;
 	char			**history;
 	size_t			 nhistory;
 	size_t			 hpos;
@@ -184,6 +214,36 @@ const char	*const *tui_cmd_names(void);
 const char	*const *tui_cmd_usages(void);
 
 /* tui-view.c */
+/*
+ * The hub as the header names it, into buf: "private" for the embedded
+ * one, else the host and port of ws://, or the socket file of unix:
+ * (without "unix:" when that is longer than max columns).
+ */
+void		 tui_view_hub(char *buf, size_t len, const char *hub,
+		    int embedded, int max);
+/*
+ * The actions of st by urgency into order (st->nactions entries): held
+ * first, then those that conflict with a running one, blocked, free and
+ * done, each group in the order declared.  Returns the number.
+ */
+size_t		 tui_view_order(const struct core_state *, size_t *order);
+/*
+ * Text wrapped into lines of at most width display columns, at blanks
+ * where it can be (a word longer than a line is cut), and at line feeds.
+ * Returns the lines, at least one (core_list_free them), with *n set.
+ */
+char		**tui_view_wrap(const char *, int width, size_t *n);
+/*
+ * Everything about timeline entry i of tl (n entries) and of st as lines
+ * for the detail view, not yet wrapped or made safe: who, role, times,
+ * seq and op, the text whole (an amended one's current and original),
+ * its amendments, the key moments it is, and what every feed showed when
+ * it was decided or marked.  Returns the lines (core_list_free), *nl set.
+ */
+struct client_tl;
+char		**tui_view_detail(const struct client_tl *, size_t n, size_t i,
+		    const struct core_state *, size_t *nl);
+
 /*
  * Word a held action in at most width columns into buf ("HELD bob f12
  * 23s"; the user's own with a hint saying whether this console renews

@@ -1,7 +1,8 @@
 /*
  * concord export --format json|md [-o FILE]: the incident's full timeline
- * for the postmortem, read from the hub and verified on the way.  The file
- * is written whole, then renamed into place.
+ * for the postmortem, read from the hub and verified on the way (--json
+ * alone is --format json).  The file is written whole, then renamed into
+ * place.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ client_cmd_export_exec(struct client_args *a)
 	if (out == NULL)
 		out = client_opt(a, "output");
 	if (format == NULL)
-		format = "md";
+		format = a->json ? "json" : "md";
 	if (a->nwords != 0 || (strcmp(format, "json") != 0 &&
 	    strcmp(format, "md") != 0))
 		return client_usage(a->entry);

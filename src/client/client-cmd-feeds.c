@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "client.h"
+#include "export.h"
 #include "util.h"
 
 /* Wait for the incident's whole set of feeds; 0 or an exit code. */
@@ -22,8 +23,7 @@ client_cmd_feeds_get(struct client_args *a, struct client_feeds *cf)
 
 	if ((cc = client_conn_open(a->hub, a->user, a->incident, 0, 1,
 	    &unreachable, &cause)) == NULL) {
-		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
-		    CLIENT_EXIT_ERROR, "%s", cause);
+		rc = client_hub_unopened(a, unreachable, cause);
 		free(cause);
 		return rc;
 	}
@@ -49,7 +49,7 @@ client_cmd_feeds_exec(struct client_args *a)
 	struct client_feeds	 cf;
 	struct buf		 b;
 	int64_t			*ages, now;
-	char			*text;
+	char			*text, *line;
 	size_t			 i;
 	int			 rc;
 
@@ -73,11 +73,15 @@ client_cmd_feeds_exec(struct client_args *a)
 	} else if (cf.n == 0)
 		printf("%s has no feeds\n", a->incident);
 	for (i = 0; !a->json && i < cf.n; i++) {
-		text = proto_feed_text(&cf.feeds[i], ages[i]);
+		line = proto_feed_text(&cf.feeds[i], ages[i]);
+		text = export_text(line, EXPORT_TEXT_SAFE | EXPORT_TEXT_LINE);
+		free(line);
+		line = export_text(cf.feeds[i].series, EXPORT_TEXT_SAFE |
+		    EXPORT_TEXT_LINE);
 		printf("%-16s %-5s %s%s%s\n", cf.feeds[i].name,
 		    cf.feeds[i].level != NULL ? cf.feeds[i].level : "-", text,
-		    cf.feeds[i].series != NULL ? ", " : "",
-		    cf.feeds[i].series != NULL ? cf.feeds[i].series : "");
+		    cf.feeds[i].series != NULL ? ", " : "", line);
+		free(line);
 		free(text);
 	}
 	free(ages);

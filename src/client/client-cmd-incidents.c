@@ -13,7 +13,7 @@ client_cmd_incidents_exec(struct client_args *a)
 	struct proto_msg	 list, m;
 	struct proto_incident	*pi;
 	struct buf		 b;
-	char			*cause = NULL, when[32];
+	char			*cause = NULL, when[32], *title;
 	size_t			 i;
 	int			 unreachable, rc;
 
@@ -23,8 +23,8 @@ client_cmd_incidents_exec(struct client_args *a)
 		return rc;
 	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, 0, &unreachable,
 	    &cause)) == NULL) {
-		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
-		    CLIENT_EXIT_ERROR, "%s", cause);
+		rc = client_hub_fail(unreachable > 0 ?
+		    CLIENT_EXIT_UNREACHABLE : CLIENT_EXIT_ERROR, "%s", cause);
 		free(cause);
 		return rc;
 	}
@@ -46,10 +46,13 @@ client_cmd_incidents_exec(struct client_args *a)
 	for (i = 0; !a->json && i < m.nincidents; i++) {
 		pi = &m.incidents[i];
 		export_time(pi->opened, when, sizeof when);
+		title = export_text(pi->title, EXPORT_TEXT_SAFE |
+		    EXPORT_TEXT_LINE);
 		printf("%-8s SEV%lld  %-13s IC %-12s %s  seq %-6lld %s\n",
-		    pi->id, (long long)pi->sev, pi->status,
+		    pi->id, (long long)pi->sev, core_str_or(pi->status, "?"),
 		    pi->ic != NULL ? pi->ic : "vacant", when,
-		    (long long)pi->seq, pi->title);
+		    (long long)pi->seq, title);
+		free(title);
 	}
 	if (a->json)
 		printf("%s\n", b.data);

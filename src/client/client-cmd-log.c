@@ -57,10 +57,9 @@ client_cmd_log_exec(struct client_args *a)
 			cc = client_conn_open(a->hub, a->user, a->incident,
 			    st.seq, 0, &unreachable, &cause);
 			if (cc == NULL) {
-				if (!follow || !unreachable) {
-					rc = client_hub_fail(unreachable ?
-					    CLIENT_EXIT_UNREACHABLE :
-					    CLIENT_EXIT_ERROR, "%s", cause);
+				if (!follow || unreachable <= 0) {
+					rc = client_hub_unopened(a, unreachable,
+					    cause);
 					break;
 				}
 				util_log("log --follow: %s", cause);

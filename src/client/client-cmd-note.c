@@ -1,5 +1,6 @@
 /*
- * concord note TEXT: add a note to the timeline.  With --stdin, every line
+ * concord note TEXT: add a note to the timeline (control characters in it
+ * are sent written out, "\e" for ESC).  With --stdin, every line
  * of standard input becomes a note as it arrives: they are pipelined (up to
  * a window of unanswered ones), each with its own operation id, and after a
  * lost connection the unanswered ones are sent again with the same ids, so
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "export.h"
 #include "util.h"
 
 #define CLIENT_NOTE_WINDOW	256	/* notes sent and not yet answered */
@@ -60,7 +62,7 @@ client_note_answer(struct client_note_ring *r, const struct proto_msg *m)
 		if (strcmp(r->op[i], m->op) != 0)
 			continue;
 		if (m->kind == PROTO_REFUSED)
-			fprintf(stderr, "concord: refused (%s): %s\n", m->code,
+			client_hub_error(CLIENT_EXIT_REFUSED, m->code, "%s",
 			    m->message != NULL ? m->message : "");
 		free(r->text[i]);
 		free(r->op[i]);
@@ -110,7 +112,8 @@ client_note_drain(struct client_note_ring *r, struct client_conn **cc, int ms,
 /*
  * Connect (with backoff, for up to --timeout) and send every note on the
  * ring again with its own operation id; 0, -2 when the hub stayed
- * unreachable, or -1 (both already reported).
+ * unreachable, -3 when it has no such incident, or -1 (all already
+ * reported).
  */
 static int
 client_note_connect(struct client_args *a, struct client_conn **cc,
@@ -123,12 +126,15 @@ client_note_connect(struct client_args *a, struct client_conn **cc,
 	client_conn_deadline(util_clock_mono_ms() + a->timeout);
 	while ((*cc = client_conn_open(a->hub, a->user, a->incident, -1, 0,
 	    &unreachable, &cause)) == NULL) {
-		if (!unreachable || client_conn_expired()) {
-			client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
-			    CLIENT_EXIT_ERROR, "%s (%zu notes unanswered)", cause,
-			    r->n);
+		if (unreachable <= 0 || client_conn_expired()) {
+			if (unreachable <= 0 && r->n == 0)
+				client_hub_unopened(a, unreachable, cause);
+			else
+				client_hub_fail(unreachable > 0 ?
+				    CLIENT_EXIT_UNREACHABLE : CLIENT_EXIT_ERROR,
+				    "%s (%zu notes unanswered)", cause, r->n);
 			free(cause);
-			return unreachable ? -2 : -1;
+			return unreachable > 0 ? -2 : unreachable < 0 ? -3 : -1;
 		}
 		free(cause);
 		cause = NULL;
@@ -208,8 +214,8 @@ client_note_keep(struct client_args *a, struct client_note_ring *r)
 		i = (r->first + k) % CLIENT_NOTE_WINDOW;
 		if (client_outbox_add(a->hub, a->incident, a->user, r->op[i],
 		    r->text[i], r->when[i], &cause) != 0) {
-			fprintf(stderr, "concord: a note was not queued: %s\n",
-			    cause);
+			client_hub_fail(CLIENT_EXIT_UNREACHABLE, "a note was "
+			    "not queued: %s", cause);
 			free(cause);
 			cause = NULL;
 			continue;
@@ -239,8 +245,8 @@ client_note_stdin(struct client_args *a)
 	util_buf_init(&in.buf);
 	while (!in.eof || r.n > 0) {
 		if (cc == NULL && (c = client_note_connect(a, &cc, &r)) != 0) {
-			rc = c == -2 ? client_note_keep(a, &r) :
-			    CLIENT_EXIT_ERROR;
+			rc = c == -2 ? client_note_keep(a, &r) : c == -3 ?
+			    CLIENT_EXIT_REFUSED : CLIENT_EXIT_ERROR;
 			break;
 		}
 		line = NULL;
@@ -261,7 +267,9 @@ client_note_stdin(struct client_args *a)
 		ready = line != NULL;
 		if (ready && *line != '\0') {
 			i = (r.first + r.n) % CLIENT_NOTE_WINDOW;
-			r.text[i] = line;
+			/* Control characters go written out. */
+			r.text[i] = export_text(line, EXPORT_TEXT_CONTROLS);
+			free(line);
 			r.op[i] = util_opid_create();
 			r.when[i] = util_clock_wall_ms();
 			client_note_send(a, cc, &r, r.n++);
@@ -283,7 +291,12 @@ client_note_stdin(struct client_args *a)
 	}
 	if (rc == CLIENT_EXIT_OK && refused > 0)
 		rc = CLIENT_EXIT_REFUSED;
-	if (rc == CLIENT_EXIT_OK)
+	if (rc == CLIENT_EXIT_OK && a->json) {
+		util_buf_init(&in.buf);
+		proto_count_json(a->incident, "notes", (int64_t)total, &in.buf);
+		printf("%s\n", in.buf.data);
+		util_buf_clear(&in.buf);
+	} else if (rc == CLIENT_EXIT_OK)
 		printf("%s: %zu notes logged\n", a->incident, total);
 	return rc;
 }
@@ -324,6 +337,7 @@ client_cmd_note_exec(struct client_args *a)
 {
 	struct core_event	 ev;
 	const char		*s;
+	char			*cause = NULL;
 	int			 rc;
 
 	if (client_opt(a, "stdin") != NULL) {
@@ -343,6 +357,12 @@ client_cmd_note_exec(struct client_args *a)
 	core_event_init(&ev);
 	ev.type = CORE_NOTE;
 	ev.text = client_words(a);
+	if (client_cmd_check(&ev, &cause) != 0) {
+		core_event_clear(&ev);
+		rc = client_hub_error(CLIENT_EXIT_ERROR, "usage", "%s", cause);
+		free(cause);
+		return rc;
+	}
 	rc = client_hub_simple(a, &ev);
 	if (rc == CLIENT_EXIT_UNREACHABLE)
 		rc = client_note_queue(a, ev.text);

@@ -34,8 +34,12 @@ client_cmd_renew_exec(struct client_args *a)
 	}
 	rc = client_hub_command(a, &ev, -1, &ack);
 	if (rc == 0) {
-		printf("renewed %s in %s, fence %lld\n", a->words[0],
-		    a->incident, (long long)ev.fence);
+		if (a->json)
+			client_hub_json(a->incident, a->words[0], 0, ev.fence,
+			    0);
+		else
+			printf("renewed %s in %s, fence %lld\n", a->words[0],
+			    a->incident, (long long)ev.fence);
 		proto_msg_clear(&ack);
 	}
 	core_event_clear(&ev);

@@ -223,6 +223,7 @@ client_cmd_run_exec(struct client_args *a)
 	struct proto_msg	 ack;
 	struct client_run	 r;
 	struct sigaction	 sa;
+	struct buf		 jb;
 	const char		*ttl_s = client_opt(a, "ttl");
 	const char		*conflict_s = client_opt(a, "conflict-exit-code");
 	char			 note[96], *cause;
@@ -235,9 +236,9 @@ client_cmd_run_exec(struct client_args *a)
 		conflict_s = client_opt(a, "E");
 	conflict = CLIENT_RUN_CONFLICT;
 	if (ttl_s != NULL && client_ttl_parse(ttl_s, &ttl, &cause) != 0) {
-		fprintf(stderr, "concord: %s\n", cause);
+		rc = client_usage_why(a->entry, cause);
 		free(cause);
-		return client_usage(a->entry);
+		return rc;
 	}
 	if (a->nwords != 1 || a->nrest == 0 || (conflict_s != NULL &&
 	    util_num_parse(conflict_s, 0, 255, &conflict) != 0))
@@ -265,8 +266,15 @@ client_cmd_run_exec(struct client_args *a)
 	now = util_clock_mono_ms();
 	r.lease_end = now + r.ttl;
 	r.next_renew = now + r.ttl / 3;
-	fprintf(stderr, "concord: claimed %s, fence %lld; running %s\n",
-	    r.name, (long long)r.fence, a->argv_rest[0]);
+	if (a->json) {
+		/* Standard output is the command's: the claim, stderr. */
+		util_buf_init(&jb);
+		proto_result_json(a->incident, r.name, r.seq, r.fence, 0, &jb);
+		fprintf(stderr, "%s\n", jb.data);
+		util_buf_clear(&jb);
+	} else
+		fprintf(stderr, "concord: claimed %s, fence %lld; running %s\n",
+		    r.name, (long long)r.fence, a->argv_rest[0]);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = client_cmd_run_handler;

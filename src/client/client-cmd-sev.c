@@ -1,21 +1,14 @@
 /* concord sev N: change the severity (IC); "sev2" and "SEV2" are 2. */
-#include <strings.h>
-
 #include "client.h"
 #include "util.h"
 
 static int
 client_cmd_sev_build(struct client_args *a, struct core_event *ev,
-    __attribute__((unused)) char **cause)
+    char **cause)
 {
-	const char	*p;
-
 	if (a->nwords != 1)
 		return -1;
-	p = a->words[0];
-	if (strncasecmp(p, "sev", 3) == 0)
-		p += 3;
-	if (util_num_parse(p, 1, 4, &ev->sev) != 0)
+	if (client_sev_parse(a->words[0], &ev->sev, cause) != 0)
 		return -1;
 	ev->type = CORE_SEV;
 	return 0;
@@ -23,7 +16,7 @@ client_cmd_sev_build(struct client_args *a, struct core_event *ev,
 
 const struct client_cmd_entry client_cmd_sev_entry = {
 	.name = "sev",
-	.usage = "sev 1-4",
+	.usage = "sev 1-4|SEV1-SEV4",
 	.opts = "",
 	.args = "SEV",
 	.flags = CLIENT_CMD_CONSOLE,

@@ -2,9 +2,12 @@
  * concord show [--json]: the incident's current picture: status, severity,
  * commander, working summary, roles (vacant ones too), key moments (with
  * what every feed showed when each was decided or marked) and recovery
- * actions with holders, fences, and what blocks or conflicts with them.  Whatever
- * the hub sent (a snapshot may lack a title or an opener), it is shown,
- * with "?" for what is missing.
+ * actions with holders, fences, and what blocks or conflicts with them.
+ * Whatever the hub sent (a snapshot may lack a title or an opener), it is
+ * shown, with "?" for what is missing.  Text is made safe for the terminal
+ * (no control or bidi character goes out raw), and the role and action
+ * columns are as wide as their longest name (up to a bound), so they line
+ * up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,27 @@ client_cmd_show_json(const struct core_state *st)
 	util_buf_clear(&b);
 }
 
+/* Print text made safe for the terminal, one line. */
+static void
+client_cmd_show_text(const char *s)
+{
+	char	*safe = export_text(s, EXPORT_TEXT_SAFE | EXPORT_TEXT_LINE);
+
+	fputs(safe, stdout);
+	free(safe);
+}
+
+/* The width of a column of names: the longest, at most max. */
+static int
+client_cmd_show_width(int have, const char *name, int max)
+{
+	int	n = name != NULL ? (int)strlen(name) : 1;
+
+	if (n > max)
+		n = max;
+	return n > have ? n : have;
+}
+
 static int
 client_cmd_show_exec(struct client_args *a)
 {
@@ -34,7 +58,7 @@ client_cmd_show_exec(struct client_args *a)
 	char				 digest[CORE_DIGEST_LEN + 1], when[32];
 	char				*why;
 	size_t				 i, j;
-	int				 rc;
+	int				 rc, rw = 2, aw = 4;
 
 	if (a->nwords != 0)
 		return client_usage(a->entry);
@@ -46,37 +70,51 @@ client_cmd_show_exec(struct client_args *a)
 		core_state_clear(&st);
 		return CLIENT_EXIT_OK;
 	}
+	for (i = 0; i < st.nroles; i++)
+		rw = client_cmd_show_width(rw, st.roles[i].role, 24);
+	for (i = 0; i < st.nactions; i++)
+		aw = client_cmd_show_width(aw, st.actions[i].name, 32);
 	core_chain_digest(st.chain, digest);
 	export_time(st.opened, when, sizeof when);
-	printf("%s  %s  SEV%lld  %s  IC %s  seq %lld · %s\n", st.id,
-	    core_str_or(st.title, "?"), (long long)st.sev,
+	printf("%s  ", st.id);
+	client_cmd_show_text(core_str_or(st.title, "?"));
+	printf("  SEV%lld  %s  IC %s  seq %lld · %s\n", (long long)st.sev,
 	    core_str_or(st.status, "?"), st.ic != NULL ? st.ic : "vacant",
 	    (long long)st.seq, digest);
 	printf("opened %s by %s%s%s\n", when, core_str_or(st.opened_by, "?"),
 	    st.offer != NULL ? "; command offered to " : "",
 	    st.offer != NULL ? st.offer : "");
-	if (st.summary != NULL)
-		printf("summary: %s\n", st.summary);
-	printf("\nRoles\n  %-12s %s\n", "ic", st.ic != NULL ? st.ic : "-vacant-");
+	if (st.summary != NULL) {
+		printf("summary: ");
+		client_cmd_show_text(st.summary);
+		printf("\n");
+	}
+	printf("\nRoles\n  %-*s  %s\n", rw, "ic", st.ic != NULL ? st.ic :
+	    "-vacant-");
 	for (i = 0; i < st.nroles; i++)
-		printf("  %-12s %s\n", core_str_or(st.roles[i].role, "?"),
+		printf("  %-*s  %s\n", rw, core_str_or(st.roles[i].role, "?"),
 		    st.roles[i].user != NULL ? st.roles[i].user : "-vacant-");
 	if (st.nmoments > 0)
 		printf("\nKey moments\n");
 	for (i = 0; i < st.nmoments; i++) {
 		mo = &st.moments[i];
-		printf("  #%-5lld %-10s by %s%s%s\n", (long long)mo->ref,
+		printf("  #%-5lld %-10s by %s%s", (long long)mo->ref,
 		    core_str_or(mo->kind, "?"), core_str_or(mo->by, "?"),
-		    mo->text != NULL ? ": " : "", core_str_or(mo->text, ""));
-		for (j = 0; j < mo->nseen; j++)
-			printf("          %s\n", mo->seen[j]);
+		    mo->text != NULL ? ": " : "");
+		client_cmd_show_text(core_str_or(mo->text, ""));
+		printf("\n");
+		for (j = 0; j < mo->nseen; j++) {
+			printf("          ");
+			client_cmd_show_text(mo->seen[j]);
+			printf("\n");
+		}
 	}
 	printf("\nActions\n");
 	if (st.nactions == 0)
 		printf("  none declared\n");
 	for (i = 0; i < st.nactions; i++) {
 		ac = &st.actions[i];
-		printf("  %-16s ", core_str_or(ac->name, "?"));
+		printf("  %-*s  ", aw, core_str_or(ac->name, "?"));
 		if (ac->state == CORE_ACTION_HELD)
 			printf("HELD by %s, fence %lld\n",
 			    core_str_or(ac->holder, "?"), (long long)ac->fence);

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "export.h"
 #include "util.h"
 
 /*
@@ -395,7 +396,7 @@ client_cmd_line(const char *line, struct client_args *a,
 		rc = 1;
 		goto out;
 	}
-	if (ce->build(a, ev, &why) != 0) {
+	if (ce->build(a, ev, &why) != 0 || client_cmd_check(ev, &why) != 0) {
 		if (why != NULL)
 			*cause = why;
 		else
@@ -414,14 +415,129 @@ client_cmd_build(struct client_args *a, struct core_event *ev)
 	char	*cause = NULL;
 
 	core_event_init(ev);
-	if (a->entry->build(a, ev, &cause) == 0)
+	if (a->entry->build(a, ev, &cause) == 0 &&
+	    client_cmd_check(ev, &cause) == 0)
 		return 0;
 	core_event_clear(ev);
 	if (cause == NULL)
 		return client_usage(a->entry);
-	client_hub_fail(CLIENT_EXIT_ERROR, "%s", cause);
+	client_hub_error(CLIENT_EXIT_ERROR, "usage", "%s", cause);
 	free(cause);
 	return CLIENT_EXIT_ERROR;
+}
+
+/* The most bytes of text each command takes (see concord(1)). */
+static size_t
+client_cmd_text_max(enum core_type type)
+{
+	switch (type) {
+	case CORE_OPEN:
+		return 200;
+	case CORE_SUMMARY:
+	case CORE_BREAK:
+	case CORE_CMD_TAKE:
+		return 400;
+	case CORE_DECLARE:
+	case CORE_DONE:
+		return 1000;
+	default:
+		return CORE_TEXT_MAX;
+	}
+}
+
+/* What a command's text is called in messages. */
+static const char *
+client_cmd_text_what(enum core_type type)
+{
+	switch (type) {
+	case CORE_OPEN:
+		return "a title";
+	case CORE_SUMMARY:
+		return "the summary";
+	case CORE_BREAK:
+	case CORE_CMD_TAKE:
+		return "a reason";
+	case CORE_DECLARE:
+		return "a description";
+	case CORE_DONE:
+		return "the note of an outcome";
+	case CORE_DECIDE:
+		return "a decision";
+	case CORE_AMEND:
+		return "an amendment";
+	default:
+		return "a note";
+	}
+}
+
+int
+client_cmd_check(struct core_event *ev, char **cause)
+{
+	const char	*bad = NULL;
+	char		*text;
+	size_t		 i, max = client_cmd_text_max(ev->type);
+
+	if (ev->name != NULL && !core_name_valid(ev->name))
+		bad = ev->name;
+	else if (ev->user != NULL && !core_name_valid(ev->user))
+		bad = ev->user;
+	else if (ev->role != NULL && !core_name_valid(ev->role))
+		bad = ev->role;
+	for (i = 0; bad == NULL && i < ev->nafter; i++) {
+		if (!core_name_valid(ev->after[i]))
+			bad = ev->after[i];
+	}
+	for (i = 0; bad == NULL && i < ev->nconflicts; i++) {
+		if (!core_name_valid(ev->conflicts[i]))
+			bad = ev->conflicts[i];
+	}
+	if (bad != NULL) {
+		text = export_text(bad, EXPORT_TEXT_SAFE);
+		*cause = xasprintf("bad name \"%s\": a name is 1-%d of A-Z a-z "
+		    "0-9 . _ @ -", text, CORE_NAME_MAX);
+		free(text);
+		return -1;
+	}
+	if (ev->type == CORE_STATUS && !core_status_valid(ev->state)) {
+		*cause = xasprintf("no status \"%s\": investigating, "
+		    "identified, mitigating, monitoring or resolved",
+		    core_str_or(ev->state, ""));
+		return -1;
+	}
+	if (ev->type == CORE_MARK && !core_moment_valid(ev->kind)) {
+		*cause = xasprintf("no key moment \"%s\": detection, "
+		    "diagnosis, decision or mitigation",
+		    core_str_or(ev->kind, ""));
+		return -1;
+	}
+	if (ev->outcome != NULL && !core_outcome_valid(ev->outcome)) {
+		*cause = xasprintf("no outcome \"%s\": success, failed or "
+		    "aborted", ev->outcome);
+		return -1;
+	}
+	if (ev->text == NULL)
+		return 0;
+	/* Control characters are sent written out, never refused. */
+	text = export_text(ev->text, EXPORT_TEXT_CONTROLS);
+	free(ev->text);
+	ev->text = text;
+	if (ev->type == CORE_SUMMARY && strchr(text, '\n') != NULL) {
+		*cause = xstrdup("the summary is one line");
+		return -1;
+	}
+	if (*text == '\0' && ev->type != CORE_DECLARE &&
+	    ev->type != CORE_DONE && ev->type != CORE_SUMMARY) {
+		*cause = xasprintf("%s cannot be empty",
+		    client_cmd_text_what(ev->type));
+		return -1;
+	}
+	if (strlen(text) > max) {
+		*cause = xasprintf("%s is at most %zu bytes, this one is %zu: "
+		    "nothing was sent", client_cmd_text_what(ev->type), max,
+		    strlen(text));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -446,10 +562,22 @@ client_cmd_send(struct client_args *a)
 }
 
 int
-client_usage(const struct client_cmd_entry *ce)
+client_usage_why(const struct client_cmd_entry *ce, const char *why)
 {
+	if (client_hub_json_failures())
+		return client_hub_error(CLIENT_EXIT_ERROR, "usage",
+		    "%s%susage: concord %s", why != NULL ? why : "",
+		    why != NULL ? "; " : "", ce->usage);
+	if (why != NULL)
+		client_hub_fail(CLIENT_EXIT_ERROR, "%s", why);
 	fprintf(stderr, "usage: concord %s\n", ce->usage);
 	return CLIENT_EXIT_ERROR;
+}
+
+int
+client_usage(const struct client_cmd_entry *ce)
+{
+	return client_usage_why(ce, NULL);
 }
 
 int
@@ -458,6 +586,20 @@ client_ttl_parse(const char *s, int64_t *ms, char **cause)
 	if (util_duration_parse(s, ms) != 0 || *ms < CORE_TTL_MIN ||
 	    *ms > CORE_TTL_MAX) {
 		*cause = xasprintf("a lease lasts 1 s to 24 h, not %s", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+client_sev_parse(const char *s, int64_t *sev, char **cause)
+{
+	const char	*p = s;
+
+	if (strncasecmp(p, "sev", 3) == 0)
+		p += 3;
+	if (util_num_parse(p, 1, 4, sev) != 0) {
+		*cause = xasprintf("a severity is 1-4 or SEV1-SEV4, not %s", s);
 		return -1;
 	}
 	return 0;
@@ -527,8 +669,10 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
     size_t npresent)
 {
 	const struct core_action	*ca;
-	char				*why;
-	size_t				 i;
+	const struct core_role		*role;
+	char				*why, seq[24];
+	size_t				 i, k;
+	int				 any;
 
 #define KIND(s) (len == strlen(s) && strncmp(kind, s, len) == 0)
 	if (KIND("STATUS"))
@@ -551,6 +695,21 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
 		}
 		for (i = 0; i < st->npeople; i++)
 			core_list_add(out, n, st->people[i]);
+	} else if (KIND("NOTE")) {
+		/* Notes the user may amend, newest first. */
+		role = core_state_role(st, "scribe");
+		any = user != NULL && ((st->ic != NULL && strcmp(st->ic,
+		    user) == 0) || (role != NULL && role->user != NULL &&
+		    strcmp(role->user, user) == 0));
+		for (i = st->nnotes, k = 0; i > 0 && k < 10; i--) {
+			if (!any && (user == NULL || strcmp(st->people[
+			    st->notes[i - 1].author], user) != 0))
+				continue;
+			snprintf(seq, sizeof seq, "%lld",
+			    (long long)st->notes[i - 1].seq);
+			core_list_add(out, n, seq);
+			k++;
+		}
 	} else if (KIND("FEED")) {
 		for (i = 0; i < st->nfeeds; i++) {
 			if (!st->feeds[i].removed)

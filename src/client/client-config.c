@@ -5,10 +5,14 @@
  * environment can also say: hub ($CONCORD_HUB), user ($CONCORD_USER),
  * incident ($CONCORD_INCIDENT) and theme ($CONCORD_THEME).  The environment
  * wins over the file and options win over both, so the file only fills in
- * variables that are unset.  A missing file is fine; a bad line is an error.
+ * variables that are unset.  A missing file is fine; a bad line is an
+ * error naming its line, and so is a hub that is empty or not an address
+ * (never a silent fall back to the private embedded hub).
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <libwebsockets.h>
 
 #include "client.h"
 #include "util.h"
@@ -37,6 +41,32 @@ client_config_path(void)
 	return NULL;
 }
 
+/*
+ * Is value a hub address?  An empty or malformed one is an error, never
+ * the embedded hub: a team's console must not quietly open incidents on
+ * a private hub nobody else sees.
+ */
+static int
+client_config_hub(const char *value, char **why)
+{
+	struct lws_client_connect_info	 ci;
+	char				*owned = NULL, *cause = NULL;
+
+	if (*value == '\0') {
+		*why = xstrdup("hub is empty: give unix:/PATH or "
+		    "ws://HOST:PORT, or remove the line to use the private "
+		    "embedded hub");
+		return -1;
+	}
+	memset(&ci, 0, sizeof ci);
+	if (client_conn_address(value, &ci, &owned, &cause) != 0) {
+		*why = cause;
+		return -1;
+	}
+	free(owned);
+	return 0;
+}
+
 /* One setting: fill its variable unless the environment has it. */
 static int
 client_config_set(const char *key, const char *value, void *arg, char **why)
@@ -44,6 +74,8 @@ client_config_set(const char *key, const char *value, void *arg, char **why)
 	size_t	i;
 
 	(void)arg;
+	if (strcmp(key, "hub") == 0 && client_config_hub(value, why) != 0)
+		return -1;
 	for (i = 0; i < sizeof client_config_keys /
 	    sizeof client_config_keys[0]; i++) {
 		if (strcmp(key, client_config_keys[i].key) == 0) {

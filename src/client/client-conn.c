@@ -186,6 +186,9 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 		client_conn_run(cc, ms);
 	if (!cc->welcomed) {
 		*unreachable = !cc->refused;
+		if (cc->refused && client_link_code(cc->link) != NULL &&
+		    strcmp(client_link_code(cc->link), "no-incident") == 0)
+			*unreachable = -1;
 		if (cc->refused)
 			*cause = xstrdup(cc->error);
 		else

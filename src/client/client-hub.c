@@ -21,18 +21,90 @@
 #include <pwd.h>
 
 #include "client.h"
+#include "export.h"
 #include "util.h"
+
+/* Are failures printed as JSON (--json)? */
+static int	client_hub_json_mode;
+
+void
+client_hub_json_errors(int on)
+{
+	client_hub_json_mode = on;
+}
+
+int
+client_hub_json_failures(void)
+{
+	return client_hub_json_mode;
+}
+
+/* The code of a failure with this exit status, when none is given. */
+static const char *
+client_hub_code(int status)
+{
+	switch (status) {
+	case CLIENT_EXIT_UNREACHABLE:
+		return "unreachable";
+	case CLIENT_EXIT_REFUSED:
+		return "refused";
+	case CLIENT_EXIT_QUEUED:
+		return "queued";
+	default:
+		return "error";
+	}
+}
+
+static int
+client_hub_verror(int, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
+static int
+client_hub_verror(int status, const char *code, const char *fmt, va_list ap)
+{
+	struct buf	 b;
+	char		*msg, *safe;
+
+	msg = xvasprintf(fmt, ap);
+	if (client_hub_json_mode) {
+		util_buf_init(&b);
+		proto_error_json(code != NULL ? code : client_hub_code(status),
+		    msg, &b);
+		fprintf(stderr, "%s\n", b.data);
+		util_buf_clear(&b);
+	} else {
+		/* What the hub says may quote what someone typed. */
+		safe = export_text(msg, EXPORT_TEXT_SAFE);
+		if (status == CLIENT_EXIT_REFUSED && code != NULL)
+			fprintf(stderr, "concord: refused (%s): %s\n", code,
+			    safe);
+		else
+			fprintf(stderr, "concord: %s\n", safe);
+		free(safe);
+	}
+	free(msg);
+	return status;
+}
 
 int
 client_hub_fail(int status, const char *fmt, ...)
 {
 	va_list	ap;
 
-	fputs("concord: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	client_hub_verror(status, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	return status;
+}
+
+int
+client_hub_error(int status, const char *code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	client_hub_verror(status, code, fmt, ap);
+	va_end(ap);
 	return status;
 }
 
@@ -84,33 +156,74 @@ client_hub_resolve(struct client_args *a, char **cause)
 	return 0;
 }
 
-int
-client_hub_incident(struct client_args *a, char **cause)
+/*
+ * The hub's incidents, in *m; 0, -2 when the hub cannot be reached or does
+ * not answer, or -1, with *cause.
+ */
+static int
+client_hub_list(struct client_args *a, struct proto_msg *m, char **cause)
 {
 	struct client_conn	*cc;
-	struct proto_msg	 m, list;
-	struct buf		 b;
-	const char		*s;
-	size_t			 i, open = 0, which = 0;
+	struct proto_msg	 list;
 	int			 unreachable, rc;
 
-	if (a->incident == NULL && (s = getenv("CONCORD_INCIDENT")) != NULL &&
-	    *s != '\0')
-		a->incident = xstrdup(s);
-	if (a->incident != NULL)
-		return 0;
 	if ((cc = client_conn_open(a->hub, a->user, NULL, -1, 0, &unreachable,
 	    cause)) == NULL)
-		return unreachable ? -2 : -1;
+		return unreachable > 0 ? -2 : -1;
 	proto_msg_init(&list, PROTO_LIST);
 	client_conn_send(cc, &list);
-	rc = client_conn_recv(cc, &m, 15000, cause);
+	rc = client_conn_recv(cc, m, 15000, cause);
 	client_conn_free(cc);
 	if (rc <= 0) {
 		if (rc == 0)
 			*cause = xstrdup("the hub did not list its incidents");
 		return -2;
 	}
+	if (m->kind != PROTO_INCIDENTS) {
+		proto_msg_clear(m);
+		*cause = xstrdup("the hub did not list its incidents");
+		return -1;
+	}
+	return 0;
+}
+
+/* Append the incidents of m, one a line (open ones only unless all). */
+static void
+client_hub_list_add(struct buf *b, const struct proto_msg *m, int all)
+{
+	const struct proto_incident	*pi;
+	char				*title;
+	size_t				 i;
+
+	for (i = 0; i < m->nincidents; i++) {
+		pi = &m->incidents[i];
+		if (!all && pi->status != NULL &&
+		    strcmp(pi->status, "resolved") == 0)
+			continue;
+		title = export_text(pi->title, EXPORT_TEXT_SAFE |
+		    EXPORT_TEXT_LINE);
+		util_buf_printf(b, "\n  %s  SEV%lld  %s  %s", pi->id,
+		    (long long)pi->sev, core_str_or(pi->status, "?"), title);
+		free(title);
+	}
+}
+
+int
+client_hub_incident(struct client_args *a, char **cause)
+{
+	struct proto_msg	 m;
+	struct buf		 b;
+	const char		*s;
+	size_t			 i, open = 0, which = 0;
+	int			 rc;
+
+	if (a->incident == NULL && (s = getenv("CONCORD_INCIDENT")) != NULL &&
+	    *s != '\0')
+		a->incident = xstrdup(s);
+	if (a->incident != NULL)
+		return 0;
+	if ((rc = client_hub_list(a, &m, cause)) != 0)
+		return rc;
 	for (i = 0; i < m.nincidents; i++) {
 		if (m.incidents[i].status == NULL ||
 		    strcmp(m.incidents[i].status, "resolved") != 0) {
@@ -130,17 +243,74 @@ client_hub_incident(struct client_args *a, char **cause)
 	else {
 		util_buf_adds(&b, "several incidents are open; choose one with "
 		    "-i ID or $CONCORD_INCIDENT:");
-		for (i = 0; i < m.nincidents; i++) {
-			if (m.incidents[i].status != NULL &&
-			    strcmp(m.incidents[i].status, "resolved") == 0)
-				continue;
-			util_buf_printf(&b, "\n  %s  SEV%lld  %s", m.incidents[i].id,
-			    (long long)m.incidents[i].sev, m.incidents[i].title);
-		}
+		client_hub_list_add(&b, &m, 0);
 	}
 	proto_msg_clear(&m);
 	*cause = util_buf_steal(&b);
 	return -1;
+}
+
+int
+client_hub_known(struct client_args *a)
+{
+	struct proto_msg	 m;
+	char			*cause = NULL;
+	int64_t			 saved, soon;
+	size_t			 i;
+	int			 found = 0, rc;
+
+	/* A quick look: a slow hub is the console's to show, not to wait on. */
+	soon = util_clock_mono_ms() + CLIENT_KNOWN_WAIT;
+	saved = client_conn_deadline(0);
+	client_conn_deadline(saved != 0 && saved < soon ? saved : soon);
+	rc = client_hub_list(a, &m, &cause);
+	client_conn_deadline(saved);
+	if (rc != 0) {
+		util_log("cannot list the hub's incidents: %s", cause);
+		free(cause);
+		return CLIENT_EXIT_OK;	/* the console will say */
+	}
+	for (i = 0; i < m.nincidents; i++) {
+		if (strcmp(m.incidents[i].id, a->incident) == 0)
+			found = 1;
+	}
+	proto_msg_clear(&m);
+	if (found)
+		return CLIENT_EXIT_OK;
+	return client_hub_unopened(a, -1, NULL);
+}
+
+int
+client_hub_unopened(struct client_args *a, int unreachable,
+    const char *cause)
+{
+	struct proto_msg	 m;
+	struct buf		 b;
+	char			*why = NULL;
+	int			 rc;
+
+	if (unreachable > 0)
+		return client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s", cause);
+	if (unreachable == 0)
+		return client_hub_fail(CLIENT_EXIT_ERROR, "%s", cause);
+	/* No such incident: a refusal, saying which there are. */
+	util_buf_init(&b);
+	util_buf_printf(&b, "no incident %s on this hub", a->incident);
+	if (client_hub_list(a, &m, &why) != 0) {
+		free(why);
+		util_buf_adds(&b, "; concord incidents lists them");
+	} else {
+		if (m.nincidents == 0)
+			util_buf_adds(&b, "; it has none: open one with "
+			    "concord open --title TITLE");
+		else
+			util_buf_adds(&b, "; its incidents:");
+		client_hub_list_add(&b, &m, 1);
+		proto_msg_clear(&m);
+	}
+	rc = client_hub_error(CLIENT_EXIT_REFUSED, "no-incident", "%s", b.data);
+	util_buf_clear(&b);
+	return rc;
 }
 
 int
@@ -161,11 +331,9 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 		cc = client_conn_open(a->hub, a->user, m.incident, -1,
 		    0, &unreachable, &cause);
 		if (cc == NULL) {
-			if (!unreachable || !sent) {
+			if (unreachable <= 0 || !sent) {
 				free(op);
-				rc = client_hub_fail(unreachable ?
-				    CLIENT_EXIT_UNREACHABLE : CLIENT_EXIT_ERROR,
-				    "%s", cause);
+				rc = client_hub_unopened(a, unreachable, cause);
 				free(cause);
 				return rc;
 			}
@@ -203,14 +371,14 @@ retry:
 	}
 	free(op);
 	if (ack->kind == PROTO_REFUSED) {
-		rc = client_hub_fail(CLIENT_EXIT_REFUSED, "refused (%s): %s",
-		    ack->code, ack->message != NULL ? ack->message : "");
+		rc = client_hub_error(CLIENT_EXIT_REFUSED, ack->code, "%s",
+		    ack->message != NULL ? ack->message : "");
 		proto_msg_clear(ack);
 		return rc;
 	}
 	if (ack->kind == PROTO_ERROR) {
-		rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s", ack->message != NULL ?
-		    ack->message : ack->code);
+		rc = client_hub_error(CLIENT_EXIT_ERROR, ack->code, "%s",
+		    ack->message != NULL ? ack->message : ack->code);
 		proto_msg_clear(ack);
 		return rc;
 	}
@@ -232,8 +400,7 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 
 	if ((cc = client_conn_open(a->hub, a->user, a->incident, 0,
 	    events == NULL, &unreachable, &cause)) == NULL) {
-		rc = client_hub_fail(unreachable ? CLIENT_EXIT_UNREACHABLE :
-		    CLIENT_EXIT_ERROR, "%s", cause);
+		rc = client_hub_unopened(a, unreachable, cause);
 		free(cause);
 		return rc;
 	}
@@ -409,7 +576,7 @@ client_hub_fence(struct client_args *a, const char *name, int64_t *fence)
 	*fence = core_state_fence_of(&st, name, a->user);
 	core_state_clear(&st);
 	if (*fence == 0)
-		return client_hub_fail(CLIENT_EXIT_REFUSED, "refused "
-		    "(not-holder): you hold no claim on %s", name);
+		return client_hub_error(CLIENT_EXIT_REFUSED, "not-holder",
+		    "you hold no claim on %s", name);
 	return CLIENT_EXIT_OK;
 }

@@ -74,6 +74,8 @@ struct client_link {
 	uint16_t			 tries;
 	int				 in_callback;
 	int				 freed;
+	char				*code;		/* of the error that
+							   ended an opening */
 	struct buf			 rx;
 	struct link_outq		 out;
 	lws_sorted_usec_list_t		 tick_sul;
@@ -339,6 +341,8 @@ link_message(struct client_link *l, const char *p, size_t len)
 	}
 	if (l->phase == LINK_OPENING) {
 		if (m.kind != PROTO_WELCOME) {
+			free(l->code);
+			l->code = core_strdup_or_null(m.code);
 			why = xstrdup(m.message != NULL ? m.message :
 			    "the hub did not welcome us");
 			proto_msg_clear(&m);
@@ -357,6 +361,8 @@ link_message(struct client_link *l, const char *p, size_t len)
 		}
 		l->phase = LINK_UP;
 		l->tries = 0;
+		free(l->code);
+		l->code = NULL;
 		l->pinged = util_clock_mono_ms();
 		if (l->ops->up != NULL)
 			l->ops->up(l->arg, &m);
@@ -527,11 +533,19 @@ client_link_free(struct client_link *l)
 	free(l->hub);
 	free(l->user);
 	free(l->incident);
+	free(l->code);
+	l->code = NULL;
 	if (l->in_callback) {
 		l->freed = 1;	/* the receive callback frees it */
 		return;
 	}
 	free(l);
+}
+
+const char *
+client_link_code(struct client_link *l)
+{
+	return l->code;
 }
 
 void

@@ -3,9 +3,10 @@
  * subcommand's own with the verb table's grammar (client-cmd.c), then runs
  * the subcommand from client_cmd_table (one file per subcommand).  Exit
  * statuses: 0 done, 1 usage or other error, 2 hub unreachable, 3 refused
- * by the hub, 4 queued for later delivery.  With no command it runs
- * client_console, which the program's main (tui-concord.c) points at the
- * console: nothing here calls the screen.
+ * by the hub (an unknown incident too), 4 queued for later delivery; with
+ * --json every failure is one JSON object on standard error.  With no
+ * command it runs client_console, which the program's main (tui-concord.c)
+ * points at the console: nothing here calls the screen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,9 @@ client_main_usage(FILE *f)
 	    "  -i ID            the incident (default $CONCORD_INCIDENT, else "
 	    "the\n"
 	    "                   only open incident)\n"
-	    "  --json           machine-readable output from read commands\n"
+	    "  --json           machine-readable output, and failures as\n"
+	    "                   {\"error\":CODE,\"message\":...} on "
+	    "standard error\n"
 	    "  --based-on N     decide a coordination command on the view at "
 	    "seq N\n"
 	    "  --op ID          the operation id (a retry with the same id is "
@@ -46,10 +49,12 @@ client_main_usage(FILE *f)
 		if ((client_cmd_table[i]->flags & CLIENT_CMD_NOCLI) == 0)
 			fprintf(f, "  %s\n", client_cmd_table[i]->usage);
 	}
-	fputs("\nExit status: 0 done, 1 error, 2 hub unreachable or not "
-	    "answering, 3 refused,\n4 queued; run: its command's, or 75 (-E) "
+	fputs("\nSeverities are 1-4 or SEV1-SEV4.\n"
+	    "Exit status: 0 done, 1 a usage error (before anything is sent) or "
+	    "another\nerror, 2 hub unreachable or not answering, 3 refused (an "
+	    "unknown incident\ntoo), 4 queued; run: its command's, or 75 (-E) "
 	    "when the claim is refused;\nthe console: 129 when its terminal "
-	    "goes, 128+N on signal N.\nSee concord(1).\n", f);
+	    "goes, 128+N on signal N.  See concord(1).\n", f);
 }
 
 int	(*client_console)(struct client_args *);
@@ -64,12 +69,19 @@ client_run(int argc, char **argv)
 	int				 i, rc;
 
 	client_args_init(&a);
+	/* Failures are JSON with --json, even before it is parsed. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			a.json = 1;
+	}
+	client_hub_json_errors(a.json);
 	if ((i = client_cmd_parse_common(&a, argc, argv, &cause)) >= 0 &&
 	    i < argc) {
 		if ((ce = client_cmd_find(argv[i], 0)) == NULL) {
-			fprintf(stderr, "concord: unknown command %s\n",
-			    argv[i]);
-			client_main_usage(stderr);
+			client_hub_error(CLIENT_EXIT_ERROR, "usage",
+			    "unknown command %s", argv[i]);
+			if (!a.json)
+				client_main_usage(stderr);
 			client_args_clear(&a);
 			return CLIENT_EXIT_ERROR;
 		}
@@ -78,12 +90,16 @@ client_run(int argc, char **argv)
 			i = -1;
 	}
 	if (i < 0) {
-		fprintf(stderr, "concord: %s\n", cause);
+		if (ce != NULL)
+			rc = client_usage_why(ce, cause);
+		else
+			rc = client_hub_error(CLIENT_EXIT_ERROR, "usage", "%s",
+			    cause);
 		free(cause);
-		rc = ce != NULL ? client_usage(ce) : CLIENT_EXIT_ERROR;
 		client_args_clear(&a);
 		return rc;
 	}
+	client_hub_json_errors(a.json);
 	/* Every wait for the hub ends by the deadline (restored after). */
 	saved = client_conn_deadline(util_clock_mono_ms() + a.timeout);
 	if (ce == NULL && a.nwords == 0 && client_opt(&a, "help") == NULL &&

@@ -8,8 +8,9 @@
  * does not match, is refused and leaves both unchanged or, when the chain
  * breaks, leaves a replica the caller must reset.  Each entry's kind is
  * the key moment the state gave its event, whatever command marked it;
- * amended_by is the latest amendment.  Nothing here reads the network or
- * the clock: the time comes in with each event.
+ * amended_by is the latest amendment and current what the entry reads as
+ * with its text (the original stays in text).  Nothing here reads the
+ * network or the clock: the time comes in with each event.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,9 @@ client_replica_clear(struct client_replica *r)
 	for (i = 0; i < r->ntl; i++) {
 		free(r->tl[i].actor);
 		free(r->tl[i].roles);
+		free(r->tl[i].op);
 		free(r->tl[i].text);
+		free(r->tl[i].current);
 		free(r->tl[i].kind);
 	}
 	free(r->tl);
@@ -53,6 +56,19 @@ client_replica_reset(struct client_replica *r)
 	free(incident);
 }
 
+/* A description as one line (tabs and line feeds as spaces), in place. */
+static char *
+client_replica_line(char *s)
+{
+	char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	}
+	return s;
+}
+
 /*
  * Fold event e, sent with chain hash, at monotonic time now (ms).  Returns
  * 1 if it was folded, 0 if it is already held, or -1 with *cause (caller
@@ -64,7 +80,8 @@ client_replica_fold(struct client_replica *r, const struct core_event *e,
     const unsigned char *hash, int64_t now, char **cause)
 {
 	struct core_ctx		 ctx;
-	struct client_tl	*t;
+	struct core_event	 now_reads;
+	struct client_tl	*t, *a;
 	const struct core_moment *m;
 	size_t			 i, moments = r->st.nmoments;
 
@@ -86,13 +103,21 @@ client_replica_fold(struct client_replica *r, const struct core_event *e,
 	t->type = e->type;
 	t->actor = xstrdup(core_str_or(e->actor, "?"));
 	t->roles = xstrdup(core_str_or(e->roles, ""));
-	t->text = core_event_describe(e);
-	for (i = 0; t->text[i] != '\0'; i++) {
-		if (t->text[i] == '\n' || t->text[i] == '\t')
-			t->text[i] = ' ';
+	t->op = core_strdup_or_null(e->op);
+	t->ref = e->ref;
+	t->text = client_replica_line(core_event_describe(e));
+	if (e->type == CORE_AMEND && e->ref >= 1 && (size_t)e->ref < r->ntl) {
+		/* The entry amended reads as its kind does, with the new
+		 * text. */
+		a = &r->tl[e->ref - 1];
+		a->amended_by = e->seq;
+		core_event_init(&now_reads);
+		now_reads.type = a->type;
+		now_reads.text = e->text;	/* borrowed */
+		free(a->current);
+		a->current = client_replica_line(core_event_describe(
+		    &now_reads));
 	}
-	if (e->type == CORE_AMEND && e->ref >= 1 && (size_t)e->ref <= r->ntl)
-		r->tl[e->ref - 1].amended_by = e->seq;
 	for (i = moments; i < r->st.nmoments; i++) {
 		m = &r->st.moments[i];
 		if (m->ref < 1 || (size_t)m->ref > r->ntl)

@@ -70,6 +70,23 @@ core_utf8_step(const unsigned char *p, size_t n, size_t *i, unsigned int *cp)
 	return 0;
 }
 
+/*
+ * Decode the character at s[*i] (of n bytes) into *cp and step past it.
+ * Returns 0, or -1 for a malformed sequence, after stepping one byte (with
+ * *cp that byte).
+ */
+int
+core_utf8_next(const char *s, size_t n, size_t *i, unsigned int *cp)
+{
+	size_t	at = *i;
+
+	if (core_utf8_step((const unsigned char *)s, n, i, cp) == 0)
+		return 0;
+	*cp = (unsigned char)s[at];
+	*i = at + 1;
+	return -1;
+}
+
 int
 core_utf8_valid(const char *s, size_t n)
 {

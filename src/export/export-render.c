@@ -3,11 +3,15 @@
  * its chain value) inside an object naming the incident, so `concord verify`
  * can recompute the chain with nothing but the file.  The Markdown export is
  * a postmortem-ready timeline: a header (title, severity, status, duration,
- * commanders and roles over time), the recovery actions with holders,
- * fences and outcomes, then every event in order.  A note written offline
- * shows when it was written beside when the hub logged it; the order is
- * always the log's.  Any event a log can hold renders, even one missing a
- * field its type needs ("?" stands in).
+ * commanders and roles over time), the recovery actions with their holder
+ * (who completed a done one; none for a free one), fence and last episode
+ * (claimed, released, expired, broken with the reason, done with the
+ * outcome; a fence only once one was granted), then every event in order.
+ * A note written offline shows when it was written beside when the hub
+ * logged it; the order is always the log's.  Any event a log can hold
+ * renders, even one missing a field its type needs ("?" stands in).  Text
+ * for people is made safe for a terminal first (export_text): no control
+ * or bidi character reaches a reader raw.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,9 +60,9 @@ export_event_line(const struct core_event *e)
 
 	export_time(e->time, when, sizeof when);
 	export_written(e, written, sizeof written);
-	what = core_event_describe(e);
-	for (p = what; (p = strchr(p, '\n')) != NULL; p++)
-		*p = ' ';	/* one event, one line */
+	p = core_event_describe(e);
+	what = export_text(p, EXPORT_TEXT_SAFE | EXPORT_TEXT_LINE);
+	free(p);		/* one event, one line, nothing raw */
 	line = xasprintf("%s%s%s%s  #%-5lld %s%s%s%s  %s", when,
 	    *written != '\0' ? " (" : "", written, *written != '\0' ? ")" : "",
 	    (long long)e->seq, core_str_or(e->actor, "?"),
@@ -111,11 +115,13 @@ export_md_when(struct buf *b, const struct core_event *e)
 		util_buf_printf(b, " (%s)", written);
 }
 
-/* Escape Markdown table and inline characters in text. */
+/* Escape Markdown table and inline characters in text made safe. */
 static void
-export_md_text(struct buf *b, const char *s)
+export_md_text(struct buf *b, const char *text)
 {
-	for (; s != NULL && *s != '\0'; s++) {
+	char	*safe = export_text(text, EXPORT_TEXT_SAFE), *s;
+
+	for (s = safe; *s != '\0'; s++) {
 		if (*s == '\n')
 			util_buf_adds(b, " / ");
 		else if (strchr("|*_`[]<>\\", *s) != NULL) {
@@ -123,6 +129,79 @@ export_md_text(struct buf *b, const char *s)
 			util_buf_addc(b, *s);
 		} else
 			util_buf_addc(b, *s);
+	}
+	free(safe);
+}
+
+/*
+ * An action's last episode, from the events about it: "claimed by bob
+ * 14:02:15", "released by bob", "expired (held by bob)", "broken by alice:
+ * reason (held by bob)", "done by bob: failed", or "never claimed".  Into
+ * b, escaped.
+ */
+static void
+export_md_episode(struct buf *b, const struct core_action *a,
+    const struct core_event *ev, size_t n)
+{
+	const struct core_event	*e = NULL, *grant;
+	char			 when[32];
+	size_t			 i;
+
+	for (i = n; i > 0 && e == NULL; i--) {
+		switch (ev[i - 1].type) {
+		case CORE_CLAIM:
+		case CORE_RELEASE:
+		case CORE_DONE:
+		case CORE_EXPIRE:
+		case CORE_BREAK:
+			if (ev[i - 1].name != NULL && a->name != NULL &&
+			    strcmp(ev[i - 1].name, a->name) == 0)
+				e = &ev[i - 1];
+			break;
+		default:
+			break;
+		}
+	}
+	if (e == NULL) {
+		util_buf_adds(b, "never claimed");
+		return;
+	}
+	/* The grant an episode ended: the fence is its seq. */
+	grant = e->fence >= 1 && (size_t)e->fence <= n &&
+	    ev[e->fence - 1].type == CORE_CLAIM ? &ev[e->fence - 1] : NULL;
+	switch (e->type) {
+	case CORE_CLAIM:
+		export_time(e->time, when, sizeof when);
+		util_buf_printf(b, "claimed by %s %s",
+		    core_str_or(e->actor, "?"), when + 11);
+		break;
+	case CORE_RELEASE:
+		util_buf_printf(b, "released by %s",
+		    core_str_or(e->actor, "?"));
+		break;
+	case CORE_DONE:
+		util_buf_printf(b, "done by %s: %s", core_str_or(e->actor, "?"),
+		    core_str_or(e->outcome, "?"));
+		if (e->text != NULL && *e->text != '\0') {
+			util_buf_adds(b, " (");
+			export_md_text(b, e->text);
+			util_buf_addc(b, ')');
+		}
+		break;
+	case CORE_EXPIRE:
+		util_buf_adds(b, "expired");
+		if (grant != NULL)
+			util_buf_printf(b, " (held by %s)",
+			    core_str_or(grant->actor, "?"));
+		break;
+	default:
+		util_buf_printf(b, "broken by %s: ",
+		    core_str_or(e->actor, "?"));
+		export_md_text(b, e->text);
+		if (grant != NULL)
+			util_buf_printf(b, " (held by %s)",
+			    core_str_or(grant->actor, "?"));
+		break;
 	}
 }
 
@@ -234,17 +313,24 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 	if (st->nactions == 0)
 		util_buf_adds(b, "None declared.\n");
 	else
-		util_buf_adds(b, "| Action | State | Holder | Fence | Outcome |"
-		    " Description |\n|---|---|---|---|---|---|\n");
+		util_buf_adds(b, "| Action | State | Holder | Fence | "
+		    "Last episode | Description |\n"
+		    "|---|---|---|---|---|---|\n");
 	for (i = 0; i < st->nactions; i++) {
 		a = &st->actions[i];
-		util_buf_printf(b, "| %s | %s | %s | %lld | %s | ",
+		util_buf_printf(b, "| %s | %s | %s | ",
 		    core_str_or(a->name, "?"),
 		    a->state == CORE_ACTION_HELD ? "held" :
 		    a->state == CORE_ACTION_DONE ? "done" : "free",
-		    a->holder != NULL ? a->holder :
-		    a->last_holder != NULL ? a->last_holder : "-",
-		    (long long)a->fence, a->outcome != NULL ? a->outcome : "-");
+		    a->state == CORE_ACTION_HELD && a->holder != NULL ?
+		    a->holder : a->state == CORE_ACTION_DONE &&
+		    a->last_holder != NULL ? a->last_holder : "-");
+		if (a->fence > 0)
+			util_buf_printf(b, "%lld | ", (long long)a->fence);
+		else
+			util_buf_adds(b, "- | ");
+		export_md_episode(b, a, ev, n);
+		util_buf_adds(b, " | ");
 		export_md_text(b, a->desc);
 		util_buf_adds(b, " |\n");
 	}

@@ -74,7 +74,7 @@ hub_http_error(struct hub *hub, struct hub_client *c, struct lws *wsi,
 	util_log("hook: %u %s", status, message);
 	hub_http_body_reset(c);
 	util_buf_init(&b);
-	proto_hook_answer(code, message, 0, 0, &b);
+	proto_error_json(code, message, &b);
 	util_buf_add(&c->rx, b.data, b.len);
 	util_buf_clear(&b);
 	c->hook = HUB_HOOK_NONE;
@@ -517,7 +517,7 @@ hub_http_body_done(struct hub *hub, struct hub_client *c, struct lws *wsi)
 	util_log("hook: %zu alert(s) logged, %zu already", logged, again);
 	hub_http_body_reset(c);
 	util_buf_init(&b);
-	proto_hook_answer(NULL, NULL, logged, again, &b);
+	proto_hook_answer(logged, again, &b);
 	util_buf_add(&c->rx, b.data, b.len);
 	util_buf_clear(&b);
 	if (hub_http_answer(c, wsi, HTTP_STATUS_OK, "application/json",

@@ -1211,18 +1211,50 @@ proto_result_json(const char *incident, const char *action, int64_t seq,
 }
 
 void
-proto_hook_answer(const char *code, const char *message, size_t logged,
-    size_t again, struct buf *b)
+proto_hook_answer(size_t logged, size_t again, struct buf *b)
 {
 	cJSON	*o = cJSON_CreateObject();
 
-	if (code != NULL) {
-		proto_put_str(o, "error", code);
-		proto_put_str(o, "message", message);
-	} else {
-		proto_put_num(o, "recorded", (int64_t)logged, 1);
-		proto_put_num(o, "duplicates", (int64_t)again, 1);
-	}
+	proto_put_num(o, "recorded", (int64_t)logged, 1);
+	proto_put_num(o, "duplicates", (int64_t)again, 1);
+	proto_print(o, b);
+}
+
+void
+proto_error_json(const char *code, const char *message, struct buf *b)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	proto_put_strnull(o, "error", code);
+	proto_put_strnull(o, "message", message);
+	proto_print(o, b);
+}
+
+void
+proto_count_json(const char *incident, const char *key, int64_t n,
+    struct buf *b)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	proto_put_str(o, "incident", incident);
+	proto_put_num(o, key, n, 1);
+	proto_print(o, b);
+}
+
+void
+proto_verified_json(const char *incident, int64_t seq,
+    const unsigned char *chain, struct buf *b)
+{
+	cJSON	*o = cJSON_CreateObject();
+	char	 digest[CORE_DIGEST_LEN + 1];
+
+	core_chain_digest(chain, digest);
+	proto_put_str(o, "incident", incident);
+	cJSON_AddTrueToObject(o, "verified");
+	proto_put_num(o, "events", seq, 1);
+	proto_put_num(o, "seq", seq, 1);
+	proto_put_str(o, "digest", digest);
+	proto_put_hash(o, "chain", chain);
 	proto_print(o, b);
 }
 

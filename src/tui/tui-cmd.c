@@ -4,7 +4,9 @@
  * and the verb's builder makes the core command, which the session sends
  * decided on the replica's current seq (or refuses locally when the hub is
  * not live).  Notes are the exception: they go through the outbox whatever
- * the connection.  The console's own verbs (search, help, quit) act here.
+ * the connection.  The console's own verbs (search, help, quit) act here;
+ * a search moves the focus to the timeline, so that n and N find the next
+ * matches and nothing typed after it becomes a note.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +64,15 @@ tui_cmd_run(struct tui *t, const char *line, char **cause)
 		name = a.entry->name;
 		if (strcmp(name, "quit") == 0)
 			t->quit = 1;
-		else if (strcmp(name, "help") == 0)
-			t->help = 1;
-		else if (strcmp(name, "search") == 0) {
+		else if (strcmp(name, "help") == 0) {
+			t->overlay = TUI_OVERLAY_HELP;
+			t->otop = 0;
+		} else if (strcmp(name, "search") == 0) {
 			free(t->search);
 			t->search = client_words(&a);
 			t->match = 0;
+			/* The search stays in the timeline, where n/N work. */
+			t->focus = TUI_FOCUS_TIMELINE;
 			tui_input_key(t, 'n', -1);	/* the newest match */
 		}
 	} else if (rc == 0 && e.type == CORE_NOTE)

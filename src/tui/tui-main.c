@@ -231,14 +231,15 @@ tui_main(struct client_args *a)
 	struct sigaction	 old[TUI_MAIN_NCAUGHT];
 	lws_adopt_desc_t	 ad;
 	const char		*theme = client_opt(a, "theme"), *bench;
-	char			*cause = NULL;
+	char			*cause = NULL, *embed;
 	int			 rc, fd;
 
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return client_hub_fail(CLIENT_EXIT_ERROR, "the console needs a "
 		    "terminal; see concord --help for the commands");
-	if ((rc = client_hub_prepare(a, 1)) != 0)
+	if ((rc = client_hub_prepare(a, 1)) != 0 ||
+	    (rc = client_hub_known(a)) != 0)
 		return rc;
 	client_outbox_quiet();
 	memset(&t, 0, sizeof t);
@@ -253,6 +254,9 @@ tui_main(struct client_args *a)
 		return rc;
 	}
 	t.hub = xstrdup(a->hub);
+	embed = client_embed_url();
+	t.embedded = strcmp(a->hub, embed) == 0;	/* says "private" */
+	free(embed);
 	t.user = xstrdup(a->user);
 	t.incident = xstrdup(a->incident);
 	t.dirty = 1;

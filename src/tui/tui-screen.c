@@ -5,11 +5,26 @@
  * erase() and shown with one doupdate(), so there is no flicker and nothing
  * on screen outlives the state it came from.  Only what is visible is
  * visited: the timeline draws its last rows by index, never the whole log.
- * Text is placed by display columns: UTF-8 is decoded to wide characters
- * and measured with wcwidth, and a character that would cross the edge is
- * left out rather than cut.  When the locale is not UTF-8, lines and marks
- * fall back to ASCII.  While the hub is lost every pane title says "as of"
- * the last time it was heard and the panes are dimmed.
+ * Text is placed by display columns: UTF-8 is decoded to characters and
+ * measured with wcwidth, and a character that would cross the edge is left
+ * out rather than cut.  Nothing from an event reaches the terminal raw:
+ * every string is made safe first (export_text), so control characters,
+ * escape sequences and bidi overrides show as escapes ("\e[2J",
+ * "\u202e").  When the locale is not UTF-8, lines and marks fall back to
+ * ASCII and every other non-ASCII character shows as one "?".  While the
+ * hub is lost every pane title says "as of" the last time it was heard and
+ * the panes are dimmed.
+ *
+ * Under the header, always in view, is the situation: the working summary,
+ * a banner when command is offered (to this user, with the key that
+ * accepts it), and the user's own claims with their countdowns.  The
+ * Actions pane lists what needs attention first (held, conflicting,
+ * blocked, free, done) and says how many more there are when they do not
+ * fit.  The header names the hub ("private" for the embedded one).  The
+ * mode shows: the focused pane's title is marked and the command line
+ * says which pane has the keys; a search match is drawn whole in the
+ * match style (never a colour pair mixed with another); help and one
+ * entry's detail are overlays that scroll.
  *
  * Nothing is made up: until the hub has sent the incident's log (before
  * the first welcome, or after the replica was dropped to resynchronise)
@@ -50,14 +65,17 @@ struct tui_glyphs {
 	const char	*check;
 	const char	*dash;
 	const char	*arrow;
+	const char	*pointer;
+	const char	*renewed;
 };
 
 static const struct tui_glyphs tui_utf8 = {
 	"\xe2\x94\x80", "\xe2\x94\x82", "\xc2\xb7", "\xe2\x80\xa6",
-	"\xe2\x98\x85", "\xe2\x9c\x94", "\xe2\x80\x94", "\xe2\x86\x91"
+	"\xe2\x98\x85", "\xe2\x9c\x94", "\xe2\x80\x94", "\xe2\x86\x91",
+	"\xe2\x96\xb6", "\xe2\x86\xbb"
 };
 static const struct tui_glyphs tui_ascii = {
-	"-", "|", ".", "...", "*", "ok", "-", "^"
+	"-", "|", ".", "...", "*", "ok", "-", "^", ">", "+"
 };
 
 static const struct tui_glyphs *
@@ -150,38 +168,29 @@ tui_screen_end(struct tui *t)
 
 /*
  * Put UTF-8 text at (y, x) in at most w columns with elem's attributes
- * (plus extra); returns the columns used.
+ * (plus extra), made safe for the terminal first; returns the columns
+ * used.
  */
 static int
 tui_screen_text(struct tui *t, int y, int x, int w, enum tui_elem elem,
     attr_t extra, const char *s)
 {
 	wchar_t		wbuf[512];
-	mbstate_t	ps;
-	wchar_t		wc;
-	size_t		n, len, k = 0;
+	unsigned int	cp;
+	char		*safe;
+	size_t		len, i = 0, k = 0;
 	int		used = 0, cw;
 
 	if (w <= 0 || s == NULL)
 		return 0;
-	memset(&ps, 0, sizeof ps);
-	len = strlen(s);
-	while (len > 0 && k < sizeof wbuf / sizeof wbuf[0]) {
-		n = mbrtowc(&wc, s, len, &ps);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			memset(&ps, 0, sizeof ps);
-			wc = L'?';
-			n = 1;
-		} else if (n == 0)
-			break;
-		s += n;
-		len -= n;
-		if (!t->utf8 && wc >= 0x80)
-			wc = L'?';
-		if (wc == L'\t' || wc == L'\n')
-			wc = L' ';
-		if ((cw = wcwidth(wc)) < 0) {
-			wc = L'?';
+	safe = export_text(s, EXPORT_TEXT_SAFE | EXPORT_TEXT_LINE |
+	    (t->utf8 ? 0 : EXPORT_TEXT_ASCII));
+	len = strlen(safe);
+	while (i < len && k < sizeof wbuf / sizeof wbuf[0]) {
+		if (core_utf8_next(safe, len, &i, &cp) != 0)
+			cp = '?';
+		if ((cw = wcwidth((wchar_t)cp)) < 0) {
+			cp = '?';
 			cw = 1;
 		}
 		if (used + cw > w) {
@@ -199,11 +208,34 @@ tui_screen_text(struct tui *t, int y, int x, int w, enum tui_elem elem,
 		}
 		if (cw == 0 && k == 0)
 			continue;	/* nothing to combine with */
-		wbuf[k++] = wc;
+		wbuf[k++] = (wchar_t)cp;
 		used += cw;
 	}
+	free(safe);
 	attrset((attr_t)t->attr[elem] | extra);
 	mvaddnwstr(y, x, wbuf, (int)k);
+	return used;
+}
+
+/* Columns text takes as tui_screen_text draws it (uncut). */
+static int
+tui_screen_width(struct tui *t, const char *s)
+{
+	unsigned int	cp;
+	char		*safe;
+	size_t		len, i = 0;
+	int		used = 0, cw;
+
+	safe = export_text(s, EXPORT_TEXT_SAFE | EXPORT_TEXT_LINE |
+	    (t->utf8 ? 0 : EXPORT_TEXT_ASCII));
+	len = strlen(safe);
+	while (i < len) {
+		if (core_utf8_next(safe, len, &i, &cp) != 0)
+			cp = '?';
+		cw = wcwidth((wchar_t)cp);
+		used += cw < 0 ? 1 : cw;
+	}
+	free(safe);
 	return used;
 }
 
@@ -298,17 +330,19 @@ tui_screen_title(struct tui *t, int y, int x, int w, const char *title,
     enum tui_focus focus)
 {
 	const struct tui_glyphs	*g = tui_screen_glyphs(t);
-	char			 buf[96], when[16];
-	int			 used;
+	char			 buf[192], when[16];
+	int			 used, focused = t->focus == focus;
 
 	if (tui_screen_stale(t)) {
 		tui_screen_clock(client_session_heard(t->session), when,
 		    sizeof when);
-		snprintf(buf, sizeof buf, " %s (as of %s) ", title, when);
+		snprintf(buf, sizeof buf, " %s%s%s (as of %s) ", focused ?
+		    g->pointer : "", focused ? " " : "", title, when);
 	} else
-		snprintf(buf, sizeof buf, " %s ", title);
-	used = tui_screen_text(t, y, x, w, t->focus == focus ?
-	    TUI_TITLE_FOCUS : TUI_TITLE, 0, buf);
+		snprintf(buf, sizeof buf, " %s%s%s ", focused ? g->pointer : "",
+		    focused ? " " : "", title);
+	used = tui_screen_text(t, y, x, w, focused ? TUI_TITLE_FOCUS :
+	    TUI_TITLE, 0, buf);
 	tui_screen_fill(t, y, x + used, w - used, TUI_BORDER, 0, g->hline);
 }
 
@@ -317,10 +351,10 @@ tui_screen_header(struct tui *t)
 {
 	const struct core_state	*st = client_session_state(t->session);
 	char			 left[512], sync[96], up[32], status[32], *p;
-	char			 sev[16];
+	char			 sev[16], hub[64];
 	enum tui_elem		 se = TUI_LIVE;
 	int64_t			 secs;
-	int			 used, sw, tw;
+	int			 used, sw, hw, tw;
 
 	attrset((attr_t)t->attr[TUI_HEADER]);
 	move(0, 0);
@@ -332,25 +366,36 @@ tui_screen_header(struct tui *t)
 	snprintf(up, sizeof up, "%02lld:%02lld:%02lld", (long long)(secs / 3600),
 	    (long long)(secs / 60 % 60), (long long)(secs % 60));
 	tui_screen_sync(t, &se, sync, sizeof sync);
+	/* The hub, then the sync state, on the right: always there. */
+	tui_view_hub(hub, sizeof hub, t->hub, t->embedded, t->cols >= 100 ?
+	    24 : 10);
+	hw = tui_screen_width(t, hub);
+	if (hw > (t->cols >= 100 ? 24 : 16))
+		hw = t->cols >= 100 ? 24 : 16;
 	sw = (int)strlen(sync) + 2;
-	used = tui_screen_text(t, 0, 0, t->cols - sw, TUI_HEADER, A_BOLD,
-	    " concord  ");
-	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER,
-	    A_BOLD, t->incident);
-	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER,
-	    0, " ");
+	/* The name of the program gives way first on a narrow screen. */
+	used = tui_screen_text(t, 0, 0, t->cols - sw - hw - 2, TUI_HEADER,
+	    A_BOLD, t->cols >= 100 ? " concord  " : " ");
+	used += tui_screen_text(t, 0, used, t->cols - sw - hw - 2 - used,
+	    TUI_HEADER, A_BOLD, t->incident);
+	used += tui_screen_text(t, 0, used, t->cols - sw - hw - 2 - used,
+	    TUI_HEADER, 0, " ");
+	tui_screen_text(t, 0, t->cols - sw - hw - 1, hw, t->embedded ?
+	    TUI_SEV2 : TUI_HEADER, A_BOLD, hub);
+	tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD, sync);
+	sw += hw + 3;
+	t->titled = 0;
 	if (!tui_screen_heard(t)) {
 		/* Nothing known yet: say where from, show nothing else. */
-		snprintf(left, sizeof left, " %s %s%s",
+		snprintf(left, sizeof left, " %s %s%s%s",
 		    client_session_sync(t->session) == CLIENT_SYNC_CONNECTING ?
 		    "connecting to" : client_session_sync(t->session) ==
 		    CLIENT_SYNC_STALE ? "reconnecting to" : "loading from",
+		    t->embedded ? "the private hub " : "",
 		    client_session_hub(t->session),
 		    tui_screen_glyphs(t)->ellipsis);
 		tui_screen_text(t, 0, used, t->cols - sw - used - 1, TUI_HEADER,
 		    0, left);
-		tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD,
-		    sync);
 		return;
 	}
 	snprintf(status, sizeof status, "%s", st->status != NULL ?
@@ -363,8 +408,12 @@ tui_screen_header(struct tui *t)
 	tw = t->cols - sw - used - 6 - (int)strlen(left);
 	if (tw < 12)
 		tw += (int)strlen(up) + 2;
-	used += tui_screen_text(t, 0, used, tw, TUI_HEADER, 0,
-	    st->title != NULL ? st->title : "");
+	/* Too narrow for a useful part: the situation row shows it. */
+	if (tw >= 12 || tw >= tui_screen_width(t, core_str_or(st->title, "")))
+		t->titled = 1;
+	if (t->titled)
+		used += tui_screen_text(t, 0, used, tw, TUI_HEADER, 0,
+		    st->title != NULL ? st->title : "");
 	used += tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER, 0,
 	    "  ");
 	snprintf(sev, sizeof sev, "SEV%lld", (long long)st->sev);
@@ -375,7 +424,102 @@ tui_screen_header(struct tui *t)
 	if ((int)strlen(left) > t->cols - sw - used)
 		left[strlen(left) - strlen(up) - 2] = '\0';
 	tui_screen_text(t, 0, used, t->cols - sw - used, TUI_HEADER, 0, left);
-	tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD, sync);
+}
+
+/*
+ * The situation under the header, a row each: the working summary (always),
+ * command offered (to this user: a banner with the key that accepts it),
+ * and the user's own claims with their countdowns.  Returns the rows it
+ * takes; draws them at y unless y < 0.
+ */
+static int
+tui_screen_situation(struct tui *t, int y)
+{
+	const struct core_state		*st = client_session_state(t->session);
+	const struct core_action	*a;
+	const struct tui_glyphs		*g = tui_screen_glyphs(t);
+	attr_t				 dim = tui_screen_stale(t) ? A_DIM : 0;
+	struct buf			 b;
+	char				*line;
+	int64_t				 now = util_clock_mono_ms(), left;
+	int				 rows = 1, used;
+	size_t				 i, mine = 0;
+
+	if (y >= 0) {
+		attrset((attr_t)t->attr[TUI_NORMAL]);
+		move(y, 0);
+		hline(' ', t->cols);
+		used = 0;
+		if (tui_screen_heard(t) && !t->titled && st->title != NULL) {
+			/* The header had no room for the title. */
+			used = tui_screen_text(t, y, 1, t->cols / 3, TUI_NORMAL,
+			    dim | A_BOLD, st->title);
+			used += tui_screen_text(t, y, 1 + used, 3, TUI_BORDER,
+			    dim, " | ");
+		}
+		used += tui_screen_text(t, y, 1 + used, t->cols - 2 - used,
+		    TUI_TITLE, dim, "Summary ");
+		if (!tui_screen_heard(t))
+			tui_screen_text(t, y, 1 + used, t->cols - 2 - used,
+			    TUI_TIME, dim, "unknown until the hub is heard");
+		else if (st->summary == NULL || *st->summary == '\0')
+			tui_screen_text(t, y, 1 + used, t->cols - 2 - used,
+			    TUI_TIME, dim, "none agreed yet: /summary TEXT "
+			    "sets it");
+		else
+			tui_screen_text(t, y, 1 + used, t->cols - 2 - used,
+			    TUI_NORMAL, dim | A_BOLD, st->summary);
+	}
+	if (!tui_screen_heard(t))
+		return rows;
+	if (st->offer != NULL) {
+		if (y >= 0) {
+			if (strcmp(st->offer, t->user) == 0)
+				line = xasprintf(" %s %s offers you command: "
+				    "Ctrl-Y accepts (or /command accept) ",
+				    g->star, core_str_or(st->ic, "the IC"));
+			else
+				line = xasprintf(" command offered to %s by "
+				    "%s, not yet accepted", st->offer,
+				    core_str_or(st->ic, "the IC"));
+			attrset((attr_t)t->attr[TUI_NORMAL]);
+			move(y + rows, 0);
+			hline(' ', t->cols);
+			tui_screen_text(t, y + rows, 0, t->cols,
+			    strcmp(st->offer, t->user) == 0 ? TUI_SEV2 :
+			    TUI_EV_COMMAND, dim | A_BOLD, line);
+			free(line);
+		}
+		rows++;
+	}
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	for (i = 0; i < st->nactions; i++) {
+		a = &st->actions[i];
+		if (a->state != CORE_ACTION_HELD || a->holder == NULL ||
+		    strcmp(a->holder, t->user) != 0)
+			continue;
+		left = a->deadline > now ? (a->deadline - now + 999) / 1000 : 0;
+		util_buf_printf(&b, "%s%s %llds%s", mine++ > 0 ? "  " : "",
+		    a->name, (long long)left, client_session_mine(t->session,
+		    a->name) ? "" : " (not renewed here)");
+		if (client_session_mine(t->session, a->name))
+			util_buf_printf(&b, " %s", g->renewed);
+	}
+	if (mine > 0) {
+		if (y >= 0) {
+			attrset((attr_t)t->attr[TUI_NORMAL]);
+			move(y + rows, 0);
+			hline(' ', t->cols);
+			used = tui_screen_text(t, y + rows, 1, t->cols - 2,
+			    TUI_TITLE, dim, "You hold ");
+			tui_screen_text(t, y + rows, 1 + used,
+			    t->cols - 2 - used, TUI_ACTION_HELD, dim, b.data);
+		}
+		rows++;
+	}
+	util_buf_clear(&b);
+	return rows;
 }
 
 /* How the timeline colours an event, by what it is about. */
@@ -390,26 +534,68 @@ static const enum tui_elem tui_screen_kinds[] = {
 	[CORE_KIND_SIGNAL] = TUI_EV_ALERT
 };
 
-/* One timeline row: time, actor, role, then the text. */
+/*
+ * One timeline row: time, actor, role, then the text.  A search match is
+ * drawn whole in the match style: a style of its own, never OR-ed with
+ * another element's colour pair, so it reads in every theme.
+ */
 static void
 tui_screen_row(struct tui *t, int y, int x, int w, int64_t when,
     const char *actor, const char *roles, enum tui_elem kind, attr_t extra,
-    const char *text)
+    int match, const char *text)
 {
-	char	clock[16], role[16];
+	char	clock[16], *role;
 	int	used;
 
 	tui_screen_clock(when, clock, sizeof clock);
-	used = tui_screen_text(t, y, x, w, TUI_TIME, extra, clock);
-	used += tui_screen_text(t, y, x + used, w - used, TUI_NORMAL, extra,
-	    " ");
-	tui_screen_text(t, y, x + used, TUI_ACTOR_W, TUI_ACTOR, extra, actor);
+	if (match) {
+		/* The whole row, gaps too, so the match reads as one. */
+		attrset((attr_t)t->attr[TUI_MATCH] | extra);
+		mvhline(y, x, ' ', w);
+	}
+	used = tui_screen_text(t, y, x, w, match ? TUI_MATCH : TUI_TIME, extra,
+	    clock);
+	used += tui_screen_text(t, y, x + used, w - used, match ? TUI_MATCH :
+	    TUI_NORMAL, extra, " ");
+	tui_screen_text(t, y, x + used, TUI_ACTOR_W, match ? TUI_MATCH :
+	    TUI_ACTOR, extra, actor);
 	used += TUI_ACTOR_W + 1;
-	snprintf(role, sizeof role, "%.*s", TUI_ROLE_W, roles);
-	role[strcspn(role, ",")] = '\0';
-	tui_screen_text(t, y, x + used, TUI_ROLE_W, TUI_ROLE, extra, role);
+	/* The first role, cut with an ellipsis when it is long. */
+	role = xstrndup(roles, strcspn(roles, ","));
+	tui_screen_text(t, y, x + used, TUI_ROLE_W, match ? TUI_MATCH :
+	    TUI_ROLE, extra, role);
+	free(role);
 	used += TUI_ROLE_W + 1;
-	tui_screen_text(t, y, x + used, w - used, kind, extra, text);
+	tui_screen_text(t, y, x + used, w - used, match ? TUI_MATCH : kind,
+	    extra, text);
+}
+
+/* How a timeline entry reads on its row; the caller frees. */
+static char *
+tui_screen_entry(struct tui *t, const struct client_tl *e)
+{
+	const struct tui_glyphs	*g = tui_screen_glyphs(t);
+	char			*body, *text, written[48];
+
+	/* An amended entry reads as amended now, and says so first. */
+	if (e->amended_by != 0)
+		body = xasprintf("(amended) %s", e->current != NULL ?
+		    e->current : e->text);
+	else
+		body = xstrdup(e->text);
+	if (e->kind != NULL) {
+		text = xasprintf("%s %s: %s", g->star, e->kind, body);
+		free(body);
+		body = text;
+	}
+	if (e->written != 0) {
+		/* Typed earlier (offline), delivered at its seq. */
+		tui_view_written(written, sizeof written, e->written, e->time);
+		text = xasprintf("(%s) %s", written, body);
+		free(body);
+		body = text;
+	}
+	return body;
 }
 
 static void
@@ -419,10 +605,9 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 	const struct client_outbox_entry	*pe;
 	const struct tui_glyphs			*g = tui_screen_glyphs(t);
 	attr_t					 dim;
-	char					*text, *with, title[64];
-	char					 written[48];
+	char					*text, title[64];
 	size_t					 n, np, total, i, bottom;
-	int					 row, top = 1;
+	int					 row, top = 1, focused;
 
 	tl = client_session_timeline(t->session, &n);
 	pe = client_session_pending(t->session, &np);
@@ -436,6 +621,7 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 	    "Timeline (scrolled %zu up; G follows)", t->scroll);
 	tui_screen_title(t, y, x, w, title, TUI_FOCUS_TIMELINE);
 	dim = tui_screen_stale(t) ? A_DIM : 0;
+	focused = t->focus == TUI_FOCUS_TIMELINE && !t->searching;
 	if (!tui_screen_heard(t) || total == 0) {
 		tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
 		    !tui_screen_heard(t) ? tui_screen_unheard(t) : "no events");
@@ -446,37 +632,25 @@ tui_screen_timeline(struct tui *t, int y, int x, int h, int w)
 	bottom = total - 1 - t->scroll;
 	for (row = h - 1, i = bottom + 1; row >= top && i > 0; row--) {
 		i--;
+		/* The bottom entry is the one Enter opens: point at it. */
+		if (focused && i == bottom && x > 0)
+			tui_screen_text(t, y + row, x - 1, 1,
+			    TUI_TITLE_FOCUS, 0, g->pointer);
 		if (i >= n) {		/* a pending note */
 			text = xasprintf("pending%s %s", g->ellipsis,
 			    pe[i - n].text);
 			tui_screen_row(t, y + row, x, w, pe[i - n].time,
-			    pe[i - n].user, "", TUI_EV_PENDING, dim, text);
+			    pe[i - n].user, "", TUI_EV_PENDING, dim |
+			    (focused && i == bottom && x == 0 ? A_REVERSE : 0),
+			    0, text);
 			free(text);
 			continue;
 		}
-		if (tl[i].kind != NULL && tl[i].amended_by != 0)
-			text = xasprintf("%s %s: %s (amended #%lld)", g->star,
-			    tl[i].kind, tl[i].text, (long long)tl[i].amended_by);
-		else if (tl[i].kind != NULL)
-			text = xasprintf("%s %s: %s", g->star, tl[i].kind,
-			    tl[i].text);
-		else if (tl[i].amended_by != 0)
-			text = xasprintf("%s (amended #%lld)", tl[i].text,
-			    (long long)tl[i].amended_by);
-		else
-			text = xstrdup(tl[i].text);
-		if (tl[i].written != 0) {
-			/* Typed earlier (offline), delivered at its seq. */
-			tui_view_written(written, sizeof written, tl[i].written,
-			    tl[i].time);
-			with = xasprintf("(%s) %s", written, text);
-			free(text);
-			text = with;
-		}
+		text = tui_screen_entry(t, &tl[i]);
 		tui_screen_row(t, y + row, x, w, tl[i].time, tl[i].actor,
 		    tl[i].roles, tui_screen_kinds[core_type_kind(tl[i].type)],
-		    dim | (tl[i].seq == t->match ? (attr_t)t->attr[TUI_MATCH] :
-		    0), text);
+		    dim | (focused && i == bottom && x == 0 ? A_REVERSE : 0),
+		    tl[i].seq == t->match, text);
 		free(text);
 	}
 }
@@ -520,6 +694,10 @@ tui_screen_own(struct tui *t, const struct core_action *a, int mine,
 	o->told = 1 + mine;
 }
 
+/*
+ * The Actions pane: what needs attention first (tui_view_order), as many
+ * as fit, then "+N more" for the rest.  With the focus its list scrolls.
+ */
 static int
 tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 {
@@ -528,13 +706,17 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 	const struct tui_glyphs		*g = tui_screen_glyphs(t);
 	attr_t				 dim = tui_screen_stale(t) ? A_DIM : 0;
 	struct tui_held			 held;
-	char				*why, line[256];
+	char				*why, line[256], title[64];
 	enum tui_elem			 e;
 	int64_t				 left, now = util_clock_mono_ms();
-	int				 row = 1, used, nw;
-	size_t				 i;
+	int				 row = 1, used, nw, fit;
+	size_t				 i, k, n, *order;
 
-	tui_screen_title(t, y, x, w, "Actions", TUI_FOCUS_ACTIONS);
+	if (t->ascroll > 0 && t->ascroll >= st->nactions)
+		t->ascroll = st->nactions > 0 ? st->nactions - 1 : 0;
+	snprintf(title, sizeof title, t->ascroll > 0 ? "Actions (%zu above)" :
+	    "Actions", t->ascroll);
+	tui_screen_title(t, y, x, w, title, TUI_FOCUS_ACTIONS);
 	if (!tui_screen_heard(t)) {
 		if (h > 1)
 			tui_screen_text(t, y + 1, x + 1, w - 1, TUI_TIME, dim,
@@ -552,11 +734,17 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 		nw = w / 2 - 1;
 	if (nw > 16)
 		nw = 16;
-	for (i = 0; i < st->nactions && row < h; i++, row++) {
-		a = &st->actions[i];
+	order = xcalloc(st->nactions + 1, sizeof *order);
+	n = tui_view_order(st, order);
+	/* Rows for actions: all of them, or all but one for "+N more". */
+	fit = h - 1;
+	if (n - t->ascroll > (size_t)fit && fit > 0)
+		fit--;
+	for (k = t->ascroll; k < n && row <= fit; k++, row++) {
+		a = &st->actions[order[k]];
 		why = NULL;
-		used = 1 + tui_screen_text(t, y + row, x + 1, nw, TUI_NORMAL,
-		    dim, a->name);
+		tui_screen_text(t, y + row, x + 1, nw, TUI_NORMAL, dim,
+		    a->name);
 		used = nw + 2;
 		if (a->state == CORE_ACTION_HELD) {
 			left = a->deadline > now ? (a->deadline - now + 999) /
@@ -571,8 +759,6 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 			held.fence = a->fence;
 			held.left = left;
 			tui_view_held(line, sizeof line, w - used, &held);
-			if (strcmp(held.holder, t->user) == 0)
-				tui_screen_own(t, a, held.mine, left, now);
 			e = TUI_ACTION_HELD;
 		} else if (a->state == CORE_ACTION_DONE) {
 			snprintf(line, sizeof line, "DONE %s %s f%lld",
@@ -592,6 +778,24 @@ tui_screen_actions(struct tui *t, int y, int x, int h, int w)
 		free(why);
 		tui_screen_text(t, y + row, x + used, w - used, e, dim, line);
 	}
+	if (k < n && row < h) {
+		snprintf(line, sizeof line, "+%zu more%s", n - k,
+		    t->focus == TUI_FOCUS_ACTIONS ? " (j/k scroll)" :
+		    " (Tab to Actions, j/k)");
+		tui_screen_text(t, y + row, x + 1, w - 1, TUI_TITLE, dim, line);
+		row++;
+	}
+	/* Every own claim is told of, shown or not. */
+	for (i = 0; i < st->nactions; i++) {
+		a = &st->actions[i];
+		if (a->state != CORE_ACTION_HELD || a->holder == NULL ||
+		    strcmp(a->holder, t->user) != 0)
+			continue;
+		left = a->deadline > now ? (a->deadline - now + 999) / 1000 : 0;
+		tui_screen_own(t, a, client_session_mine(t->session, a->name),
+		    left, now);
+	}
+	free(order);
 	return row;
 }
 
@@ -602,7 +806,7 @@ tui_screen_roles(struct tui *t, int y, int x, int h, int w)
 	const struct tui_glyphs	*g = tui_screen_glyphs(t);
 	attr_t			 dim = tui_screen_stale(t) ? A_DIM : 0;
 	char			 vacant[32];
-	int			 row = 1;
+	int			 row = 1, rw = 2, n;
 	size_t			 i;
 
 	snprintf(vacant, sizeof vacant, "%svacant%s", g->dash, g->dash);
@@ -613,17 +817,26 @@ tui_screen_roles(struct tui *t, int y, int x, int h, int w)
 			    tui_screen_unheard(t));
 		return;
 	}
+	/* One column of roles, as wide as the longest (within reason). */
+	for (i = 0; i < st->nroles; i++) {
+		if ((n = tui_screen_width(t, st->roles[i].role)) > rw)
+			rw = n;
+	}
+	if (rw > (w - 2) / 2)
+		rw = (w - 2) / 2;
+	if (rw < 7)
+		rw = 7;
 	if (h > 1) {
-		tui_screen_text(t, y + row, x + 1, 8, TUI_ROLE, dim, "IC");
-		tui_screen_text(t, y + row, x + 9, w - 9, st->ic != NULL ?
-		    TUI_ACTOR : TUI_VACANT, dim, st->ic != NULL ? st->ic :
-		    vacant);
+		tui_screen_text(t, y + row, x + 1, rw, TUI_ROLE, dim, "IC");
+		tui_screen_text(t, y + row, x + 2 + rw, w - 2 - rw,
+		    st->ic != NULL ? TUI_ACTOR : TUI_VACANT, dim,
+		    st->ic != NULL ? st->ic : vacant);
 		row++;
 	}
 	for (i = 0; i < st->nroles && row < h; i++, row++) {
-		tui_screen_text(t, y + row, x + 1, 8, TUI_ROLE, dim,
+		tui_screen_text(t, y + row, x + 1, rw, TUI_ROLE, dim,
 		    st->roles[i].role);
-		tui_screen_text(t, y + row, x + 9, w - 9,
+		tui_screen_text(t, y + row, x + 2 + rw, w - 2 - rw,
 		    st->roles[i].user != NULL ? TUI_ACTOR : TUI_VACANT, dim,
 		    st->roles[i].user != NULL ? st->roles[i].user : vacant);
 	}
@@ -789,76 +1002,216 @@ tui_screen_telemetry(struct tui *t, int y, int x, int h, int w)
 		    "no feeds on this incident" : "no telemetry from the hub");
 }
 
-static void
-tui_screen_help(struct tui *t)
+/* The lines of help: the keys, then every console command's usage. */
+static char **
+tui_screen_help_lines(struct tui *t, size_t *n)
 {
-	char	mine[80], other[80];
-	const char *keys[] = {
-		"Typing          a line without a slash is a note",
-		"Enter           send the note or /command",
-		"Tab             complete a word; on an empty line, move focus",
-		"Up / Down       command history",
-		"PgUp / PgDn     scroll the timeline",
-		"In a pane       j k scroll, g top, G follow, / search,",
-		"                n older match, N newer, Esc back to typing",
-		"?               this help (any key closes it)",
-		"Ctrl-C, /quit   leave",
-		mine,
-		other,
-		"",
-	};
 	const char *const	*usages = tui_cmd_usages();
-	int			 n = 0, i, w = t->cols - 4, h, y0;
+	const struct tui_glyphs	*g = tui_screen_glyphs(t);
+	char			**l = NULL, *line;
+	size_t			 i;
+	static const char *const keys[] = {
+		"Typing (the command line has the cursor)",
+		"  Enter      send the line: a note, or a /command (below)",
+		"  Tab        complete a word; on an empty line, to the panes",
+		"  Up Down    history          PgUp PgDn   scroll the timeline",
+		"In a pane (its title is marked; keys never become text)",
+		"  j k        scroll (Actions: its list)   g G   top, follow",
+		"  /          search the timeline          n N   older, newer",
+		"  Enter      the bottom entry whole: who, role, times, ...",
+		"  Esc or i   back to typing (your line is kept)   Tab   next",
+		"Anywhere",
+		"  Ctrl-Y     accept command offered to you    Ctrl-C   leave",
+		"  ?          this help                        Ctrl-L   redraw",
+		NULL,
+	};
 
-	snprintf(mine, sizeof mine, "HELD you %s      your claim from this "
-	    "console, which renews it", t->utf8 ? "\xe2\x86\xbb" : "+");
-	snprintf(other, sizeof other, "HELD you !      your claim from another "
-	    "process: not renewed here");
-	while (usages[n] != NULL)
-		n++;
-	h = (int)(sizeof keys / sizeof keys[0]) + n + 2;
-	if (h > t->rows - 2)
-		h = t->rows - 2;
-	if (w > 76)
-		w = 76;
-	y0 = (t->rows - h) / 2;
-	for (i = 0; i < h; i++) {
-		attrset((attr_t)t->attr[TUI_HELP]);
-		move(y0 + i, (t->cols - w) / 2);
-		hline(' ', w);
+	*n = 0;
+	for (i = 0; keys[i] != NULL; i++)
+		core_list_add(&l, n, keys[i]);
+	core_list_add(&l, n, "Marks");
+	line = xasprintf("  HELD you %s yours, renewed here   HELD you ! from "
+	    "another process", g->renewed);
+	core_list_add(&l, n, line);
+	free(line);
+	line = xasprintf("  %s kind     a key moment        (amended) the text "
+	    "now", g->star);
+	core_list_add(&l, n, line);
+	free(line);
+	core_list_add(&l, n, "Commands");
+	for (i = 0; usages[i] != NULL; i++) {
+		line = xasprintf("  %s", usages[i]);
+		core_list_add(&l, n, line);
+		free(line);
 	}
-	tui_screen_text(t, y0, (t->cols - w) / 2 + 1, w - 2, TUI_HELP, A_BOLD,
-	    "Keys and commands");
-	for (i = 0; i < h - 2; i++) {
-		const char	*line = i < (int)(sizeof keys / sizeof keys[0]) ?
-				    keys[i] : usages[i - (int)(sizeof keys /
-				    sizeof keys[0])];
-
-		tui_screen_text(t, y0 + 1 + i, (t->cols - w) / 2 + 1, w - 2,
-		    TUI_HELP, 0, line);
-	}
+	return l;
 }
 
+/* The lines of the detail view of the entry t->detail; NULL if gone. */
+static char **
+tui_screen_detail_lines(struct tui *t, size_t *n)
+{
+	const struct client_tl			*tl;
+	const struct client_outbox_entry	*pe;
+	char					**l = NULL, *line, when[32];
+	size_t					 ntl, np, i;
+
+	*n = 0;
+	tl = client_session_timeline(t->session, &ntl);
+	pe = client_session_pending(t->session, &np);
+	if (t->detail >= 1 && (size_t)t->detail <= ntl)
+		return tui_view_detail(tl, ntl, (size_t)t->detail - 1,
+		    client_session_state(t->session), n);
+	i = (size_t)(-1 - t->detail);
+	if (t->detail >= 0 || i >= np)
+		return NULL;
+	export_time(pe[i].time, when, sizeof when);
+	line = xasprintf("A note of %s, not yet at the hub", pe[i].user);
+	core_list_add(&l, n, line);
+	free(line);
+	line = xasprintf("Written:  %s", when);
+	core_list_add(&l, n, line);
+	free(line);
+	core_list_add(&l, n, "It waits in the outbox and is sent when the hub "
+	    "is reached, once.");
+	core_list_add(&l, n, "");
+	core_list_add(&l, n, "Text:");
+	line = xasprintf("  %s", pe[i].text);
+	core_list_add(&l, n, line);
+	free(line);
+	return l;
+}
+
+/*
+ * An overlay (help or an entry's detail): a box over the panes, its lines
+ * made safe and wrapped to its width, scrolled by t->otop, saying where it
+ * is and how to move on its last row.
+ */
+static void
+tui_screen_overlay(struct tui *t)
+{
+	char		**src, **wrapped = NULL, **part, *safe, foot[128];
+	const char	 *title;
+	size_t		  nsrc, nw = 0, np, i, k, last;
+	int		  w = t->cols, h, y0, x0, rows, indent;
+
+	if (t->overlay == TUI_OVERLAY_HELP) {
+		src = tui_screen_help_lines(t, &nsrc);
+		title = "Keys and commands";
+	} else {
+		if ((src = tui_screen_detail_lines(t, &nsrc)) == NULL) {
+			t->overlay = TUI_OVERLAY_NONE;
+			return;
+		}
+		title = "Entry";
+	}
+	if (w > 80)
+		w = 80;
+	for (i = 0; i < nsrc; i++) {
+		/* An indented line stays indented when it wraps. */
+		indent = strncmp(src[i], "  ", 2) == 0 ? 2 : 0;
+		safe = export_text(src[i] + indent, EXPORT_TEXT_SAFE |
+		    (t->utf8 ? 0 : EXPORT_TEXT_ASCII));
+		part = tui_view_wrap(safe, w - 4 - indent, &np);
+		free(safe);
+		for (k = 0; k < np; k++) {
+			safe = xasprintf("%*s%s", indent, "", part[k]);
+			core_list_add(&wrapped, &nw, safe);
+			free(safe);
+		}
+		core_list_free(part, np);
+	}
+	core_list_free(src, nsrc);
+	h = t->rows - 2;
+	rows = h - 3;			/* title, footer, a blank */
+	if ((int)nw < rows) {
+		rows = (int)nw;
+		h = rows + 3;
+	}
+	last = nw > (size_t)rows ? nw - (size_t)rows : 0;
+	if (t->otop > last)
+		t->otop = last;
+	t->olines = nw;
+	t->opage = rows;
+	y0 = (t->rows - h) / 2;
+	x0 = (t->cols - w) / 2;
+	for (i = 0; i < (size_t)h; i++) {
+		attrset((attr_t)t->attr[TUI_HELP]);
+		move(y0 + (int)i, x0);
+		hline(' ', w);
+	}
+	tui_screen_text(t, y0, x0 + 1, w - 2, TUI_HELP, A_BOLD, title);
+	for (i = 0; i < (size_t)rows && t->otop + i < nw; i++)
+		tui_screen_text(t, y0 + 1 + (int)i, x0 + 2, w - 4, TUI_HELP, 0,
+		    wrapped[t->otop + i]);
+	if (nw > (size_t)rows)
+		snprintf(foot, sizeof foot, "lines %zu-%zu of %zu  "
+		    "j/k PgUp/PgDn scroll  Esc closes", t->otop + 1, t->otop +
+		    (size_t)rows, nw);
+	else
+		snprintf(foot, sizeof foot, "Esc closes");
+	tui_screen_text(t, y0 + h - 1, x0 + 1, w - 2, TUI_HELP, A_DIM, foot);
+	core_list_free(wrapped, nw);
+}
+
+/* The command line: the line typed, a search, or which pane has keys. */
 static void
 tui_screen_input(struct tui *t)
 {
+	static const char *const panes[] = {
+		[TUI_FOCUS_INPUT] = "",
+		[TUI_FOCUS_TIMELINE] = "TIMELINE",
+		[TUI_FOCUS_ACTIONS] = "ACTIONS",
+		[TUI_FOCUS_ROLES] = "ROLES",
+		[TUI_FOCUS_PEOPLE] = "PRESENT",
+		[TUI_FOCUS_TELEMETRY] = "TELEMETRY",
+	};
 	const char	*prompt = t->searching ? "search: " : "> ";
-	char		 mb[MB_LEN_MAX + 1];
+	char		 mb[MB_LEN_MAX + 1], mode[160];
 	mbstate_t	 ps;
 	size_t		 i, first = 0, k;
-	int		 width, cw, col, y = t->rows - 1;
+	int		 width, cw, col, y = t->rows - 1, *cols;
 
 	attrset((attr_t)t->attr[TUI_INPUT]);
 	move(y, 0);
 	hline(' ', t->cols);
+	if (t->overlay != TUI_OVERLAY_NONE || (t->focus != TUI_FOCUS_INPUT &&
+	    !t->searching)) {
+		/* A pane has the keys: say so, where the cursor would be. */
+		if (t->overlay != TUI_OVERLAY_NONE)
+			snprintf(mode, sizeof mode, " %s  j/k PgUp/PgDn "
+			    "scroll; Esc closes ", t->overlay ==
+			    TUI_OVERLAY_HELP ? "HELP" : "ENTRY");
+		else
+			snprintf(mode, sizeof mode, " %s  keys move it; Esc or "
+			    "i to type%s ", panes[t->focus], t->len > 0 ?
+			    " (your line is kept)" : "");
+		tui_screen_text(t, y, 0, t->cols, TUI_TITLE_FOCUS, A_REVERSE,
+		    mode);
+		curs_set(0);
+		return;
+	}
+	curs_set(t->overlay == TUI_OVERLAY_NONE ? 1 : 0);
 	col = tui_screen_text(t, y, 0, t->cols, TUI_INPUT, A_BOLD, prompt);
 	width = t->cols - col - 1;
+	/* Columns of each character as drawn (an escape is wider). */
+	cols = xcalloc(t->len + 1, sizeof *cols);
+	memset(&ps, 0, sizeof ps);
+	for (i = 0; i < t->len; i++) {
+		k = wcrtomb(mb, (wchar_t)t->input[i], &ps);
+		if (k == (size_t)-1) {
+			memset(&ps, 0, sizeof ps);
+			cols[i] = 1;
+			continue;
+		}
+		mb[k] = '\0';
+		cols[i] = tui_screen_width(t, mb);
+	}
 	/* Show the end of a line too long for the screen. */
 	for (;;) {
 		cw = 0;
 		for (i = first; i < t->cursor; i++)
-			cw += wcwidth((wchar_t)t->input[i]) > 0 ?
-			    wcwidth((wchar_t)t->input[i]) : 1;
+			cw += cols[i];
 		if (cw < width || first >= t->cursor)
 			break;
 		first++;
@@ -866,30 +1219,32 @@ tui_screen_input(struct tui *t)
 	memset(&ps, 0, sizeof ps);
 	for (i = first; i < t->len; i++) {
 		k = wcrtomb(mb, (wchar_t)t->input[i], &ps);
-		if (k == (size_t)-1)
-			continue;
-		mb[k] = '\0';
-		cw = wcwidth((wchar_t)t->input[i]);
-		if (cw < 0)
-			cw = 1;
-		if (col + cw > t->cols - 1)
+		if (k == (size_t)-1) {
+			memset(&ps, 0, sizeof ps);
+			snprintf(mb, sizeof mb, "?");
+		} else
+			mb[k] = '\0';
+		if (col + cols[i] > t->cols - 1)
 			break;
-		col += tui_screen_text(t, y, col, cw, TUI_INPUT, 0, mb);
+		col += tui_screen_text(t, y, col, cols[i], TUI_INPUT, 0, mb);
 	}
 	/* Place the cursor. */
 	col = (int)strlen(prompt);
 	for (i = first; i < t->cursor; i++)
-		col += wcwidth((wchar_t)t->input[i]) > 0 ?
-		    wcwidth((wchar_t)t->input[i]) : 1;
+		col += cols[i];
+	free(cols);
 	move(y, col < t->cols ? col : t->cols - 1);
 }
 
 static void
 tui_screen_message(struct tui *t)
 {
-	const char	*hint = t->focus == TUI_FOCUS_INPUT ?
+	const char	*hint = t->searching ?
+			    "Enter finds it (and stays in the timeline)  Esc "
+			    "cancels" : t->focus == TUI_FOCUS_INPUT ?
 			    "Tab complete/focus  Up history  PgUp scroll  ? help" :
-			    "j/k scroll  / search  n/N matches  G follow  Esc type";
+			    "j/k scroll  / search  n/N matches  Enter opens  G "
+			    "follow  Esc type";
 	char		*notice;
 	int		 y = t->rows - 2;
 
@@ -917,7 +1272,7 @@ tui_screen_draw(struct tui *t)
 {
 	const struct core_state	*st = client_session_state(t->session);
 	const struct tui_glyphs	*g = tui_screen_glyphs(t);
-	int			 body, lw, y, h, hr, ha, hp, i;
+	int			 body, lw, y, h, hr, ha, hp, i, sit;
 	size_t			 np;
 
 	getmaxyx(stdscr, t->rows, t->cols);
@@ -930,7 +1285,8 @@ tui_screen_draw(struct tui *t)
 		return;
 	}
 	tui_screen_header(t);
-	body = t->rows - 3;		/* header, message, input */
+	sit = tui_screen_situation(t, 1);
+	body = t->rows - 3 - sit;	/* header, situation, message, input */
 	lw = t->cols >= 120 ? TUI_LEFT_WIDE : t->cols >= 70 ? TUI_LEFT_NARROW :
 	    0;
 	if (lw > 0) {
@@ -941,15 +1297,15 @@ tui_screen_draw(struct tui *t)
 			hp = 2;
 		h = tui_screen_telemetry_rows(t);
 		ha = body - h - hr - hp;
-		if (ha < 3) {
-			hr = body - h - hp - 3;
-			ha = 3;
+		if (ha < 4) {
+			hr = body - h - hp - 4;
+			ha = 4;
 		}
 		if (hr < 2) {
 			hp = 0;
-			hr = body - h - 3;
+			hr = body - h - 4;
 		}
-		y = 1;
+		y = 1 + sit;
 		tui_screen_telemetry(t, y, 0, h, lw);
 		y += h;
 		tui_screen_roles(t, y, 0, hr, lw);
@@ -958,14 +1314,14 @@ tui_screen_draw(struct tui *t)
 		y += ha;
 		if (hp > 0)
 			tui_screen_people(t, y, 0, hp, lw);
-		for (i = 1; i <= body; i++)
+		for (i = 1 + sit; i <= sit + body; i++)
 			tui_screen_text(t, i, lw, 1, TUI_BORDER, 0, g->vline);
 		lw++;
 	}
-	tui_screen_timeline(t, 1, lw, body, t->cols - lw);
+	tui_screen_timeline(t, 1 + sit, lw, body, t->cols - lw);
 	tui_screen_message(t);
-	if (t->help)
-		tui_screen_help(t);
+	if (t->overlay != TUI_OVERLAY_NONE)
+		tui_screen_overlay(t);
 	tui_screen_input(t);
 	wnoutrefresh(stdscr);
 	doupdate();

@@ -71,7 +71,7 @@ concord --as carol amend $noteseq "not mine" 2>$T/err; rc=$?
 check "amending someone else's note is refused" test $rc = 3
 check "mark a key moment" concord --as carol mark $noteseq detection
 concord mark $noteseq hunch 2>/dev/null; rc=$?
-check "an unknown moment kind is refused" test $rc = 3
+check "an unknown moment kind is a usage error (exit 1)" test $rc = 1
 check "decide records a decision" concord --as bob decide "fail over to the replica"
 check "log shows it" sh -c "'$BIN/concord' log | grep -q 'bob.*decided: fail over to the replica'"
 concord decide "" 2>/dev/null; rc=$?

@@ -74,14 +74,15 @@ alive() {
 }
 exited_ok() { grep -qx 'EXITED 0' "$T/con-$1/exit" 2>/dev/null; }
 # redrawn NAME W H: the screen is W x H and LIVE, the header spans it and
-# shows the incident's clock whole or not at all.
+# shows the incident's clock whole or not at all (and the program's name
+# unless the screen is narrower than 100 columns).
 redrawn() {
 	local s h
 	s=$(screen "$1") || return 1
 	[ "$(printf '%s\n' "$s" | wc -l)" = "$3" ] || return 1
 	h=$(printf '%s\n' "$s" | head -1)
 	[ "${#h}" -ge $(($2 - 4)) ] && [ "${#h}" -le "$2" ] || return 1
-	printf '%s\n' "$h" | grep -qE '^ concord  INC-1 .* LIVE seq [0-9]+ · [0-9a-f]{6}$' &&
+	printf '%s\n' "$h" | grep -qE "^ $([ "$2" -ge 100 ] && echo 'concord  ')INC-1 .* LIVE seq [0-9]+ · [0-9a-f]{6}\$" &&
 	    printf '%s\n' "$s" | tail -1 | grep -q '^>' || return 1
 	! printf '%s\n' "${h%LIVE*}" | grep -oE '[0-9]+:[0-9:]*' |
 	    grep -vqxE '[0-9]{2}:[0-9]{2}:[0-9]{2}'
@@ -205,7 +206,9 @@ for c in alice bob; do
 	check "$c: the search finds the newest match" \
 	    wait_for 5 screen_has $c '^ match at #1000 \(n older'
 	check "$c: and shows it" screen_has $c ' alice +ic +load 999$'
-	keys $c Tab n
+	check "$c: the search stays in the timeline" \
+	    screen_has $c '^ TIMELINE  keys move it'
+	keys $c n
 	check "$c: n finds an older match" wait_for 5 screen_has $c '^ match at #999 '
 	keys $c N
 	check "$c: N a newer one" wait_for 5 screen_has $c '^ match at #1000 '

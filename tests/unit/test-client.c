@@ -6,7 +6,10 @@
  * completion by argument kind from a given incident state (a user for role
  * assign, a claimable action for claim, a held one for renew and done, a
  * status, a severity, an outcome, a key-moment kind, option names and
- * option values).  And the outbox, on a real SQLite file in a private
+ * option values, the notes one may amend); the checks before sending
+ * (names, status, empty and over-long text, control characters written
+ * out) and severities as 1-4 or SEV1-SEV4.  And the outbox, on a real
+ * SQLite file in a private
  * directory: oldest first per hub, an operation id queued once, a refused
  * entry set aside, a delivered one gone, bad entries refused.
  */
@@ -324,6 +327,20 @@ test_complete(void **state)
 	COMP(&st, "declare x --after ", "failover purge-cache restore flush");
 	COMP(&st, "declare x --", "--desc --after --conflicts");
 	COMP(&st, "claim failover ", "");
+	/* amend: the notes alice may amend (all: she is the IC), newest
+	 * first; bob only his own. */
+	issue(&st, "bob", "note replica lag 40 s");
+	issue(&st, "alice", "note checkout slow");
+	COMP(&st, "amend ", "10 9");
+	{
+		char		**out;
+		size_t		  n;
+
+		n = client_cmd_complete("amend ", 1, &st, "bob", NULL, 0, &out);
+		assert_int_equal(n, 1);
+		assert_string_equal(out[0], "9");
+		core_list_free(out, n);
+	}
 	COMP(&st, "summary ", "");
 	COMP(&st, "frob ", "");
 	/* A note completes names of people, actions and roles. */
@@ -334,6 +351,87 @@ test_complete(void **state)
 	assert_string_equal(s, "flush");
 	free(s);
 	core_state_clear(&st);
+}
+
+/* A command built from a console line and checked; 0 or -1 with why. */
+static int
+checked(const char *line, struct core_event *ev, char **why)
+{
+	int	rc;
+
+	*why = NULL;
+	rc = con(ev, line, why);
+	if (rc != 0)
+		core_event_clear(ev);
+	return rc;
+}
+
+/*
+ * What the hub would refuse as malformed is a usage error before it is
+ * sent, and control characters in text are written out, never refused.
+ */
+static void
+test_check(void **state)
+{
+	struct core_event	 ev;
+	char			*why, *big;
+	int64_t			 sev;
+
+	(void)state;
+	assert_int_equal(checked("status bogus", &ev, &why), -1);
+	assert_non_null(strstr(why, "no status \"bogus\""));
+	free(why);
+	assert_int_equal(checked("claim \"bad name\"", &ev, &why), -1);
+	assert_non_null(strstr(why, "bad name \"bad name\""));
+	free(why);
+	assert_int_equal(checked("role assign bob \"o p s\"", &ev, &why), -1);
+	free(why);
+	assert_int_equal(checked("declare x --after \"a b\"", &ev, &why), -1);
+	free(why);
+	assert_int_equal(checked("summary \"\"", &ev, &why), 0);
+	core_event_clear(&ev);
+	assert_int_equal(checked("decide \"\"", &ev, &why), -1);
+	free(why);
+	/* Escapes written out; a bidi override kept (the protocol takes
+	 * it). */
+	assert_int_equal(checked("note a\033[2J b\033]0;x\007 c\xe2\x80\xae",
+	    &ev, &why), 0);
+	assert_string_equal(ev.text, "a\\e[2J b\\e]0;x\\a c\xe2\x80\xae");
+	assert_true(core_text_valid(ev.text, CORE_TEXT_MAX));
+	core_event_clear(&ev);
+	/* Too long: refused, saying by how much, nothing cut. */
+	big = xmalloc(4102);
+	memcpy(big, "note ", 5);
+	memset(big + 5, 'x', 4096);
+	big[4101] = '\0';
+	assert_int_equal(checked(big, &ev, &why), 0);
+	core_event_clear(&ev);
+	big[4100] = 'x';
+	big = xrealloc(big, 4103);
+	big[4101] = 'y';
+	big[4102] = '\0';
+	assert_int_equal(checked(big, &ev, &why), -1);
+	assert_string_equal(why, "a note is at most 4096 bytes, this one is "
+	    "4097: nothing was sent");
+	free(why);
+	free(big);
+	assert_int_equal(checked("break db \"a reason\"", &ev, &why), 0);
+	core_event_clear(&ev);
+	/* Severities: 1-4 and SEV1-SEV4, in any case. */
+	assert_int_equal(client_sev_parse("SEV1", &sev, &why), 0);
+	assert_int_equal(sev, 1);
+	assert_int_equal(client_sev_parse("sev4", &sev, &why), 0);
+	assert_int_equal(sev, 4);
+	assert_int_equal(client_sev_parse("3", &sev, &why), 0);
+	assert_int_equal(sev, 3);
+	assert_int_equal(client_sev_parse("SEV5", &sev, &why), -1);
+	assert_string_equal(why, "a severity is 1-4 or SEV1-SEV4, not SEV5");
+	free(why);
+	assert_int_equal(client_sev_parse("sev", &sev, &why), -1);
+	free(why);
+	assert_int_equal(cli(&ev, "sev", "SEV1", NULL), 0);
+	assert_int_equal(ev.sev, 1);
+	core_event_clear(&ev);
 }
 
 static void
@@ -452,6 +550,10 @@ test_replica(void **state)
 	assert_int_equal(rep.tl[1].amended_by, 4);
 	assert_null(rep.tl[2].kind);
 	assert_string_equal(rep.tl[1].text, "disk full on db1");
+	/* It reads as amended now; the amendment knows what it is about. */
+	assert_string_equal(rep.tl[1].current, "disk full on db1 and db2");
+	assert_int_equal(rep.tl[3].ref, 2);
+	assert_null(rep.tl[2].current);
 	assert_non_null(core_state_action(&rep.st, "failover"));
 	assert_string_equal(core_state_action(&rep.st, "failover")->holder,
 	    "alice");
@@ -556,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_complete),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_outbox),
 		cmocka_unit_test(test_replica),
 		cmocka_unit_test(test_feeds),

@@ -10,7 +10,12 @@
  * from free and done ones), colour words and their 8-colour fallbacks,
  * attributes and backgrounds, errors with line numbers for every kind of bad
  * input, the built-in default against themes/default.theme, and loading by
- * path and by name through $XDG_CONFIG_HOME.  Run from the repository root.
+ * path and by name through $XDG_CONFIG_HOME.  Every theme is readable: no
+ * element in its own background colour, a search match with a background
+ * of its own.  And the rest of tui-view.c: the hub as the header names it
+ * ("private" for the embedded one), actions by urgency, wrapping by display
+ * columns, and the detail view of an amended, marked entry.  Run from the
+ * repository root.
  */
 #include <sys/stat.h>
 
@@ -27,7 +32,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <locale.h>
 
+#include "client.h"
 #include "tui.h"
 #include "util.h"
 
@@ -181,6 +188,34 @@ test_elem_names(void **state)
 }
 
 /* What every shipped theme must do for an engineer paged at 3 a.m. */
+/*
+ * Readable: no element draws text in its own background colour (on 256
+ * or 8 colours), and a search match has a background of its own (or is
+ * reversed) unlike every timeline entry, so it shows on any of them.
+ */
+static void
+check_theme_readable(const char *name, const struct tui_theme *t)
+{
+	const struct tui_style	*s = t->style, *m = &t->style[TUI_MATCH];
+	int			 e;
+
+	for (e = 0; e < TUI_ELEM_COUNT; e++) {
+		if (s[e].fg != -1 && s[e].fg == s[e].bg)
+			fail_msg("%s: %s is %d on %d", name, tui_elem_name(e),
+			    s[e].fg, s[e].bg);
+		if (s[e].fg8 != -1 && s[e].fg8 == s[e].bg8)
+			fail_msg("%s: %s is %d on %d (8 colours)", name,
+			    tui_elem_name(e), s[e].fg8, s[e].bg8);
+	}
+	if ((m->bg == -1 || m->bg8 == -1) && (m->attrs & TUI_A_REVERSE) == 0)
+		fail_msg("%s: a match has no background of its own", name);
+	for (e = TUI_EV_NOTE; e <= TUI_EV_PENDING; e++) {
+		if (style_equal(&s[e], m))
+			fail_msg("%s: a match looks like %s", name,
+			    tui_elem_name(e));
+	}
+}
+
 static void
 check_theme_quality(const char *name, const struct tui_theme *t)
 {
@@ -203,6 +238,7 @@ check_theme_quality(const char *name, const struct tui_theme *t)
 		fail_msg("%s: free, held and done actions look alike", name);
 	if (style_equal(&s[TUI_TITLE_FOCUS], &s[TUI_TITLE]))
 		fail_msg("%s: the focused title looks like the others", name);
+	check_theme_readable(name, t);
 }
 
 static void
@@ -880,6 +916,220 @@ test_view_written(void **state)
 	free(old);
 }
 
+static void
+test_view_hub(void **state)
+{
+	char	buf[64];
+
+	(void)state;
+	tui_view_hub(buf, sizeof buf, "unix:/run/user/1/concord/hub.sock", 1,
+	    24);
+	assert_string_equal(buf, "private");
+	tui_view_hub(buf, sizeof buf, "unix:/var/run/team.sock", 0, 24);
+	assert_string_equal(buf, "unix:team.sock");
+	tui_view_hub(buf, sizeof buf, "unix:/var/run/team.sock", 0, 10);
+	assert_string_equal(buf, "team.sock");
+	tui_view_hub(buf, sizeof buf, "ws://hub.example:7420", 0, 24);
+	assert_string_equal(buf, "hub.example:7420");
+	tui_view_hub(buf, sizeof buf, "ws://hub.example:7420/x", 0, 24);
+	assert_string_equal(buf, "hub.example:7420");
+}
+
+/* Fold a command into st as actor, checking nothing. */
+static void
+fold(struct core_state *st, const char *actor, struct core_event *e)
+{
+	struct core_ctx	ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.actor = actor;
+	ctx.now = ctx.wall = 1000 + st->seq;
+	e->seq = st->seq + 1;
+	e->time = ctx.wall;
+	e->actor = xstrdup(actor);
+	core_state_apply(st, e, &ctx);
+	core_event_clear(e);
+}
+
+static void
+declare(struct core_state *st, const char *name, const char *after,
+    const char *conflicts)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_DECLARE;
+	e.name = xstrdup(name);
+	if (after != NULL)
+		core_list_add(&e.after, &e.nafter, after);
+	if (conflicts != NULL)
+		core_list_add(&e.conflicts, &e.nconflicts, conflicts);
+	fold(st, "alice", &e);
+}
+
+static void
+claim(struct core_state *st, const char *who, const char *name)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_CLAIM;
+	e.name = xstrdup(name);
+	e.ttl = 30000;
+	fold(st, who, &e);
+}
+
+static void
+test_view_order(void **state)
+{
+	struct core_state	st;
+	struct core_event	e;
+	size_t			order[8], n, i;
+	const char		*want[] = { "held-b", "held-f", "clash",
+				    "waits", "free-a", "free-c", "finished" };
+
+	(void)state;
+	core_state_init(&st, "INC-1");
+	core_event_init(&e);
+	e.type = CORE_OPEN;
+	e.text = xstrdup("db");
+	e.sev = 1;
+	fold(&st, "alice", &e);
+	declare(&st, "free-a", NULL, NULL);
+	declare(&st, "held-b", NULL, NULL);
+	declare(&st, "free-c", NULL, NULL);
+	declare(&st, "finished", NULL, NULL);
+	declare(&st, "waits", "free-a", NULL);
+	declare(&st, "held-f", NULL, NULL);
+	declare(&st, "clash", NULL, "held-f");
+	claim(&st, "bob", "held-b");
+	claim(&st, "carol", "held-f");
+	claim(&st, "bob", "finished");
+	core_event_init(&e);
+	e.type = CORE_DONE;
+	e.name = xstrdup("finished");
+	e.outcome = xstrdup("success");
+	e.fence = st.seq;
+	fold(&st, "bob", &e);
+
+	n = tui_view_order(&st, order);
+	assert_int_equal(n, 7);
+	for (i = 0; i < n; i++)
+		assert_string_equal(st.actions[order[i]].name, want[i]);
+	core_state_clear(&st);
+}
+
+/* The wrapped lines of text at width, joined with "|". */
+static char *
+wrap(const char *text, int width)
+{
+	char		**l;
+	struct buf	  b;
+	size_t		  n, i;
+
+	l = tui_view_wrap(text, width, &n);
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s%s", i > 0 ? "|" : "", l[i]);
+	core_list_free(l, n);
+	return util_buf_steal(&b);
+}
+
+#define WRAP(text, width, want) do {					\
+	char	*got_ = wrap(text, width);				\
+	assert_string_equal(got_, want);				\
+	free(got_);							\
+} while (0)
+
+static void
+test_view_wrap(void **state)
+{
+	(void)state;
+	WRAP("", 10, "");
+	WRAP("short", 10, "short");
+	WRAP("the quick brown fox jumps", 10, "the quick|brown fox|jumps");
+	WRAP("exactly ten", 11, "exactly ten");
+	WRAP("abcdefghijklmnop", 5, "abcde|fghij|klmno|p");
+	WRAP("one\ntwo three", 5, "one|two|three");
+	/* Wide characters count two columns and are never split. */
+	WRAP("日本語テキスト", 5, "日本|語テ|キス|ト");
+	WRAP("a 日本 b", 4, "a|日本|b");
+}
+
+/* A literal where the struct wants a char * it will not change. */
+#define S(x)	((char *)(x))
+
+static void
+test_view_detail(void **state)
+{
+	struct client_tl	 tl[4];
+	struct core_state	 st;
+	struct core_event	 e;
+	char			**l, *all;
+	size_t			 n, i;
+	struct buf		 b;
+
+	(void)state;
+	memset(tl, 0, sizeof tl);
+	core_state_init(&st, "INC-1");
+	tl[0] = (struct client_tl){ .seq = 1, .time = 1796047351000LL,
+	    .type = CORE_OPEN, .actor = S("alice"), .roles = S(""),
+	    .text = S("opened \"db\" SEV1") };
+	tl[1] = (struct client_tl){ .seq = 2, .time = 1796047352000LL,
+	    .type = CORE_NOTE, .actor = S("bob"), .roles = S("ops,comms"),
+	    .op = S("0123abcd"), .text = S("cache hit rate looks low"),
+	    .amended_by = 3, .current = S("cache hit rate is normal"),
+	    .written = 1796047300000LL };
+	tl[2] = (struct client_tl){ .seq = 3, .time = 1796047353000LL,
+	    .type = CORE_AMEND, .actor = S("bob"), .roles = S("ops"), .ref = 2,
+	    .text = S("amended #2: cache hit rate is normal") };
+	tl[3] = (struct client_tl){ .seq = 4, .time = 1796047354000LL,
+	    .type = CORE_MARK, .actor = S("alice"), .roles = S("ic"), .ref = 2,
+	    .text = S("marked #2 as diagnosis") };
+	core_event_init(&e);
+	e.seq = 4;
+	e.type = CORE_MARK;
+	e.actor = xstrdup("alice");
+	e.ref = 2;
+	core_list_add(&e.seen, &e.nseen, "p99: 840 ms (3 s old)");
+	core_state_moment_add(&st, 2, &e, "diagnosis");
+	core_event_clear(&e);
+
+	l = tui_view_detail(tl, 4, 1, &st, &n);
+	util_buf_init(&b);
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s\n", l[i]);
+	all = util_buf_steal(&b);
+	core_list_free(l, n);
+	assert_non_null(strstr(all, "#2  note by bob\n"));
+	assert_non_null(strstr(all, "Role:     ops,comms\n"));
+	assert_non_null(strstr(all, "Logged:   2026-11-30 14:02:32"));
+	assert_non_null(strstr(all, "Written:  2026-11-30 14:01:40"));
+	assert_non_null(strstr(all, "Op:       0123abcd\n"));
+	assert_non_null(strstr(all, "Now reads (amended at #3):\n"
+	    "  cache hit rate is normal\nOriginally:\n"
+	    "  cache hit rate looks low\n"));
+	assert_non_null(strstr(all, "#3 14:02:33 bob: amended #2"));
+	assert_non_null(strstr(all, "Key moment: diagnosis, marked by alice "
+	    "at #4"));
+	assert_non_null(strstr(all, "  p99: 840 ms (3 s old)\n"));
+	free(all);
+	/* The mark itself says what it marks and what was seen. */
+	l = tui_view_detail(tl, 4, 3, &st, &n);
+	util_buf_init(&b);
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s\n", l[i]);
+	all = util_buf_steal(&b);
+	core_list_free(l, n);
+	assert_non_null(strstr(all, "Marks #2 as the diagnosis"));
+	assert_non_null(strstr(all, "About:    #2"));
+	assert_non_null(strstr(all, "p99: 840 ms"));
+	assert_null(strstr(all, "Written:"));
+	free(all);
+	core_state_clear(&st);
+}
+
 int
 main(void)
 {
@@ -894,7 +1144,14 @@ main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_view_held),
 		cmocka_unit_test(test_view_written),
+		cmocka_unit_test(test_view_hub),
+		cmocka_unit_test(test_view_order),
+		cmocka_unit_test(test_view_wrap),
+		cmocka_unit_test(test_view_detail),
 	};
 
+	setenv("TZ", "UTC", 1);
+	tzset();
+	setlocale(LC_ALL, "C.UTF-8");	/* for wcwidth */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
