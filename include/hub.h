@@ -8,6 +8,12 @@
  * it waits, so one fsync serves many) and only after that acknowledges the
  * commands and lets subscribers' cursors advance over the new events.  A failed
  * commit is fatal: the hub exits and recovers from the store on restart.
+ *
+ * Each event is encoded for the wire once, when it is accepted (or checked
+ * against the store's copy when loaded): those bytes are stored beside the
+ * canonical ones and kept in the incident's ring of recent events, and
+ * every follower is sent them as they are, from the ring or, when it is
+ * further behind than the ring reaches, from the store.
  */
 #ifndef CONCORD_HUB_H
 #define CONCORD_HUB_H
@@ -36,6 +42,11 @@
 #define HUB_NOFILE		65536	/* open files wanted (soft limit) */
 #define HUB_NOFILE_MAX		(1 << 20) /* a soft limit lws can use */
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
+#define HUB_RING_EVENTS		4096	/* recent events an incident keeps */
+#define HUB_RING_BYTES		(4 << 20) /* ... and at most these bytes */
+#define HUB_RX_BUFFER		4096	/* lws receive buffer, per connection */
+#define HUB_TX_PACKET		(PROTO_PAGE_BYTES + 65536) /* one send */
+#define HUB_TRIM_AFTER		64	/* closes before memory goes back */
 
 struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
@@ -48,16 +59,35 @@ struct hub_config {
 	int64_t		 snapshot_after; /* events behind before a snapshot */
 };
 
+/* One committed event's wire form. */
+struct hub_wire {
+	char		*data;
+	size_t		 len;
+};
+
+/*
+ * The wire forms of an incident's most recent committed events, seq first
+ * to next - 1 (empty when first == next), in slots indexed by seq modulo
+ * HUB_RING_EVENTS; the oldest go once it holds HUB_RING_EVENTS events or
+ * HUB_RING_BYTES bytes.  Every follower's cursor reads from it.
+ */
+struct hub_ring {
+	struct hub_wire	*slots;		/* HUB_RING_EVENTS, or NULL */
+	int64_t		 first;
+	int64_t		 next;
+	size_t		 bytes;
+};
+
 struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
 	int64_t			 committed;	/* last durable seq */
 	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
+	struct hub_ring		 ring;		/* recent committed events */
+	struct buf		 events_head;	/* an events message's start */
 	uint64_t		 presence_ver;	/* bumped when it changes */
 	int			 presence_stale; /* bump at the end of a tick */
 	struct buf		 presence;	/* encoded, LWS_PRE first */
 	uint64_t		 presence_buf_ver; /* what it was encoded for */
-	int64_t			 presence_buf_head;
-	size_t			 presence_users; /* distinct users in it */
 	STAILQ_ENTRY(hub_incident) entry;
 };
 STAILQ_HEAD(hub_incidents, hub_incident);	/* in the order opened */
@@ -81,7 +111,6 @@ struct hub_client {
 	int			 leases_sent;	/* lease times sent after catch-up */
 	int64_t			 presence_seq;	/* cursor last announced */
 	uint64_t		 presence_ver;	/* incident's, when last sent */
-	int64_t			 presence_head;	/* committed, when last sent */
 	int64_t			 behind_since;	/* mono ms, 0 if caught up */
 	int			 lagging;	/* behind HUB_BEHIND_AFTER */
 	int64_t			 cursor;	/* last seq sent */
@@ -120,6 +149,8 @@ struct hub_pending {
 	/* HUB_PENDING_EVENT */
 	struct core_event	 ev;		/* empty for the others */
 	unsigned char		 hash[CORE_HASH_LEN];
+	struct buf		 body;		/* canonical bytes */
+	struct buf		 wire;		/* wire form, for store and ring */
 
 	/* HUB_PENDING_DUPLICATE */
 	int64_t			 dup_seq;	/* the original's seq */
@@ -146,6 +177,9 @@ struct hub {
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
+	struct buf		 page;		/* the events message being sent */
+	size_t			 gone;		/* connections closed since the
+						   heap was last trimmed */
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
 	uint64_t		 stat_silent;	/* clients closed for silence */
@@ -169,6 +203,14 @@ void	hub_state_client_gone(struct hub *, struct hub_client *);
 
 /* hub-main.c */
 int	hub_main(int, char **);
+
+/* hub-ring.c */
+/* Keep an event's wire form (taking w's bytes) as the ring's newest. */
+void	hub_ring_add(struct hub_ring *, int64_t seq, struct buf *w);
+/* The wire form of seq and its length, or NULL if the ring lacks it. */
+const char *hub_ring_get(const struct hub_ring *, int64_t seq, size_t *);
+/* Free every wire form the ring holds and empty it. */
+void	hub_ring_clear(struct hub_ring *);
 
 /* hub-ws.c */
 extern const struct lws_protocols hub_ws_protocols[];
