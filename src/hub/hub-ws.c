@@ -560,10 +560,13 @@ hub_ws_page_row(const struct store_row *r, void *arg)
 	char			 want[48];
 	int			 n;
 
-	n = snprintf(want, sizeof want, "{\"seq\":%lld,",
-	    (long long)(pg->last + 1));
-	if (r->seq != pg->last + 1 || r->wirelen < (size_t)n ||
-	    memcmp(r->wire, want, (size_t)n) != 0) {
+	if (r->seq != pg->last + 1) {
+		pg->cause = xasprintf("event %lld is not in the store",
+		    (long long)(pg->last + 1));
+		return 1;
+	}
+	n = snprintf(want, sizeof want, "{\"seq\":%lld,", (long long)r->seq);
+	if (r->wirelen < (size_t)n || memcmp(r->wire, want, (size_t)n) != 0) {
 		pg->cause = xasprintf("the stored wire form of event %lld is "
 		    "not that event's", (long long)r->seq);
 		return 1;
@@ -575,7 +578,8 @@ hub_ws_page_row(const struct store_row *r, void *arg)
  * Make in hub->page the events message of the events after c's cursor, as
  * many as a page holds: from the ring while it holds the next one, from
  * the store before that.  Returns the seq of the last event in it, or -1
- * with *cause if the store could not give them.
+ * with *cause if the store could not give the first; a page stops short
+ * before an event the store cannot give.
  */
 static int64_t
 hub_ws_page(struct hub *hub, struct hub_client *c, char **cause)
@@ -613,8 +617,13 @@ hub_ws_page(struct hub *hub, struct hub_client *c, char **cause)
 		} else if (got == 0)
 			*cause = xasprintf("event %lld is not in the store",
 			    (long long)(pg.last + 1));
-		if (got <= 0)
+		if (got > 0)
+			continue;
+		if (pg.n == 0)
 			return -1;
+		free(*cause);	/* send what there is: the next page fails */
+		*cause = NULL;
+		break;
 	}
 	proto_events_end(&hub->page);
 	return pg.last;

@@ -387,8 +387,8 @@ store_wire(struct store *st, const char *incident, int64_t after,
 		memset(&r, 0, sizeof r);
 		store_row_wire(st->wire, 0, 1, &r);
 		if (r.wire == NULL) {
-			*cause = xasprintf("%s: event %lld has no wire form",
-			    incident, (long long)r.seq);
+			*cause = xasprintf("event %lld has no wire form",
+			    (long long)r.seq);
 			n = -1;
 			break;
 		}
