@@ -47,6 +47,7 @@
 #define HUB_RX_BUFFER		4096	/* lws receive buffer, per connection */
 #define HUB_TX_PACKET		(PROTO_PAGE_BYTES + 65536) /* one send */
 #define HUB_TRIM_AFTER		64	/* closes before memory goes back */
+#define HUB_BATCH_BYTES		65536	/* replies gathered into one write */
 
 struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
@@ -78,11 +79,26 @@ struct hub_ring {
 	size_t		 bytes;
 };
 
+/* A Bloom filter of operation ids (hub-ops.c). */
+struct hub_bloom {
+	uint64_t	*bits;
+	size_t		 nbits;
+	size_t		 n;		/* ids added */
+	size_t		 cap;		/* ids it is made for */
+};
+
+/* The op ids an incident has logged or queued, approximately. */
+struct hub_ops {
+	struct hub_bloom *f;		/* each twice the last's size */
+	size_t		 n;
+};
+
 struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
 	int64_t			 committed;	/* last durable seq */
 	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
 	struct hub_ring		 ring;		/* recent committed events */
+	struct hub_ops		 ops;		/* op ids logged, or queued */
 	struct buf		 events_head;	/* an events message's start */
 	uint64_t		 presence_ver;	/* bumped when it changes */
 	int			 presence_stale; /* bump at the end of a tick */
@@ -178,6 +194,7 @@ struct hub {
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
 	struct buf		 page;		/* the events message being sent */
+	struct buf		 out;		/* frames of one write */
 	size_t			 gone;		/* connections closed since the
 						   heap was last trimmed */
 	uint64_t		 stat_events;
@@ -203,6 +220,14 @@ void	hub_state_client_gone(struct hub *, struct hub_client *);
 
 /* hub-main.c */
 int	hub_main(int, char **);
+
+/* hub-ops.c */
+/* Note that an op id (if not NULL) is logged or queued. */
+void	hub_ops_add(struct hub_ops *, const char *);
+/* 0 if op was never added; 1 if it may have been (ask the store). */
+int	hub_ops_maybe(const struct hub_ops *, const char *);
+/* Free the filters and empty the set. */
+void	hub_ops_clear(struct hub_ops *);
 
 /* hub-ring.c */
 /* Keep an event's wire form (taking w's bytes) as the ring's newest. */

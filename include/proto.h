@@ -190,5 +190,12 @@ void	proto_event_encode(const struct core_event *, const unsigned char *,
  */
 void	proto_wire_encode(const struct core_event *, const unsigned char *,
 	    struct buf *);
+/*
+ * proto_event_check's answer, made cheaply when the event's strings need
+ * no escaping in JSON; on success the canonical bytes are appended to
+ * canon.  Returns 0, or -1 with *cause (caller frees).
+ */
+int	proto_event_prepare(const struct core_event *, struct buf *canon,
+	    char **cause);
 
 #endif

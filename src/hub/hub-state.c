@@ -63,6 +63,7 @@ hub_state_load_event(const struct core_event *e, const struct store_row *r,
 		free(why);
 		return 1;
 	}
+	hub_ops_add(&l->inc->ops, e->op);
 	util_buf_reset(&l->wire);
 	proto_wire_encode(e, r->hash, &l->wire);
 	if (r->wire != NULL && r->wirelen == l->wire.len &&
@@ -149,6 +150,7 @@ hub_state_load(struct hub *hub, char **cause)
 				free(l.fixes[--l.nfixes].wire);
 			free(l.fixes);
 			core_state_clear(&inc->state);
+			hub_ops_clear(&inc->ops);
 			free(inc);
 			core_list_free(ids, nids);
 			return -1;
@@ -195,6 +197,7 @@ hub_state_free(struct hub *hub)
 		STAILQ_REMOVE_HEAD(&hub->incidents, entry);
 		core_state_clear(&inc->state);
 		hub_ring_clear(&inc->ring);
+		hub_ops_clear(&inc->ops);
 		util_buf_clear(&inc->events_head);
 		free(inc);
 	}
@@ -276,11 +279,11 @@ hub_pending_add(struct hub *hub, enum hub_pending_kind kind,
 
 /*
  * Queue an accepted event (already folded into the state) with its
- * canonical bytes and wire form, made once here; takes *ev.
+ * canonical bytes and its wire form, made once here; takes *ev and *body.
  */
 static void
 hub_state_queue(struct hub *hub, struct hub_incident *inc,
-    struct core_event *ev, struct hub_client *c)
+    struct core_event *ev, struct buf *body, struct hub_client *c)
 {
 	struct hub_pending	*p;
 
@@ -288,9 +291,11 @@ hub_state_queue(struct hub *hub, struct hub_incident *inc,
 	core_assert(ev->seq == inc->state.seq);
 	p->ev = *ev;
 	core_event_init(ev);
+	p->body = *body;
+	util_buf_init(body);
 	memcpy(p->hash, inc->state.chain, CORE_HASH_LEN);
-	core_event_encode(&p->ev, &p->body);
 	proto_wire_encode(&p->ev, p->hash, &p->wire);
+	hub_ops_add(&inc->ops, p->ev.op);
 	if (p->ev.type == CORE_CLAIM)
 		p->fence = p->ev.seq;
 }
@@ -300,31 +305,35 @@ hub_state_queue(struct hub *hub, struct hub_incident *inc,
  * -1 with *r filled.  Before the event is logged it must survive its own
  * encodings unchanged (canonical bytes for the store and the chain, JSON
  * for every client and the export): an event that would come back
- * different would break the chain for everyone, so it is refused instead.
+ * different would break the chain for everyone, so it is refused instead
+ * (proto_event_prepare, which also gives the canonical bytes to store).
  */
 static int
 hub_state_accept(struct hub *hub, struct hub_incident *inc,
     struct core_event *cmd, struct core_ctx *ctx, struct hub_client *c,
     struct core_refusal *r)
 {
-	char	*why;
+	struct buf	 body;
+	char		*why;
 
 	if (core_state_check(&inc->state, cmd, ctx, r) != 0)
 		return -1;
 	cmd->seq = inc->state.seq + 1;
 	cmd->time = ctx->wall > inc->state.last_time ? ctx->wall :
 	    inc->state.last_time;
-	if (proto_event_check(cmd, &why) != 0) {
+	util_buf_init(&body);
+	if (proto_event_prepare(cmd, &body, &why) != 0) {
 		util_log("%s: refused %s from %s: %s", inc->state.id,
 		    core_type_name(cmd->type), ctx->actor, why);
 		core_refuse(r, "bad-request", "the event would not survive its "
 		    "own encoding: %s", why);
 		free(why);
+		util_buf_clear(&body);
 		return -1;
 	}
 	core_state_apply(&inc->state, cmd, ctx);
 	core_state_assert(&inc->state);
-	hub_state_queue(hub, inc, cmd, c);
+	hub_state_queue(hub, inc, cmd, &body, c);
 	return 0;
 }
 
@@ -536,7 +545,8 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 		d->fence = p->ev.type == CORE_CLAIM ? p->ev.seq : 0;
 		return 1;
 	}
-	if ((seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
+	if (!hub_ops_maybe(&inc->ops, m->op) ||
+	    (seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
 		return 0;
 	hub_state_ack(c, inc->state.id, m->op, seq,
 	    m->cmd.type == CORE_CLAIM ? seq : 0, 1);
@@ -555,8 +565,8 @@ hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
 		    p->ev.seq == 1 && p->op != NULL && strcmp(p->op, op) == 0)
 			return 1;
 	}
-	return inc->committed > 0 && store_op_seq(hub->store, inc->state.id,
-	    op) == 1;
+	return inc->committed > 0 && hub_ops_maybe(&inc->ops, op) &&
+	    store_op_seq(hub->store, inc->state.id, op) == 1;
 }
 
 void

@@ -6,10 +6,14 @@
  * while it is arriving (close 1009) and never buffered whole, and a message
  * that is started but not finished within HUB_FRAME_TIMEOUT closes the
  * connection.  Outgoing data is written only from the WRITEABLE callback,
- * one lws_write per callback, in this order: pongs (so that a client's
- * liveness check never waits behind anything), queued replies (welcome,
- * ack, refused, error) and lease notices, the incident's presence if it
- * changed, then one page of committed events after the client's cursor.
+ * one lws_write per callback carrying, in this order: pongs (so that a
+ * client's liveness check never waits behind anything), queued replies
+ * (welcome, ack, refused, error) and lease notices, the incident's presence
+ * if it changed, then one page of committed events after the client's
+ * cursor.  When there is more than one message the hub frames them itself
+ * and writes the frames in one raw write (lws_write's LWS_WRITE_RAW sends
+ * bytes as they are), so that a writer's acknowledgements after a commit
+ * cost one write, not one each; a page alone is written as a text message.
  * A client that stops reading is paused (rx flow control) once
  * HUB_OUTQ_PAUSE of its own replies are queued, rather than buffered
  * without bound; notices to every follower do not count, since there is
@@ -310,24 +314,6 @@ hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
 	return &inc->presence;
 }
 
-/* Write inc's presence to c; 0, or -1 to close the connection. */
-static int
-hub_ws_presence_write(struct hub *hub, struct hub_client *c)
-{
-	struct buf	*b = hub_ws_presence_buf(hub, c->inc);
-
-	/*
-	 * lws_write puts the frame header in the headroom: the same bytes
-	 * for every client, so the one encoding serves them all.
-	 */
-	if (lws_write(c->wsi, (unsigned char *)b->data + LWS_PRE,
-	    b->len - LWS_PRE, LWS_WRITE_TEXT) < 0)
-		return -1;
-	c->presence_ver = c->inc->presence_ver;
-	lws_callback_on_writable(c->wsi);
-	return 0;
-}
-
 /* Note where c's cursor stands against the committed head. */
 static void
 hub_ws_behind(struct hub_client *c, int64_t now)
@@ -407,6 +393,7 @@ hub_ws_free(struct hub *hub)
 	STAILQ_FOREACH(inc, &hub->incidents, entry)
 		util_buf_clear(&inc->presence);
 	util_buf_clear(&hub->page);
+	util_buf_clear(&hub->out);
 }
 
 void
@@ -664,15 +651,66 @@ hub_ws_caught_up(struct hub *hub, struct hub_client *c)
 	}
 }
 
-/* Write one message to a client; 0, or -1 to close the connection. */
+/*
+ * Append a text message to b as one websocket frame: FIN and the text
+ * opcode, the length in 7, 16 or 64 bits, the payload (frames from a
+ * server are not masked).
+ */
+static void
+hub_ws_frame(struct buf *b, const char *p, size_t n)
+{
+	unsigned char	h[10];
+	size_t		hl, i;
+
+	h[0] = 0x81;
+	if (n < 126) {
+		h[1] = (unsigned char)n;
+		hl = 2;
+	} else if (n < 65536) {
+		h[1] = 126;
+		h[2] = (unsigned char)(n >> 8);
+		h[3] = (unsigned char)n;
+		hl = 4;
+	} else {
+		h[1] = 127;
+		for (i = 0; i < 8; i++)
+			h[2 + i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+		hl = 10;
+	}
+	util_buf_add(b, h, hl);
+	util_buf_add(b, p, n);
+}
+
+/* Is there more to write to c than the pass that just ended wrote? */
+static int
+hub_ws_more(const struct hub_client *c)
+{
+	if (!STAILQ_EMPTY(&c->urgent) || !STAILQ_EMPTY(&c->outq))
+		return 1;
+	if (!c->subscribed || c->closing)
+		return 0;
+	return c->presence_ver != c->inc->presence_ver ||
+	    c->cursor < c->inc->committed ||
+	    (!c->leases_sent && c->cursor >= c->inc->committed);
+}
+
+/*
+ * One WRITEABLE pass: a ping alone, or in one write whatever c is owed,
+ * in order: queued replies (pongs first, up to HUB_BATCH_BYTES and up to
+ * one that closes the connection), the incident's presence if it changed,
+ * and a page of events.  Several messages go as frames made here, in one
+ * raw write; a page alone is written as a text message without a copy.
+ * Returns 0, or -1 to close the connection.
+ */
 static int
 hub_ws_writeable(struct hub *hub, struct hub_client *c)
 {
 	unsigned char		 ping[LWS_PRE + 8];
 	struct hub_out		*o;
+	struct buf		*out = &hub->out, *pres;
 	char			*cause = NULL;
-	int64_t			 last, now = util_clock_mono_ms();
-	int			 rc;
+	int64_t			 last = -1, now = util_clock_mono_ms();
+	int			 rc, close = 0, replies = 0;
 
 	if (c->ping_due) {
 		c->ping_due = 0;
@@ -682,56 +720,70 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 		lws_callback_on_writable(c->wsi);
 		return 0;
 	}
-	if ((o = hub_ws_dequeue(c)) != NULL) {
-		rc = lws_write(c->wsi, (unsigned char *)o->data + LWS_PRE,
-		    o->len, LWS_WRITE_TEXT);
-		if (o->close) {
-			lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-			    (unsigned char *)"closing", 7);
-			hub_ws_out_free(o);
-			return -1;
-		}
+	util_buf_reset(out);
+	util_buf_addzero(out, LWS_PRE);
+	while (!close && out->len - LWS_PRE < HUB_BATCH_BYTES &&
+	    (o = hub_ws_dequeue(c)) != NULL) {
+		hub_ws_frame(out, o->data + LWS_PRE, o->len);
+		close = o->close;
 		hub_ws_out_free(o);
-		if (rc < 0)
-			return -1;
-		if (c->paused) {
-			/* Not read from, but taking what it is sent. */
-			c->heard = now;
-			if (c->noutq <= HUB_OUTQ_RESUME) {
-				lws_rx_flow_control(c->wsi, 1);
-				c->paused = 0;
-			}
+		replies++;
+	}
+	if (replies > 0 && c->paused) {
+		/* Not read from, but taking what it is sent. */
+		c->heard = now;
+		if (c->noutq <= HUB_OUTQ_RESUME) {
+			lws_rx_flow_control(c->wsi, 1);
+			c->paused = 0;
 		}
-		lws_callback_on_writable(c->wsi);
-		return 0;
 	}
-	if (!c->subscribed || c->closing)
-		return 0;
-	if (c->presence_ver != c->inc->presence_ver)
-		return hub_ws_presence_write(hub, c);
-	if (!c->leases_sent && c->cursor >= c->inc->committed) {
-		hub_ws_caught_up(hub, c);
-		return 0;
+	if (!close && c->subscribed && !c->closing) {
+		if (c->presence_ver != c->inc->presence_ver) {
+			/* The one encoding serves every follower. */
+			pres = hub_ws_presence_buf(hub, c->inc);
+			hub_ws_frame(out, pres->data + LWS_PRE,
+			    pres->len - LWS_PRE);
+			c->presence_ver = c->inc->presence_ver;
+		}
+		if (!c->leases_sent && c->cursor >= c->inc->committed)
+			hub_ws_caught_up(hub, c);	/* queues notices */
+		else if (c->cursor < c->inc->committed &&
+		    (last = hub_ws_page(hub, c, &cause)) < 0) {
+			hub_ws_store_fail(c, cause);
+			free(cause);
+		}
 	}
-	if (c->cursor >= c->inc->committed)
-		return 0;
-	if ((last = hub_ws_page(hub, c, &cause)) < 0) {
-		hub_ws_store_fail(c, cause);
-		free(cause);
-		return 0;
+	if (last >= 0 && out->len == LWS_PRE) {
+		rc = lws_write(c->wsi, (unsigned char *)hub->page.data +
+		    LWS_PRE, hub->page.len - LWS_PRE, LWS_WRITE_TEXT);
+	} else {
+		if (last >= 0)
+			hub_ws_frame(out, hub->page.data + LWS_PRE,
+			    hub->page.len - LWS_PRE);
+		if (out->len == LWS_PRE)
+			return 0;
+		rc = lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE,
+		    out->len - LWS_PRE, LWS_WRITE_RAW);
 	}
-	rc = lws_write(c->wsi, (unsigned char *)hub->page.data + LWS_PRE,
-	    hub->page.len - LWS_PRE, LWS_WRITE_TEXT);
 	if (hub->page.cap > 2 * (LWS_PRE + PROTO_PAGE_BYTES))
 		util_buf_clear(&hub->page);	/* after one huge event */
+	if (out->cap > 2 * (LWS_PRE + PROTO_PAGE_BYTES + HUB_BATCH_BYTES))
+		util_buf_clear(out);
+	if (close) {
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		    (unsigned char *)"closing", 7);
+		return -1;
+	}
 	if (rc < 0)
 		return -1;
-	c->cursor = last;
-	hub_ws_behind(c, now);
-	if (c->cursor < c->inc->committed)
+	if (last >= 0) {
+		c->cursor = last;
+		hub_ws_behind(c, now);
+		if (c->cursor >= c->inc->committed && !c->leases_sent)
+			hub_ws_caught_up(hub, c);
+	}
+	if (hub_ws_more(c))
 		lws_callback_on_writable(c->wsi);
-	else if (!c->leases_sent)
-		hub_ws_caught_up(hub, c);
 	return 0;
 }
 

@@ -14,6 +14,13 @@
  * proto_wire_encode writes an event as its canonical bytes would give it
  * back (empty strings and empty list entries left out), which is what the
  * store holds and what every follower has always been sent.
+ *
+ * proto_event_prepare gives proto_event_check's answer for the event the
+ * hub is about to log, cheaply for the usual one: an event whose strings
+ * are all printable ASCII without '"' or '\' is written in JSON exactly
+ * as its bytes, with nothing to escape, so its JSON decodes to it by
+ * construction and only its canonical leg (encode, decode) is checked;
+ * any other event is put through proto_event_check's JSON round trip too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +186,73 @@ proto_wire_event(const struct core_event *e, const unsigned char *hash,
 		proto_wire_str(b, hex);
 	}
 	util_buf_adds(b, first ? "{}" : "}");
+}
+
+/* Is every byte of s printable ASCII that JSON holds as it is? */
+static int
+proto_wire_verbatim(const char *s)
+{
+	const unsigned char	*p;
+
+	if (s == NULL)
+		return 1;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p > 0x7e || !proto_wire_plain(*p))
+			return 0;
+	}
+	return 1;
+}
+
+/* Is every string of e one JSON holds as it is? */
+static int
+proto_wire_verbatim_event(const struct core_event *e)
+{
+	const struct core_field	*tab, *f;
+	char			***l;
+	size_t			 nf, i, j, *n;
+
+	tab = core_field_table(&nf);
+	for (i = 0; i < nf; i++) {
+		f = &tab[i];
+		if (f->kind == CORE_FIELD_STR &&
+		    !proto_wire_verbatim(*core_field_str(e, f)))
+			return 0;
+		if (f->kind == CORE_FIELD_LIST) {
+			l = core_field_list(e, f, &n);
+			for (j = 0; j < *n; j++) {
+				if (!proto_wire_verbatim((*l)[j]))
+					return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+int
+proto_event_prepare(const struct core_event *e, struct buf *canon,
+    char **cause)
+{
+	struct core_event	 d;
+	char			*why = NULL;
+
+	*cause = NULL;
+	if (!proto_wire_verbatim_event(e)) {
+		if (proto_event_check(e, cause) != 0)
+			return -1;
+		core_event_encode(e, canon);
+		return 0;
+	}
+	if (core_event_valid(e, CORE_VALID_EVENT, cause) != 0)
+		return -1;
+	core_event_encode(e, canon);
+	if (core_event_decode(canon->data, canon->len, &d, &why) != 0) {
+		*cause = xasprintf("its canonical form does not decode: %s",
+		    why);
+		free(why);
+		return -1;
+	}
+	core_event_clear(&d);
+	return 0;
 }
 
 void

@@ -691,6 +691,67 @@ test_event_check(void **state)
 	core_event_clear(&e);
 }
 
+/* Do the cheap and the full check agree on e, and give its bytes? */
+static int
+prepare_agrees(const struct core_event *e)
+{
+	struct buf	 b, want;
+	char		*c1 = NULL, *c2 = NULL;
+	int		 r1, r2, same;
+
+	util_buf_init(&b);
+	util_buf_init(&want);
+	r1 = proto_event_check(e, &c1);
+	r2 = proto_event_prepare(e, &b, &c2);
+	core_event_encode(e, &want);
+	same = r1 == r2 && (r2 != 0 || (b.len == want.len &&
+	    memcmp(b.data, want.data, b.len) == 0));
+	if (!same)
+		print_error("check %d (%s), prepare %d (%s)\n", r1,
+		    c1 != NULL ? c1 : "-", r2, c2 != NULL ? c2 : "-");
+	free(c1);
+	free(c2);
+	util_buf_clear(&b);
+	util_buf_clear(&want);
+	return same;
+}
+
+/*
+ * The hub's check of an event it is about to log takes the short way for
+ * strings JSON holds as they are and the long way otherwise, with the same
+ * answers as proto_event_check.
+ */
+static void
+test_event_prepare(void **state)
+{
+	struct core_event	 e;
+	int			 c;
+
+	(void)state;
+	event_note(&e);
+	e.roles = xstrdup("");
+	assert_true(prepare_agrees(&e));
+	for (c = 1; c < 256; c++) {
+		free(e.text);
+		e.text = xasprintf("a%cb", c);
+		assert_true(prepare_agrees(&e));
+	}
+	free(e.text);
+	e.text = xstrdup("plain");
+	e.force = 2;
+	assert_true(prepare_agrees(&e));
+	e.force = 0;
+	free(e.op);
+	e.op = xstrdup("\xc3");
+	assert_true(prepare_agrees(&e));
+	free(e.op);
+	e.op = xstrdup("op");
+	free(e.actor);
+	e.actor = xstrdup("not a name");
+	assert_true(prepare_agrees(&e));
+	core_event_clear(&e);
+}
+
 /* Bytes malloc holds for the program now (tcache is bounded). */
 static size_t
 heap_in_use(void)
@@ -1042,6 +1103,7 @@ main(void)
 		cmocka_unit_test(test_hub_strings_and_exports),
 		cmocka_unit_test(test_export_written),
 		cmocka_unit_test(test_wire_bytes),
+		cmocka_unit_test(test_event_prepare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
