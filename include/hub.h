@@ -3,10 +3,13 @@
  *
  * One thread runs the libwebsockets loop.  A command is checked against the
  * incident's in-memory state as it arrives and, if accepted, folded in and
- * queued; a timer HUB_COMMIT_DELAY (0.5 ms) later commits everything queued
- * in one SQLite transaction (group commit: under load commands gather while
- * it waits, so one fsync serves many) and only after that acknowledges the
- * commands and lets subscribers' cursors advance over the new events.  A failed
+ * queued; a timer HUB_COMMIT_DELAY later (0: the next pass of the loop, once
+ * what has arrived has been read) commits everything queued in one SQLite
+ * transaction (group commit: under load commands gather while the last
+ * commit's fsync runs, so one fsync serves many) and only after that
+ * acknowledges the commands and lets subscribers' cursors advance over the
+ * new events.  The delay is not a fraction of a millisecond: lws's poll
+ * counts in milliseconds, so it would spin until then.  A failed
  * commit is fatal: the hub exits and recovers from the store on restart.
  *
  * Each event is encoded for the wire once, when it is accepted (or checked
@@ -34,7 +37,7 @@
 #define HUB_OUTQ_RESUME		32
 #define HUB_HELLO_TIMEOUT	10	/* seconds to say hello */
 #define HUB_FRAME_TIMEOUT	10	/* seconds to finish a started message */
-#define HUB_COMMIT_DELAY	500	/* us a batch may gather before commit */
+#define HUB_COMMIT_DELAY	0	/* us before a batch is committed */
 #define HUB_PING_AFTER		3000	/* ms heard nothing: websocket ping */
 #define HUB_SILENT_CLOSE	9000	/* ms with nothing received: close */
 #define HUB_BEHIND_AFTER	1000	/* ms behind before presence says so */
