@@ -169,7 +169,7 @@ struct hub_pending {
 	struct core_event	 ev;		/* empty for the others */
 	unsigned char		 hash[CORE_HASH_LEN];
 	struct buf		 body;		/* canonical bytes */
-	struct buf		 wire;		/* wire form, for store and ring */
+	struct buf		 wire;		/* its wire form */
 
 	/* HUB_PENDING_DUPLICATE */
 	int64_t			 dup_seq;	/* the original's seq */
@@ -196,7 +196,7 @@ struct hub {
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
-	struct buf		 page;		/* the events message being sent */
+	struct buf		 page;		/* the events message made */
 	struct buf		 out;		/* frames of one write */
 	size_t			 gone;		/* connections closed since the
 						   heap was last trimmed */
