@@ -3,11 +3,20 @@
  *
  * One thread runs the libwebsockets loop.  A command is checked against the
  * incident's in-memory state as it arrives and, if accepted, folded in and
- * queued; a timer HUB_COMMIT_DELAY (0.5 ms) later commits everything queued
- * in one SQLite transaction (group commit: under load commands gather while
- * it waits, so one fsync serves many) and only after that acknowledges the
- * commands and lets subscribers' cursors advance over the new events.  A failed
+ * queued; a timer HUB_COMMIT_DELAY later (0: the next pass of the loop, once
+ * what has arrived has been read) commits everything queued in one SQLite
+ * transaction (group commit: under load commands gather while the last
+ * commit's fsync runs, so one fsync serves many) and only after that
+ * acknowledges the commands and lets subscribers' cursors advance over the
+ * new events.  The delay is not a fraction of a millisecond: lws's poll
+ * counts in milliseconds, so it would spin until then.  A failed
  * commit is fatal: the hub exits and recovers from the store on restart.
+ *
+ * Each event is encoded for the wire once, when it is accepted (or checked
+ * against the store's copy when loaded): those bytes are stored beside the
+ * canonical ones and kept in the incident's ring of recent events, and
+ * every follower is sent them as they are, from the ring or, when it is
+ * further behind than the ring reaches, from the store.
  */
 #ifndef CONCORD_HUB_H
 #define CONCORD_HUB_H
@@ -29,7 +38,7 @@
 #define HUB_OUTQ_RESUME		32
 #define HUB_HELLO_TIMEOUT	10	/* seconds to say hello */
 #define HUB_FRAME_TIMEOUT	10	/* seconds to finish a started message */
-#define HUB_COMMIT_DELAY	500	/* us a batch may gather before commit */
+#define HUB_COMMIT_DELAY	0	/* us before a batch is committed */
 #define HUB_PING_AFTER		3000	/* ms heard nothing: websocket ping */
 #define HUB_SILENT_CLOSE	9000	/* ms with nothing received: close */
 #define HUB_BEHIND_AFTER	1000	/* ms behind before presence says so */
@@ -47,6 +56,12 @@ struct hub_conf_feed {
 	char			*crit;
 	char			*incident;	/* NULL: every incident */
 };
+#define HUB_RING_EVENTS		4096	/* recent events an incident keeps */
+#define HUB_RING_BYTES		(4 << 20) /* ... and at most these bytes */
+#define HUB_RX_BUFFER		4096	/* lws receive buffer, per connection */
+#define HUB_TX_PACKET		(PROTO_PAGE_BYTES + 65536) /* one send */
+#define HUB_TRIM_AFTER		64	/* closes before memory goes back */
+#define HUB_BATCH_BYTES		65536	/* replies gathered into one write */
 
 struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
@@ -88,11 +103,46 @@ struct hub_feed {
 	TAILQ_ENTRY(hub_feed)	 entry;
 };
 TAILQ_HEAD(hub_feeds, hub_feed);
+/* One committed event's wire form. */
+struct hub_wire {
+	char		*data;
+	size_t		 len;
+};
+
+/*
+ * The wire forms of an incident's most recent committed events, seq first
+ * to next - 1 (empty when first == next), in slots indexed by seq modulo
+ * HUB_RING_EVENTS; the oldest go once it holds HUB_RING_EVENTS events or
+ * HUB_RING_BYTES bytes.  Every follower's cursor reads from it.
+ */
+struct hub_ring {
+	struct hub_wire	*slots;		/* HUB_RING_EVENTS, or NULL */
+	int64_t		 first;
+	int64_t		 next;
+	size_t		 bytes;
+};
+
+/* A Bloom filter of operation ids (hub-ops.c). */
+struct hub_bloom {
+	uint64_t	*bits;
+	size_t		 nbits;
+	size_t		 n;		/* ids added */
+	size_t		 cap;		/* ids it is made for */
+};
+
+/* The op ids an incident has logged or queued, approximately. */
+struct hub_ops {
+	struct hub_bloom *f;		/* each twice the last's size */
+	size_t		 n;
+};
 
 struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
 	int64_t			 committed;	/* last durable seq */
 	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
+	struct hub_ring		 ring;		/* recent committed events */
+	struct hub_ops		 ops;		/* op ids logged, or queued */
+	struct buf		 events_head;	/* an events message's start */
 	uint64_t		 presence_ver;	/* bumped when it changes */
 	int			 presence_stale; /* bump at the end of a tick */
 	struct buf		 presence;	/* encoded, LWS_PRE first */
@@ -124,7 +174,6 @@ struct hub_client {
 	int			 leases_sent;	/* lease times sent after catch-up */
 	int64_t			 presence_seq;	/* cursor last announced */
 	uint64_t		 presence_ver;	/* incident's, when last sent */
-	int64_t			 presence_head;	/* committed, when last sent */
 	int64_t			 behind_since;	/* mono ms, 0 if caught up */
 	int			 lagging;	/* behind HUB_BEHIND_AFTER */
 	int64_t			 cursor;	/* last seq sent */
@@ -171,6 +220,8 @@ struct hub_pending {
 	/* HUB_PENDING_EVENT */
 	struct core_event	 ev;		/* empty for the others */
 	unsigned char		 hash[CORE_HASH_LEN];
+	struct buf		 body;		/* canonical bytes */
+	struct buf		 wire;		/* its wire form */
 
 	/* HUB_PENDING_DUPLICATE */
 	int64_t			 dup_seq;	/* the original's seq */
@@ -197,6 +248,10 @@ struct hub {
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
+	struct buf		 page;		/* the events message made */
+	struct buf		 out;		/* frames of one write */
+	size_t			 gone;		/* connections closed since the
+						   heap was last trimmed */
 	uint64_t		 stat_events;
 	uint64_t		 stat_commits;
 	uint64_t		 stat_silent;	/* clients closed for silence */
@@ -277,6 +332,21 @@ int	hub_tele_config(struct hub_config *, const char *, const char *,
 /* Is every configured feed complete and pollable?  0, or -1 with *cause. */
 int	hub_tele_config_check(struct hub_config *, char **);
 void	hub_tele_config_clear(struct hub_config *);
+/* hub-ops.c */
+/* Note that an op id (if not NULL) is logged or queued. */
+void	hub_ops_add(struct hub_ops *, const char *);
+/* 0 if op was never added; 1 if it may have been (ask the store). */
+int	hub_ops_maybe(const struct hub_ops *, const char *);
+/* Free the filters and empty the set. */
+void	hub_ops_clear(struct hub_ops *);
+
+/* hub-ring.c */
+/* Keep an event's wire form (taking w's bytes) as the ring's newest. */
+void	hub_ring_add(struct hub_ring *, int64_t seq, struct buf *w);
+/* The wire form of seq and its length, or NULL if the ring lacks it. */
+const char *hub_ring_get(const struct hub_ring *, int64_t seq, size_t *);
+/* Free every wire form the ring holds and empty it. */
+void	hub_ring_clear(struct hub_ring *);
 
 /* hub-ws.c */
 extern const struct lws_protocols hub_ws_protocols[];

@@ -77,10 +77,15 @@ struct proto_feed {
 	double		*history;	/* good values, oldest first */
 	size_t		 nhistory;
 };
+ * A presence entry's seq for a follower keeping up: past any head, so that
+ * a client's head minus it (how far behind it shows) is never above zero.
+ */
+#define PROTO_PRESENCE_LIVE	CORE_INT_MAX
 
 struct proto_presence {
 	char		*user;
-	int64_t		 seq;		/* the last event sent to them */
+	int64_t		 seq;		/* the last event sent to them, or
+					   PROTO_PRESENCE_LIVE */
 };
 
 /*
@@ -171,9 +176,6 @@ int	proto_msg_decode(const char *, size_t, struct proto_msg *, char **cause);
 /* Append the JSON of a message to b; reads m only (its fields may borrow). */
 struct buf;
 void	proto_msg_encode(const struct proto_msg *, struct buf *);
-/* Append one event as a JSON object (with its chain hash if non-NULL). */
-void	proto_event_encode(const struct core_event *, const unsigned char *,
-	    struct buf *);
 /*
  * Does e survive its own encodings unchanged?  It must obey every field
  * rule, its canonical bytes must decode, and the JSON of what they decode
@@ -356,5 +358,28 @@ int	proto_hook_decode(const char *, size_t, struct proto_hook *,
 	    char **cause);
 void	proto_hook_clear(struct proto_hook *);
 /* ---- end of monitoring -------------------------------------------------- */
+
+/* proto-wire.c */
+/*
+ * Append one event as a JSON object (with its chain hash if non-NULL):
+ * the bytes cJSON would print for it (proto_msg_encode's events), made
+ * without it.
+ */
+void	proto_event_encode(const struct core_event *, const unsigned char *,
+	    struct buf *);
+/*
+ * Append the JSON object of an event as its canonical bytes give it back
+ * (empty strings and list entries left out), with its chain hash: the
+ * bytes the hub sends for it.
+ */
+void	proto_wire_encode(const struct core_event *, const unsigned char *,
+	    struct buf *);
+/*
+ * proto_event_check's answer, made cheaply when the event's strings need
+ * no escaping in JSON; on success the canonical bytes are appended to
+ * canon.  Returns 0, or -1 with *cause (caller frees).
+ */
+int	proto_event_prepare(const struct core_event *, struct buf *canon,
+	    char **cause);
 
 #endif

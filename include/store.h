@@ -2,8 +2,13 @@
  * store: the durable event log.  SQLite in WAL mode with synchronous=FULL
  * under the hub's data directory, which the store locks so that two hubs
  * cannot share it.  Events are kept as their canonical bytes (the bytes the
- * hash chain covers) with the chain value after each.  Writes are grouped:
- * store_begin, any number of store_append, store_commit.
+ * hash chain covers) with the chain value after each and, beside them, their
+ * wire form: the JSON object the hub sends for the event, made once when it
+ * is accepted, so that a follower reading the log is sent stored bytes
+ * without anything being decoded or encoded for it.  A store made before
+ * wire forms were kept opens with the column added and empty; the hub fills
+ * it in as it loads (store_wire_set).  Writes are grouped: store_begin, any
+ * number of store_append, store_commit.
  */
 #ifndef CONCORD_STORE_H
 #define CONCORD_STORE_H
@@ -15,14 +20,30 @@
 
 struct store;
 
+/*
+ * One event as the store holds it.  Everything is borrowed: what a read
+ * hands a callback is valid during the call only.
+ */
+struct store_row {
+	int64_t			 seq;
+	const char		*op;		/* operation id, or NULL */
+	const char		*body;		/* canonical bytes */
+	size_t			 bodylen;
+	const unsigned char	*hash;		/* CORE_HASH_LEN: chain after it */
+	const char		*wire;		/* wire form, or NULL if none */
+	size_t			 wirelen;
+};
+
 /* Open (creating) the store in dir; NULL with *cause on failure. */
 struct store	*store_open(const char *dir, char **cause);
 void		 store_close(struct store *);
-/* Start, add to and commit a write transaction; 0 or -1 with *cause. */
+/*
+ * Start, add to and commit a write transaction (store_append copies the
+ * row's bytes); each returns 0, or -1 with *cause.
+ */
 int		 store_begin(struct store *, char **cause);
 int		 store_append(struct store *, const char *incident,
-		    const struct core_event *, const unsigned char *hash,
-		    char **cause);
+		    const struct store_row *, char **cause);
 int		 store_commit(struct store *, char **cause);
 void		 store_rollback(struct store *);
 /* The next free incident number (1 + the largest used). */
@@ -33,13 +54,27 @@ int		 store_incidents(struct store *, char ***, size_t *, char **cause);
 int64_t		 store_op_seq(struct store *, const char *incident, const char *op);
 /*
  * Call fn for the events of an incident with seq > after, in order, at most
- * max events; fn returns non-zero to stop early.  Returns the number
- * delivered, or -1 with *cause.
+ * max events, each decoded (and checked to be canonical) with its row;
+ * fn returns non-zero to stop early.  Returns the number delivered, or -1
+ * with *cause.  For loading: followers are served with store_wire.
  */
-typedef int	 store_event_fn(const struct core_event *, const unsigned char *,
-		    void *);
+typedef int	 store_event_fn(const struct core_event *,
+		    const struct store_row *, void *);
 int64_t		 store_events(struct store *, const char *incident,
 		    int64_t after, int64_t max, store_event_fn *, void *,
 		    char **cause);
+/*
+ * Call fn with the seq and wire form (row->body and row->hash are NULL) of
+ * the events of an incident with seq > after, in order, at most max; nothing
+ * is decoded.  fn returns non-zero to stop early.  A row without a wire form
+ * is an error.  Returns the number delivered, or -1 with *cause.
+ */
+typedef int	 store_wire_fn(const struct store_row *, void *);
+int64_t		 store_wire(struct store *, const char *incident,
+		    int64_t after, int64_t max, store_wire_fn *, void *,
+		    char **cause);
+/* Set the wire form of a stored event; 0, or -1 with *cause. */
+int		 store_wire_set(struct store *, const char *incident,
+		    int64_t seq, const char *wire, size_t len, char **cause);
 
 #endif

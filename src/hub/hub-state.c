@@ -3,6 +3,8 @@
  *
  * Each incident's core_state runs ahead of the store by the events pending
  * in the current batch; inc->committed and inc->chain say what is durable.
+ * An accepted event's canonical bytes and wire form are made once, as it is
+ * queued: the commit stores both and hands the wire form to the ring.
  * Clients only ever see committed events (their cursors stop at committed)
  * and acknowledgements are only sent after the batch's COMMIT returned, so
  * an acknowledged event is never lost.  A failed commit exits the hub: the
@@ -31,25 +33,82 @@ hub_state_find(struct hub *hub, const char *id)
 	return NULL;
 }
 
+/* A wire form the store lacks or holds wrong, to be written. */
+struct hub_load_fix {
+	int64_t		 seq;
+	char		*wire;
+	size_t		 len;
+};
+
 struct hub_load {
 	struct hub_incident	*inc;
 	struct core_ctx		 ctx;
 	char			*cause;
+	struct buf		 wire;
+	struct hub_load_fix	*fixes;
+	size_t			 nfixes;
+	int64_t			 filled;
 };
 
 static int
-hub_state_load_event(const struct core_event *e, const unsigned char *hash,
+hub_state_load_event(const struct core_event *e, const struct store_row *r,
     void *arg)
 {
-	struct hub_load	*l = arg;
-	char		*why;
+	struct hub_load		*l = arg;
+	struct hub_load_fix	*f;
+	char			*why;
 
-	if (core_state_follow(&l->inc->state, e, hash, &l->ctx, &why) != 0) {
+	if (core_state_follow(&l->inc->state, e, r->hash, &l->ctx, &why) != 0) {
 		l->cause = xasprintf("%s: %s", l->inc->state.id, why);
 		free(why);
 		return 1;
 	}
+	hub_ops_add(&l->inc->ops, e->op);
+	util_buf_reset(&l->wire);
+	proto_wire_encode(e, r->hash, &l->wire);
+	if (r->wire != NULL && r->wirelen == l->wire.len &&
+	    memcmp(r->wire, l->wire.data, r->wirelen) == 0)
+		return 0;
+	l->fixes = xreallocarray(l->fixes, l->nfixes + 1, sizeof *l->fixes);
+	f = &l->fixes[l->nfixes++];
+	f->seq = e->seq;
+	f->len = l->wire.len;
+	f->wire = util_buf_steal(&l->wire);
 	return 0;
+}
+
+/*
+ * Write the wire forms the last batch of events lacked (a store made
+ * before they were kept) or held wrong.  Returns 0, or -1 with *cause.
+ */
+static int
+hub_state_load_fix(struct hub *hub, struct hub_load *l, char **cause)
+{
+	size_t	i;
+	int	rc = 0;
+
+	if (l->nfixes == 0)
+		return 0;
+	if (store_begin(hub->store, cause) != 0)
+		rc = -1;
+	for (i = 0; i < l->nfixes; i++) {
+		if (rc == 0 && store_wire_set(hub->store, l->inc->state.id,
+		    l->fixes[i].seq, l->fixes[i].wire, l->fixes[i].len,
+		    cause) != 0) {
+			store_rollback(hub->store);
+			rc = -1;
+		}
+		free(l->fixes[i].wire);
+	}
+	if (rc == 0 && store_commit(hub->store, cause) != 0) {
+		store_rollback(hub->store);
+		rc = -1;
+	}
+	l->filled += (int64_t)l->nfixes;
+	free(l->fixes);
+	l->fixes = NULL;
+	l->nfixes = 0;
+	return rc;
 }
 
 int
@@ -57,7 +116,7 @@ hub_state_load(struct hub *hub, char **cause)
 {
 	struct hub_incident	*inc;
 	struct hub_load		 l;
-	char			**ids;
+	char			**ids, *why = NULL;
 	size_t			 nids, i;
 	int64_t			 n, now = util_clock_mono_ms();
 
@@ -71,14 +130,28 @@ hub_state_load(struct hub *hub, char **cause)
 		l.inc = inc;
 		l.ctx.now = now;
 		l.ctx.lock_delay = hub->cfg.lock_delay;
+		util_buf_init(&l.wire);
 		do {
 			n = store_events(hub->store, ids[i], inc->state.seq,
 			    4096, hub_state_load_event, &l, cause);
+			if (n >= 0 && hub_state_load_fix(hub, &l, &why) != 0) {
+				l.cause = xasprintf("%s: cannot store wire "
+				    "forms: %s", ids[i], why);
+				free(why);
+			}
 		} while (n > 0 && l.cause == NULL);
+		util_buf_clear(&l.wire);
 		if (n < 0 || l.cause != NULL) {
-			if (l.cause != NULL)
+			if (l.cause != NULL) {
+				if (n < 0)
+					free(*cause);
 				*cause = l.cause;
+			}
+			while (l.nfixes > 0)
+				free(l.fixes[--l.nfixes].wire);
+			free(l.fixes);
 			core_state_clear(&inc->state);
+			hub_ops_clear(&inc->ops);
 			free(inc);
 			core_list_free(ids, nids);
 			return -1;
@@ -89,6 +162,9 @@ hub_state_load(struct hub *hub, char **cause)
 		STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
 		util_log("loaded %s: %lld events", ids[i],
 		    (long long)inc->state.seq);
+		if (l.filled > 0)
+			util_log("%s: wrote the wire form of %lld events",
+			    ids[i], (long long)l.filled);
 	}
 	core_list_free(ids, nids);
 	hub->next_incident = store_incident_next(hub->store);
@@ -99,6 +175,8 @@ static void
 hub_pending_free(struct hub_pending *p)
 {
 	core_event_clear(&p->ev);
+	util_buf_clear(&p->body);
+	util_buf_clear(&p->wire);
 	free(p->op);
 	free(p->code);
 	free(p->message);
@@ -120,6 +198,9 @@ hub_state_free(struct hub *hub)
 		STAILQ_REMOVE_HEAD(&hub->incidents, entry);
 		hub_tele_incident_free(inc);
 		core_state_clear(&inc->state);
+		hub_ring_clear(&inc->ring);
+		hub_ops_clear(&inc->ops);
+		util_buf_clear(&inc->events_head);
 		free(inc);
 	}
 }
@@ -190,16 +271,21 @@ hub_pending_add(struct hub *hub, enum hub_pending_kind kind,
 	p->client = c;
 	p->op = op != NULL ? xstrdup(op) : NULL;
 	core_event_init(&p->ev);
+	util_buf_init(&p->body);
+	util_buf_init(&p->wire);
 	STAILQ_INSERT_TAIL(&hub->pending, p, entry);
 	hub->npending++;
 	hub_state_arm_commit(hub);
 	return p;
 }
 
-/* Queue an accepted event (already folded into the state); takes *ev. */
+/*
+ * Queue an accepted event (already folded into the state) with its
+ * canonical bytes and its wire form, made once here; takes *ev and *body.
+ */
 static void
 hub_state_queue(struct hub *hub, struct hub_incident *inc,
-    struct core_event *ev, struct hub_client *c)
+    struct core_event *ev, struct buf *body, struct hub_client *c)
 {
 	struct hub_pending	*p;
 
@@ -207,7 +293,11 @@ hub_state_queue(struct hub *hub, struct hub_incident *inc,
 	core_assert(ev->seq == inc->state.seq);
 	p->ev = *ev;
 	core_event_init(ev);
+	p->body = *body;
+	util_buf_init(body);
 	memcpy(p->hash, inc->state.chain, CORE_HASH_LEN);
+	proto_wire_encode(&p->ev, p->hash, &p->wire);
+	hub_ops_add(&inc->ops, p->ev.op);
 	if (p->ev.type == CORE_CLAIM)
 		p->fence = p->ev.seq;
 }
@@ -217,42 +307,49 @@ hub_state_queue(struct hub *hub, struct hub_incident *inc,
  * -1 with *r filled.  Before the event is logged it must survive its own
  * encodings unchanged (canonical bytes for the store and the chain, JSON
  * for every client and the export): an event that would come back
- * different would break the chain for everyone, so it is refused instead.
+ * different would break the chain for everyone, so it is refused instead
+ * (proto_event_prepare, which also gives the canonical bytes to store).
  */
 static int
 hub_state_accept(struct hub *hub, struct hub_incident *inc,
     struct core_event *cmd, struct core_ctx *ctx, struct hub_client *c,
     struct core_refusal *r)
 {
-	char	*why;
+	struct buf	 body;
+	char		*why;
 
 	if (core_state_check(&inc->state, cmd, ctx, r) != 0)
 		return -1;
 	cmd->seq = inc->state.seq + 1;
 	cmd->time = ctx->wall > inc->state.last_time ? ctx->wall :
 	    inc->state.last_time;
-	if (proto_event_check(cmd, &why) != 0) {
+	util_buf_init(&body);
+	if (proto_event_prepare(cmd, &body, &why) != 0) {
 		util_log("%s: refused %s from %s: %s", inc->state.id,
 		    core_type_name(cmd->type), ctx->actor, why);
 		core_refuse(r, "bad-request", "the event would not survive its "
 		    "own encoding: %s", why);
 		free(why);
+		util_buf_clear(&body);
 		return -1;
 	}
 	core_state_apply(&inc->state, cmd, ctx);
 	core_state_assert(&inc->state);
-	hub_state_queue(hub, inc, cmd, c);
+	hub_state_queue(hub, inc, cmd, &body, c);
 	return 0;
 }
 
 /*
- * The settings of a command's check, and what it may record of the feeds:
- * the names the configuration gives inc, and each feed as everyone sees
- * it now (*seen, which the caller frees with core_list_free).
+ * The context a command of this type is checked in, and what it may
+ * record of the feeds: the names the configuration gives inc, and (seen
+ * not NULL) each feed as everyone sees it now, which the caller frees
+ * with core_list_free.  Whether the IC is connected is a walk over every
+ * connection, so it is found only for the one command whose check asks
+ * it (command.take, core-cmd-take.c).
  */
 static void
 hub_state_ctx(struct hub *hub, struct hub_incident *inc, const char *actor,
-    struct core_ctx *ctx, char ***seen)
+    enum core_type type, struct core_ctx *ctx, char ***seen)
 {
 	size_t	n;
 
@@ -266,7 +363,8 @@ hub_state_ctx(struct hub *hub, struct hub_incident *inc, const char *actor,
 		*seen = NULL;
 	if (inc == NULL)
 		return;
-	ctx->ic_present = hub_state_present(hub, inc, inc->state.ic);
+	if (type == CORE_CMD_TAKE)
+		ctx->ic_present = hub_state_present(hub, inc, inc->state.ic);
 	ctx->feeds = hub_tele_configured(hub, inc, &ctx->nfeeds);
 	if (seen != NULL) {
 		*seen = hub_tele_seen(hub, inc, &n);
@@ -299,7 +397,7 @@ hub_state_issue(struct hub *hub, struct hub_incident *inc,
 		    inc->state.id, ev->op) != 0)
 			return 0;
 	}
-	hub_state_ctx(hub, inc, actor, &ctx, NULL);
+	hub_state_ctx(hub, inc, actor, ev->type, &ctx, NULL);
 	ctx.internal = 1;
 	if (hub_state_accept(hub, inc, ev, &ctx, NULL, &r) != 0) {
 		*cause = xstrdup(r.message);
@@ -318,7 +416,9 @@ hub_state_expire(struct hub *hub, struct hub_incident *inc)
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 
-	hub_state_ctx(hub, inc, CORE_ACTOR_HUB, &ctx, NULL);
+	if (core_state_expired(&inc->state, util_clock_mono_ms()) == NULL)
+		return;		/* the usual case: nothing ran out */
+	hub_state_ctx(hub, inc, CORE_ACTOR_HUB, CORE_EXPIRE, &ctx, NULL);
 	ctx.internal = 1;
 	while ((a = core_state_expired(&inc->state, ctx.now)) != NULL) {
 		core_event_init(&ev);
@@ -390,6 +490,7 @@ hub_state_commit(struct hub *hub)
 	struct hub_pendings	 list = STAILQ_HEAD_INITIALIZER(list);
 	struct hub_pending	*p;
 	struct hub_client	*c;
+	struct store_row	 r;
 	char			*cause = NULL;
 	size_t			 n = 0, i;
 	int64_t			 t0;
@@ -403,8 +504,15 @@ hub_state_commit(struct hub *hub)
 	STAILQ_FOREACH(p, &hub->pending, entry) {
 		if (p->kind != HUB_PENDING_EVENT)
 			continue;
-		if (store_append(hub->store, p->inc->state.id, &p->ev, p->hash,
-		    &cause) != 0)
+		memset(&r, 0, sizeof r);
+		r.seq = p->ev.seq;
+		r.op = p->ev.op;
+		r.body = p->body.data;
+		r.bodylen = p->body.len;
+		r.hash = p->hash;
+		r.wire = p->wire.data;
+		r.wirelen = p->wire.len;
+		if (store_append(hub->store, p->inc->state.id, &r, &cause) != 0)
 			fatalx("store: %s", cause);
 		n++;
 	}
@@ -426,6 +534,7 @@ hub_state_commit(struct hub *hub)
 			core_assert(p->ev.seq == p->inc->committed + 1);
 			p->inc->committed = p->ev.seq;
 			memcpy(p->inc->chain, p->hash, CORE_HASH_LEN);
+			hub_ring_add(&p->inc->ring, p->ev.seq, &p->wire);
 			hub_state_ack_ttl(p->client, p->inc->state.id, p->op,
 			    p->ev.seq, p->fence, 0, p->ev.type == CORE_CLAIM ?
 			    p->ev.ttl : 0);
@@ -496,7 +605,8 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 		d->fence = p->ev.type == CORE_CLAIM ? p->ev.seq : 0;
 		return 1;
 	}
-	if ((seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
+	if (!hub_ops_maybe(&inc->ops, m->op) ||
+	    (seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
 		return 0;
 	hub_state_ack(c, inc->state.id, m->op, seq,
 	    m->cmd.type == CORE_CLAIM ? seq : 0, 1);
@@ -515,8 +625,8 @@ hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
 		    p->ev.seq == 1 && p->op != NULL && strcmp(p->op, op) == 0)
 			return 1;
 	}
-	return inc->committed > 0 && store_op_seq(hub->store, inc->state.id,
-	    op) == 1;
+	return inc->committed > 0 && hub_ops_maybe(&inc->ops, op) &&
+	    store_op_seq(hub->store, inc->state.id, op) == 1;
 }
 
 void
@@ -547,7 +657,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		core_state_init(&inc->state, id);
 		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
 		free(id);
-		hub_state_ctx(hub, inc, c->user, &ctx, NULL);
+		hub_state_ctx(hub, inc, c->user, m->cmd.type, &ctx, NULL);
 		ctx.based_on = m->based_on;
 		free(m->cmd.op);
 		m->cmd.op = xstrdup(m->op);
@@ -577,8 +687,8 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	if (m->cmd.type == CORE_CLAIM && m->cmd.ttl == 0)
 		m->cmd.ttl = hub->cfg.ttl;
 	hub_state_expire(hub, inc);
-	hub_state_ctx(hub, inc, c->user, &ctx, (ce->fields & CORE_FLD_SEEN) ?
-	    &seen : NULL);
+	hub_state_ctx(hub, inc, c->user, m->cmd.type, &ctx,
+	    (ce->fields & CORE_FLD_SEEN) ? &seen : NULL);
 	ctx.based_on = m->based_on;
 	free(m->cmd.op);
 	m->cmd.op = xstrdup(m->op);

@@ -6,28 +6,41 @@
  * while it is arriving (close 1009) and never buffered whole, and a message
  * that is started but not finished within HUB_FRAME_TIMEOUT closes the
  * connection.  Outgoing data is written only from the WRITEABLE callback,
- * one lws_write per callback, in this order: pongs (so that a client's
- * liveness check never waits behind anything), queued replies (welcome,
- * ack, refused, error) and lease notices, the incident's presence if it
- * changed, then one page of committed events read from the store after the
- * client's cursor.  A client that stops reading is paused (rx flow
- * control) once HUB_OUTQ_PAUSE of its own replies are queued, rather than
- * buffered without bound; notices to every follower do not count, since
- * there is at most one per held lease (a newer one replaces it) and
- * presence is never queued but made when it is written.
+ * one lws_write per callback carrying, in this order: pongs (so that a
+ * client's liveness check never waits behind anything), queued replies
+ * (welcome, ack, refused, error) and lease notices, the incident's presence
+ * if it changed, then one page of committed events after the client's
+ * cursor.  When there is more than one message the hub frames them itself
+ * and writes the frames in one raw write (lws_write's LWS_WRITE_RAW sends
+ * bytes as they are), so that a writer's acknowledgements after a commit
+ * cost one write, not one each; a page alone is written as a text message.
+ * A client that stops reading is paused (rx flow control) once
+ * HUB_OUTQ_PAUSE of its own replies are queued, rather than buffered
+ * without bound; notices to every follower do not count, since there is
+ * at most one per held lease (a newer one replaces it) and presence is
+ * never queued but made when it is written.
  *
- * Presence must not say a follower that keeps up is behind, yet a client
- * shows "behind" as its own head minus the seq presence gave, and its head
- * moves with every page.  So a follower keeping up is announced at the
- * committed head, and whenever a page is about to take a client past the
- * head its last presence was made at (and someone else follows), a fresh
- * presence goes first: nobody keeping up ever reads as behind.  A follower
- * whose cursor has stayed below the committed head for HUB_BEHIND_AFTER is
- * lagging and announced at its cursor, and again each second while it
- * moves.  Joins and leaves are announced at the next tick (HUB_TICK), so a
- * storm of reconnections costs each follower a few presence messages a
- * second, not one per join.  The encoding is made once per change and
- * head, for all.
+ * A page is made, for one follower at a time, in the hub's one page buffer
+ * from the wire forms the incident's events were given when accepted: from
+ * the ring of recent events (hub-ring.c) while it holds the follower's
+ * next event, and from the store, which keeps the same bytes, for a
+ * follower further behind.  Nothing is decoded or encoded per follower: a
+ * page is the events message's start, the stored bytes joined by commas,
+ * and its end.  Each stored form is checked to be the next event's (it
+ * starts {"seq":N,) before it is sent.  A store that cannot give a
+ * follower its next events (an error, a gap, a wrong form) closes that
+ * follower with an error "store" and is logged; the hub and every other
+ * client go on.
+ *
+ * Presence carries, for each user following the incident, PROTO_PRESENCE_LIVE
+ * if one of its connections keeps up (so no client ever shows it behind,
+ * however far its own head moves), else the highest cursor among them.  A
+ * follower whose cursor has stayed below the committed head for
+ * HUB_BEHIND_AFTER is lagging and announced at its cursor, and again each
+ * second while it moves.  Joins, leaves and those changes are announced at
+ * the next tick (HUB_TICK), so a storm of reconnections costs each
+ * follower a few presence messages a second, not one per join, and events
+ * flowing cost none.  The encoding is made once per change, for all.
  *
  * Every frame received is a sign of life, and a client not heard from for
  * HUB_PING_AFTER ms is sent a websocket ping (with a payload, so that its
@@ -36,7 +49,16 @@
  * closed.  While a client is
  * paused nothing is read from it, so there what it takes of what the hub
  * writes counts instead.
+ *
+ * Memory per connection is kept small: lws's receive buffer is
+ * HUB_RX_BUFFER bytes (a longer message arrives in pieces, gathered in the
+ * client's rx buffer, which is freed once the message is handled), and its
+ * send size HUB_TX_PACKET, so that a whole page goes to the kernel in one
+ * send.  Once HUB_TRIM_AFTER connections have closed, the next tick gives
+ * the heap's free pages back to the system (malloc_trim), so that memory
+ * returns when a crowd of followers leaves.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,9 +275,8 @@ hub_ws_presence_changed(struct hub *hub, struct hub_incident *inc)
 
 /*
  * The presence message for inc as of now, LWS_PRE bytes of headroom first:
- * each user with the highest seq over its connections, a connection
- * keeping up counting as the committed head.  Made again only when the
- * followers or the committed head changed.
+ * each user live if one of its connections keeps up, else at the highest
+ * cursor among them.  Made again only when the followers changed.
  */
 static struct buf *
 hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
@@ -266,8 +287,7 @@ hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
 	int64_t			 seq;
 
 	if (inc->presence.data != NULL &&
-	    inc->presence_buf_ver == inc->presence_ver &&
-	    inc->presence_buf_head == inc->committed)
+	    inc->presence_buf_ver == inc->presence_ver)
 		return &inc->presence;
 	LIST_FOREACH(c, &hub->clients, entry)
 		n++;
@@ -278,7 +298,7 @@ hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
 		if (!hub_ws_follows(c, inc))
 			continue;
 		c->presence_seq = c->cursor;
-		seq = c->lagging ? c->cursor : inc->committed;
+		seq = c->lagging ? c->cursor : PROTO_PRESENCE_LIVE;
 		for (i = 0; i < m.nusers; i++) {
 			if (strcmp(m.users[i].user, c->user) == 0)
 				break;
@@ -291,48 +311,9 @@ hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
 	util_buf_reset(&inc->presence);
 	util_buf_addzero(&inc->presence, LWS_PRE);
 	proto_msg_encode(&m, &inc->presence);
-	inc->presence_users = m.nusers;
 	inc->presence_buf_ver = inc->presence_ver;
-	inc->presence_buf_head = inc->committed;
 	free(m.users);
 	return &inc->presence;
-}
-
-/*
- * Does c need a presence message before anything else is written to it:
- * the followers changed since its last one, or a page is about to take it
- * past the head that one was made at while someone else follows?
- */
-static int
-hub_ws_presence_due(struct hub *hub, struct hub_client *c)
-{
-	struct hub_incident	*inc = c->inc;
-
-	if (c->presence_ver != inc->presence_ver)
-		return 1;
-	if (c->presence_head >= inc->committed || c->cursor >= inc->committed)
-		return 0;
-	hub_ws_presence_buf(hub, inc);
-	return inc->presence_users > 1;
-}
-
-/* Write inc's presence to c; 0, or -1 to close the connection. */
-static int
-hub_ws_presence_write(struct hub *hub, struct hub_client *c)
-{
-	struct buf	*b = hub_ws_presence_buf(hub, c->inc);
-
-	/*
-	 * lws_write puts the frame header in the headroom: the same bytes
-	 * for every client, so the one encoding serves them all.
-	 */
-	if (lws_write(c->wsi, (unsigned char *)b->data + LWS_PRE,
-	    b->len - LWS_PRE, LWS_WRITE_TEXT) < 0)
-		return -1;
-	c->presence_ver = c->inc->presence_ver;
-	c->presence_head = c->inc->committed;
-	lws_callback_on_writable(c->wsi);
-	return 0;
 }
 
 /* Note where c's cursor stands against the committed head. */
@@ -399,6 +380,11 @@ hub_ws_tick(struct hub *hub, int progress)
 		if (inc->presence_stale)
 			hub_ws_presence_changed(hub, inc);
 	}
+	if (hub->gone >= HUB_TRIM_AFTER) {
+		/* Give what the closed connections held back to the system. */
+		malloc_trim(0);
+		hub->gone = 0;
+	}
 }
 
 void
@@ -408,6 +394,8 @@ hub_ws_free(struct hub *hub)
 
 	STAILQ_FOREACH(inc, &hub->incidents, entry)
 		util_buf_clear(&inc->presence);
+	util_buf_clear(&hub->page);
+	util_buf_clear(&hub->out);
 }
 
 void
@@ -543,23 +531,122 @@ hub_ws_message(struct hub *hub, struct hub_client *c, const char *p,
 	proto_msg_clear(&m);
 }
 
+/* A page being made in hub->page. */
 struct hub_ws_page {
 	struct buf	*b;
+	size_t		 start;		/* where the items begin */
 	size_t		 n;
-	int64_t		 last;
+	int64_t		 last;		/* seq of the last event in it */
+	int		 full;
+	char		*cause;		/* a stored form that is wrong */
 };
 
+/* Add the next event's wire form; returns 1 once the page is full. */
 static int
-hub_ws_page_event(const struct core_event *e, const unsigned char *hash,
-    void *arg)
+hub_ws_page_add(struct hub_ws_page *pg, const char *wire, size_t len)
 {
-	struct hub_ws_page	*pg = arg;
-
 	if (pg->n++ > 0)
 		util_buf_addc(pg->b, ',');
-	proto_event_encode(e, hash, pg->b);
-	pg->last = e->seq;
-	return pg->b->len >= PROTO_PAGE_BYTES;
+	util_buf_add(pg->b, wire, len);
+	pg->last++;
+	pg->full = pg->n >= PROTO_PAGE_EVENTS ||
+	    pg->b->len - pg->start >= PROTO_PAGE_BYTES;
+	return pg->full;
+}
+
+/* A stored wire form, which must be the next event's. */
+static int
+hub_ws_page_row(const struct store_row *r, void *arg)
+{
+	struct hub_ws_page	*pg = arg;
+	char			 want[48];
+	int			 n;
+
+	if (r->seq != pg->last + 1) {
+		pg->cause = xasprintf("event %lld is not in the store",
+		    (long long)(pg->last + 1));
+		return 1;
+	}
+	n = snprintf(want, sizeof want, "{\"seq\":%lld,", (long long)r->seq);
+	if (r->wirelen < (size_t)n || memcmp(r->wire, want, (size_t)n) != 0) {
+		pg->cause = xasprintf("the stored wire form of event %lld is "
+		    "not that event's", (long long)r->seq);
+		return 1;
+	}
+	return hub_ws_page_add(pg, r->wire, r->wirelen);
+}
+
+/*
+ * Make in hub->page the events message of the events after c's cursor, as
+ * many as a page holds: from the ring while it holds the next one, from
+ * the store before that.  Returns the seq of the last event in it, or -1
+ * with *cause if the store could not give the first; a page stops short
+ * before an event the store cannot give.
+ */
+static int64_t
+hub_ws_page(struct hub *hub, struct hub_client *c, char **cause)
+{
+	struct hub_incident	*inc = c->inc;
+	struct hub_ws_page	 pg;
+	const char		*w;
+	size_t			 len;
+	int64_t			 upto, got;
+
+	if (inc->events_head.len == 0)
+		proto_events_begin(inc->state.id, &inc->events_head);
+	util_buf_reset(&hub->page);
+	util_buf_addzero(&hub->page, LWS_PRE);
+	util_buf_add(&hub->page, inc->events_head.data, inc->events_head.len);
+	memset(&pg, 0, sizeof pg);
+	pg.b = &hub->page;
+	pg.start = hub->page.len;
+	pg.last = c->cursor;
+	while (!pg.full && pg.last < inc->committed) {
+		if ((w = hub_ring_get(&inc->ring, pg.last + 1, &len)) != NULL) {
+			hub_ws_page_add(&pg, w, len);
+			continue;
+		}
+		upto = inc->committed;
+		if (inc->ring.first > pg.last + 1 && inc->ring.first <= upto)
+			upto = inc->ring.first - 1;
+		if (upto - pg.last > PROTO_PAGE_EVENTS - (int64_t)pg.n)
+			upto = pg.last + PROTO_PAGE_EVENTS - (int64_t)pg.n;
+		got = store_wire(hub->store, inc->state.id, pg.last,
+		    upto - pg.last, hub_ws_page_row, &pg, cause);
+		if (got >= 0 && pg.cause != NULL) {
+			*cause = pg.cause;
+			got = -1;
+		} else if (got == 0)
+			*cause = xasprintf("event %lld is not in the store",
+			    (long long)(pg.last + 1));
+		if (got > 0)
+			continue;
+		if (pg.n == 0)
+			return -1;
+		free(*cause);	/* send what there is: the next page fails */
+		*cause = NULL;
+		break;
+	}
+	proto_events_end(&hub->page);
+	return pg.last;
+}
+
+/*
+ * The store cannot give a follower its next events: tell it and close its
+ * connection (the hub and everyone else go on).
+ */
+static void
+hub_ws_store_fail(struct hub_client *c, const char *cause)
+{
+	char	*msg;
+
+	util_log("store: %s: %s: closing the connection of %s",
+	    c->inc->state.id, cause, c->user);
+	msg = xasprintf("the hub cannot read %s's log after seq %lld: %s",
+	    c->inc->state.id, (long long)c->cursor, cause);
+	hub_ws_send_error(c, "store", NULL, msg, PROTO_ERROR, 1);
+	free(msg);
+	c->inc->presence_stale = 1;
 }
 
 /*
@@ -579,18 +666,66 @@ hub_ws_caught_up(struct hub *hub, struct hub_client *c)
 	}
 }
 
-/* Write one message to a client; 0, or -1 to close the connection. */
+/*
+ * Append a text message to b as one websocket frame: FIN and the text
+ * opcode, the length in 7, 16 or 64 bits, the payload (frames from a
+ * server are not masked).
+ */
+static void
+hub_ws_frame(struct buf *b, const char *p, size_t n)
+{
+	unsigned char	h[10];
+	size_t		hl, i;
+
+	h[0] = 0x81;
+	if (n < 126) {
+		h[1] = (unsigned char)n;
+		hl = 2;
+	} else if (n < 65536) {
+		h[1] = 126;
+		h[2] = (unsigned char)(n >> 8);
+		h[3] = (unsigned char)n;
+		hl = 4;
+	} else {
+		h[1] = 127;
+		for (i = 0; i < 8; i++)
+			h[2 + i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+		hl = 10;
+	}
+	util_buf_add(b, h, hl);
+	util_buf_add(b, p, n);
+}
+
+/* Is there more to write to c than the pass that just ended wrote? */
+static int
+hub_ws_more(const struct hub_client *c)
+{
+	if (!STAILQ_EMPTY(&c->urgent) || !STAILQ_EMPTY(&c->outq))
+		return 1;
+	if (!c->subscribed || c->closing)
+		return 0;
+	return c->presence_ver != c->inc->presence_ver ||
+	    c->cursor < c->inc->committed ||
+	    (!c->leases_sent && c->cursor >= c->inc->committed);
+}
+
+/*
+ * One WRITEABLE pass: a ping alone, or in one write whatever c is owed,
+ * in order: queued replies (pongs first, up to HUB_BATCH_BYTES and up to
+ * one that closes the connection), the incident's presence if it changed,
+ * and a page of events.  Several messages go as frames made here, in one
+ * raw write; a page alone is written as a text message without a copy.
+ * Returns 0, or -1 to close the connection.
+ */
 static int
 hub_ws_writeable(struct hub *hub, struct hub_client *c)
 {
-	static const char	 pre[LWS_PRE];	/* headroom for lws_write */
 	unsigned char		 ping[LWS_PRE + 8];
 	struct hub_out		*o;
-	struct hub_ws_page	 pg;
-	struct buf		 b;
+	struct buf		*out = &hub->out, *pres;
 	char			*cause = NULL;
-	int64_t			 max, now = util_clock_mono_ms();
-	int			 rc;
+	int64_t			 last = -1, now = util_clock_mono_ms();
+	int			 rc, close = 0, replies = 0;
 
 	if (c->ping_due) {
 		c->ping_due = 0;
@@ -600,63 +735,70 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 		lws_callback_on_writable(c->wsi);
 		return 0;
 	}
-	if ((o = hub_ws_dequeue(c)) != NULL) {
-		rc = lws_write(c->wsi, (unsigned char *)o->data + LWS_PRE,
-		    o->len, LWS_WRITE_TEXT);
-		if (o->close) {
-			lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-			    (unsigned char *)"closing", 7);
-			hub_ws_out_free(o);
-			return -1;
-		}
+	util_buf_reset(out);
+	util_buf_addzero(out, LWS_PRE);
+	while (!close && out->len - LWS_PRE < HUB_BATCH_BYTES &&
+	    (o = hub_ws_dequeue(c)) != NULL) {
+		hub_ws_frame(out, o->data + LWS_PRE, o->len);
+		close = o->close;
 		hub_ws_out_free(o);
-		if (rc < 0)
-			return -1;
-		if (c->paused) {
-			/* Not read from, but taking what it is sent. */
-			c->heard = now;
-			if (c->noutq <= HUB_OUTQ_RESUME) {
-				lws_rx_flow_control(c->wsi, 1);
-				c->paused = 0;
-			}
+		replies++;
+	}
+	if (replies > 0 && c->paused) {
+		/* Not read from, but taking what it is sent. */
+		c->heard = now;
+		if (c->noutq <= HUB_OUTQ_RESUME) {
+			lws_rx_flow_control(c->wsi, 1);
+			c->paused = 0;
 		}
-		lws_callback_on_writable(c->wsi);
-		return 0;
 	}
-	if (!c->subscribed || c->closing)
-		return 0;
-	if (hub_ws_presence_due(hub, c))
-		return hub_ws_presence_write(hub, c);
-	if (!c->leases_sent && c->cursor >= c->inc->committed) {
-		hub_ws_caught_up(hub, c);
-		return 0;
+	if (!close && c->subscribed && !c->closing) {
+		if (c->presence_ver != c->inc->presence_ver) {
+			/* The one encoding serves every follower. */
+			pres = hub_ws_presence_buf(hub, c->inc);
+			hub_ws_frame(out, pres->data + LWS_PRE,
+			    pres->len - LWS_PRE);
+			c->presence_ver = c->inc->presence_ver;
+		}
+		if (!c->leases_sent && c->cursor >= c->inc->committed)
+			hub_ws_caught_up(hub, c);	/* queues notices */
+		else if (c->cursor < c->inc->committed &&
+		    (last = hub_ws_page(hub, c, &cause)) < 0) {
+			hub_ws_store_fail(c, cause);
+			free(cause);
+		}
 	}
-	if (c->cursor >= c->inc->committed)
-		return 0;
-	util_buf_init(&b);
-	util_buf_add(&b, pre, sizeof pre);
-	proto_events_begin(c->inc->state.id, &b);
-	pg.b = &b;
-	pg.n = 0;
-	pg.last = c->cursor;
-	max = c->inc->committed - c->cursor;
-	if (max > PROTO_PAGE_EVENTS)
-		max = PROTO_PAGE_EVENTS;
-	if (store_events(hub->store, c->inc->state.id, c->cursor, max,
-	    hub_ws_page_event, &pg, &cause) < 0)
-		fatalx("store: %s", cause);
-	proto_events_end(&b);
-	rc = lws_write(c->wsi, (unsigned char *)b.data + LWS_PRE,
-	    b.len - LWS_PRE, LWS_WRITE_TEXT);
-	util_buf_clear(&b);
+	if (last >= 0 && out->len == LWS_PRE) {
+		rc = lws_write(c->wsi, (unsigned char *)hub->page.data +
+		    LWS_PRE, hub->page.len - LWS_PRE, LWS_WRITE_TEXT);
+	} else {
+		if (last >= 0)
+			hub_ws_frame(out, hub->page.data + LWS_PRE,
+			    hub->page.len - LWS_PRE);
+		if (out->len == LWS_PRE)
+			return 0;
+		rc = lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE,
+		    out->len - LWS_PRE, LWS_WRITE_RAW);
+	}
+	if (hub->page.cap > 2 * (LWS_PRE + PROTO_PAGE_BYTES))
+		util_buf_clear(&hub->page);	/* after one huge event */
+	if (out->cap > 2 * (LWS_PRE + PROTO_PAGE_BYTES + HUB_BATCH_BYTES))
+		util_buf_clear(out);
+	if (close) {
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		    (unsigned char *)"closing", 7);
+		return -1;
+	}
 	if (rc < 0)
 		return -1;
-	c->cursor = pg.last;
-	hub_ws_behind(c, now);
-	if (c->cursor < c->inc->committed)
+	if (last >= 0) {
+		c->cursor = last;
+		hub_ws_behind(c, now);
+		if (c->cursor >= c->inc->committed && !c->leases_sent)
+			hub_ws_caught_up(hub, c);
+	}
+	if (hub_ws_more(c))
 		lws_callback_on_writable(c->wsi);
-	else if (!c->leases_sent)
-		hub_ws_caught_up(hub, c);
 	return 0;
 }
 
@@ -674,6 +816,7 @@ hub_ws_client_free(struct hub *hub, struct hub_client *c)
 		hub_ws_out_free(o);
 	util_buf_clear(&c->rx);
 	free(c->user);
+	hub->gone++;
 }
 
 static int
@@ -762,9 +905,7 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    "JSON text, not binary", PROTO_ERROR, 0);
 		else
 			hub_ws_message(hub, c, c->rx.data, c->rx.len);
-		util_buf_reset(&c->rx);
-		if (c->rx.cap > 65536)
-			util_buf_clear(&c->rx);
+		util_buf_clear(&c->rx);
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return hub_ws_writeable(hub, c);
@@ -776,6 +917,6 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 const struct lws_protocols hub_ws_protocols[] = {
 	{ PROTO_SUBPROTOCOL, hub_ws_callback, sizeof(struct hub_client),
-	  65536, 0, NULL, 0 },
+	  HUB_RX_BUFFER, 0, NULL, HUB_TX_PACKET },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };

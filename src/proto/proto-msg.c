@@ -1143,18 +1143,6 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 }
 
 void
-proto_event_encode(const struct core_event *e, const unsigned char *hash,
-    struct buf *b)
-{
-	cJSON	*o = cJSON_CreateObject();
-
-	proto_put_event(o, "type", e, 1);
-	if (hash != NULL)
-		proto_put_hash(o, "hash", hash);
-	proto_emit(o, b);
-}
-
-void
 proto_json_str(struct buf *b, const char *s)
 {
 	cJSON	*o;

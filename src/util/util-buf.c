@@ -72,7 +72,10 @@ util_buf_addzero(struct buf *b, size_t n)
 void
 util_buf_addc(struct buf *b, char c)
 {
-	util_buf_add(b, &c, 1);
+	if (b->len + 2 > b->cap)
+		util_buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 void
@@ -113,17 +116,19 @@ util_buf_steal(struct buf *b)
 void
 util_buf_line(struct buf *b, const char *key, const char *value)
 {
-	const char	*p;
+	const char	*p = value;
+	size_t		 n;
 
 	util_buf_adds(b, key);
 	util_buf_addc(b, ' ');
-	for (p = value; *p != '\0'; p++) {
-		if (*p == '\\')
-			util_buf_adds(b, "\\\\");
-		else if (*p == '\n')
-			util_buf_adds(b, "\\n");
-		else
-			util_buf_addc(b, *p);
+	for (;;) {
+		n = strcspn(p, "\\\n");	/* copy runs, escape the rest */
+		util_buf_add(b, p, n);
+		p += n;
+		if (*p == '\0')
+			break;
+		util_buf_adds(b, *p == '\\' ? "\\\\" : "\\n");
+		p++;
 	}
 	util_buf_addc(b, '\n');
 }
@@ -131,25 +136,27 @@ util_buf_line(struct buf *b, const char *key, const char *value)
 char *
 util_line_unescape(const char *p, size_t n)
 {
-	struct buf	b;
-	size_t		i;
+	const char	*end = p + n, *bs;
+	char		*out, *q;
 
-	util_buf_init(&b);
-	util_buf_add(&b, "", 0);
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\\') {
-			util_buf_addc(&b, p[i]);
-			continue;
-		}
-		if (i + 1 < n && p[i + 1] == '\\')
-			util_buf_addc(&b, '\\');
-		else if (i + 1 < n && p[i + 1] == 'n')
-			util_buf_addc(&b, '\n');
+	out = q = xmalloc(n + 1);
+	while (p < end) {
+		if ((bs = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			bs = end;
+		memcpy(q, p, (size_t)(bs - p));
+		q += bs - p;
+		if ((p = bs) == end)
+			break;
+		if (p + 1 < end && p[1] == '\\')
+			*q++ = '\\';
+		else if (p + 1 < end && p[1] == 'n')
+			*q++ = '\n';
 		else {
-			util_buf_clear(&b);
+			free(out);
 			return NULL;
 		}
-		i++;
+		p += 2;
 	}
-	return util_buf_steal(&b);
+	*q = '\0';
+	return out;
 }

@@ -5,7 +5,8 @@
  * For every input: decoding either fails with a reason, or the event it
  * gives encodes back to exactly the input, decodes again to an equal event
  * (decode, encode, decode: equal), survives the wire too (the JSON decoder
- * takes every event this one does, to the same canonical bytes), and can be
+ * takes every event this one does, to the same canonical bytes, and so does
+ * the hub's check before it logs an event), and can be
  * described, shown as a timeline line, folded into a state and exported.
  * A failed check aborts, and ASan and UBSan catch the rest.
  */
@@ -64,6 +65,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The wire decoder takes it, to the same canonical bytes. */
 	if (proto_event_check(&a, &cause) != 0)
 		fuzz_fail("does not survive the wire", cause);
+	/* So does the hub's check, to the same canonical bytes. */
+	util_buf_init(&b);
+	if (proto_event_prepare(&a, &b, &cause) != 0)
+		fuzz_fail("the hub's check refuses it", cause);
+	if (b.len != size || memcmp(b.data, data, size) != 0)
+		fuzz_fail("the hub's check gives other bytes", NULL);
+	util_buf_clear(&b);
 
 	/* It can be described, shown, folded and exported. */
 	s = core_event_describe(&a);

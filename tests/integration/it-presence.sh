@@ -54,6 +54,7 @@ behind() {
 	}
 	{
 		b = (who in seq) ? head - seq[who] : 0
+		if (b < 0) b = 0	# keeping up: a seq past any head
 		if (b > most) most = b
 		if (b > 0 && start == "") start = t
 		if (b <= 0 && start != "") { if (t - start > long) long = t - start; start = "" }

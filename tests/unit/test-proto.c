@@ -710,6 +710,67 @@ test_event_check(void **state)
 	core_event_clear(&e);
 }
 
+/* Do the cheap and the full check agree on e, and give its bytes? */
+static int
+prepare_agrees(const struct core_event *e)
+{
+	struct buf	 b, want;
+	char		*c1 = NULL, *c2 = NULL;
+	int		 r1, r2, same;
+
+	util_buf_init(&b);
+	util_buf_init(&want);
+	r1 = proto_event_check(e, &c1);
+	r2 = proto_event_prepare(e, &b, &c2);
+	core_event_encode(e, &want);
+	same = r1 == r2 && (r2 != 0 || (b.len == want.len &&
+	    memcmp(b.data, want.data, b.len) == 0));
+	if (!same)
+		print_error("check %d (%s), prepare %d (%s)\n", r1,
+		    c1 != NULL ? c1 : "-", r2, c2 != NULL ? c2 : "-");
+	free(c1);
+	free(c2);
+	util_buf_clear(&b);
+	util_buf_clear(&want);
+	return same;
+}
+
+/*
+ * The hub's check of an event it is about to log takes the short way for
+ * strings JSON holds as they are and the long way otherwise, with the same
+ * answers as proto_event_check.
+ */
+static void
+test_event_prepare(void **state)
+{
+	struct core_event	 e;
+	int			 c;
+
+	(void)state;
+	event_note(&e);
+	e.roles = xstrdup("");
+	assert_true(prepare_agrees(&e));
+	for (c = 1; c < 256; c++) {
+		free(e.text);
+		e.text = xasprintf("a%cb", c);
+		assert_true(prepare_agrees(&e));
+	}
+	free(e.text);
+	e.text = xstrdup("plain");
+	e.force = 2;
+	assert_true(prepare_agrees(&e));
+	e.force = 0;
+	free(e.op);
+	e.op = xstrdup("\xc3");
+	assert_true(prepare_agrees(&e));
+	free(e.op);
+	e.op = xstrdup("op");
+	free(e.actor);
+	e.actor = xstrdup("not a name");
+	assert_true(prepare_agrees(&e));
+	core_event_clear(&e);
+}
+
 /* Bytes malloc holds for the program now (tcache is bounded). */
 static size_t
 heap_in_use(void)
@@ -1023,6 +1084,129 @@ test_telemetry(void **state)
 		proto_value_format(123456, v, sizeof v);
 		assert_string_equal(v, "123456");
 	}
+/* The JSON of e as cJSON prints it, through proto_msg_encode's events. */
+static char *
+wire_reference(const struct core_event *e, const unsigned char *h)
+{
+	struct proto_msg	 m;
+	struct buf		 b;
+	char			*p, *q;
+
+	proto_msg_init(&m, PROTO_EVENTS);
+	m.events = (struct core_event *)(uintptr_t)e;
+	m.hashes = (unsigned char (*)[CORE_HASH_LEN])(uintptr_t)h;
+	m.nevents = 1;
+	util_buf_init(&b);
+	proto_msg_encode(&m, &b);
+	p = strstr(b.data, "\"items\":[") + 9;
+	q = xstrndup(p, b.len - (size_t)(p - b.data) - 2);
+	util_buf_clear(&b);
+	return q;
+}
+
+/* Does the direct encoder write e exactly as cJSON does? */
+static int
+wire_same(const struct core_event *e, const unsigned char *h)
+{
+	struct buf	 b;
+	char		*want = wire_reference(e, h);
+	int		 same;
+
+	util_buf_init(&b);
+	proto_event_encode(e, h, &b);
+	same = strcmp(b.data, want) == 0;
+	if (!same)
+		print_error("direct %s\ncJSON  %s\n", b.data, want);
+	util_buf_clear(&b);
+	free(want);
+	return same;
+}
+
+/*
+ * The events the hub sends are written without cJSON: the bytes must be
+ * cJSON's for every field and every byte a string can hold, and the hub's
+ * form of an event must be the JSON of the event its canonical bytes give
+ * back.
+ */
+static void
+test_wire_bytes(void **state)
+{
+	struct core_event	 e, d;
+	struct buf		 b, w;
+	unsigned char		 h[CORE_HASH_LEN];
+	char			 s[64], *cause = NULL;
+	int			 c, i, j;
+
+	(void)state;
+	memset(h, 0xa5, sizeof h);
+	core_event_init(&e);
+	e.seq = 42;
+	e.time = CORE_INT_MAX;
+	e.written = 1;
+	e.actor = xstrdup("bob");
+	e.roles = xstrdup("ic,ops");
+	e.op = xstrdup("op-1");
+	e.type = CORE_DECLARE;
+	e.name = xstrdup("failover-db");
+	e.user = xstrdup("carol");
+	e.role = xstrdup("ops");
+	e.state = xstrdup("mitigated");
+	e.outcome = xstrdup("success");
+	e.kind = xstrdup("decision");
+	e.sev = 2;
+	e.ttl = 30000;
+	e.fence = 7;
+	e.force = 1;
+	e.ref = -5;
+	core_list_add(&e.after, &e.nafter, "a");
+	core_list_add(&e.after, &e.nafter, "b");
+	core_list_add(&e.conflicts, &e.nconflicts, "c");
+	e.text = xstrdup("");
+	assert_true(wire_same(&e, h));
+	assert_true(wire_same(&e, NULL));
+	for (c = 1; c < 256; c++) {
+		free(e.text);
+		e.text = xasprintf("a%cb%c", c, c);
+		assert_true(wire_same(&e, h));
+	}
+	srand(8);
+	for (i = 0; i < 2000; i++) {
+		for (j = 0; j < (int)sizeof s - 1; j++)
+			s[j] = (char)(1 + rand() % 255);
+		s[rand() % (int)sizeof s] = '\0';
+		free(e.text);
+		e.text = xstrdup(s);
+		free(e.after[1]);
+		e.after[1] = xstrdup(s);
+		assert_true(wire_same(&e, h));
+	}
+	core_event_clear(&e);
+
+	/* As the store gives it back: empty strings are not there. */
+	core_event_init(&e);
+	e.seq = 3;
+	e.time = 1700000000000;
+	e.actor = xstrdup("bob");
+	e.roles = xstrdup("");
+	e.type = CORE_NOTE;
+	e.text = xstrdup("p99 \"840 ms\"\\\nsince 14:02\t\xc3\xa9");
+	util_buf_init(&b);
+	util_buf_init(&w);
+	core_event_encode(&e, &b);
+	if (core_event_decode(b.data, b.len, &d, &cause) != 0)
+		fail_msg("%s", cause);
+	util_buf_reset(&b);
+	proto_event_encode(&d, h, &b);
+	proto_wire_encode(&e, h, &w);
+	assert_string_equal(w.data, b.data);
+	assert_null(strstr(w.data, "roles"));
+	util_buf_reset(&b);
+	proto_event_encode(&e, h, &b);
+	assert_non_null(strstr(b.data, "\"roles\":\"\""));
+	core_event_clear(&d);
+	core_event_clear(&e);
+	util_buf_clear(&b);
+	util_buf_clear(&w);
 }
 
 int
@@ -1040,6 +1224,8 @@ main(void)
 		cmocka_unit_test(test_hub_strings_and_exports),
 		cmocka_unit_test(test_export_written),
 		cmocka_unit_test(test_telemetry),
+		cmocka_unit_test(test_wire_bytes),
+		cmocka_unit_test(test_event_prepare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
