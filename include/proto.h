@@ -77,6 +77,8 @@ struct proto_feed {
 	double		*history;	/* good values, oldest first */
 	size_t		 nhistory;
 };
+
+/*
  * A presence entry's seq for a follower keeping up: past any head, so that
  * a client's head minus it (how far behind it shows) is never above zero.
  */
