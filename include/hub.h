@@ -281,6 +281,10 @@ void	hub_state_leases(struct hub *);
 int	hub_state_present(struct hub *, struct hub_incident *, const char *);
 int	hub_state_issue(struct hub *, struct hub_incident *,
 	    struct core_event *, const char *, char **);
+struct hub_incident *hub_state_open(struct hub *, struct core_event *,
+	    const char *, char **);
+/* The incident operation op opened, or NULL. */
+struct hub_incident *hub_state_opened(struct hub *, const char *);
 /* Forget a client that is going away (pending acks to it are dropped). */
 void	hub_state_client_gone(struct hub *, struct hub_client *);
 

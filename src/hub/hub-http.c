@@ -288,17 +288,22 @@ hub_http_line(const char *s, size_t max)
 
 /*
  * The incident an alert goes to: its concord_incident label, else the
- * configuration's hook-incident (an id, or "open": the only incident not
- * resolved).  NULL with *cause if there is none.
+ * configuration's hook-incident (an id; "open": the only incident not
+ * resolved; "new": one the delivery opens, *fresh set and NULL returned).
+ * NULL with *cause if there is none.
  */
 static struct hub_incident *
-hub_http_route(struct hub *hub, const char *label, char **cause)
+hub_http_route(struct hub *hub, const char *label, int *fresh, char **cause)
 {
 	struct hub_incident	*inc, *found = NULL;
 	const char		*want = label != NULL ? label :
 				    hub->cfg.hook_incident;
 	size_t			 open = 0;
 
+	if (want != NULL && strcmp(want, "new") == 0) {
+		*fresh = 1;
+		return NULL;
+	}
 	if (want != NULL && strcmp(want, "open") != 0) {
 		if ((inc = hub_state_find(hub, want)) == NULL ||
 		    inc->committed == 0) {
@@ -322,9 +327,10 @@ hub_http_route(struct hub *hub, const char *label, char **cause)
 	return NULL;
 }
 
-/* One alert to log in inc, from either hook. */
+/* One alert to log in inc (or in the incident the delivery opens). */
 struct hub_alert {
 	struct hub_incident	*inc;
+	int			 fresh;
 	struct core_event	 ev;
 };
 
@@ -353,7 +359,7 @@ hub_http_alertmanager(struct hub *hub, const struct proto_am *am,
 	for (i = 0; i < am->nalerts; i++) {
 		a = &am->alerts[i];
 		if ((out[i].inc = hub_http_route(hub, a->incident,
-		    cause)) == NULL)
+		    &out[i].fresh, cause)) == NULL && !out[i].fresh)
 			return -1;
 		ev = &out[i].ev;
 		core_event_init(ev);
@@ -392,7 +398,8 @@ hub_http_generic(struct hub *hub, const struct proto_hook *h,
 	struct core_event	*ev = &out->ev;
 	char			*what, *l;
 
-	if ((out->inc = hub_http_route(hub, h->incident, cause)) == NULL)
+	if ((out->inc = hub_http_route(hub, h->incident, &out->fresh,
+	    cause)) == NULL && !out->fresh)
 		return -1;
 	core_event_init(ev);
 	ev->type = CORE_ALERT;
@@ -437,14 +444,60 @@ hub_http_loggable(const struct core_event *ev, const char *actor,
 	return rc;
 }
 
+/*
+ * Open the incident a delivery's alerts go to (hook-incident = new): its
+ * title is the first alert's text, and a delivery of the same group (the
+ * same Alertmanager group key, or text) gives the same incident.  Command
+ * is left vacant for a responder to take.  NULL with *cause.
+ */
+static struct hub_incident *
+hub_http_open(struct hub *hub, const struct core_event *first,
+    const char *actor, const char *group, char **cause)
+{
+	struct hub_incident	*inc;
+	struct core_event	 ev;
+	char			*title;
+
+	core_event_init(&ev);
+	ev.type = CORE_OPEN;
+	ev.op = hub_http_op("open", group);
+	if (strcmp(first->state, "resolved") == 0) {
+		/* Into the incident its firing opened, if any. */
+		if ((inc = hub_state_opened(hub, ev.op)) == NULL)
+			*cause = xstrdup("a resolved alert whose firing opened "
+			    "no incident");
+		core_event_clear(&ev);
+		return inc;
+	}
+	title = hub_http_line(first->text, 200);
+	ev.text = title;
+	ev.sev = first->kind != NULL && (strcmp(first->kind, "critical") == 0 ||
+	    strcmp(first->kind, "page") == 0) ? 1 : 2;
+	inc = hub_state_open(hub, &ev, actor, cause);
+	if (inc != NULL && inc->state.ic != NULL &&
+	    strcmp(inc->state.ic, actor) == 0) {
+		core_event_clear(&ev);
+		core_event_init(&ev);
+		ev.type = CORE_CMD_RESIGN;
+		if (hub_state_issue(hub, inc, &ev, actor, cause) < 0) {
+			util_log("hook: %s", *cause);
+			free(*cause);
+			*cause = NULL;
+		}
+	}
+	core_event_clear(&ev);
+	return inc;
+}
+
 int
 hub_http_body_done(struct hub *hub, struct hub_client *c, struct lws *wsi)
 {
 	struct proto_am		 am;
 	struct proto_hook	 h;
 	struct hub_alert	*alerts = NULL;
+	struct hub_incident	*fresh = NULL;
 	struct buf		 b;
-	char			*cause = NULL;
+	char			*cause = NULL, *group = NULL;
 	size_t			 n = 0, i, logged = 0, again = 0;
 	int			 rc = 0;
 	const char		*actor;
@@ -465,6 +518,7 @@ hub_http_body_done(struct hub *hub, struct hub_client *c, struct lws *wsi)
 		if (proto_am_decode(c->body.data != NULL ? c->body.data : "",
 		    c->body.len, &am, &cause) == 0) {
 			n = am.nalerts;
+			group = core_strdup_or_null(am.group_key);
 			alerts = xcalloc(n + 1, sizeof *alerts);
 			rc = hub_http_alertmanager(hub, &am, alerts, &cause);
 		} else
@@ -487,7 +541,15 @@ hub_http_body_done(struct hub *hub, struct hub_client *c, struct lws *wsi)
 	/* Nothing is logged unless every alert can be. */
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = hub_http_loggable(&alerts[i].ev, actor, &cause);
+	for (i = 0; rc == 0 && i < n && fresh == NULL; i++) {
+		if (alerts[i].fresh &&
+		    (fresh = hub_http_open(hub, &alerts[i].ev, actor,
+		    group != NULL ? group : alerts[i].ev.text, &cause)) == NULL)
+			rc = -1;
+	}
 	for (i = 0; rc == 0 && i < n; i++) {
+		if (alerts[i].fresh)
+			alerts[i].inc = fresh;
 		switch (hub_state_issue(hub, alerts[i].inc, &alerts[i].ev,
 		    actor, &cause)) {
 		case 1:
@@ -507,6 +569,7 @@ hub_http_body_done(struct hub *hub, struct hub_client *c, struct lws *wsi)
 	for (i = 0; i < n; i++)
 		core_event_clear(&alerts[i].ev);
 	free(alerts);
+	free(group);
 	if (rc != 0) {
 		rc = hub_http_error(hub, c, wsi, HTTP_STATUS_BAD_REQUEST,
 		    "bad-request", cause != NULL ? cause : "bad payload");

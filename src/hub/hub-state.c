@@ -18,6 +18,8 @@
 #include "store.h"
 
 static void	hub_state_arm_commit(struct hub *);
+static int	hub_state_opened_by_op(struct hub *, struct hub_incident *,
+		    const char *);
 
 struct hub_incident *
 hub_state_find(struct hub *hub, const char *id)
@@ -399,12 +401,63 @@ hub_state_issue(struct hub *hub, struct hub_incident *inc,
 	}
 	hub_state_ctx(hub, inc, actor, ev->type, &ctx, NULL);
 	ctx.internal = 1;
+	ctx.based_on = inc->state.seq;	/* the hub's view is current */
 	if (hub_state_accept(hub, inc, ev, &ctx, NULL, &r) != 0) {
 		*cause = xstrdup(r.message);
 		core_refusal_clear(&r);
 		return -1;
 	}
 	return 1;
+}
+
+/*
+ * Open an incident as actor, the hub's own doing (an alert with nowhere
+ * else to go): ev is the open event, with an operation id, and a retry of
+ * it gives the incident it opened.  Returns the incident, or NULL with
+ * *cause.  Takes nothing from ev.
+ */
+struct hub_incident *
+hub_state_opened(struct hub *hub, const char *op)
+{
+	struct hub_incident	*inc;
+
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
+		if (inc->state.seq > 0 && hub_state_opened_by_op(hub, inc, op))
+			return inc;
+	}
+	return NULL;
+}
+
+struct hub_incident *
+hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
+    char **cause)
+{
+	struct hub_incident	*inc;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+	char			*id;
+
+	if ((inc = hub_state_opened(hub, ev->op)) != NULL)
+		return inc;
+	id = xasprintf("INC-%lld", (long long)hub->next_incident);
+	inc = xcalloc(1, sizeof *inc);
+	core_state_init(&inc->state, id);
+	memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
+	free(id);
+	hub_state_ctx(hub, inc, actor, CORE_OPEN, &ctx, NULL);
+	ctx.internal = 1;
+	if (hub_state_accept(hub, inc, ev, &ctx, NULL, &r) != 0) {
+		*cause = xstrdup(r.message);
+		core_refusal_clear(&r);
+		core_state_clear(&inc->state);
+		free(inc);
+		return NULL;
+	}
+	hub->next_incident++;
+	TAILQ_INIT(&inc->feeds);
+	STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
+	hub->tele_dirty = 1;
+	return inc;
 }
 
 /* Issue expiry events for every lease of inc that ran out. */
