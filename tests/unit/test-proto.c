@@ -1084,6 +1084,8 @@ test_telemetry(void **state)
 		proto_value_format(123456, v, sizeof v);
 		assert_string_equal(v, "123456");
 	}
+}
+
 /* The JSON of e as cJSON prints it, through proto_msg_encode's events. */
 static char *
 wire_reference(const struct core_event *e, const unsigned char *h)
