@@ -669,7 +669,8 @@ hub_ws_caught_up(struct hub *hub, struct hub_client *c)
 /*
  * Append a text message to b as one websocket frame: FIN and the text
  * opcode, the length in 7, 16 or 64 bits, the payload (frames from a
- * server are not masked).
+ * server are not masked, and the hub offers no extension that would
+ * change them).
  */
 static void
 hub_ws_frame(struct buf *b, const char *p, size_t n)
