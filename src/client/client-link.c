@@ -318,11 +318,15 @@ link_connect(struct client_link *l)
 	ci.local_protocol_name = client_link_protocol.name;
 	ci.opaque_user_data = l;
 	ci.pwsi = &l->wsi;
-	/* A failed connect may call back (and lose the link) in here. */
-	if (lws_client_connect_via_info(&ci) == NULL && l->phase ==
-	    LINK_OPENING) {
+	/*
+	 * A failed connect may call back (and lose the link) in here, and
+	 * lws may write the wsi through pwsi after that callback, then free
+	 * it: when it returns NULL there is no wsi, whatever l->wsi says.
+	 */
+	if (lws_client_connect_via_info(&ci) == NULL) {
 		l->wsi = NULL;
-		link_lost(l, "cannot connect", 0);
+		if (l->phase == LINK_OPENING)
+			link_lost(l, "cannot connect", 0);
 	}
 	free(owned);
 }
