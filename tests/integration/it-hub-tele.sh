@@ -22,57 +22,12 @@ if [ ! -x "$STUB" ] || [ -z "$PROM" ] || [ -z "$AM" ] || [ -z "$PROMTOOL" ]; the
 	finish
 	exit
 fi
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-W=$T/www
-mkdir -p "$W"
-
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		if [ -z "$(ss -ltnH "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$(dirname "$0")/peers.sh"
 quiet() { "$@" >/dev/null; }
-serve() { printf '%s\n' "$2" >"$W/.$1.tmp" && mv "$W/.$1.tmp" "$W/$1"; }
-ready() { curl -sf --max-time 2 "http://127.0.0.1:$1/-/ready" >/dev/null; }
-# start_peer NAME PORTVAR CMD...: start a peer on a free port (@PORT@ in
-# CMD), wait until it is ready, leave the port in PORTVAR.
-start_peer() {
-	local name=$1 var=$2 try pid a args
-	shift 2
-	for try in 1 2 3; do
-		PORT=$(free_port)
-		args=()
-		for a in "$@"; do
-			args+=("${a//@PORT@/$PORT}")
-		done
-		"${args[@]}" >"$T/$name.log" 2>&1 &
-		pid=$!
-		PIDS+=($pid)
-		if wait_for 60 sh -c "curl -sf --max-time 2 http://127.0.0.1:$PORT/-/ready >/dev/null || ! kill -0 $pid 2>/dev/null" &&
-		    kill -0 "$pid" 2>/dev/null && ready "$PORT"; then
-			eval "$var=\$PORT"
-			PEER_PID=$pid
-			return 0
-		fi
-		kill -9 "$pid" 2>/dev/null
-		echo "--- $name did not start (try $try):"; tail -5 "$T/$name.log"
-	done
-	return 1
-}
 
 serve metrics.prom 'concord_demo_latency 41'
 serve doc.json '{"data":{"items":[{"value":12.5}]}}'
-"$STUB" --listen 127.0.0.1:0 --dir "$W" >"$T/stub.out" 2>"$T/stub.err" &
-PIDS+=($!)
-wait_for 10 grep -q '^httpstub listening on ' "$T/stub.out" ||
-	{ notok "httpstub starts"; finish; exit; }
-SP=$(sed -n 's/^httpstub listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/stub.out")
-STUBURL=http://127.0.0.1:$SP
+start_stub || { notok "httpstub starts"; finish; exit; }
 cat >"$T/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s

@@ -26,65 +26,16 @@ if [ -z "$PROM" ] || [ -z "$AM" ]; then
 	finish
 	exit
 fi
-# Loopback only: no proxy in the way.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-W=$T/www
-mkdir -p "$W"
-
-# free_port: a loopback TCP port that nothing listens on now.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		if [ -z "$(ss -ltnH "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
-# serve NAME TEXT: make the stub's file NAME hold TEXT (whole at once).
-serve() { printf '%s\n' "$2" >"$W/.$1.tmp" && mv "$W/.$1.tmp" "$W/$1"; }
-# ready PORT: the peer at PORT answers /-/ready.
-ready() { curl -sf --max-time 2 "http://127.0.0.1:$1/-/ready" >/dev/null; }
-alive() { kill -0 "$1" 2>/dev/null; }
-# start_peer NAME PORTVAR CMD...: start a peer listening on a free port,
-# written @PORT@ in CMD (chosen again if another process took it first),
-# and wait until it is ready; the port is left in the variable PORTVAR.
-start_peer() {
-	local name=$1 var=$2 try pid a args
-	shift 2
-	for try in 1 2 3; do
-		PORT=$(free_port)
-		args=()
-		for a in "$@"; do
-			args+=("${a//@PORT@/$PORT}")
-		done
-		"${args[@]}" >"$T/$name.log" 2>&1 &
-		pid=$!
-		PIDS+=($pid)
-		if wait_for 60 sh -c "curl -sf --max-time 2 http://127.0.0.1:$PORT/-/ready >/dev/null || ! kill -0 $pid 2>/dev/null" &&
-		    alive "$pid" && ready "$PORT"; then
-			eval "$var=\$PORT"
-			return 0
-		fi
-		kill -9 "$pid" 2>/dev/null
-		echo "--- $name did not start (try $try):"; tail -5 "$T/$name.log"
-	done
-	return 1
-}
+. "$(dirname "$0")/peers.sh"
 
 serve metrics.prom '# TYPE concord_demo_value gauge
 concord_demo_value 41
 concord_demo_multi{shard="a"} 3
 concord_demo_multi{shard="b"} 7'
 serve doc.json '{"data":{"items":[{"value":12.5}]}}'
-"$STUB" --listen 127.0.0.1:0 --dir "$W" >"$T/stub.out" 2>"$T/stub.err" &
-PIDS+=($!)
-if ! wait_for 10 grep -q '^httpstub listening on ' "$T/stub.out"; then
+if ! start_stub; then
 	notok "httpstub starts"; cat "$T/stub.err"; finish; exit
 fi
-SP=$(sed -n 's/^httpstub listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/stub.out")
-STUBURL=http://127.0.0.1:$SP
 
 # A real Prometheus, scraping the stub every second.
 cat >"$T/prometheus.yml" <<EOF
