@@ -234,8 +234,13 @@ hub_tele_send(struct hub *hub, struct hub_incident *inc,
 	int64_t			 now = util_clock_mono_ms();
 	size_t			 n = 0;
 
-	history = xreallocarray(NULL, CORE_FEEDS_MAX * PROTO_HISTORY_MAX,
+	TAILQ_FOREACH(g, &inc->feeds, entry)
+		n++;
+	if (f != NULL || n > CORE_FEEDS_MAX)
+		n = f != NULL ? 1 : CORE_FEEDS_MAX;
+	history = xreallocarray(NULL, (n > 0 ? n : 1) * PROTO_HISTORY_MAX,
 	    sizeof *history);
+	n = 0;
 	proto_msg_init(&m, PROTO_TELEMETRY);
 	m.incident = inc->state.id;
 	if (f != NULL)

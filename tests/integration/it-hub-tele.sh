@@ -28,20 +28,7 @@ quiet() { "$@" >/dev/null; }
 serve metrics.prom 'concord_demo_latency 41'
 serve doc.json '{"data":{"items":[{"value":12.5}]}}'
 start_stub || { notok "httpstub starts"; finish; exit; }
-cat >"$T/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: concord-test
-    metrics_path: /metrics.prom
-    static_configs:
-      - targets: ['127.0.0.1:$SP']
-EOF
-start_peer prometheus PP "$PROM" --config.file="$T/prometheus.yml" \
-    --storage.tsdb.path="$T/prom-data" --web.listen-address=127.0.0.1:@PORT@
-PROM_PID=${PEER_PID:-}
+start_prometheus
 check "prometheus starts" test -n "${PP:-}"
 [ -n "${PP:-}" ] || { finish; exit; }
 

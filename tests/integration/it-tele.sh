@@ -38,19 +38,7 @@ if ! start_stub; then
 fi
 
 # A real Prometheus, scraping the stub every second.
-cat >"$T/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: concord-test
-    metrics_path: /metrics.prom
-    static_configs:
-      - targets: ['127.0.0.1:$SP']
-EOF
-start_peer prometheus PP "$PROM" --config.file="$T/prometheus.yml" \
-    --storage.tsdb.path="$T/prom-data" --web.listen-address=127.0.0.1:@PORT@
+start_prometheus
 check "prometheus starts and is ready" test -n "${PP:-}"
 [ -n "${PP:-}" ] || { finish; exit; }
 PROMURL=http://127.0.0.1:$PP

@@ -59,3 +59,23 @@ start_stub() {
 	    "$T/stub.out")
 	STUBURL=http://127.0.0.1:$SP
 }
+# start_prometheus: a real Prometheus scraping the stub's /metrics.prom
+# every second; its port in PP and its pid in PROM_PID.
+start_prometheus() {
+	cat >"$T/prometheus.yml" <<EOT
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: concord-test
+    metrics_path: /metrics.prom
+    static_configs:
+      - targets: ['127.0.0.1:$SP']
+EOT
+	start_peer prometheus PP "$(command -v prometheus)" \
+	    --config.file="$T/prometheus.yml" \
+	    --storage.tsdb.path="$T/prom-data" \
+	    --web.listen-address=127.0.0.1:@PORT@ || return 1
+	PROM_PID=$PEER_PID
+}
