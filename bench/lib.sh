@@ -92,13 +92,15 @@ kv() {
 }
 
 # lg NAME ARGS...: run the generator on its core, output in $BENCH_W/NAME,
-# print its line for people, and count what it checked.  Returns its
-# status; a failed run is recorded and reported, not fatal.
+# print its line for people, and count what it checked.  Followers read
+# their websockets with the generator's own frame parser (-R), the same for
+# concordd and the relay, as Redis's are read with its own RESP parser.
+# Returns its status; a failed run is recorded and reported, not fatal.
 lg() {
 	local name=$1 out rc bad
 	shift
 	out=$BENCH_W/$name
-	$ON_GEN "$LG" "$@" >"$out" 2>"$out.err"
+	$ON_GEN "$LG" -R "$@" >"$out" 2>"$out.err"
 	rc=$?
 	printf '  %-24s %s\n' "$name" "$(sed -n '$p' "$out")"
 	case $(kv kind "$out") in

@@ -108,7 +108,10 @@ mkdir -p "$(dirname "$out")"
 	    "figure, the systems interleaved run by run, $pinned;" \
 	    "the load generator is build/tools/loadgen" \
 	    "(tests/tools/loadgen.c), ~200-byte notes, over TCP on" \
-	    "loopback.  Cells are the median with the min–max of the runs" \
+	    "loopback; its writers are libwebsockets clients, its" \
+	    "followers read their sockets in bulk and parse websocket" \
+	    "frames (concordd, the relay) or RESP (Redis) themselves." \
+	    "Cells are the median with the min–max of the runs" \
 	    "in brackets.  The whole run took $((secs / 60)) min" \
 	    "$((secs % 60)) s;" \
 	    "the load average was $load0 when it started and $load1 when" \

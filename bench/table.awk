@@ -135,10 +135,9 @@ function fanout_table(    i, j, x, k, p, g, met, gen, line, cellb, b, n) {
 	if (daggers > 0)
 		print "\n† In some run the generator's core was 90% busy " \
 		    "or more: that run may be bounded by the receiving side " \
-		    "(the kernel's receive path for one message at a time, " \
-		    "and libwebsockets 4.1.6's client, which parses each " \
-		    "byte of a websocket payload in a call of its own), not " \
-		    "by the server alone."
+		    "(the kernel's receive path and the generator's parsing " \
+		    "and checking of every delivery), not by the server " \
+		    "alone."
 	if (gen != "")
 		print "\nThe generator's busiest run used " fmt(gen, 0) \
 		    "% of its core."

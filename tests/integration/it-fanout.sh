@@ -46,4 +46,18 @@ check "concord verify agrees: seq $(kv head) · $(kv digest)" \
 back() { [ "$(rss)" -le $((base + SLACK)) ]; }
 wait_for 20 back
 check "the hub's memory after the followers left: $(rss) KiB, from $base KiB before (at most +$SLACK; $(kv rss_max_kib) KiB at the peak)" back
+
+# The same with followers that parse their frames themselves (-R, as
+# `make bench` runs them), on an incident of their own.
+"$TOOLS/loadgen" -R -f 20 -w 2 -n 1000 \
+    "127.0.0.1:$PORT" >"$T/lg.out" 2>"$T/lg.err" &
+LG=$!
+PIDS+=($LG)
+wait $LG
+rc=$?
+cat "$T/lg.out" "$T/lg.err"
+check "frame-parsing followers: status 0 (got $rc), every note to all 20, none missing, duplicated or out of order, chain recomputed from seq 1" \
+    test "$rc" = 0 -a "$(kv deliveries)" = 20000 -a \
+    "$(kv missing)$(kv dup)$(kv ooo)$(kv reorder)$(kv bogus)$(kv chain_bad)$(kv mismatch)" = 0000000 -a \
+    "$(kv checked)" = $((20 * 1001)) -a "$(kv complete)" = 1
 finish

@@ -1,7 +1,7 @@
 /*
  * loadgen: the load generator of `make bench` and of the fan-out test.
  *
- *	loadgen [-N] [-k kind] [-f followers] [-w writers] [-r rate]
+ *	loadgen [-NR] [-k kind] [-f followers] [-w writers] [-r rate]
  *	    [-W window] [-n notes | -d seconds] [-s size] [-i incident]
  *	    [-F from] [-V verifying] [-p pid] [-H seconds] [-D seconds]
  *	    [-S stalled] address
@@ -34,6 +34,11 @@
  *			memory
  *	-N		with -H: connections name the incident but do not
  *			follow it
+ *	-R		followers (concord, relay) read their websocket
+ *			themselves: a plain socket adopted raw, the upgrade
+ *			and the frames parsed here, a frame's payload at a
+ *			time (libwebsockets 4.1.6's client parses a payload
+ *			one byte per call); writers stay lws clients
  *	-D seconds	how long the followers may take to drain after the
  *			writers finish (default 60); 0 ends the run when the
  *			writers do, without checking that all arrived
@@ -93,6 +98,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -172,7 +178,12 @@ struct lg_conn {
 	int64_t		 started;	/* connecting began */
 	int64_t		 done;		/* reached its target */
 	struct buf	 rx;		/* message or stream so far */
-	size_t		 rxoff;		/* parsed up to (RESP) */
+	size_t		 rxoff;		/* parsed up to (RESP, -R) */
+	int		 raw;		/* -R: frames read here, not by lws */
+	int		 upgrade;	/* -R: 0 ask, 1 asked, 2 upgraded */
+	struct buf	 frag;		/* -R: a fragmented message so far */
+	unsigned char	 pong[125];	/* -R: a ping's payload to return */
+	int		 pong_len;	/* -1: no pong due */
 	lws_sorted_usec_list_t sul;	/* the retry timer */
 
 	/* A follower. */
@@ -230,6 +241,7 @@ static struct {
 	int64_t		 drain;
 	int		 nofollow;
 	int		 stall;
+	int		 rawfollow;	/* -R */
 
 	/* where */
 	char		 host[256];
@@ -304,7 +316,7 @@ lg_die(int status, const char *fmt, ...)
 static void __attribute__((noreturn))
 lg_usage(void)
 {
-	fputs("usage: loadgen [-N] [-k concord|relay|redis] [-f followers] "
+	fputs("usage: loadgen [-NR] [-k concord|relay|redis] [-f followers] "
 	    "[-w writers]\n"
 	    "           [-r rate] [-W window] [-n notes | -d seconds] "
 	    "[-s size]\n"
@@ -991,6 +1003,196 @@ lg_redis_rx(struct lg_conn *c, const char *in, size_t len)
 	return 0;
 }
 
+/*
+ * -R: a follower's websocket, read here rather than by libwebsockets (whose
+ * 4.1.6 client hands a payload to the parser one byte per call, which
+ * bounded the generator's receiving side).  The socket is adopted raw; the
+ * bytes in c->rx from c->rxoff are first the answer to the upgrade (a 101),
+ * then frames from the server, which are never masked.  A whole unfragmented
+ * frame is handed to lg_message where it lies; fragments gather in c->frag.
+ * A ping is answered with a pong of the same payload; a close ends it.
+ * Returns 0, or -1 to close the connection.
+ */
+static int
+lg_ws_frames(struct lg_conn *c)
+{
+	const unsigned char	*p, *end;
+	uint64_t		 plen;
+	size_t			 hl;
+	int			 op, fin, i;
+
+	p = (const unsigned char *)c->rx.data + c->rxoff;
+	end = (const unsigned char *)c->rx.data + c->rx.len;
+	for (;;) {
+		if (end - p < 2)
+			break;
+		fin = p[0] & 0x80;
+		op = p[0] & 0x0f;
+		if (p[1] & 0x80) {
+			fprintf(stderr, "loadgen: a masked frame from the "
+			    "server\n");
+			return -1;
+		}
+		plen = p[1] & 0x7f;
+		hl = 2;
+		if (plen == 126) {
+			if (end - p < 4)
+				break;
+			plen = (uint64_t)p[2] << 8 | p[3];
+			hl = 4;
+		} else if (plen == 127) {
+			if (end - p < 10)
+				break;
+			plen = 0;
+			for (i = 0; i < 8; i++)
+				plen = plen << 8 | p[2 + i];
+			hl = 10;
+		}
+		if (plen > LG_MAX_MSG) {
+			fprintf(stderr, "loadgen: message too large\n");
+			return -1;
+		}
+		if ((uint64_t)(end - p) < hl + plen)
+			break;
+		p += hl;
+		switch (op) {
+		case 0x0:	/* continuation */
+		case 0x1:	/* text */
+		case 0x2:	/* binary */
+			if (c->role == LG_FOLLOWER)
+				lg.rx_bytes += (int64_t)plen;
+			if (fin && op != 0 && c->frag.len == 0)
+				lg_message(c, (const char *)p, plen);
+			else {
+				if (c->frag.len + plen > LG_MAX_MSG) {
+					fprintf(stderr, "loadgen: message "
+					    "too large\n");
+					return -1;
+				}
+				util_buf_add(&c->frag, p, plen);
+				if (fin) {
+					lg_message(c, c->frag.data,
+					    c->frag.len);
+					util_buf_reset(&c->frag);
+				}
+			}
+			break;
+		case 0x8:	/* close */
+			return -1;
+		case 0x9:	/* ping */
+			if (plen <= sizeof c->pong) {
+				memcpy(c->pong, p, plen);
+				c->pong_len = (int)plen;
+				lws_callback_on_writable(c->wsi);
+			}
+			break;
+		default:	/* pong */
+			break;
+		}
+		p += plen;
+		if (c->phase == LG_GONE)
+			return -1;
+	}
+	c->rxoff = (size_t)((const char *)p - c->rx.data);
+	return 0;
+}
+
+static int
+lg_ws_rx(struct lg_conn *c, const char *in, size_t len)
+{
+	const char	*e;
+	int		 rc = 0;
+
+	if (c->rx.len + len > 2 * (size_t)LG_MAX_MSG) {
+		fprintf(stderr, "loadgen: too much unparsed input\n");
+		return -1;
+	}
+	util_buf_add(&c->rx, in, len);
+	if (c->upgrade < 2) {
+		if ((e = memmem(c->rx.data, c->rx.len, "\r\n\r\n", 4)) ==
+		    NULL)
+			return c->rx.len > 8192 ? -1 : 0;
+		if (c->rx.len < 12 || memcmp(c->rx.data, "HTTP/1.1 101", 12)
+		    != 0) {
+			fprintf(stderr, "loadgen: follower %d: the upgrade "
+			    "was refused: %.*s\n", c->id, (int)(e -
+			    c->rx.data), c->rx.data);
+			return -1;
+		}
+		c->upgrade = 2;
+		c->rxoff = (size_t)(e + 4 - c->rx.data);
+		if (lg.kind == LG_RELAY) {
+			c->phase = LG_UP;
+			lg.opening--;
+			lg_follower_check(c, lg_now());
+			lg_pump();
+		} else
+			lws_callback_on_writable(c->wsi);
+	}
+	if (c->upgrade == 2)
+		rc = lg_ws_frames(c);
+	if (c->rxoff == c->rx.len) {
+		util_buf_reset(&c->rx);
+		c->rxoff = 0;
+	} else if (c->rxoff > 65536) {
+		memmove(c->rx.data, c->rx.data + c->rxoff, c->rx.len -
+		    c->rxoff);
+		c->rx.len -= c->rxoff;
+		c->rxoff = 0;
+	}
+	return rc;
+}
+
+/*
+ * -R: what a raw follower writes: the upgrade request, then (as a masked
+ * frame, the mask all zeros) its hello, then pongs.  p is lg.outbuf+LWS_PRE
+ * holding len bytes of a text payload, or NULL for no payload.  Returns the
+ * lws_write result compared with what was asked: 0 or -1.
+ */
+static int
+lg_ws_send(struct lg_conn *c, unsigned char *p, size_t len, int op)
+{
+	unsigned char	*h;
+	size_t		 hl = len < 126 ? 6 : 8;
+
+	h = p - hl;
+	h[0] = (unsigned char)(0x80 | op);
+	if (len < 126)
+		h[1] = (unsigned char)(0x80 | len);
+	else {
+		h[1] = 0x80 | 126;
+		h[2] = (unsigned char)(len >> 8);
+		h[3] = (unsigned char)len;
+	}
+	memset(h + hl - 4, 0, 4);
+	if (lws_write(c->wsi, h, hl + len, LWS_WRITE_RAW) < (int)(hl + len))
+		return -1;
+	return 0;
+}
+
+/* -R: the upgrade request of follower c, written raw; 0 or -1. */
+static int
+lg_ws_upgrade(struct lg_conn *c)
+{
+	char	*p = lg.outbuf + LWS_PRE;
+	int	 len;
+
+	len = snprintf(p, 1024, "GET %s HTTP/1.1\r\nHost: %s:%d\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: bG9hZGdlbi1mb2xsb3dlcg==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+	    lg.kind == LG_RELAY ? "/sub" : "/",
+	    lg.unixpath[0] != '\0' ? "localhost" : lg.host, lg.port,
+	    lg.kind == LG_CONCORD ? "Sec-WebSocket-Protocol: " : "",
+	    lg.kind == LG_CONCORD ? PROTO_SUBPROTOCOL : "",
+	    lg.kind == LG_CONCORD ? "\r\n" : "");
+	c->upgrade = 1;
+	if (lws_write(c->wsi, (unsigned char *)p, (size_t)len,
+	    LWS_WRITE_RAW) < len)
+		return -1;
+	return 0;
+}
+
 /* May writer c send a note now?  In rate mode, arms its timer if not. */
 static int
 lg_writer_may(struct lg_conn *c, int64_t now)
@@ -1075,6 +1277,18 @@ lg_write(struct lg_conn *c)
 
 	if (lg.kind == LG_REDIS)
 		proto = LWS_WRITE_RAW;
+	if (c->raw && c->upgrade == 0)
+		return lg_ws_upgrade(c);
+	if (c->raw && c->upgrade == 1)
+		return 0;
+	if (c->raw && c->pong_len >= 0) {
+		memcpy(p, c->pong, (size_t)c->pong_len);
+		len = (size_t)c->pong_len;
+		c->pong_len = -1;
+		if (!c->said && lg.kind == LG_CONCORD)
+			lws_callback_on_writable(c->wsi);
+		return lg_ws_send(c, (unsigned char *)p, len, 0xa);
+	}
 	if (!c->said) {
 		c->said = 1;
 		switch (lg.kind) {
@@ -1108,6 +1322,8 @@ lg_write(struct lg_conn *c)
 		default:
 			goto note;
 		}
+		if (c->raw)
+			return lg_ws_send(c, (unsigned char *)p, len, 0x1);
 		if (lws_write(c->wsi, (unsigned char *)p, len, proto) <
 		    (int)len)
 			return -1;
@@ -1187,7 +1403,9 @@ lg_connect_failed(struct lg_conn *c, const char *why)
 	c->phase = LG_DOWN;
 	c->said = 0;
 	util_buf_reset(&c->rx);
+	util_buf_reset(&c->frag);
 	c->rxoff = 0;
+	c->upgrade = 0;
 	if (++c->tries >= LG_RETRIES) {
 		fprintf(stderr, "loadgen: cannot connect to %s: %s\n",
 		    lg.address, why != NULL ? why : "failed");
@@ -1302,6 +1520,8 @@ lg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		return 0;
 	case LWS_CALLBACK_RAW_RX:
+		if (c->raw)
+			return lg_ws_rx(c, in, len);
 		if (c->role == LG_FOLLOWER)
 			lg.rx_bytes += (int64_t)len;
 		if (lg_redis_rx(c, in, len) != 0)
@@ -1337,14 +1557,34 @@ static const struct lws_protocols lg_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
-/* Connect a plain TCP socket to the address (Redis); -1 on failure. */
+/*
+ * Connect a plain socket to the address (Redis, -R followers): TCP, or the
+ * Unix socket of a unix: address; -1 on failure.
+ */
 static int
 lg_tcp_connect(void)
 {
+	struct sockaddr_un sun;
 	struct addrinfo	 hints, *res, *ai;
 	char		 port[16];
 	int		 fd = -1, one = 1;
 
+	if (lg.unixpath[0] != '\0') {
+		memset(&sun, 0, sizeof sun);
+		sun.sun_family = AF_UNIX;
+		if (strlen(lg.unixpath) >= sizeof sun.sun_path) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(sun.sun_path, lg.unixpath, strlen(lg.unixpath) + 1);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd != -1 && connect(fd, (struct sockaddr *)&sun,
+		    sizeof sun) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		return fd;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -1379,7 +1619,11 @@ lg_start(struct lg_conn *c)
 	c->said = 0;
 	if (c->started == 0)
 		c->started = lg_now();
-	if (lg.kind == LG_REDIS) {
+	c->raw = lg.kind == LG_REDIS ? 0 : lg.rawfollow &&
+	    c->role == LG_FOLLOWER;
+	c->upgrade = 0;
+	c->pong_len = -1;
+	if (lg.kind == LG_REDIS || c->raw) {
 		if ((fd = lg_tcp_connect()) == -1) {
 			lg_connect_failed(c, strerror(errno));
 			return;
@@ -1395,7 +1639,7 @@ lg_start(struct lg_conn *c)
 			lg_connect_failed(c, "cannot adopt the socket");
 			return;
 		}
-		if (c->role == LG_WRITER) {
+		if (c->role == LG_WRITER && !c->raw) {
 			c->phase = LG_UP;
 			lg.opening--;
 			lg_writer_kick(c);
@@ -1875,9 +2119,12 @@ main(int argc, char **argv)
 	lg.drain = 60;
 	lg.pacer.role = LG_PACER;
 	lg.pacer_fd = -1;
-	while ((ch = getopt(argc, argv, "D:d:F:f:H:i:k:Nn:p:r:S:s:V:W:w:Y:"))
+	while ((ch = getopt(argc, argv, "D:d:F:f:H:i:k:Nn:p:Rr:S:s:V:W:w:Y:"))
 	    != -1) {
 		switch (ch) {
+		case 'R':
+			lg.rawfollow = 1;
+			break;
 		case 'D':
 			lg.drain = lg_opt_num(optarg, 0, 86400, ch);
 			break;
