@@ -60,6 +60,7 @@ struct proto_incident {
  */
 #define PROTO_HISTORY_MAX	120	/* values of a feed's history */
 #define PROTO_FEEDS_MAX		64	/* feeds in one message */
+#define PROTO_FIELDS_MAX	64	/* at least the core's event fields */
 struct proto_feed {
 	char		*name;
 	char		*unit;

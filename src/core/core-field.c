@@ -95,7 +95,8 @@ core_field_find(const char *key)
 	size_t	i;
 
 	for (i = 0; i < CORE_NFIELDS; i++) {
-		if (strcmp(core_fields[i].key, key) == 0)
+		if (core_fields[i].key[0] == key[0] &&
+		    strcmp(core_fields[i].key, key) == 0)
 			return &core_fields[i];
 	}
 	return NULL;

@@ -114,6 +114,12 @@ core_text_valid(const char *s, size_t max)
 	if (n > max)
 		return 0;
 	while (i < n) {
+		/* Printable ASCII, the usual case, a byte at a time. */
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' ||
+		    p[i] == '\t') {
+			i++;
+			continue;
+		}
 		if (core_utf8_step(p, n, &i, &cp) != 0)
 			return 0;
 		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)

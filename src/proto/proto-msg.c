@@ -354,12 +354,11 @@ proto_cmd_find(char *type, const char *what, char **cause)
 	return ce;
 }
 
+/* A string member v (NULL when absent) named key. */
 static int
-proto_get_str(const cJSON *o, const char *key, char **out, int required,
+proto_str_at(const cJSON *v, const char *key, char **out, int required,
     char **cause)
 {
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
-
 	if (v == NULL || cJSON_IsNull(v)) {
 		if (required) {
 			*cause = xasprintf("missing field \"%s\"", key);
@@ -376,15 +375,22 @@ proto_get_str(const cJSON *o, const char *key, char **out, int required,
 	return 0;
 }
 
+static int
+proto_get_str(const cJSON *o, const char *key, char **out, int required,
+    char **cause)
+{
+	return proto_str_at(cJSON_GetObjectItemCaseSensitive(o, key), key,
+	    out, required, cause);
+}
+
 /*
  * An integer: a JSON number whose value is an exact integer in [min,
  * max]; true and false are read as 1 and 0.
  */
 static int
-proto_get_int(const cJSON *o, const char *key, int64_t *out, int64_t min,
+proto_int_at(const cJSON *v, const char *key, int64_t *out, int64_t min,
     int64_t max, int required, char **cause)
 {
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
 	int64_t		 n;
 	int		 rc;
 
@@ -422,6 +428,14 @@ proto_get_int(const cJSON *o, const char *key, int64_t *out, int64_t min,
 	return 0;
 }
 
+static int
+proto_get_int(const cJSON *o, const char *key, int64_t *out, int64_t min,
+    int64_t max, int required, char **cause)
+{
+	return proto_int_at(cJSON_GetObjectItemCaseSensitive(o, key), key,
+	    out, min, max, required, cause);
+}
+
 /* A boolean: true, false, 1 or 0. */
 static int
 proto_get_bool(const cJSON *o, const char *key, int *out, char **cause)
@@ -436,11 +450,9 @@ proto_get_bool(const cJSON *o, const char *key, int *out, char **cause)
 
 /* An array, absent (NULL) or null; or -1 with *cause. */
 static int
-proto_get_array(const cJSON *o, const char *key, const cJSON **out,
+proto_array_at(const cJSON *v, const char *key, const cJSON **out,
     char **cause)
 {
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
-
 	*out = NULL;
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
@@ -453,12 +465,20 @@ proto_get_array(const cJSON *o, const char *key, const cJSON **out,
 }
 
 static int
-proto_get_list(const cJSON *o, const char *key, char ***list, size_t *n,
+proto_get_array(const cJSON *o, const char *key, const cJSON **out,
+    char **cause)
+{
+	return proto_array_at(cJSON_GetObjectItemCaseSensitive(o, key), key,
+	    out, cause);
+}
+
+static int
+proto_list_at(const cJSON *a, const char *key, char ***list, size_t *n,
     size_t max, char **cause)
 {
 	const cJSON	*v, *e;
 
-	if (proto_get_array(o, key, &v, cause) != 0)
+	if (proto_array_at(a, key, &v, cause) != 0)
 		return -1;
 	if (v == NULL)
 		return 0;
@@ -476,6 +496,14 @@ proto_get_list(const cJSON *o, const char *key, char ***list, size_t *n,
 		core_list_add(list, n, e->valuestring);
 	}
 	return 0;
+}
+
+static int
+proto_get_list(const cJSON *o, const char *key, char ***list, size_t *n,
+    size_t max, char **cause)
+{
+	return proto_list_at(cJSON_GetObjectItemCaseSensitive(o, key), key,
+	    list, n, max, cause);
 }
 
 static int
@@ -506,6 +534,7 @@ proto_event_fields(const cJSON *o, const char *typekey, struct core_event *e,
 {
 	const struct core_cmd_entry	*ce;
 	const struct core_field		*tab, *f;
+	const cJSON			*at[PROTO_FIELDS_MAX], *v;
 	char				*type = NULL, ***l;
 	size_t				 nf, i, *n;
 
@@ -515,22 +544,32 @@ proto_event_fields(const cJSON *o, const char *typekey, struct core_event *e,
 		return -1;
 	e->type = ce->type;
 	tab = core_field_table(&nf);
+	if (nf > PROTO_FIELDS_MAX)
+		nf = PROTO_FIELDS_MAX;	/* never: test-proto holds it */
+
+	/* Each field's member, the first of its name, in one pass. */
+	memset(at, 0, sizeof at);
+	cJSON_ArrayForEach(v, o) {
+		if (v->string != NULL && (f = core_field_find(v->string)) !=
+		    NULL && (size_t)(f - tab) < nf && at[f - tab] == NULL)
+			at[f - tab] = v;
+	}
 	for (i = 0; i < nf; i++) {
 		f = &tab[i];
 		switch (f->kind) {
 		case CORE_FIELD_INT:
-			if (proto_get_int(o, f->key, core_field_int(e, f),
+			if (proto_int_at(at[i], f->key, core_field_int(e, f),
 			    f->min, f->max, 0, cause) != 0)
 				return -1;
 			break;
 		case CORE_FIELD_STR:
-			if (proto_get_str(o, f->key, core_field_str(e, f), 0,
-			    cause) != 0)
+			if (proto_str_at(at[i], f->key, core_field_str(e, f),
+			    0, cause) != 0)
 				return -1;
 			break;
 		case CORE_FIELD_LIST:
 			l = core_field_list(e, f, &n);
-			if (proto_get_list(o, f->key, l, n, (size_t)f->max,
+			if (proto_list_at(at[i], f->key, l, n, (size_t)f->max,
 			    cause) != 0)
 				return -1;
 			break;

@@ -1211,10 +1211,22 @@ test_wire_bytes(void **state)
 	util_buf_clear(&w);
 }
 
+/* The decoder indexes an event's members by field: room for every field. */
+static void
+test_field_room(void **state)
+{
+	size_t	nf;
+
+	(void)state;
+	(void)core_field_table(&nf);
+	assert_true(nf <= PROTO_FIELDS_MAX);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_field_room),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_snapshot),
