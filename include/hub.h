@@ -144,11 +144,12 @@ struct hub_incident {
 	struct hub_ops		 ops;		/* op ids logged, or queued */
 	struct buf		 events_head;	/* an events message's start */
 	uint64_t		 presence_ver;	/* bumped when it changes */
-	int			 presence_stale; /* bump at the end of a tick */
-	struct buf		 presence;	/* encoded, LWS_PRE first */
-	uint64_t		 presence_buf_ver; /* what it was encoded for */
-	int64_t			 presence_buf_head;
-	size_t			 presence_users; /* distinct users in it */
+	int			 presence_stale; /* look again at the tick */
+	struct proto_presence	*presence_users; /* as of presence_ver, by
+						   name; the names owned */
+	size_t			 presence_n;
+	struct buf		 presence;	/* all of them, LWS_PRE first */
+	struct buf		 presence_delta; /* the last change alone */
 	struct hub_feeds	 feeds;		/* polled while not resolved */
 	STAILQ_ENTRY(hub_incident) entry;
 };

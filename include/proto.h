@@ -17,7 +17,7 @@
 
 #include "core.h"
 
-#define PROTO_VERSION		3
+#define PROTO_VERSION		4
 #define PROTO_SUBPROTOCOL	"concord"
 #define PROTO_MAX_MSG		(1024 * 1024)	/* largest message, bytes */
 #define PROTO_PAGE_EVENTS	512		/* events per catch-up page */
@@ -84,6 +84,8 @@ struct proto_feed {
  * a client's head minus it (how far behind it shows) is never above zero.
  */
 #define PROTO_PRESENCE_LIVE	CORE_INT_MAX
+/* In a presence delta: the user no longer follows. */
+#define PROTO_PRESENCE_GONE	(-1)
 
 struct proto_presence {
 	char		*user;
@@ -137,6 +139,10 @@ struct proto_msg {
 						   relative until rebased */
 	struct proto_presence	*users;		/* presence */
 	size_t			 nusers;
+	int			 delta;		/* presence: users are the
+						   changes since the last one
+						   (seq PROTO_PRESENCE_GONE:
+						   left); else all of them */
 	char			*name;		/* lease: the action */
 	int64_t			 left;		/* lease: ms left */
 	struct proto_feed	*feeds;		/* telemetry */
@@ -170,6 +176,16 @@ void	proto_age_format(int64_t, char *, size_t);
 void	proto_msg_init(struct proto_msg *, enum proto_kind);
 /* Free what a decoded message owns and empty it; not for borrowed ones. */
 void	proto_msg_clear(struct proto_msg *);
+/*
+ * Apply presence message m to the list *users of *n entries (the caller's,
+ * freed with proto_presence_free): a whole list replaces it; a delta's
+ * entries replace or add a user's, or with seq PROTO_PRESENCE_GONE remove
+ * it.  m's entries are moved out of it (m->users is NULL after).
+ */
+void	proto_presence_apply(struct proto_presence **, size_t *,
+	    struct proto_msg *);
+/* Free a presence list of n entries. */
+void	proto_presence_free(struct proto_presence *, size_t);
 const char *proto_kind_name(enum proto_kind);
 /*
  * Decode one message.  Returns 0, or -1 with *cause (caller frees) and,

@@ -174,11 +174,7 @@ session_grants_prune(struct client_session *s)
 static void
 session_presence_clear(struct client_session *s)
 {
-	size_t	i;
-
-	for (i = 0; i < s->nusers; i++)
-		free(s->users[i].user);
-	free(s->users);
+	proto_presence_free(s->users, s->nusers);
 	s->users = NULL;
 	s->nusers = 0;
 }
@@ -395,11 +391,7 @@ session_message(void *arg, struct proto_msg *m)
 		session_answer(s, m);
 		break;
 	case PROTO_PRESENCE:
-		session_presence_clear(s);
-		s->users = m->users;
-		s->nusers = m->nusers;
-		m->users = NULL;
-		m->nusers = 0;
+		proto_presence_apply(&s->users, &s->nusers, m);
 		break;
 	case PROTO_TELEMETRY:
 		if (m->incident != NULL && strcmp(m->incident, s->incident) == 0)

@@ -40,7 +40,10 @@
  * second while it moves.  Joins, leaves and those changes are announced at
  * the next tick (HUB_TICK), so a storm of reconnections costs each
  * follower a few presence messages a second, not one per join, and events
- * flowing cost none.  The encoding is made once per change, for all.
+ * flowing cost none.  A change is sent as a change (the users whose entry
+ * changed or who left), made once for all, to a follower that holds the
+ * list before it; one that joined or fell behind by more gets the whole
+ * list, also made once per change.
  *
  * Every frame received is a sign of life, and a client not heard from for
  * HUB_PING_AFTER ms is sent a websocket ping (with a payload, so that its
@@ -259,61 +262,107 @@ hub_ws_presence(struct hub *hub, struct hub_incident *inc)
 	inc->presence_stale = 1;
 }
 
-/* Announce a change to inc's followers: each gets a fresh presence. */
+static int
+hub_ws_presence_cmp(const void *a, const void *b)
+{
+	const struct proto_presence	*x = a, *y = b;
+
+	return strcmp(x->user, y->user);
+}
+
+/* Encode a presence message of n users (a delta or all) into b. */
+static void
+hub_ws_presence_encode(struct hub_incident *inc, struct proto_presence *u,
+    size_t n, int delta, struct buf *b)
+{
+	struct proto_msg	m;
+
+	proto_msg_init(&m, PROTO_PRESENCE);
+	m.incident = inc->state.id;
+	m.users = u;
+	m.nusers = n;
+	m.delta = delta;
+	util_buf_reset(b);
+	util_buf_addzero(b, LWS_PRE);
+	proto_msg_encode(&m, b);
+}
+
+/*
+ * Look again at who follows inc: each user live if one of its connections
+ * keeps up, else at the highest cursor among them.  If that differs from
+ * what was last announced, encode the whole list and the change (entries
+ * changed or new, and those gone), bump the version and wake every
+ * follower; each is then sent the change if it holds the version before,
+ * the whole list otherwise.  Both lists are kept sorted by name, so the
+ * change is one merge.
+ */
 static void
 hub_ws_presence_changed(struct hub *hub, struct hub_incident *inc)
 {
+	struct proto_presence	*now, *old = inc->presence_users, *d;
 	struct hub_client	*c;
+	size_t			 n = 0, k = 0, i, j, nd = 0;
+	int			 cmp;
 
 	inc->presence_stale = 0;
+	LIST_FOREACH(c, &hub->clients, entry)
+		n++;
+	now = xcalloc(n + 1, sizeof *now);
+	LIST_FOREACH(c, &hub->clients, entry) {
+		if (!hub_ws_follows(c, inc))
+			continue;
+		c->presence_seq = c->cursor;
+		now[k].user = c->user;
+		now[k++].seq = c->lagging ? c->cursor : PROTO_PRESENCE_LIVE;
+	}
+	qsort(now, k, sizeof *now, hub_ws_presence_cmp);
+	for (i = 0, n = 0; i < k; i++) {
+		if (n > 0 && strcmp(now[n - 1].user, now[i].user) == 0) {
+			if (now[i].seq > now[n - 1].seq)
+				now[n - 1].seq = now[i].seq;
+		} else
+			now[n++] = now[i];
+	}
+
+	d = xcalloc(n + inc->presence_n + 1, sizeof *d);
+	for (i = 0, j = 0; i < n || j < inc->presence_n; ) {
+		if (i == n)
+			cmp = 1;
+		else if (j == inc->presence_n)
+			cmp = -1;
+		else
+			cmp = strcmp(now[i].user, old[j].user);
+		if (cmp < 0)
+			d[nd++] = now[i++];
+		else if (cmp > 0) {
+			d[nd].user = old[j++].user;
+			d[nd++].seq = PROTO_PRESENCE_GONE;
+		} else {
+			if (now[i].seq != old[j].seq)
+				d[nd++] = now[i];
+			i++;
+			j++;
+		}
+	}
+	if (nd > 0) {
+		hub_ws_presence_encode(inc, now, n, 0, &inc->presence);
+		hub_ws_presence_encode(inc, d, nd, 1, &inc->presence_delta);
+	}
+	free(d);
+	if (nd == 0) {
+		free(now);
+		return;
+	}
+	proto_presence_free(inc->presence_users, inc->presence_n);
+	for (i = 0; i < n; i++)
+		now[i].user = xstrdup(now[i].user);
+	inc->presence_users = now;
+	inc->presence_n = n;
 	inc->presence_ver++;
 	LIST_FOREACH(c, &hub->clients, entry) {
 		if (hub_ws_follows(c, inc))
 			lws_callback_on_writable(c->wsi);
 	}
-}
-
-/*
- * The presence message for inc as of now, LWS_PRE bytes of headroom first:
- * each user live if one of its connections keeps up, else at the highest
- * cursor among them.  Made again only when the followers changed.
- */
-static struct buf *
-hub_ws_presence_buf(struct hub *hub, struct hub_incident *inc)
-{
-	struct proto_msg	 m;
-	struct hub_client	*c;
-	size_t			 i, n = 0;
-	int64_t			 seq;
-
-	if (inc->presence.data != NULL &&
-	    inc->presence_buf_ver == inc->presence_ver)
-		return &inc->presence;
-	LIST_FOREACH(c, &hub->clients, entry)
-		n++;
-	proto_msg_init(&m, PROTO_PRESENCE);
-	m.incident = inc->state.id;
-	m.users = xcalloc(n + 1, sizeof *m.users);
-	LIST_FOREACH(c, &hub->clients, entry) {
-		if (!hub_ws_follows(c, inc))
-			continue;
-		c->presence_seq = c->cursor;
-		seq = c->lagging ? c->cursor : PROTO_PRESENCE_LIVE;
-		for (i = 0; i < m.nusers; i++) {
-			if (strcmp(m.users[i].user, c->user) == 0)
-				break;
-		}
-		if (i == m.nusers)
-			m.users[m.nusers++].user = c->user;
-		if (seq > m.users[i].seq)
-			m.users[i].seq = seq;
-	}
-	util_buf_reset(&inc->presence);
-	util_buf_addzero(&inc->presence, LWS_PRE);
-	proto_msg_encode(&m, &inc->presence);
-	inc->presence_buf_ver = inc->presence_ver;
-	free(m.users);
-	return &inc->presence;
 }
 
 /* Note where c's cursor stands against the committed head. */
@@ -392,8 +441,13 @@ hub_ws_free(struct hub *hub)
 {
 	struct hub_incident	*inc;
 
-	STAILQ_FOREACH(inc, &hub->incidents, entry)
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
 		util_buf_clear(&inc->presence);
+		util_buf_clear(&inc->presence_delta);
+		proto_presence_free(inc->presence_users, inc->presence_n);
+		inc->presence_users = NULL;
+		inc->presence_n = 0;
+	}
 	util_buf_clear(&hub->page);
 	util_buf_clear(&hub->out);
 }
@@ -756,7 +810,9 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 	if (!close && c->subscribed && !c->closing) {
 		if (c->presence_ver != c->inc->presence_ver) {
 			/* The one encoding serves every follower. */
-			pres = hub_ws_presence_buf(hub, c->inc);
+			pres = c->presence_ver != 0 && c->presence_ver + 1 ==
+			    c->inc->presence_ver ? &c->inc->presence_delta :
+			    &c->inc->presence;
 			hub_ws_frame(out, pres->data + LWS_PRE,
 			    pres->len - LWS_PRE);
 			c->presence_ver = c->inc->presence_ver;

@@ -636,10 +636,67 @@ proto_decode_presence(const cJSON *o, struct proto_msg *m, char **cause)
 			return -1;
 		m->nusers++;
 		if (proto_get_int(it, "seq", &m->users[m->nusers - 1].seq,
-		    PROTO_COUNT, 0, cause) != 0)
+		    m->delta ? PROTO_PRESENCE_GONE : 0, CORE_INT_MAX, 0,
+		    cause) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+void
+proto_presence_free(struct proto_presence *users, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(users[i].user);
+	free(users);
+}
+
+void
+proto_presence_apply(struct proto_presence **users, size_t *n,
+    struct proto_msg *m)
+{
+	struct proto_presence	*u, *d;
+	size_t			 i, j;
+
+	if (!m->delta) {
+		proto_presence_free(*users, *n);
+		*users = m->users;
+		*n = m->nusers;
+		m->users = NULL;
+		m->nusers = 0;
+		return;
+	}
+	for (j = 0; j < m->nusers; j++) {
+		d = &m->users[j];
+		for (i = 0; i < *n; i++) {
+			if (strcmp((*users)[i].user, d->user) == 0)
+				break;
+		}
+		if (d->seq == PROTO_PRESENCE_GONE) {
+			if (i == *n) {
+				free(d->user);
+				continue;
+			}
+			free((*users)[i].user);
+			(*users)[i] = (*users)[--*n];
+			free(d->user);
+			continue;
+		}
+		if (i == *n) {
+			*users = xreallocarray(*users, *n + 1, sizeof **users);
+			u = &(*users)[(*n)++];
+			u->user = d->user;
+		} else {
+			u = &(*users)[i];
+			free(d->user);
+		}
+		u->seq = d->seq;
+	}
+	free(m->users);
+	m->users = NULL;
+	m->nusers = 0;
 }
 
 static int
@@ -943,7 +1000,8 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 			goto out;
 		break;
 	case PROTO_PRESENCE:
-		if (proto_decode_presence(o, m, cause) != 0)
+		if (proto_get_bool(o, "delta", &m->delta, cause) != 0 ||
+		    proto_decode_presence(o, m, cause) != 0)
 			goto out;
 		break;
 	case PROTO_TELEMETRY:
@@ -1146,6 +1204,8 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 	case PROTO_KIND_COUNT:
 		break;
 	case PROTO_PRESENCE:
+		if (m->delta)
+			cJSON_AddTrueToObject(o, "delta");
 		a = cJSON_AddArrayToObject(o, "users");
 		for (i = 0; i < m->nusers; i++) {
 			it = cJSON_CreateObject();

@@ -44,11 +44,14 @@ behind() {
 		}
 	}
 	/"type":"presence"/ {
-		split("", seq); s = $0
-		while (match(s, /"user":"[^"]*","seq":[0-9]+/)) {
+		# a whole list replaces; a delta changes, adds, removes (-1)
+		if ($0 !~ /"delta":true/) split("", seq)
+		s = $0
+		while (match(s, /"user":"[^"]*","seq":-?[0-9]+/)) {
 			p = substr(s, RSTART + 8, RLENGTH - 8)
 			u = substr(p, 1, index(p, "\"") - 1)
-			seq[u] = num(substr(p, index(p, "\"seq\":")), "\"seq\":")
+			v = num(substr(p, index(p, "\"seq\":")), "\"seq\":")
+			if (v < 0) delete seq[u]; else seq[u] = v
 			s = substr(s, RSTART + RLENGTH)
 		}
 	}
@@ -111,4 +114,21 @@ kill -CONT "$carol"
 caught_up() { [ "$(behind "$T/bob.out" carol | awk '{ print $3 }')" = 0 ]; }
 check "once carol reads again, bob is told she caught up" wait_for 10 caught_up
 check "carol's connection survived the stall" kill -0 "$carol"
+
+# 3. Presence is sent as changes: when erin joins and leaves, bob, who
+# holds the list, is sent her alone each time, not everyone again.
+n0=$(grep -c '"type":"presence"' "$T/bob.out")
+"$RAW" -t 30 "$S" \
+    "send:{\"type\":\"hello\",\"proto\":$PROTO_V,\"user\":\"erin\",\"incident\":\"INC-1\",\"from\":0}" \
+    recv sleep:600 >"$T/erin.out" 2>&1 &
+ERIN=$!
+PIDS+=($ERIN)
+joined() { grep '"type":"presence"' "$T/bob.out" | tail -n +$((n0 + 1)) | grep -q '"user":"erin","seq":[0-9]'; }
+check "bob is told erin joined" wait_for 10 joined
+m=$(grep '"type":"presence"' "$T/bob.out" | tail -n +$((n0 + 1)) | grep '"user":"erin"' | head -1)
+echo "  $m" | cut -c1-200
+check "as a change naming erin alone" sh -c 'echo "$1" | grep -q "\"delta\":true" &&
+    ! echo "$1" | grep -q "\"user\":\"carol\""' - "$m"
+left() { grep '"type":"presence"' "$T/bob.out" | tail -1 | grep -q '"delta":true.*"user":"erin","seq":-1'; }
+check "when she leaves, a change says she is gone" wait_for 10 left
 finish

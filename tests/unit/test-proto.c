@@ -1211,6 +1211,62 @@ test_wire_bytes(void **state)
 	util_buf_clear(&w);
 }
 
+/*
+ * Presence: a whole list replaces what a client holds; a delta replaces,
+ * adds and (seq -1) removes users; a delta's -1 is refused in a whole list.
+ */
+static void
+test_presence_delta(void **state)
+{
+	struct proto_msg	 in, out;
+	struct proto_presence	 all[] = { { (char *)"alice", 7 },
+	    { (char *)"bob", PROTO_PRESENCE_LIVE } };
+	struct proto_presence	 chg[] = { { (char *)"bob", 9 },
+	    { (char *)"carol", PROTO_PRESENCE_LIVE },
+	    { (char *)"alice", PROTO_PRESENCE_GONE },
+	    { (char *)"dave", PROTO_PRESENCE_GONE } };
+	struct proto_presence	*held = NULL;
+	size_t			 n = 0;
+	struct buf		 b;
+	char			*cause = NULL;
+
+	(void)state;
+	proto_msg_init(&in, PROTO_PRESENCE);
+	in.incident = (char *)"INC-1";
+	in.users = all;
+	in.nusers = 2;
+	roundtrip(&in, &out);
+	assert_false(out.delta);
+	proto_presence_apply(&held, &n, &out);
+	assert_null(out.users);
+	proto_msg_clear(&out);
+	assert_int_equal(n, 2);
+
+	in.users = chg;
+	in.nusers = 4;
+	in.delta = 1;
+	roundtrip(&in, &out);
+	assert_true(out.delta);
+	assert_int_equal(out.nusers, 4);
+	proto_presence_apply(&held, &n, &out);
+	proto_msg_clear(&out);
+	assert_int_equal(n, 2);		/* alice gone, carol new */
+	assert_true((strcmp(held[0].user, "bob") == 0 && held[0].seq == 9 &&
+	    strcmp(held[1].user, "carol") == 0) ||
+	    (strcmp(held[1].user, "bob") == 0 && held[1].seq == 9 &&
+	    strcmp(held[0].user, "carol") == 0));
+	proto_presence_free(held, n);
+
+	util_buf_init(&b);
+	util_buf_adds(&b, "{\"type\":\"presence\",\"incident\":\"INC-1\","
+	    "\"users\":[{\"user\":\"a\",\"seq\":-1}]}");
+	assert_int_equal(proto_msg_decode(b.data, b.len, &out, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	proto_msg_clear(&out);
+	util_buf_clear(&b);
+}
+
 /* The decoder indexes an event's members by field: room for every field. */
 static void
 test_field_room(void **state)
@@ -1227,6 +1283,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_room),
+		cmocka_unit_test(test_presence_delta),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_snapshot),
