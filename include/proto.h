@@ -394,6 +394,11 @@ void	proto_event_encode(const struct core_event *, const unsigned char *,
 void	proto_wire_encode(const struct core_event *, const unsigned char *,
 	    struct buf *);
 /*
+ * Append an ack as proto_msg_encode writes it, without a cJSON tree (the
+ * bytes cJSON would print; it is on the path of every command).
+ */
+void	proto_ack_encode(const struct proto_msg *, struct buf *);
+/*
  * proto_event_check's answer, made cheaply when the event's strings need
  * no escaping in JSON; on success the canonical bytes are appended to
  * canon.  Returns 0, or -1 with *cause (caller frees).

@@ -1143,10 +1143,15 @@ proto_new(enum proto_kind kind)
 void
 proto_msg_encode(const struct proto_msg *m, struct buf *b)
 {
-	cJSON			*o = proto_new(m->kind), *a, *it;
+	cJSON			*o, *a, *it;
 	size_t			 i;
 	struct proto_incident	*pi;
 
+	if (m->kind == PROTO_ACK) {
+		proto_ack_encode(m, b);
+		return;
+	}
+	o = proto_new(m->kind);
 	proto_put_str(o, "incident", m->incident);
 	switch (m->kind) {
 	case PROTO_HELLO:
@@ -1171,14 +1176,7 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 			proto_put_num(o, "based_on", m->based_on, 1);
 		proto_put_event(o, "cmd", &m->cmd, 0);
 		break;
-	case PROTO_ACK:
-		proto_put_str(o, "op", m->op);
-		proto_put_num(o, "seq", m->seq, 1);
-		proto_put_num(o, "fence", m->fence, 0);
-		proto_put_num(o, "ttl", m->ttl, 0);
-		if (m->duplicate)
-			cJSON_AddTrueToObject(o, "duplicate");
-		break;
+	case PROTO_ACK:		/* see proto_ack_encode */
 	case PROTO_REFUSED:
 	case PROTO_ERROR:
 		proto_put_str(o, "op", m->op);

@@ -268,3 +268,25 @@ proto_wire_encode(const struct core_event *e, const unsigned char *hash,
 {
 	proto_wire_event(e, hash, 1, b);
 }
+
+void
+proto_ack_encode(const struct proto_msg *m, struct buf *b)
+{
+	util_buf_adds(b, "{\"type\":\"ack\"");
+	if (m->incident != NULL) {
+		util_buf_adds(b, ",\"incident\":");
+		proto_wire_str(b, m->incident);
+	}
+	if (m->op != NULL) {
+		util_buf_adds(b, ",\"op\":");
+		proto_wire_str(b, m->op);
+	}
+	util_buf_printf(b, ",\"seq\":%lld", (long long)m->seq);
+	if (m->fence != 0)
+		util_buf_printf(b, ",\"fence\":%lld", (long long)m->fence);
+	if (m->ttl != 0)
+		util_buf_printf(b, ",\"ttl\":%lld", (long long)m->ttl);
+	if (m->duplicate)
+		util_buf_adds(b, ",\"duplicate\":true");
+	util_buf_addc(b, '}');
+}

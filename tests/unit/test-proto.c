@@ -1267,6 +1267,43 @@ test_presence_delta(void **state)
 	util_buf_clear(&b);
 }
 
+/* An ack is written directly, as cJSON would print it, and reads back. */
+static void
+test_ack_bytes(void **state)
+{
+	struct proto_msg	in, out;
+	struct buf		b;
+
+	(void)state;
+	proto_msg_init(&in, PROTO_ACK);
+	in.incident = (char *)"INC-1";
+	in.op = (char *)"o\"p\\\x01";
+	in.seq = 5;
+	in.fence = 5;
+	in.ttl = 30000;
+	in.duplicate = 1;
+	util_buf_init(&b);
+	proto_msg_encode(&in, &b);
+	assert_string_equal(b.data, "{\"type\":\"ack\",\"incident\":\"INC-1\","
+	    "\"op\":\"o\\\"p\\\\\\u0001\",\"seq\":5,\"fence\":5,\"ttl\":30000,"
+	    "\"duplicate\":true}");
+	util_buf_clear(&b);
+	in.op = (char *)"w1-7";
+	roundtrip(&in, &out);
+	assert_string_equal(out.op, "w1-7");
+	assert_int_equal(out.seq, 5);
+	assert_int_equal(out.fence, 5);
+	assert_int_equal(out.ttl, 30000);
+	assert_true(out.duplicate);
+	proto_msg_clear(&out);
+	in.fence = in.ttl = in.duplicate = 0;
+	util_buf_init(&b);
+	proto_msg_encode(&in, &b);
+	assert_string_equal(b.data, "{\"type\":\"ack\",\"incident\":\"INC-1\","
+	    "\"op\":\"w1-7\",\"seq\":5}");
+	util_buf_clear(&b);
+}
+
 /* The decoder indexes an event's members by field: room for every field. */
 static void
 test_field_room(void **state)
@@ -1283,6 +1320,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_room),
+		cmocka_unit_test(test_ack_bytes),
 		cmocka_unit_test(test_presence_delta),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_roundtrip),
