@@ -17,7 +17,7 @@
 
 #include "core.h"
 
-#define PROTO_VERSION		3
+#define PROTO_VERSION		4
 #define PROTO_SUBPROTOCOL	"concord"
 #define PROTO_MAX_MSG		(1024 * 1024)	/* largest message, bytes */
 #define PROTO_PAGE_EVENTS	512		/* events per catch-up page */

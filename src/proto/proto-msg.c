@@ -1584,6 +1584,7 @@ static const struct proto_member proto_state_members[] = {
 	PROTO_MARK(core_state, status_mark),
 	PROTO_MARK(core_state, sev_mark),
 	PROTO_LIST(core_state, people, npeople, CORE_INT_MAX),
+	PROTO_FLAG(core_state, viewers),
 	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
 };
 
