@@ -1294,6 +1294,7 @@ proto_state_json(const struct core_state *st, struct buf *b)
 	proto_put_strnull(o, "summary", st->summary);
 	proto_put_strnull(o, "ic", st->ic);
 	proto_put_strnull(o, "offer", st->offer);
+	cJSON_AddBoolToObject(o, "viewers", st->viewers != 0);
 	roles = cJSON_AddObjectToObject(o, "roles");
 	for (i = 0; i < st->nroles; i++)
 		proto_put_strnull(roles, st->roles[i].role, st->roles[i].user);
