@@ -336,7 +336,8 @@ struct core_ctx {
 	int64_t		 wall;		/* wall ms */
 	int64_t		 lock_delay;	/* ms after expiry or break */
 	int		 ic_present;	/* is the IC connected to the hub? */
-	int		 internal;	/* the hub itself (lease expiry) */
+	int		 internal;	/* the hub itself (expiry, feeds,
+					   alerts): no right needed */
 	int64_t		 based_on;	/* seq of the issuer's view, -1: none */
 	/* The feeds the hub's configuration gives the incident, by name. */
 	const char *const *feeds;
@@ -545,8 +546,10 @@ void		 core_state_clear(struct core_state *);
  * (actor, roles, the fence a break or expiry ends) and
  * returns 0; otherwise returns -1 with *r filled (free with
  * core_refusal_clear).  Refusal order: malformed command, permission (the
- * IC's alone), malformed or unknown names, current state (held, done,
- * blocked, conflicting, lock-delay, stale fence), stale view.
+ * right the authorisation table ctx->authz gives, unless ctx->internal;
+ * for amend once the note is found), malformed or unknown names, current
+ * state (held, done, blocked, conflicting, lock-delay, stale fence), stale
+ * view.
  */
 int		 core_state_check(const struct core_state *, struct core_event *,
 		    const struct core_ctx *, struct core_refusal *);
