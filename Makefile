@@ -60,7 +60,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check check-clang demo bench clean layers asan fuzz
+.PHONY: all deps check check-clang demo bench clean layers asan fuzz \
+        fuzz-build
 all: $(BIN)/concord $(BIN)/concordd layers
 
 deps: $(DEPS_STAMP)
@@ -150,7 +151,7 @@ build/tools/loadgen: tests/tools/loadgen.c $(LIB_OBJ)
 layers:
 	@sh tests/tools/layers.sh . >&2
 
-check: all asan fuzz $(UNIT_BIN) $(TOOLS_BIN)
+check: all asan fuzz-build $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
 
 # Every source compiles warning-free with clang too (syntax and warnings
@@ -176,20 +177,27 @@ asan:
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    bin-asan/concord bin-asan/concordd
 
-# libFuzzer targets for the decoders (tests/fuzz/fuzz-*.c), built with
-# clang under ASan and UBSan into build/fuzz/; tests/integration/it-fuzz.sh
-# runs each briefly from its seed corpus tests/fuzz/corpus-*/.  By hand:
-# build/fuzz/fuzz-proto-msg -max_total_time=600 DIR tests/fuzz/corpus-proto-msg
+# libFuzzer targets for the parsers (tests/fuzz/fuzz-*.c: the protocol,
+# canonical event, monitoring and webhook decoders, the configuration and
+# theme parsers), built with clang under ASan and UBSan into build/fuzz/
+# by `make fuzz-build` (what `make check` needs: tests/integration/it-fuzz.sh
+# runs each briefly and replays tests/fuzz/regress-*/).  `make fuzz` builds
+# them and runs each for FUZZ_TIME seconds (default 60) from its seed corpus
+# tests/fuzz/corpus-*/, printing the executions of each (tests/fuzz/run.sh).
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_LIB   := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(EXPORT_SRC)
+FUZZ_LIB   := $(CORE_SRC) $(PROTO_SRC) $(UTIL_SRC) $(EXPORT_SRC) \
+              src/tui/tui-theme.c
 FUZZ_OBJ   := $(FUZZ_LIB:%.c=build/fuzz/%.o)
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
 FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) -Iinclude \
              $(PKG_CFLAGS)
+FUZZ_TIME ?= 60
 
-fuzz: $(FUZZ_BIN)
+fuzz-build: $(FUZZ_BIN)
+fuzz: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh $(FUZZ_BIN)
 .SECONDARY: $(FUZZ_OBJ)
 
 build/fuzz/%.o: %.c $(DEPS_STAMP)

@@ -74,6 +74,7 @@ void		 core_assert_fail(const char *, const char *, int,
 	C(CMD_OFFER, offer)		\
 	C(CMD_ACCEPT, accept)		\
 	C(CMD_RESIGN, resign)		\
+	V(ACCESS, access)		\
 	V(DECLARE, declare)		\
 	V(CLAIM, claim)			\
 	V(RENEW, renew)			\
@@ -262,6 +263,70 @@ struct core_state {
 	size_t			 nmoments;
 	struct core_feed	*feeds;		/* in the order added */
 	size_t			 nfeeds;
+	int			 viewers;	/* only responders may act
+						   (access viewers on) */
+};
+
+/*
+ * Rights: what the authorisation table grants, one row each, R(RIGHT,
+ * name, what it allows).  Every command a client may send needs one
+ * (core_authz_right); the hub's own (expiry, feed.level, alert) need none.
+ */
+#define CORE_RIGHTS(R)							\
+	R(OPEN, "open", "opening an incident")				\
+	R(NOTE, "note", "adding a note")				\
+	R(DECIDE, "decide", "recording a decision")			\
+	R(MARK, "mark", "marking a key moment")				\
+	R(AMEND, "amend", "amending your own note")			\
+	R(AMEND_ANY, "amend-any", "amending someone else's note")	\
+	R(SUMMARY, "summary", "changing the summary")			\
+	R(STATUS, "status", "changing the status")			\
+	R(RESOLVE, "resolve", "resolving the incident")			\
+	R(SEV, "sev", "changing the severity")				\
+	R(ROLE, "role", "assigning and clearing roles")			\
+	R(TAKE, "take", "taking command")				\
+	R(OFFER, "offer", "offering command")				\
+	R(ACCEPT, "accept", "accepting command")			\
+	R(RESIGN, "resign", "resigning command")			\
+	R(ACCESS, "access", "turning viewers on or off")		\
+	R(DECLARE, "declare", "declaring an action")			\
+	R(CLAIM, "claim", "claiming an action")				\
+	R(RENEW, "renew", "renewing a lease")				\
+	R(RELEASE, "release", "releasing a lease")			\
+	R(DONE, "done", "finishing an action")				\
+	R(BREAK, "break", "breaking someone's lease")			\
+	R(FEED, "feed", "adding or removing a feed")
+
+#define CORE_RIGHT_ROW(t, n, w)	CORE_RIGHT_##t,
+enum core_right {
+	CORE_RIGHTS(CORE_RIGHT_ROW)
+	CORE_RIGHT_COUNT
+};
+#undef CORE_RIGHT_ROW
+#define CORE_RIGHT_NONE		(-1)	/* the hub's own commands */
+
+/*
+ * Who holds a right: the incident commander, the holders of named roles,
+ * every responder (the IC and role holders among them) and viewers.
+ * While an incident's viewers are off everyone is a responder; while they
+ * are on, a responder is the IC, a holder of any role, the user command is
+ * offered to or anyone who has acted in the incident, and everyone else a
+ * viewer.
+ */
+#define CORE_WHO_IC		0x1
+#define CORE_WHO_RESPONDER	0x2
+#define CORE_WHO_VIEWER		0x4
+#define CORE_GRANT_ROLES	8	/* named roles in one grant */
+
+struct core_grant {
+	int		 who;		/* CORE_WHO_* */
+	char		 roles[CORE_GRANT_ROLES][CORE_NAME_MAX + 1];
+	size_t		 nroles;
+};
+
+/* The authorisation table: who holds each right (plain data, no heap). */
+struct core_authz {
+	struct core_grant	 grant[CORE_RIGHT_COUNT];
 };
 
 /* Settings the hub passes to validation and the fold. */
@@ -271,7 +336,8 @@ struct core_ctx {
 	int64_t		 wall;		/* wall ms */
 	int64_t		 lock_delay;	/* ms after expiry or break */
 	int		 ic_present;	/* is the IC connected to the hub? */
-	int		 internal;	/* the hub itself (lease expiry) */
+	int		 internal;	/* the hub itself (expiry, feeds,
+					   alerts): no right needed */
 	int64_t		 based_on;	/* seq of the issuer's view, -1: none */
 	/* The feeds the hub's configuration gives the incident, by name. */
 	const char *const *feeds;
@@ -280,6 +346,8 @@ struct core_ctx {
 	   events that record what was seen (decide, mark). */
 	const char *const *seen;
 	size_t		 nseen;
+	/* Who may do what; NULL: the built-in default. */
+	const struct core_authz *authz;
 };
 
 /* Why a command was refused: a stable code and a message for people. */
@@ -292,7 +360,6 @@ struct core_refusal {
  * The command table: one entry per event type, each in its own file
  * (src/core/core-cmd-<name>.c).
  */
-#define CORE_F_IC	0x1	/* only the incident commander may issue it */
 #define CORE_F_COORD	0x2	/* coordination: needs a live hub and based_on */
 #define CORE_F_FENCED	0x4	/* carries the fencing token of a grant */
 #define CORE_F_NOLOG	0x8	/* accepted but produces no event */
@@ -479,8 +546,10 @@ void		 core_state_clear(struct core_state *);
  * (actor, roles, the fence a break or expiry ends) and
  * returns 0; otherwise returns -1 with *r filled (free with
  * core_refusal_clear).  Refusal order: malformed command, permission (the
- * IC's alone), malformed or unknown names, current state (held, done,
- * blocked, conflicting, lock-delay, stale fence), stale view.
+ * right the authorisation table ctx->authz gives, unless ctx->internal;
+ * for amend once the note is found), malformed or unknown names, current
+ * state (held, done, blocked, conflicting, lock-delay, stale fence), stale
+ * view.
  */
 int		 core_state_check(const struct core_state *, struct core_event *,
 		    const struct core_ctx *, struct core_refusal *);
@@ -565,6 +634,41 @@ int		 core_check_fresh(const struct core_mark *, int64_t based_on,
 		    struct core_refusal *);
 void		 core_mark_set(struct core_mark *, const struct core_event *);
 void		 core_mark_clear(struct core_mark *);
+
+/* core-authz.c */
+/* The built-in default table (static: never freed or changed). */
+const struct core_authz *core_authz_default(void);
+/* A right's name ("sev") or what it allows ("changing the severity"). */
+const char	*core_right_name(enum core_right);
+const char	*core_right_what(enum core_right);
+/* The right named s, or CORE_RIGHT_NONE. */
+int		 core_right_find(const char *);
+/* The right a command needs (status by its state), or CORE_RIGHT_NONE. */
+int		 core_authz_right(const struct core_event *);
+/*
+ * Set who holds the right named right from words separated by blanks:
+ * ic, responder, viewer or a role name; none for nobody.  Returns 0, or
+ * -1 with *cause (the caller frees it) for an unknown right or word.
+ */
+int		 core_authz_set(struct core_authz *, const char *right,
+		    const char *words, char **cause);
+/* The words of a grant, as core_authz_set reads them; the caller frees. */
+char		*core_authz_words(const struct core_grant *);
+/* Is user a responder of the incident (rather than a viewer)? */
+int		 core_authz_responder(const struct core_state *, const char *);
+/* Does user hold right in the incident under table a (NULL: default)? */
+int		 core_authz_holds(const struct core_authz *,
+		    const struct core_state *, const char *user,
+		    enum core_right);
+/*
+ * Check that ctx->actor holds right under ctx->authz: 0, or -1 with *r
+ * filled, naming the right, who holds it and what the actor is, then
+ * detail if not NULL.  The code is not-ic when the IC alone holds it,
+ * else forbidden.
+ */
+int		 core_authz_check(const struct core_state *,
+		    const struct core_ctx *, enum core_right, const char *detail,
+		    struct core_refusal *);
 
 /* core-lease.c */
 /*

@@ -77,6 +77,7 @@ struct hub_config {
 	char		*band;		/* hysteresis, "5%" or absolute */
 	char		*hook_token;	/* bearer token of the webhooks */
 	char		*hook_incident;	/* where alerts go without a label */
+	struct core_authz authz;	/* who may do what (allow.RIGHT) */
 };
 
 /*

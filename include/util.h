@@ -82,13 +82,22 @@ char	*util_fd_read(int, const char *path, size_t max, size_t *len,
 char	*util_file_read(const char *path, size_t max, size_t *len,
 	    char **cause);
 /*
- * Read "key = value" lines ('#' starts a comment, blanks around key and
- * value are not part of them, lines of at most UTIL_CONF_LINE bytes),
- * calling set for each; set returns 0, or -1 with *why (the caller of
- * util_conf_read frees it, prefixed with "path:line: ").  A missing file
- * is fine if missing_ok.  Returns 0, or -1 with *cause.
+ * Parse "key = value" lines from len bytes of text ('#' starts a comment,
+ * blanks around key and value are not part of them, lines of at most
+ * UTIL_CONF_LINE bytes without a NUL), calling set for each; set returns
+ * 0, or -1 with *why (freed here, and given in *cause prefixed with
+ * "name:line: ").  Returns 0, or -1 with *cause (the caller frees it).
  */
 #define UTIL_CONF_LINE	1022
+#define UTIL_CONF_MAX	(1024 * 1024)	/* bytes of a configuration file */
+int	 util_conf_parse(const char *text, size_t len, const char *name,
+	    int (*set)(const char *, const char *, void *, char **),
+	    void *arg, char **cause);
+/*
+ * Read a configuration file of at most UTIL_CONF_MAX bytes and parse it
+ * with util_conf_parse, named by its path.  A missing file is fine if
+ * missing_ok.  Returns 0, or -1 with *cause (the caller frees it).
+ */
 int	 util_conf_read(const char *path, int missing_ok,
 	    int (*set)(const char *, const char *, void *, char **),
 	    void *arg, char **cause);

@@ -1,6 +1,6 @@
 /*
  * concord show [--json]: the incident's current picture: status, severity,
- * commander, working summary, roles (vacant ones too), key moments (with
+ * commander, whether viewers are on, working summary, roles (vacant ones too), key moments (with
  * what every feed showed when each was decided or marked) and recovery
  * actions with holders, fences, and what blocks or conflicts with them.
  * Whatever the hub sent (a snapshot may lack a title or an opener), it is
@@ -84,6 +84,8 @@ client_cmd_show_exec(struct client_args *a)
 	printf("opened %s by %s%s%s\n", when, core_str_or(st.opened_by, "?"),
 	    st.offer != NULL ? "; command offered to " : "",
 	    st.offer != NULL ? st.offer : "");
+	if (st.viewers)
+		printf("viewers on: only responders may act\n");
 	if (st.summary != NULL) {
 		printf("summary: ");
 		client_cmd_show_text(st.summary);

@@ -669,7 +669,6 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
     size_t npresent)
 {
 	const struct core_action	*ca;
-	const struct core_role		*role;
 	char				*why, seq[24];
 	size_t				 i, k;
 	int				 any;
@@ -696,11 +695,9 @@ client_cmd_add_kind(char ***out, size_t *n, const char *kind, size_t len,
 		for (i = 0; i < st->npeople; i++)
 			core_list_add(out, n, st->people[i]);
 	} else if (KIND("NOTE")) {
-		/* Notes the user may amend, newest first. */
-		role = core_state_role(st, "scribe");
-		any = user != NULL && ((st->ic != NULL && strcmp(st->ic,
-		    user) == 0) || (role != NULL && role->user != NULL &&
-		    strcmp(role->user, user) == 0));
+		/* Notes the user may amend (by the default table), newest
+		   first. */
+		any = core_authz_holds(NULL, st, user, CORE_RIGHT_AMEND_ANY);
 		for (i = st->nnotes, k = 0; i > 0 && k < 10; i--) {
 			if (!any && (user == NULL || strcmp(st->people[
 			    st->notes[i - 1].author], user) != 0))

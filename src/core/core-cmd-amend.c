@@ -1,8 +1,10 @@
 /*
  * amend: a correction.  A new event that supersedes the text of an earlier
- * note; both stay in the log.  The note's author, the IC or the scribe may
- * amend it.
+ * note; both stay in the log.  Its author needs the right amend, anyone
+ * else amend-any (by default the IC and the scribe): which one is known
+ * only once the note is found, so this check asks the table itself.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
@@ -13,8 +15,9 @@ core_cmd_amend_check(const struct core_state *s, const struct core_event *cmd,
     const struct core_ctx *ctx, struct core_refusal *r)
 {
 	const struct core_note	*n;
-	const struct core_role	*scribe = core_state_role(s, "scribe");
 	const char		*author;
+	char			*detail;
+	int			 rc;
 
 	if (cmd->text == NULL || *cmd->text == '\0' ||
 	    !core_text_valid(cmd->text, CORE_TEXT_MAX))
@@ -24,13 +27,14 @@ core_cmd_amend_check(const struct core_state *s, const struct core_event *cmd,
 		return core_refuse(r, "unknown-event", "there is no note at seq "
 		    "%lld to amend", (long long)cmd->ref);
 	author = s->people[n->author];
-	if (strcmp(author, ctx->actor) != 0 && (s->ic == NULL ||
-	    strcmp(s->ic, ctx->actor) != 0) && (scribe == NULL ||
-	    scribe->user == NULL || strcmp(scribe->user, ctx->actor) != 0))
-		return core_refuse(r, "forbidden", "only %s (who wrote it), the "
-		    "IC or the scribe may amend the note at seq %lld", author,
-		    (long long)cmd->ref);
-	return 0;
+	if (ctx->internal)
+		return 0;
+	detail = xasprintf("the note at seq %lld is %s's", (long long)cmd->ref,
+	    author);
+	rc = core_authz_check(s, ctx, strcmp(author, ctx->actor) == 0 ?
+	    CORE_RIGHT_AMEND : CORE_RIGHT_AMEND_ANY, detail, r);
+	free(detail);
+	return rc;
 }
 
 static void

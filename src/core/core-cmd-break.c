@@ -38,7 +38,7 @@ core_cmd_break_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_break_entry = {
-	"action.break", CORE_BREAK, CORE_F_IC | CORE_F_COORD,
+	"action.break", CORE_BREAK, CORE_F_COORD,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_TEXT,
 	CORE_FLD_NAME | CORE_FLD_FENCE | CORE_FLD_TEXT,
 	core_cmd_break_check, core_lease_lost, core_cmd_break_describe,

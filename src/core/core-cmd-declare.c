@@ -98,7 +98,7 @@ core_cmd_declare_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_declare_entry = {
-	"action.declare", CORE_DECLARE, CORE_F_IC | CORE_F_COORD,
+	"action.declare", CORE_DECLARE, CORE_F_COORD,
 	CORE_FLD_NAME | CORE_FLD_TEXT | CORE_FLD_AFTER |
 	    CORE_FLD_CONFLICTS,
 	CORE_FLD_NAME,

@@ -35,7 +35,7 @@ core_cmd_offer_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_offer_entry = {
-	"command.offer", CORE_CMD_OFFER, CORE_F_IC | CORE_F_COORD,
+	"command.offer", CORE_CMD_OFFER, CORE_F_COORD,
 	CORE_FLD_USER,
 	CORE_FLD_USER,
 	core_cmd_offer_check, core_cmd_offer_apply, core_cmd_offer_describe,

@@ -32,7 +32,7 @@ core_cmd_resign_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_resign_entry = {
-	"command.resign", CORE_CMD_RESIGN, CORE_F_IC | CORE_F_COORD,
+	"command.resign", CORE_CMD_RESIGN, CORE_F_COORD,
 	0,
 	0,
 	core_cmd_resign_check, core_cmd_resign_apply, core_cmd_resign_describe,

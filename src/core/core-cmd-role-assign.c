@@ -1,6 +1,7 @@
 /*
  * role.assign: the IC gives a named role to a user.  The incident commander
- * is not a named role: command moves only by take, offer and accept.  A
+ * is not a named role: command moves only by take, offer and accept; nor
+ * are the authorisation table's other words (responder, viewer, none).  A
  * user's roles, joined by commas, must fit in an event (CORE_ROLES_MAX).
  */
 #include <stdlib.h>
@@ -24,6 +25,11 @@ core_cmd_role_assign_check(const struct core_state *s,
 	if (strcmp(cmd->role, "ic") == 0)
 		return core_refuse(r, "bad-request", "command moves by offer "
 		    "and accept (command offer USER), not by role assign");
+	/* The authorisation table's words (core-authz.c) are not roles. */
+	if (strcmp(cmd->role, "responder") == 0 ||
+	    strcmp(cmd->role, "viewer") == 0 || strcmp(cmd->role, "none") == 0)
+		return core_refuse(r, "bad-request", "%s is a word of the "
+		    "authorisation table, not a role", cmd->role);
 	role = core_state_role(s, cmd->role);
 	if (role != NULL && role->user != NULL &&
 	    strcmp(role->user, cmd->user) == 0)
@@ -71,7 +77,7 @@ core_cmd_role_assign_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_role_assign_entry = {
-	"role.assign", CORE_ROLE_ASSIGN, CORE_F_IC | CORE_F_COORD,
+	"role.assign", CORE_ROLE_ASSIGN, CORE_F_COORD,
 	CORE_FLD_USER | CORE_FLD_ROLE,
 	CORE_FLD_USER | CORE_FLD_ROLE,
 	core_cmd_role_assign_check, core_cmd_role_assign_apply,

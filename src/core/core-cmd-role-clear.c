@@ -43,7 +43,7 @@ core_cmd_role_clear_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_role_clear_entry = {
-	"role.clear", CORE_ROLE_CLEAR, CORE_F_IC | CORE_F_COORD,
+	"role.clear", CORE_ROLE_CLEAR, CORE_F_COORD,
 	CORE_FLD_ROLE,
 	CORE_FLD_ROLE,
 	core_cmd_role_clear_check, core_cmd_role_clear_apply,

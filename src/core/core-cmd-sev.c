@@ -27,7 +27,7 @@ core_cmd_sev_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_sev_entry = {
-	"sev", CORE_SEV, CORE_F_IC | CORE_F_COORD,
+	"sev", CORE_SEV, CORE_F_COORD,
 	CORE_FLD_SEV,
 	CORE_FLD_SEV,
 	core_cmd_sev_check, core_cmd_sev_apply, core_cmd_sev_describe,

@@ -37,7 +37,7 @@ core_cmd_status_describe(const struct core_event *e)
 }
 
 const struct core_cmd_entry core_cmd_status_entry = {
-	"status", CORE_STATUS, CORE_F_IC | CORE_F_COORD,
+	"status", CORE_STATUS, CORE_F_COORD,
 	CORE_FLD_STATE,
 	CORE_FLD_STATE,
 	core_cmd_status_check, core_cmd_status_apply, core_cmd_status_describe,

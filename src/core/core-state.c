@@ -274,6 +274,7 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
 	char				*actor, *why;
 	size_t				 i;
+	int				 right;
 
 	r->code = NULL;
 	r->message = NULL;
@@ -296,16 +297,17 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 		    "seq of the view it was decided on)", ce->name);
 	if (ce->type != CORE_OPEN && s->seq == 0)
 		return core_refuse(r, "no-incident", "no such incident");
-	if ((ce->flags & CORE_F_IC) && (s->ic == NULL ||
-	    strcmp(s->ic, ctx->actor) != 0)) {
-		if (s->ic == NULL)
-			return core_refuse(r, "not-ic",
-			    "%s is the incident commander's alone and command "
-			    "is vacant: take it first (command take)", ce->name);
-		return core_refuse(r, "not-ic",
-		    "%s is the incident commander's alone; the IC is %s",
-		    ce->name, s->ic);
-	}
+	/*
+	 * Permission, by the table (core-authz.c); the hub's own commands
+	 * need none.  Who may amend depends on the note: here anyone who may
+	 * amend some note passes, and the amendment's check decides.
+	 */
+	right = core_authz_right(cmd);
+	if (!ctx->internal && right != CORE_RIGHT_NONE &&
+	    !(right == CORE_RIGHT_AMEND && core_authz_holds(ctx->authz, s,
+	    ctx->actor, CORE_RIGHT_AMEND_ANY)) &&
+	    core_authz_check(s, ctx, right, NULL, r) != 0)
+		return -1;
 	core_state_trim(cmd, ce->fields);
 	if (core_event_valid(cmd, CORE_VALID_SHAPE, &why) != 0) {
 		core_refuse(r, "bad-request", "%s", why);

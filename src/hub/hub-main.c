@@ -102,6 +102,8 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 
 	if ((rc = hub_tele_config(cfg, key, val, cause)) != 1)
 		return rc;
+	if (strncmp(key, "allow.", 6) == 0)
+		return core_authz_set(&cfg->authz, key + 6, val, cause);
 	if (strcmp(key, "socket") == 0)
 		slot = &cfg->socket;
 	else if (strcmp(key, "listen") == 0)
@@ -148,6 +150,25 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* Log every right the configuration gives otherwise than the default. */
+static void
+hub_main_authz(const struct hub_config *cfg)
+{
+	const struct core_authz	*dflt = core_authz_default();
+	char			*words;
+	int			 r;
+
+	for (r = 0; r < CORE_RIGHT_COUNT; r++) {
+		if (memcmp(&cfg->authz.grant[r], &dflt->grant[r],
+		    sizeof dflt->grant[r]) == 0)
+			continue;
+		words = core_authz_words(&cfg->authz.grant[r]);
+		util_log("authorisation: allow.%s = %s", core_right_name(r),
+		    words);
+		free(words);
+	}
 }
 
 static int
@@ -511,6 +532,7 @@ hub_main(int argc, char **argv)
 	hub.cfg.grace = 30000;
 	hub.cfg.ttl = CORE_TTL_DEFAULT;
 	hub.cfg.snapshot_after = PROTO_SNAPSHOT_AFTER;
+	hub.cfg.authz = *core_authz_default();
 	STAILQ_INIT(&hub.incidents);
 	STAILQ_INIT(&hub.pending);
 	LIST_INIT(&hub.clients);
@@ -578,6 +600,7 @@ hub_main(int argc, char **argv)
 	}
 	util_log_open(hub.cfg.log);
 	util_log("starting %s, data %s", HUB_VERSION, hub.cfg.data);
+	hub_main_authz(&hub.cfg);
 	hub_main_nofile();
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, hub_lws_log);
 	if (hub_state_load(&hub, &cause) != 0) {

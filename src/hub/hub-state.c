@@ -361,6 +361,7 @@ hub_state_ctx(struct hub *hub, struct hub_incident *inc, const char *actor,
 	ctx->wall = util_clock_wall_ms();
 	ctx->lock_delay = hub->cfg.lock_delay;
 	ctx->based_on = -1;
+	ctx->authz = &hub->cfg.authz;
 	if (seen != NULL)
 		*seen = NULL;
 	if (inc == NULL)

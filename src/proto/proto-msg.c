@@ -1391,6 +1391,7 @@ proto_state_json(const struct core_state *st, struct buf *b)
 	proto_put_strnull(o, "summary", st->summary);
 	proto_put_strnull(o, "ic", st->ic);
 	proto_put_strnull(o, "offer", st->offer);
+	cJSON_AddBoolToObject(o, "viewers", st->viewers != 0);
 	roles = cJSON_AddObjectToObject(o, "roles");
 	for (i = 0; i < st->nroles; i++)
 		proto_put_strnull(roles, st->roles[i].role, st->roles[i].user);
@@ -1681,6 +1682,7 @@ static const struct proto_member proto_state_members[] = {
 	PROTO_MARK(core_state, status_mark),
 	PROTO_MARK(core_state, sev_mark),
 	PROTO_LIST(core_state, people, npeople, CORE_INT_MAX),
+	PROTO_FLAG(core_state, viewers),
 	{ NULL, PROTO_M_INT, 0, 0, 0, 0, 0 }
 };
 

@@ -106,48 +106,81 @@ util_conf_trim(char *s)
 }
 
 int
+util_conf_parse(const char *text, size_t len, const char *name,
+    int (*set)(const char *, const char *, void *, char **), void *arg,
+    char **cause)
+{
+	char		 line[UTIL_CONF_LINE + 1], *k, *v, *eq, *why = NULL;
+	const char	*eol;
+	size_t		 off = 0, n;
+	int		 lineno = 0;
+
+	while (off < len) {
+		lineno++;
+		if ((eol = memchr(text + off, '\n', len - off)) != NULL)
+			n = (size_t)(eol - (text + off));
+		else
+			n = len - off;
+		if (n > UTIL_CONF_LINE) {
+			*cause = xasprintf("%s:%d: line longer than %d bytes",
+			    name, lineno, UTIL_CONF_LINE);
+			return -1;
+		}
+		if (memchr(text + off, '\0', n) != NULL) {
+			*cause = xasprintf("%s:%d: a NUL byte", name, lineno);
+			return -1;
+		}
+		memcpy(line, text + off, n);
+		line[n] = '\0';
+		off += n + (eol != NULL);
+		line[strcspn(line, "#")] = '\0';
+		k = util_conf_trim(line);
+		if (*k == '\0')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			*cause = xasprintf("%s:%d: expected key = value", name,
+			    lineno);
+			return -1;
+		}
+		*eq = '\0';
+		k = util_conf_trim(k);
+		v = util_conf_trim(eq + 1);
+		if (*k == '\0') {
+			*cause = xasprintf("%s:%d: expected key = value (no key "
+			    "before =)", name, lineno);
+			return -1;
+		}
+		if (set(k, v, arg, &why) != 0) {
+			*cause = xasprintf("%s:%d: %s", name, lineno,
+			    why != NULL ? why : "refused");
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
 util_conf_read(const char *path, int missing_ok,
     int (*set)(const char *, const char *, void *, char **), void *arg,
     char **cause)
 {
-	FILE	*f;
-	char	 line[UTIL_CONF_LINE + 2], *k, *v, *eq, *why = NULL;
-	int	 n = 0;
+	char	*text;
+	size_t	 len;
+	int	 fd, rc;
 
-	if ((f = fopen(path, "re")) == NULL) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		n++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			*cause = xasprintf("%s:%d: line longer than %d bytes",
-			    path, n, UTIL_CONF_LINE);
-			goto fail;
-		}
-		line[strcspn(line, "#\n")] = '\0';
-		k = util_conf_trim(line);
-		if (*k == '\0')
-			continue;
-		if ((eq = strchr(k, '=')) == NULL) {
-			*cause = xasprintf("%s:%d: expected key = value", path,
-			    n);
-			goto fail;
-		}
-		*eq = '\0';
-		k = util_conf_trim(k);
-		v = util_conf_trim(eq + 1);
-		if (set(k, v, arg, &why) != 0) {
-			*cause = xasprintf("%s:%d: %s", path, n, why);
-			free(why);
-			goto fail;
-		}
-	}
-	fclose(f);
-	return 0;
-fail:
-	fclose(f);
-	return -1;
+	text = util_fd_read(fd, path, UTIL_CONF_MAX, &len, cause);
+	close(fd);
+	if (text == NULL)
+		return -1;
+	rc = util_conf_parse(text, len, path, set, arg, cause);
+	free(text);
+	return rc;
 }

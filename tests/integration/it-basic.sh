@@ -10,7 +10,7 @@ check "the only open incident is the default" concord note "first note"
 check "roles" concord role assign bob ops
 concord --as bob role assign carol comms 2>$T/err; rc=$?
 check "role assign by a non-IC is refused with exit 3" test $rc = 3
-check "the refusal names the IC" grep -q "the IC is alice" $T/err
+check "the refusal names the right and the IC" grep -qF "needs the right 'role' (held by: ic (alice))" $T/err
 check "declare a" concord declare failover-db --desc "promote replica"
 check "declare b after a" concord declare purge-cache --after failover-db
 check "declare c conflicting" concord declare restart-api --conflicts failover-db

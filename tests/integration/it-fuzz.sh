@@ -1,15 +1,16 @@
-# The decoders under libFuzzer, briefly: each target in build/fuzz/ (built
-# by `make fuzz` with ASan and UBSan) runs its seed corpus
-# tests/fuzz/corpus-TARGET/ (which holds the inputs of past findings) and
-# then mutates it, with the dictionary tests/fuzz/fuzz-TARGET.dict, for
-# FUZZ_SECONDS (default 12) seconds.  Each target
-# asserts its decoder's round trip (decode, encode, decode: equal) and
-# that the wire and canonical decoders agree; a crash, a leak, undefined
-# behaviour or a failed assertion is a finding.  Findings are kept in
-# build/fuzz/findings/ to reproduce with `build/fuzz/fuzz-TARGET FILE`.
-# New inputs go to a scratch directory, never into the committed corpus.
+# The parsers under libFuzzer, briefly (the long runs are `make fuzz`):
+# each target in build/fuzz/ (built by `make fuzz-build` with ASan and
+# UBSan) first replays every input of past findings in
+# tests/fuzz/regress-TARGET/, one by one, then runs its seed corpus
+# tests/fuzz/corpus-TARGET/ and mutates it, with the dictionary
+# tests/fuzz/fuzz-TARGET.dict, for FUZZ_SECONDS (default 8) seconds.  Each
+# target asserts its parser's round trip (parse, write, parse: equal) and
+# its bounds; a crash, a leak, undefined behaviour or a failed assertion
+# is a finding.  Findings are kept in build/fuzz/findings/ to reproduce
+# with `build/fuzz/fuzz-TARGET FILE`.  New inputs go to a scratch
+# directory, never into the committed corpus.
 . "$(dirname "$0")/lib.sh"
-SECS=${FUZZ_SECONDS:-12}
+SECS=${FUZZ_SECONDS:-8}
 FINDINGS=$TOP/build/fuzz/findings
 
 for src in "$TOP"/tests/fuzz/fuzz-*.c; do
@@ -22,6 +23,17 @@ for src in "$TOP"/tests/fuzz/fuzz-*.c; do
 		continue
 	fi
 	check "$name has a seed corpus" test -n "$(ls -A "$seeds" 2>/dev/null)"
+	regress=$TOP/tests/fuzz/regress-$target
+	if [ -d "$regress" ]; then
+		n=$(ls -A "$regress" | wc -l)
+		if "$bin" -runs=1 "$regress"/* >"$T/$target-regress.log" 2>&1
+		then
+			ok "$name replays its $n regression input(s)"
+		else
+			notok "$name replays its $n regression input(s)"
+			tail -20 "$T/$target-regress.log"
+		fi
+	fi
 	dict=$TOP/tests/fuzz/$name.dict
 	[ -f "$dict" ] || dict=
 	mkdir -p "$T/$target" "$T/art-$target"

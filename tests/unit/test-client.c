@@ -299,9 +299,12 @@ test_complete(void **state)
 	issue(&st, "bob", "claim purge-cache");
 
 	/* Verb names; console-only verbs are there, CLI-only ones not. */
-	COMP(&st, "", "note summary status sev declare claim renew release "
-	    "done break amend mark decide role command feed search help quit");
+	COMP(&st, "", "note summary status sev access declare claim renew "
+	    "release done break amend mark decide role command feed search help quit");
 	COMP(&st, "s", "summary status sev search");
+	COMP(&st, "a", "access amend");
+	COMP(&st, "access ", "viewers");
+	COMP(&st, "access viewers ", "on off");
 	COMP(&st, "st", "status");
 	/* By kind. */
 	COMP(&st, "status mi", "mitigating");

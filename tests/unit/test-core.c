@@ -50,6 +50,7 @@ struct hub {
 	struct core_event	*log;
 	int64_t			*log_now;
 	size_t			 nlog;
+	const struct core_authz	*authz;		/* NULL: the default */
 };
 
 /* Fail at the caller's line unless got and want are the same code. */
@@ -140,6 +141,7 @@ hub_ctx(const struct hub *h, const char *actor, int64_t based_on, int internal)
 	ctx.lock_delay = h->lock_delay;
 	ctx.ic_present = h->ic_present;
 	ctx.internal = internal;
+	ctx.authz = h->authz;
 	ctx.based_on = based_on == VIEW_NOW ? h->s.seq : based_on;
 	return ctx;
 }
@@ -348,6 +350,18 @@ cmd_offer(struct hub *h, const char *u, const char *to, int64_t b)
 	e.type = CORE_CMD_OFFER;
 	set(&e.user, to);
 	return hub_issue(h, u, &e, b, 0);
+}
+
+/* Access: state "viewers" or "open". */
+static const char *
+cmd_access(struct hub *h, const char *u, const char *state)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = CORE_ACCESS;
+	set(&e.state, state);
+	return hub_issue(h, u, &e, -1, 0);
 }
 
 /* Accept or resign: no payload. */
@@ -1353,7 +1367,7 @@ test_valid_text(void **state)
 
 static const enum core_type ic_only[] = {
 	CORE_STATUS, CORE_SEV, CORE_ROLE_ASSIGN, CORE_ROLE_CLEAR,
-	CORE_DECLARE, CORE_BREAK, CORE_CMD_OFFER, CORE_CMD_RESIGN
+	CORE_DECLARE, CORE_BREAK, CORE_ACCESS, CORE_CMD_OFFER, CORE_CMD_RESIGN
 };
 #define NIC_ONLY (sizeof ic_only / sizeof ic_only[0])
 
@@ -1374,6 +1388,8 @@ cmd_ic_only(struct hub *h, enum core_type t, const char *u)
 		return cmd_declare(h, u, "second", NULL, NULL, VIEW_NOW);
 	case CORE_BREAK:
 		return cmd_break(h, u, "restart", "stuck", VIEW_NOW);
+	case CORE_ACCESS:
+		return cmd_access(h, u, "viewers");
 	case CORE_CMD_OFFER:
 		return cmd_offer(h, u, "carol", VIEW_NOW);
 	case CORE_CMD_RESIGN:
@@ -1388,20 +1404,27 @@ static void
 test_auth_ic_only(void **state)
 {
 	static const char	*users[] = { "alice", "bob", "carol", "dave" };
+	const struct core_grant	*g;
+	struct core_event	 e;
 	struct hub		 h;
 	char			*roles;
 	size_t			 i, j;
-	int			 t, in;
+	int			 t, in, right;
 	int64_t			 seq;
 
 	(void)state;
 
-	/* The table marks exactly these as the IC's alone. */
+	/* The default table gives exactly these to the IC alone. */
 	for (t = 0; t < CORE_TYPE_COUNT; t++) {
 		for (in = 0, j = 0; j < NIC_ONLY; j++)
 			in |= ic_only[j] == (enum core_type)t;
-		assert_int_equal((core_cmd_entry_of(t)->flags & CORE_F_IC) != 0,
-		    in);
+		core_event_init(&e);
+		e.type = t;
+		right = core_authz_right(&e);
+		g = right == CORE_RIGHT_NONE ? NULL :
+		    &core_authz_default()->grant[right];
+		assert_int_equal(g != NULL && g->who == CORE_WHO_IC &&
+		    g->nroles == 0, in);
 	}
 
 	/* Nothing but open before the incident exists. */
@@ -2943,7 +2966,7 @@ test_random(void **state)
 		    i == CORE_ROLE_CLEAR || i == CORE_AMEND || i == CORE_MARK ||
 		    i == CORE_DECIDE || i == CORE_FEED_ADD ||
 		    i == CORE_FEED_RM || i == CORE_FEED_LEVEL ||
-		    i == CORE_ALERT)
+		    i == CORE_ALERT || i == CORE_ACCESS)
 			continue;	/* covered by their own tests */
 		if (accepted[i] == 0) {
 			print_error("never accepted %s\n",
@@ -3035,6 +3058,473 @@ am_issue(struct core_state *s, struct core_event *e, const char *actor)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.actor = actor;
 	return ctx_issue(s, e, &ctx);
+}
+
+/*
+ * The authorisation table.  Each rule of the default table, for each kind
+ * of actor, is one assertion: the command is accepted, or refused with the
+ * right's code and a message naming the right.  The expected table is
+ * written out here, independently of src/core/core-authz.c, and the
+ * default is checked against it word for word.
+ *
+ * The fixture, INC-Z: alice opened it (the IC), bob holds ops, erin
+ * scribe; alice, bob, erin and carol each wrote a note; actions act and
+ * act2 are declared; then viewers were turned on, so dave, who has never
+ * acted, is a viewer and carol a plain responder.
+ */
+enum { AZ_IC, AZ_OPS, AZ_SCRIBE, AZ_RESPONDER, AZ_VIEWER, AZ_NCOLS };
+static const char *const az_user[AZ_NCOLS] = {
+	"alice", "bob", "erin", "carol", "dave"
+};
+static const char *const az_col[AZ_NCOLS] = {
+	"ic", "role ops", "role scribe", "responder", "viewer"
+};
+
+struct az_fix {
+	struct hub	 h;
+	int64_t		 note[AZ_NCOLS];	/* seq of each one's note */
+};
+
+static void
+az_setup(struct az_fix *f, const struct core_authz *authz)
+{
+	int	i;
+
+	hub_init(&f->h, "INC-Z");
+	f->h.authz = NULL;		/* the fixture by the default table */
+	assert_code(&f->h, cmd_open(&f->h, "alice", "Checkout", 2), NULL);
+	assert_code(&f->h, cmd_role(&f->h, CORE_ROLE_ASSIGN, "alice", "ops",
+	    "bob", VIEW_NOW), NULL);
+	assert_code(&f->h, cmd_role(&f->h, CORE_ROLE_ASSIGN, "alice", "scribe",
+	    "erin", VIEW_NOW), NULL);
+	f->note[AZ_VIEWER] = 0;
+	for (i = 0; i < AZ_VIEWER; i++) {
+		assert_code(&f->h, cmd_text(&f->h, CORE_NOTE, az_user[i],
+		    "seen it", -1), NULL);
+		f->note[i] = f->h.s.seq;
+	}
+	assert_code(&f->h, cmd_declare(&f->h, "alice", "act", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&f->h, cmd_declare(&f->h, "alice", "act2", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&f->h, cmd_access(&f->h, "alice", "viewers"), NULL);
+	assert_true(core_authz_responder(&f->h.s, "carol"));
+	assert_false(core_authz_responder(&f->h.s, "dave"));
+	f->h.authz = authz;
+}
+
+static const char *
+az_fenced(struct az_fix *f, enum core_type t, int col, const char *outcome)
+{
+	const char	*holder = col == AZ_VIEWER ? "alice" : az_user[col];
+
+	assert_code(&f->h, cmd_claim(&f->h, holder, "act", 0, VIEW_NOW), NULL);
+	return cmd_fenced(&f->h, t, az_user[col], "act", action(&f->h,
+	    "act")->fence, outcome, VIEW_NOW);
+}
+
+static const char *
+az_feed(struct az_fix *f, enum core_type t, int col)
+{
+	struct core_event	e;
+
+	if (t == CORE_FEED_RM) {
+		core_event_init(&e);
+		e.type = CORE_FEED_ADD;
+		e.name = xstrdup("p99");
+		e.kind = xstrdup("prom");
+		e.url = xstrdup("http://127.0.0.1:9090");
+		e.query = xstrdup("up");
+		assert_code(&f->h, hub_issue(&f->h, "alice", &e, -1, 0), NULL);
+	}
+	core_event_init(&e);
+	e.type = t;
+	e.name = xstrdup("p99");
+	if (t == CORE_FEED_ADD) {
+		e.kind = xstrdup("prom");
+		e.url = xstrdup("http://127.0.0.1:9090");
+		e.query = xstrdup("up");
+	}
+	return hub_issue(&f->h, az_user[col], &e, -1, 0);
+}
+
+static const char *
+az_ref(struct az_fix *f, enum core_type t, int col, int64_t ref)
+{
+	struct core_event	e;
+
+	core_event_init(&e);
+	e.type = t;
+	e.ref = ref;
+	if (t == CORE_AMEND)
+		e.text = xstrdup("corrected");
+	else
+		e.kind = xstrdup("detection");
+	return hub_issue(&f->h, az_user[col], &e, -1, 0);
+}
+
+/* Run the command of rule row on the fixture as column col's user. */
+static const char *
+az_run(struct az_fix *f, int row, int col)
+{
+	const char	*u = az_user[col];
+	struct hub	*h = &f->h;
+
+	switch (row) {
+	case 0:
+		return NULL;	/* open: its own fixture, below */
+	case 1:
+		return cmd_text(h, CORE_NOTE, u, "more", -1);
+	case 2:
+		return cmd_text(h, CORE_DECIDE, u, "fail over", -1);
+	case 3:
+		return az_ref(f, CORE_MARK, col, 2);
+	case 4:
+		return az_ref(f, CORE_AMEND, col, f->note[col != AZ_VIEWER ?
+		    col : AZ_RESPONDER]);
+	case 5:
+		return az_ref(f, CORE_AMEND, col, f->note[col !=
+		    AZ_RESPONDER ? AZ_RESPONDER : AZ_IC]);
+	case 6:
+		return cmd_text(h, CORE_SUMMARY, u, "db degraded", -1);
+	case 7:
+		return cmd_status(h, u, "identified", VIEW_NOW);
+	case 8:
+		return cmd_status(h, u, "resolved", VIEW_NOW);
+	case 9:
+		return cmd_sev(h, u, 1, VIEW_NOW);
+	case 10:
+		return cmd_role(h, CORE_ROLE_ASSIGN, u, "lead",
+		    col == AZ_RESPONDER ? "bob" : "carol", VIEW_NOW);
+	case 11:
+		return cmd_role(h, CORE_ROLE_CLEAR, u, "ops", NULL, VIEW_NOW);
+	case 12:
+		return cmd_take(h, u, 1, "alice vanished", VIEW_NOW);
+	case 13:
+		return cmd_offer(h, u, col == AZ_RESPONDER ? "bob" : "carol",
+		    VIEW_NOW);
+	case 14:
+		if (col != AZ_VIEWER)
+			assert_code(h, cmd_offer(h, "alice", u, VIEW_NOW),
+			    NULL);
+		return cmd_bare(h, CORE_CMD_ACCEPT, u, VIEW_NOW);
+	case 15:
+		return cmd_bare(h, CORE_CMD_RESIGN, u, VIEW_NOW);
+	case 16:
+		return cmd_access(h, u, "open");
+	case 17:
+		return cmd_declare(h, u, "act3", "act", NULL, VIEW_NOW);
+	case 18:
+		return cmd_claim(h, u, "act", 0, VIEW_NOW);
+	case 19:
+		return az_fenced(f, CORE_RENEW, col, NULL);
+	case 20:
+		return az_fenced(f, CORE_RELEASE, col, NULL);
+	case 21:
+		return az_fenced(f, CORE_DONE, col, "success");
+	case 22:
+		assert_code(h, cmd_claim(h, "carol", "act2", 0, VIEW_NOW),
+		    NULL);
+		return cmd_break(h, u, "act2", "stuck", VIEW_NOW);
+	case 23:
+		return az_feed(f, CORE_FEED_ADD, col);
+	case 24:
+		return az_feed(f, CORE_FEED_RM, col);
+	}
+	fail();
+	return NULL;
+}
+
+/*
+ * The default table as concord(1) documents it: per command, the right
+ * it needs, the right's words, the refusal's code and, per column (ic,
+ * role ops, role scribe, responder, viewer), Y allowed, N refused or -
+ * not a case there is (the IC taking or accepting command from itself).
+ */
+static const struct az_rule {
+	const char	*command;
+	const char	*right;
+	const char	*words;
+	const char	*code;
+	const char	*expect;
+} az_rules[] = {
+	{ "open", "open", "responder", "forbidden", "YYYYY" },
+	{ "note", "note", "responder", "forbidden", "YYYYN" },
+	{ "decide", "decide", "responder", "forbidden", "YYYYN" },
+	{ "mark", "mark", "responder", "forbidden", "YYYYN" },
+	{ "amend (own note)", "amend", "responder", "forbidden", "YYYYN" },
+	{ "amend (another's)", "amend-any", "ic scribe", "forbidden",
+	    "YNYNN" },
+	{ "summary", "summary", "responder", "forbidden", "YYYYN" },
+	{ "status identified", "status", "ic", "not-ic", "YNNNN" },
+	{ "status resolved", "resolve", "ic", "not-ic", "YNNNN" },
+	{ "sev", "sev", "ic", "not-ic", "YNNNN" },
+	{ "role assign", "role", "ic", "not-ic", "YNNNN" },
+	{ "role clear", "role", "ic", "not-ic", "YNNNN" },
+	{ "command take --force", "take", "responder", "forbidden", "-YYYN" },
+	{ "command offer", "offer", "ic", "not-ic", "YNNNN" },
+	{ "command accept", "accept", "responder", "forbidden", "-YYYN" },
+	{ "command resign", "resign", "ic", "not-ic", "YNNNN" },
+	{ "access", "access", "ic", "not-ic", "YNNNN" },
+	{ "declare", "declare", "ic", "not-ic", "YNNNN" },
+	{ "claim", "claim", "responder", "forbidden", "YYYYN" },
+	{ "renew", "renew", "responder", "forbidden", "YYYYN" },
+	{ "release", "release", "responder", "forbidden", "YYYYN" },
+	{ "done", "done", "responder", "forbidden", "YYYYN" },
+	{ "break", "break", "ic", "not-ic", "YNNNN" },
+	{ "feed add", "feed", "ic ops", "forbidden", "YYNNN" },
+	{ "feed rm", "feed", "ic ops", "forbidden", "YYNNN" },
+};
+#define AZ_NRULES	(sizeof az_rules / sizeof az_rules[0])
+
+/* Fail at the caller's line unless the outcome is the rule's. */
+static void
+az_check(const struct hub *h, const struct az_rule *rule, int col,
+    const char *got, const char *file, int line)
+{
+	const char	*right = rule->right;
+	char		*named;
+	int		 ok;
+
+	/* A viewer is refused before the note is looked at. */
+	if (col == AZ_VIEWER && strcmp(right, "amend-any") == 0)
+		right = "amend";
+	named = xasprintf("needs the right '%s'", right);
+	if (rule->expect[col] == 'Y')
+		ok = got == NULL;
+	else
+		ok = got != NULL && strcmp(got, rule->code) == 0 &&
+		    h->msg != NULL && strstr(h->msg, named) != NULL &&
+		    strstr(h->msg, az_user[col]) != NULL;
+	if (!ok) {
+		print_error("%s by %s (%s): got %s, expected %s (%s)\n",
+		    rule->command, az_user[col], az_col[col],
+		    got != NULL ? got : "acceptance",
+		    rule->expect[col] == 'Y' ? "acceptance" : rule->code,
+		    h->msg != NULL ? h->msg : "no message");
+		free(named);
+		_fail(file, line);
+	}
+	free(named);
+}
+
+static void
+test_authz_default(void **state)
+{
+	const struct core_authz	*dflt = core_authz_default();
+	const struct az_rule	*rule;
+	struct core_event	 e;
+	struct az_fix		 f;
+	struct hub		 h;
+	char			*words;
+	size_t			 i, j, covered[CORE_RIGHT_COUNT];
+	int			 col, right;
+
+	(void)state;
+	memset(covered, 0, sizeof covered);
+	for (i = 0; i < AZ_NRULES; i++) {
+		rule = &az_rules[i];
+		right = core_right_find(rule->right);
+		assert_int_not_equal(right, CORE_RIGHT_NONE);
+		covered[right]++;
+		words = core_authz_words(&dflt->grant[right]);
+		if (strcmp(words, rule->words) != 0)
+			fail_msg("default %s: \"%s\", documented \"%s\"",
+			    rule->right, words, rule->words);
+		free(words);
+	}
+	/* Every right has a rule, and every command a client sends. */
+	for (j = 0; j < CORE_RIGHT_COUNT; j++)
+		if (covered[j] == 0)
+			fail_msg("no rule for %s", core_right_name(j));
+	for (j = 0; j < CORE_TYPE_COUNT; j++) {
+		core_event_init(&e);
+		e.type = (enum core_type)j;
+		right = core_authz_right(&e);
+		assert_int_equal(right == CORE_RIGHT_NONE,
+		    (core_cmd_entry_of(j)->flags & CORE_F_HUB) != 0);
+	}
+
+	/* Open: before an incident exists everyone is a responder. */
+	for (col = 0; col < AZ_NCOLS; col++) {
+		hub_init(&h, "INC-O");
+		az_check(&h, &az_rules[0], col, cmd_open(&h, az_user[col],
+		    "Checkout", 2), __FILE__, __LINE__);
+		hub_free(&h);
+	}
+	/* The rest: each rule, each kind of actor, on a fresh fixture. */
+	for (i = 1; i < AZ_NRULES; i++) {
+		for (col = 0; col < AZ_NCOLS; col++) {
+			if (az_rules[i].expect[col] == '-')
+				continue;
+			az_setup(&f, NULL);
+			az_check(&f.h, &az_rules[i], col, az_run(&f, (int)i,
+			    col), __FILE__, __LINE__);
+			hub_free(&f.h);
+		}
+	}
+}
+
+/* The message names the right, who holds it and what the actor is. */
+static void
+test_authz_message(void **state)
+{
+	struct az_fix	f;
+
+	(void)state;
+	az_setup(&f, NULL);
+	assert_code(&f.h, cmd_sev(&f.h, "carol", 1, VIEW_NOW), "not-ic");
+	assert_string_equal(f.h.msg, "changing the severity needs the right "
+	    "'sev' (held by: ic (alice)); carol is a responder");
+	assert_code(&f.h, cmd_sev(&f.h, "bob", 1, VIEW_NOW), "not-ic");
+	assert_string_equal(f.h.msg, "changing the severity needs the right "
+	    "'sev' (held by: ic (alice)); bob is a responder holding ops");
+	assert_code(&f.h, az_ref(&f, CORE_AMEND, AZ_OPS, f.note[AZ_IC]),
+	    "forbidden");
+	assert_string_equal(f.h.msg, "amending someone else's note needs "
+	    "the right 'amend-any' (held by: ic (alice), role scribe (erin)); "
+	    "bob is a responder holding ops; the note at seq 4 is alice's");
+	assert_code(&f.h, cmd_text(&f.h, CORE_NOTE, "dave", "hi", -1),
+	    "forbidden");
+	assert_contains(f.h.msg, "adding a note needs the right 'note' "
+	    "(held by: responder); dave is a viewer");
+	assert_code(&f.h, cmd_bare(&f.h, CORE_CMD_RESIGN, "alice", VIEW_NOW),
+	    NULL);
+	assert_code(&f.h, cmd_sev(&f.h, "alice", 1, VIEW_NOW), "not-ic");
+	assert_contains(f.h.msg, "(held by: ic (vacant: take command first))");
+	hub_free(&f.h);
+}
+
+/* Viewers: off by default; on, newcomers may act only once let in. */
+static void
+test_authz_viewers(void **state)
+{
+	struct hub	h;
+
+	(void)state;
+	hub_open(&h);
+	assert_false(h.s.viewers);
+	assert_true(core_authz_responder(&h.s, "zoe"));
+	assert_code(&h, cmd_access(&h, "bob", "viewers"), "not-ic");
+	assert_code(&h, cmd_access(&h, "alice", "open"), "no-change");
+	assert_code(&h, cmd_access(&h, "alice", "lock"), "bad-request");
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "here", -1), NULL);
+	assert_code(&h, cmd_access(&h, "alice", "viewers"), NULL);
+	assert_true(h.s.viewers);
+	assert_string_equal(h.last.state, "viewers");
+	assert_code(&h, cmd_access(&h, "alice", "viewers"), "no-change");
+
+	/* bob has acted: a responder; dave and erin have not. */
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "bob", "still here", -1),
+	    NULL);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "dave", "me too", -1),
+	    "forbidden");
+	assert_code(&h, cmd_take(&h, "dave", 1, "gone", VIEW_NOW),
+	    "forbidden");
+	assert_contains(h.msg, "dave is a viewer");
+	/* A role lets dave in, and he stays in once he has acted. */
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "alice", "lead", "dave",
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "dave", "me too", -1), NULL);
+	assert_code(&h, cmd_role(&h, CORE_ROLE_CLEAR, "alice", "lead", NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "dave", "x", 0, VIEW_NOW),
+	    "unknown-action");
+	/* So does an offer of command. */
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "erin", VIEW_NOW),
+	    "forbidden");
+	assert_code(&h, cmd_offer(&h, "alice", "erin", VIEW_NOW), NULL);
+	assert_code(&h, cmd_bare(&h, CORE_CMD_ACCEPT, "erin", VIEW_NOW), NULL);
+	assert_string_equal(h.s.ic, "erin");
+	/* Table words are not roles. */
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "erin", "viewer", "zoe",
+	    VIEW_NOW), "bad-request");
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "erin", "responder",
+	    "zoe", VIEW_NOW), "bad-request");
+	/* Off again: zoe, who never acted, may. */
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "zoe", "hi", -1), "forbidden");
+	assert_code(&h, cmd_access(&h, "erin", "open"), NULL);
+	assert_false(h.s.viewers);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "zoe", "hi", -1), NULL);
+	hub_free(&h);
+}
+
+/* A table from the configuration overrides the default, right by right. */
+static void
+test_authz_override(void **state)
+{
+	struct core_authz	 a = *core_authz_default();
+	struct core_event	 e;
+	struct az_fix		 f;
+	char			*cause = NULL, *words;
+	int			 i;
+
+	(void)state;
+	/* Parsing: unknown rights and words, and the words written back. */
+	assert_int_equal(core_authz_set(&a, "sevv", "ic", &cause), -1);
+	assert_contains(cause, "unknown right \"sevv\"");
+	free(cause);
+	assert_int_equal(core_authz_set(&a, "sev", "ic op$", &cause), -1);
+	assert_contains(cause, "\"op$\" is not ic, responder, viewer, none");
+	free(cause);
+	assert_int_equal(core_authz_set(&a, "sev", "  ", &cause), -1);
+	assert_contains(cause, "or none");
+	free(cause);
+	assert_int_equal(core_authz_set(&a, "sev", "none ic", &cause), -1);
+	assert_contains(cause, "none stands alone");
+	free(cause);
+	assert_int_equal(core_authz_set(&a, "sev", "a b c d e f g h i",
+	    &cause), -1);
+	assert_contains(cause, "more than 8 roles");
+	free(cause);
+	assert_memory_equal(&a, core_authz_default(), sizeof a);
+	assert_int_equal(core_authz_set(&a, "sev", "\tops ic ops\t", &cause),
+	    0);
+	words = core_authz_words(&a.grant[CORE_RIGHT_SEV]);
+	assert_string_equal(words, "ic ops");
+	free(words);
+
+	/* sev for ops too: bob may, carol still may not, and is told. */
+	az_setup(&f, &a);
+	assert_code(&f.h, cmd_sev(&f.h, "bob", 1, VIEW_NOW), NULL);
+	assert_code(&f.h, cmd_sev(&f.h, "carol", 3, VIEW_NOW), "forbidden");
+	assert_contains(f.h.msg, "'sev' (held by: ic (alice), role ops (bob))");
+	hub_free(&f.h);
+
+	/* Notes for the IC alone; then for viewers too. */
+	assert_int_equal(core_authz_set(&a, "note", "ic", &cause), 0);
+	az_setup(&f, &a);
+	assert_code(&f.h, cmd_text(&f.h, CORE_NOTE, "carol", "x", -1),
+	    "not-ic");
+	assert_code(&f.h, cmd_text(&f.h, CORE_NOTE, "alice", "x", -1), NULL);
+	assert_int_equal(core_authz_set(&a, "note", "responder viewer",
+	    &cause), 0);
+	assert_code(&f.h, cmd_text(&f.h, CORE_NOTE, "dave", "x", -1), NULL);
+	assert_true(core_authz_responder(&f.h.s, "dave"));
+	/* Nobody may open; nobody may do anything, but the hub still may. */
+	assert_int_equal(core_authz_set(&a, "open", "none", &cause), 0);
+	for (i = 0; i < CORE_RIGHT_COUNT; i++)
+		assert_int_equal(core_authz_set(&a, core_right_name(i),
+		    "none", &cause), 0);
+	assert_code(&f.h, cmd_claim(&f.h, "alice", "act", 1000, VIEW_NOW),
+	    "forbidden");
+	assert_contains(f.h.msg, "(held by: nobody but the hub)");
+	f.h.authz = NULL;
+	assert_code(&f.h, cmd_claim(&f.h, "alice", "act", 1000, VIEW_NOW),
+	    NULL);
+	f.h.authz = &a;
+	f.h.now += 1000;
+	assert_int_equal(hub_sweep(&f.h), 1);
+	core_event_init(&e);
+	e.type = CORE_ALERT;
+	e.state = xstrdup("firing");
+	e.text = xstrdup("HighLatency");
+	assert_code(&f.h, hub_issue(&f.h, CORE_ACTOR_HUB, &e, -1, 1), NULL);
+	hub_free(&f.h);
+	hub_init(&f.h, "INC-N");
+	f.h.authz = &a;
+	assert_code(&f.h, cmd_open(&f.h, "alice", "t", 2), "forbidden");
+	hub_free(&f.h);
 }
 
 /* Amendments supersede a note's text (author, IC or scribe only); marks
@@ -3468,6 +3958,10 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unused_fields_dropped),
 		cmocka_unit_test(test_amend_mark),
+		cmocka_unit_test(test_authz_default),
+		cmocka_unit_test(test_authz_message),
+		cmocka_unit_test(test_authz_viewers),
+		cmocka_unit_test(test_authz_override),
 		cmocka_unit_test(test_feeds),
 		cmocka_unit_test(test_decide_seen),
 		cmocka_unit_test(test_state_follow),

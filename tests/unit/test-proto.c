@@ -265,6 +265,11 @@ test_snapshot(void **state)
 	e.text = xstrdup("failing over");
 	fold(&s, &e, 1000);
 	core_event_clear(&e);
+	mk(&e, CORE_ACCESS, "alice", NULL);
+	e.state = xstrdup("viewers");
+	fold(&s, &e, 1000);
+	core_event_clear(&e);
+	assert_true(s.viewers);
 
 	util_buf_init(&b);
 	proto_snapshot_encode(&s, 6000, &b);	/* 15 s left */
@@ -283,6 +288,7 @@ test_snapshot(void **state)
 	assert_int_equal(d->nmoments, 1);
 	assert_string_equal(d->moments[0].kind, "diagnosis");
 	assert_string_equal(d->summary, "failing over");
+	assert_true(d->viewers);
 	proto_snapshot_rebase(d, 50000);
 	assert_int_equal(d->seq, s.seq);
 	assert_memory_equal(d->chain, s.chain, CORE_HASH_LEN);
@@ -307,10 +313,10 @@ test_snapshot(void **state)
 	e.outcome = xstrdup("success");
 	fold(d, &e, 51000);
 	core_event_clear(&e);
-	mk(&e, CORE_CLAIM, "carol", "purge");
+	mk(&e, CORE_CLAIM, "bob", "purge");
 	fold(&s, &e, 2000);
 	core_event_clear(&e);
-	mk(&e, CORE_CLAIM, "carol", "purge");
+	mk(&e, CORE_CLAIM, "bob", "purge");
 	fold(d, &e, 51000);
 	core_event_clear(&e);
 	memcpy(chain, s.chain, CORE_HASH_LEN);

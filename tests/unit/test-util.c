@@ -2,8 +2,9 @@
  * Unit tests of util: growable buffers stay NUL-terminated and give their
  * bytes away whole, line escaping round-trips every byte that matters,
  * hex round-trips and refuses bad digits, numbers and durations parse
- * exactly within their bounds and refuse everything else, and operation
- * ids are fresh 32-hex-digit strings.
+ * exactly within their bounds and refuse everything else, operation
+ * ids are fresh 32-hex-digit strings, and configuration text parses to
+ * trimmed pairs, naming the line of anything wrong.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -244,6 +245,86 @@ test_file_read(void **state)
 		;
 }
 
+/* Record "key=value;" for each pair; a key "no" is refused. */
+static int
+conf_set(const char *key, const char *value, void *arg, char **why)
+{
+	if (strcmp(key, "no") == 0) {
+		*why = xstrdup("not this one");
+		return -1;
+	}
+	util_buf_printf(arg, "%s=%s;", key, value);
+	return 0;
+}
+
+/* Parse text; returns the pairs, or the cause; the caller frees. */
+static char *
+conf(const char *text, size_t len)
+{
+	struct buf	 b;
+	char		*cause = NULL;
+
+	util_buf_init(&b);
+	util_buf_add(&b, "", 0);
+	if (util_conf_parse(text, len, "f.conf", conf_set, &b, &cause) != 0) {
+		util_buf_clear(&b);
+		return cause;
+	}
+	return util_buf_steal(&b);
+}
+
+#define CONF(text, want) do {						\
+	char	*got_ = conf((text), sizeof (text) - 1);		\
+	assert_string_equal(got_, (want));				\
+	free(got_);							\
+} while (0)
+
+static void
+test_conf_parse(void **state)
+{
+	char	*text, path[] = "/tmp/test-util.XXXXXX", *cause = NULL;
+	struct buf b;
+	int	 fd;
+
+	(void)state;
+	CONF("", "");
+	CONF("a = b\n", "a=b;");
+	CONF("  a\t=\tb c  # comment\r\n\n# only\nd=e=f", "a=b c;d=e=f;");
+	CONF("k =\n", "k=;");
+	CONF("a = b\nnothing here\n", "f.conf:2: expected key = value");
+	CONF("a = b\n = c\n", "f.conf:2: expected key = value (no key "
+	    "before =)");
+	CONF("a = b\nno = x\n", "f.conf:2: not this one");
+	CONF("a = b\0c\n", "f.conf:1: a NUL byte");
+	text = xmalloc(UTIL_CONF_LINE + 3);
+	memset(text, 'v', UTIL_CONF_LINE + 2);
+	memcpy(text, "k=", 2);
+	text[UTIL_CONF_LINE] = '\n';		/* a line of the most bytes */
+	cause = conf(text, UTIL_CONF_LINE + 1);
+	assert_int_equal(strlen(cause), UTIL_CONF_LINE + 1);
+	free(cause);
+	text[UTIL_CONF_LINE] = 'v';		/* one byte more */
+	cause = conf(text, UTIL_CONF_LINE + 2);
+	assert_string_equal(cause, "f.conf:1: line longer than 1022 bytes");
+	free(cause);
+	free(text);
+
+	/* From a file: named by its path; a missing one may be fine. */
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "x = 1\ny\n", 8), 8);
+	close(fd);
+	util_buf_init(&b);
+	assert_int_equal(util_conf_read(path, 0, conf_set, &b, &cause), -1);
+	assert_non_null(strstr(cause, ":2: expected key = value"));
+	assert_true(strncmp(cause, path, strlen(path)) == 0);
+	free(cause);
+	unlink(path);
+	assert_int_equal(util_conf_read(path, 1, conf_set, &b, &cause), 0);
+	assert_int_equal(util_conf_read(path, 0, conf_set, &b, &cause), -1);
+	free(cause);
+	util_buf_clear(&b);
+}
+
 int
 main(void)
 {
@@ -256,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_opid),
 		cmocka_unit_test(test_clocks),
 		cmocka_unit_test(test_file_read),
+		cmocka_unit_test(test_conf_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
