@@ -342,7 +342,9 @@ client_conn_address(const char *hub, struct lws_client_connect_info *ci,
 	ci->host = u.host;
 	ci->port = u.port;
 	/* lws checks the certificate and that it names the host. */
-	if (u.scheme == CLIENT_URL_WSS)
+	if (u.scheme == CLIENT_URL_WSS) {
 		ci->ssl_connection = LCCSCF_USE_SSL;
+		ci->alpn = "http/1.1";
+	}
 	return 0;
 }

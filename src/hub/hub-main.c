@@ -16,13 +16,12 @@
  * listening line shows the address read back from the bound socket.
  *
  * With --cert and --key the TCP listener serves only TLS (1.2 or later),
- * the websocket and HTTP alike, and the listening line says wss://; the
+ * the websocket and HTTP/1.1 alike (ALPN offers nothing else, so TLS
+ * serves just what plaintext does), and the listening line says wss://; the
  * pair is checked (hub-tls.c) before the store is replayed, and a vhost
  * lws cannot set up with it ends the start-up, never a half-started hub.
  * The Unix socket is local and stays plaintext.
  */
-#include <openssl/ssl.h>
-
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include "hub.h"
 #include "store.h"
@@ -498,6 +499,8 @@ hub_vhost(struct hub *hub, const char *name, const char *iface, int port,
 		info.ssl_private_key_filepath = hub->cfg.key;
 		info.ssl_options_set = SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
 		    SSL_OP_NO_TLSv1_1;
+		/* HTTP/1.1 alone, as in plaintext: lws would offer h2. */
+		info.alpn = "http/1.1";
 	}
 	return lws_create_vhost(hub->ctx, &info);
 }

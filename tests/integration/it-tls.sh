@@ -67,7 +67,8 @@ if ! (umask 077 && mkca ca "concord test CA" && mkca wrong "another CA" &&
 fi
 ok "openssl made a test CA, the hub's certificate and a wrong CA"
 
-# 2. A bad pair never starts a hub: each fails at once, saying why.
+# 2. A bad pair never starts a hub: each fails at once, saying why, and
+# nothing listens.
 # bad NAME ARGS...: concordd with ARGS exits non-zero without listening.
 bad() {
 	local name=$1 rc; shift
@@ -93,10 +94,24 @@ check "a key open to others stops it" bad openkey \
 check "saying so" says openkey "is open to others (mode 0644)"
 check "--cert without --key stops it" bad nokey --cert "$P/hub.pem"
 check "saying so" says nokey "needs both"
+# An expired certificate (notAfter a day before notBefore, now).
+if ssl x509 -req -in "$P/hub.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" \
+    -CAcreateserial -out "$P/expired.pem" -days -1 -extfile "$P/hub.ext"; then
+	check "an expired certificate stops it" bad expired \
+	    --cert "$P/expired.pem" --key "$P/hub.key"
+	check "saying so" says expired "the certificate $P/expired.pem (--cert) expired on "
+else
+	ok "# SKIP this openssl makes no expired certificate"
+fi
 printf 'cert = %s\nkey = %s\n' "$P/hub.pem" "$P/none.key" >"$T/bad.conf"
 check "a missing key in the configuration file stops it" bad confkey \
     --config "$T/bad.conf"
 check "saying so" says confkey "cannot read the key $P/none.key"
+check "--cert and --key without --listen stop it" sh -c "! timeout 20 \
+    '$BIN/concordd' --data '$T/bad.data' --socket '$T/bad.sock' \
+    --cert '$P/hub.pem' --key '$P/hub.key' >'$T/bad-nolisten.out' 2>&1"
+check "saying they are for the TCP listener" says nolisten "for the TCP listener"
+check "no half-started hub: no socket was made" test ! -e "$T/bad.sock"
 
 # 3. The hub with TLS on TCP (its Unix socket stays plaintext).
 TOKEN=tok-$RANDOM
@@ -196,6 +211,9 @@ check "curl https://.../healthz with --cacert" sh -c \
     "curl -sf --max-time 10 --cacert '$CA' https://127.0.0.1:$PORT/healthz | grep -qx ok"
 check "and /metrics" sh -c \
     "curl -sf --max-time 10 --cacert '$CA' https://localhost:$PORT/metrics | grep -q '^concord_clients '"
+check "HTTP/1.1 only, as in plaintext (curl offers h2)" test "$(curl -s \
+    -o /dev/null -w '%{http_version}' --max-time 10 --cacert "$CA" \
+    https://127.0.0.1:$PORT/healthz)" = 1.1
 check "a webhook over https" test "$(curl -s -o "$T/hook" -w '%{http_code}' \
     --max-time 10 --cacert "$CA" -X POST -H "Authorization: Bearer $TOKEN" \
     -d '{"title":"Disk full","key":"disk-db1","incident":"INC-1"}' \

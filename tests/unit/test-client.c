@@ -741,6 +741,7 @@ test_url(void **state)
 	assert_string_equal(ci.host, "hub.example");
 	assert_int_equal(ci.port, 7420);
 	assert_true(ci.ssl_connection & LCCSCF_USE_SSL);
+	assert_string_equal(ci.alpn, "http/1.1");
 	/* Checking the certificate and its name is never turned off. */
 	assert_false(ci.ssl_connection & (LCCSCF_ALLOW_SELFSIGNED |
 	    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_EXPIRED |
