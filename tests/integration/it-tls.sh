@@ -3,13 +3,14 @@
 # start on a bad pair (saying why, with nothing listening); a real hub with
 # --cert and --key, then the CLI over wss:// with --ca (a note's round trip,
 # the log showing it), the console (ASan build, in tmux) over wss:// LIVE and
-# showing a note as it is written, a wrong CA and a certificate for another
-# host refused quickly with a message that says so (the console too, before
-# it opens), with nothing logged or queued, a plaintext ws:// client against
-# the TLS port and a wss:// one against a plaintext hub failing clearly,
-# curl https://.../healthz, /metrics and a webhook with --cacert, TLS 1.1
-# refused, and the warning (once) for ws:// to a hub elsewhere than this
-# machine, on standard error and in the console.
+# showing a note as it is written, then STALE, saying why, while its hub
+# serves a certificate for another host; a wrong CA and a certificate for
+# another host refused quickly with a message that says so (the console too,
+# before it opens), with nothing logged or queued; a plaintext ws:// client
+# against the TLS port and a wss:// one against a plaintext hub failing
+# clearly; curl https://.../healthz, /metrics and a webhook with --cacert,
+# HTTP/1.1 only, TLS 1.1 refused; and the warning (once) for ws:// to a hub
+# elsewhere than this machine, on standard error and in the console.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 
@@ -82,6 +83,7 @@ says() { grep -q -- "$2" "$T/bad-$1.out"; }
 check "a missing certificate stops the hub" bad nocert \
     --cert "$P/none.pem" --key "$P/hub.key"
 check "saying so" says nocert "cannot read the certificate $P/none.pem"
+check "in one line (nothing of the library's)" test "$(wc -l <"$T/bad-nocert.out")" = 1
 check "a key that is not the certificate's stops it" bad mismatch \
     --cert "$P/hub.pem" --key "$P/elsewhere.key"
 check "saying so" says mismatch "is not the key of the certificate"
@@ -160,6 +162,7 @@ check "a note with the wrong CA fails with exit 2" wrong
 check "within 3 s, not after retrying" test "$WRONG_MS" -lt 3000
 check "saying the certificate could not be verified" grep -q \
     "^concord: cannot verify the hub's certificate ($WSS): .* (is --ca right?)\$" "$T/wrong.err"
+check "in one line (nothing of the library's)" test "$(wc -l <"$T/wrong.err")" = 1
 check "and not that it was queued" sh -c "! grep -q queued '$T/wrong.err'"
 check "the note is not in the log" sh -c "! '$BIN/concord' -i INC-1 log | grep -q 'must not be logged'"
 check "the hub logged nothing of the client" sh -c "! grep -q mallory '$T/data/concordd.log'"
@@ -261,6 +264,20 @@ tm send-keys -t good -l -- "typed over tls" && tm send-keys -t good Enter
 check "a note typed in the console reaches the log" wait_for 10 sh -c \
     "'$BIN/concord' -i INC-1 log | grep -q ' bob  typed over tls\$'"
 check "no plaintext warning for wss://" screen_lacks good 'plaintext'
+# The hub comes back on the same port with a certificate for another
+# host: the console goes STALE and says why, and is LIVE again when the
+# right certificate is back.
+hub_kill9
+hub_start --listen 127.0.0.1:$PORT --cert "$P/elsewhere.pem" \
+    --key "$P/elsewhere.key" --config "$T/hub.conf" || { finish; exit; }
+check "a console whose hub's certificate stops verifying goes STALE" \
+    wait_for 20 is_stale good
+check "saying the certificate could not be verified" wait_for 20 \
+    screen_has good "cannot verify the hub's certificate"
+hub_kill9
+hub_start --listen 127.0.0.1:$PORT --cert "$P/hub.pem" --key "$P/hub.key" \
+    --config "$T/hub.conf" || { finish; exit; }
+check "and LIVE again with the right one" wait_for 20 is_live good
 tm send-keys -t good -l -- /quit && tm send-keys -t good Enter
 check "the console leaves on /quit (status 0)" wait_for 10 exited good 0
 check "with no sanitizer report" clean_stderr "$T/con-good/stderr"
