@@ -11,7 +11,7 @@ PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
            socat curl sqlite3 clang iproute2 libclang-rt-14-dev \
-           prometheus prometheus-alertmanager
+           prometheus prometheus-alertmanager openssl ca-certificates
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -71,6 +71,7 @@ $(DEPS_STAMP): Makefile
 	@if pkg-config --exists $(PKGS) cmocka && command -v tmux >/dev/null && \
 	    command -v pkill >/dev/null && command -v socat >/dev/null && \
 	    command -v curl >/dev/null && command -v sqlite3 >/dev/null && \
+	    command -v openssl >/dev/null && \
 	    command -v clang >/dev/null && command -v ss >/dev/null && \
 	    command -v prometheus >/dev/null && \
 	    command -v prometheus-alertmanager >/dev/null && \
@@ -117,7 +118,8 @@ build/tools/%: tests/tools/%.c $(DEPS_STAMP)
 	@$(CC) $(CFLAGS) -o $@ $<
 
 # The reconnect-storm tool runs many real client links in one process.
-LINK_OBJ := $(B)/src/client/client-link.o $(B)/src/client/client-conn.o
+LINK_OBJ := $(B)/src/client/client-link.o $(B)/src/client/client-conn.o \
+            $(B)/src/client/client-url.o
 build/tools/storm: tests/tools/storm.c $(LINK_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"

@@ -30,6 +30,7 @@
 #define CLIENT_PING_EVERY	2000	/* ms between pings to the hub */
 #define CLIENT_DEAD_AFTER	6000	/* ms of silence: the hub is gone */
 #define CLIENT_KNOWN_WAIT	1500	/* ms to ask if an incident exists */
+#define CLIENT_CA_MAX		(16 << 20) /* bytes of a CA bundle (--ca) */
 
 struct client_conn;
 struct lws;
@@ -46,6 +47,7 @@ struct client_cmd_entry;
 struct client_args {
 	const struct client_cmd_entry *entry;	/* the verb parsed */
 	char			*hub;
+	char			*ca;		/* --ca: CA bundle for wss:// */
 	char			*user;
 	char			*incident;
 	int			 json;
@@ -197,11 +199,25 @@ struct client_link_ops {
 };
 extern const struct lws_protocols client_link_protocol;
 /*
- * An event loop for links, with an extra protocol of the caller's (or
- * NULL) and user as its context user.  Destroy with lws_context_destroy.
+ * An event loop for links to hub, with an extra protocol of the caller's
+ * (or NULL) and user as its context user; for a wss:// hub it speaks TLS
+ * (1.2 or later) and checks the hub's certificate and host name against
+ * the CA bundle of client_link_ca.  Destroy with lws_context_destroy.
  */
-struct lws_context *client_link_context(const struct lws_protocols *,
-		    void *user);
+struct lws_context *client_link_context(const char *hub,
+		    const struct lws_protocols *, void *user);
+/*
+ * Trust only the CA certificates in the file at path for wss:// hubs in
+ * contexts made from now on (NULL: the system's store).  The link keeps a
+ * copy.
+ */
+void		 client_link_ca(const char *path);
+/*
+ * The code client_link_code gives after a wss:// hub's certificate did not
+ * verify (the link's down was told why, as a refusal: trying again will
+ * not help until the certificate or the CA changes).
+ */
+#define CLIENT_LINK_UNTRUSTED	"untrusted"
 /*
  * Start connecting to hub as user, naming incident (may be NULL).  Returns
  * the link; free it with client_link_free before destroying the context.
@@ -227,22 +243,51 @@ const char	*client_link_code(struct client_link *);
 int		 client_link_up(struct client_link *);
 int		 client_link_pending(struct client_link *);
 
+/* client-url.c */
+/* A hub address: unix:/PATH, ws://HOST:PORT or wss://HOST:PORT (TLS). */
+enum client_url_scheme {
+	CLIENT_URL_UNIX,
+	CLIENT_URL_WS,
+	CLIENT_URL_WSS
+};
+struct client_url {
+	enum client_url_scheme	 scheme;
+	char			*host;		/* the path, for unix: */
+	int			 port;		/* 0 for unix: */
+};
+/*
+ * Parse a hub address into u (clear it with client_url_clear); 0, or -1
+ * with *cause (the caller frees).
+ */
+int		 client_url_parse(const char *, struct client_url *,
+		    char **cause);
+void		 client_url_clear(struct client_url *);
+/*
+ * Is host this machine by its own spelling (localhost, 127.0.0.0/8, ::1)?
+ * 1 or 0; names are not resolved.
+ */
+int		 client_url_local(const char *host);
+/* Is hub a ws:// address of a host that is not local?  1 or 0. */
+int		 client_url_plaintext(const char *hub);
+
 /* client-conn.c */
 /*
- * Fill ci's address, host and port from a hub address (unix:/PATH or
- * ws://HOST:PORT); *owned is what the caller frees after connecting.
- * Returns 0, or -1 with *cause.
+ * Fill ci's address, host, port and TLS flags from a hub address
+ * (unix:/PATH, ws://HOST:PORT or wss://HOST:PORT); *owned is what the
+ * caller frees after connecting.  Returns 0, or -1 with *cause.
  */
 int		 client_conn_address(const char *hub,
 		    struct lws_client_connect_info *, char **owned,
 		    char **cause);
 /*
- * Connect to hub (unix:/path or ws://host:port) as user, say hello naming
- * incident (may be NULL) and, if from >= 0, subscribe to events after seq
- * from (accepting a snapshot first if far behind and snapshot is set).
+ * Connect to hub (unix:/PATH, ws:// or wss://HOST:PORT) as user, say
+ * hello naming incident (may be NULL) and, if from >= 0, subscribe to
+ * events after seq from (accepting a snapshot first if far behind and
+ * snapshot is set).
  * Waits for the welcome.  Returns NULL with *cause, and *unreachable 1
- * when the hub could not be reached, -1 when it has no such incident, 0
- * when it refused us otherwise.
+ * when the hub could not be reached, 2 when a wss:// hub's certificate did
+ * not verify (unreachable too, but not worth trying again), -1 when it has
+ * no such incident, 0 when it refused us otherwise.
  */
 struct client_conn *client_conn_open(const char *hub, const char *user,
 		    const char *incident, int64_t from, int snapshot,
@@ -272,6 +317,12 @@ int64_t		 client_conn_deadline(int64_t);
 int		 client_conn_expired(void);
 int64_t		 client_conn_left(void);
 /*
+ * Has a hub's certificate failed to verify in this process?  Then nothing
+ * meant for it is kept for later (a note is not queued): the hub is not
+ * known to be the hub.
+ */
+int		 client_conn_untrusted(void);
+/*
  * Wait for the answer (ack, refused or error) to operation op, skipping
  * other messages; 1 with *m filled, 0 on timeout, -1 when the connection is
  * gone (with *cause).
@@ -281,11 +332,21 @@ int		 client_conn_answer(struct client_conn *, const char *op,
 
 /* client-hub.c */
 /*
- * Resolve the user and the hub address (--hub, $CONCORD_HUB or the embedded
- * hub).  Returns 0, -1 for a bad user name or -2 when no hub can be had,
- * with *cause.
+ * Resolve the user, the CA bundle for wss:// hubs (--ca, $CONCORD_CA, else
+ * the system's store; handed to client_link_ca) and the hub address
+ * (--hub, $CONCORD_HUB or the embedded hub), warning once on standard
+ * error of plaintext to a non-local hub.  Returns 0, -1 for a bad user
+ * name or an unreadable CA bundle or -2 when no hub can be had, with
+ * *cause.
  */
 int		 client_hub_resolve(struct client_args *, char **cause);
+/* The console shows warnings itself: none on standard error from now. */
+void		 client_hub_quiet(void);
+/*
+ * The warning for plaintext to a non-local hub (ws:// to a host that is
+ * not this machine), or NULL if hub is not one; the caller frees.
+ */
+char		*client_hub_plaintext(const char *hub);
 /* Resolve the incident: -i, $CONCORD_INCIDENT, or the only open one. */
 int		 client_hub_incident(struct client_args *, char **cause);
 /*

@@ -78,6 +78,8 @@ struct hub_config {
 	char		*hook_token;	/* bearer token of the webhooks */
 	char		*hook_incident;	/* where alerts go without a label */
 	struct core_authz authz;	/* who may do what (allow.RIGHT) */
+	char		*cert;		/* TLS certificate (PEM) or NULL */
+	char		*key;		/* its private key (PEM) or NULL */
 };
 
 /*
@@ -292,6 +294,15 @@ void	hub_state_client_gone(struct hub *, struct hub_client *);
 
 /* hub-main.c */
 int	hub_main(int, char **);
+
+/* hub-tls.c */
+/*
+ * Check the TLS settings (cert and key, both or neither, with a TCP
+ * listener): the files are readable, the key not open to others and the
+ * certificate's, the certificate not expired.  Returns 0 (and logs what
+ * the certificate is), or -1 with *cause (the caller frees).
+ */
+int	hub_tls_check(const struct hub_config *, char **cause);
 
 /* hub-http.c: GET /healthz, /metrics; POST /hooks/alertmanager, generic */
 extern const double hub_commit_le[HUB_COMMIT_BUCKETS];

@@ -124,6 +124,8 @@ struct tui {
 	struct tui_theme	 theme;
 	char			*hub;
 	int			 embedded;	/* the private embedded hub */
+	char			*plaintext;	/* the warning for ws:// to a
+						   hub elsewhere, or NULL */
 	char			*user;
 	char			*incident;
 	int			 colors;	/* 0, 8 or 256 */

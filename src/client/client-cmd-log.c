@@ -57,7 +57,8 @@ client_cmd_log_exec(struct client_args *a)
 			cc = client_conn_open(a->hub, a->user, a->incident,
 			    st.seq, 0, &unreachable, &cause);
 			if (cc == NULL) {
-				if (!follow || unreachable <= 0) {
+				if (!follow || unreachable <= 0 ||
+				    unreachable == 2) {
 					rc = client_hub_unopened(a, unreachable,
 					    cause);
 					break;

@@ -126,8 +126,10 @@ client_note_connect(struct client_args *a, struct client_conn **cc,
 	client_conn_deadline(util_clock_mono_ms() + a->timeout);
 	while ((*cc = client_conn_open(a->hub, a->user, a->incident, -1, 0,
 	    &unreachable, &cause)) == NULL) {
-		if (unreachable <= 0 || client_conn_expired()) {
-			if (unreachable <= 0 && r->n == 0)
+		if (unreachable <= 0 || unreachable == 2 ||
+		    client_conn_expired()) {
+			if ((unreachable <= 0 || unreachable == 2) &&
+			    r->n == 0)
 				client_hub_unopened(a, unreachable, cause);
 			else
 				client_hub_fail(unreachable > 0 ?
@@ -245,7 +247,9 @@ client_note_stdin(struct client_args *a)
 	util_buf_init(&in.buf);
 	while (!in.eof || r.n > 0) {
 		if (cc == NULL && (c = client_note_connect(a, &cc, &r)) != 0) {
-			rc = c == -2 ? client_note_keep(a, &r) : c == -3 ?
+			rc = c == -2 && !client_conn_untrusted() ?
+			    client_note_keep(a, &r) : c == -2 ?
+			    CLIENT_EXIT_UNREACHABLE : c == -3 ?
 			    CLIENT_EXIT_REFUSED : CLIENT_EXIT_ERROR;
 			break;
 		}
@@ -364,7 +368,8 @@ client_cmd_note_exec(struct client_args *a)
 		return rc;
 	}
 	rc = client_hub_simple(a, &ev);
-	if (rc == CLIENT_EXIT_UNREACHABLE)
+	/* Kept for the hub, not for whoever holds an unverified one. */
+	if (rc == CLIENT_EXIT_UNREACHABLE && !client_conn_untrusted())
 		rc = client_note_queue(a, ev.text);
 	core_event_clear(&ev);
 	return rc;

@@ -68,7 +68,7 @@ const struct client_cmd_entry *client_cmd_table[] = {
 
 /* The options every command line takes, and those before the command. */
 #define CLIENT_CMD_COMMON \
-	"hub:,as:,i:,incident:,json,based-on:,op:,timeout:,help,h"
+	"hub:,ca:,as:,i:,incident:,json,based-on:,op:,timeout:,help,h"
 #define CLIENT_CMD_FIRST	CLIENT_CMD_COMMON ",theme:"
 
 #define CLIENT_CMD_OPTS	64
@@ -125,6 +125,7 @@ client_args_clear(struct client_args *a)
 	size_t	i;
 
 	free(a->hub);
+	free(a->ca);
 	free(a->user);
 	free(a->incident);
 	free(a->op);
@@ -193,6 +194,9 @@ client_cmd_set(struct client_args *a, const char *name, const char *value,
 	if (strcmp(name, "hub") == 0) {
 		free(a->hub);
 		a->hub = xstrdup(value);
+	} else if (strcmp(name, "ca") == 0) {
+		free(a->ca);
+		a->ca = xstrdup(value);
 	} else if (strcmp(name, "as") == 0) {
 		free(a->user);
 		a->user = xstrdup(value);

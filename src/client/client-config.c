@@ -2,8 +2,9 @@
  * The client's configuration file: $CONCORD_CONFIG, else
  * $XDG_CONFIG_HOME/concord/concord.conf (default ~/.config/concord/).
  * Lines "key = value" ('#' starts a comment) give defaults for what the
- * environment can also say: hub ($CONCORD_HUB), user ($CONCORD_USER),
- * incident ($CONCORD_INCIDENT) and theme ($CONCORD_THEME).  The environment
+ * environment can also say: hub ($CONCORD_HUB), ca ($CONCORD_CA, the CA
+ * bundle a wss:// hub's certificate is checked against), user
+ * ($CONCORD_USER), incident ($CONCORD_INCIDENT) and theme ($CONCORD_THEME).  The environment
  * wins over the file and options win over both, so the file only fills in
  * variables that are unset.  A missing file is fine; a bad line is an
  * error naming its line, and so is a hub that is empty or not an address
@@ -22,6 +23,7 @@ static const struct {
 	const char	*env;
 } client_config_keys[] = {
 	{ "hub", "CONCORD_HUB" },
+	{ "ca", "CONCORD_CA" },
 	{ "user", "CONCORD_USER" },
 	{ "incident", "CONCORD_INCIDENT" },
 	{ "theme", "CONCORD_THEME" },
@@ -53,9 +55,9 @@ client_config_hub(const char *value, char **why)
 	char				*owned = NULL, *cause = NULL;
 
 	if (*value == '\0') {
-		*why = xstrdup("hub is empty: give unix:/PATH or "
-		    "ws://HOST:PORT, or remove the line to use the private "
-		    "embedded hub");
+		*why = xstrdup("hub is empty: give unix:/PATH, "
+		    "ws://HOST:PORT or wss://HOST:PORT, or remove the line to "
+		    "use the private embedded hub");
 		return -1;
 	}
 	memset(&ci, 0, sizeof ci);
@@ -83,8 +85,8 @@ client_config_set(const char *key, const char *value, void *arg, char **why)
 			return 0;
 		}
 	}
-	*why = xasprintf("unknown setting \"%s\" (hub, user, incident or "
-	    "theme)", key);
+	*why = xasprintf("unknown setting \"%s\" (hub, ca, user, incident "
+	    "or theme)", key);
 	return -1;
 }
 

@@ -42,6 +42,14 @@ struct client_conn {
 
 /* The process's deadline on the monotonic clock; 0 for none. */
 static int64_t	conn_deadline;
+/* Has a hub's certificate failed to verify in this process? */
+static int	conn_untrusted;
+
+int
+client_conn_untrusted(void)
+{
+	return conn_untrusted;
+}
 
 int64_t
 client_conn_deadline(int64_t at)
@@ -160,6 +168,7 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 {
 	struct client_conn	*cc;
 	struct lws_client_connect_info ci;
+	const char		*code;
 	char			*owned = NULL;
 	int64_t			 ms;
 
@@ -176,7 +185,7 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 	}
 	cc = xcalloc(1, sizeof *cc);
 	STAILQ_INIT(&cc->in);
-	cc->ctx = client_link_context(NULL, cc);
+	cc->ctx = client_link_context(hub, NULL, cc);
 	cc->link = client_link_create(cc->ctx, hub, user, incident, 0,
 	    &client_conn_ops, cc);
 	client_link_resume(cc->link, from, snapshot);
@@ -186,9 +195,16 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 		client_conn_run(cc, ms);
 	if (!cc->welcomed) {
 		*unreachable = !cc->refused;
-		if (cc->refused && client_link_code(cc->link) != NULL &&
-		    strcmp(client_link_code(cc->link), "no-incident") == 0)
+		code = client_link_code(cc->link);
+		if (cc->refused && code != NULL &&
+		    strcmp(code, "no-incident") == 0)
 			*unreachable = -1;
+		/* Never reached, and trying again will not help. */
+		if (cc->refused && code != NULL &&
+		    strcmp(code, CLIENT_LINK_UNTRUSTED) == 0) {
+			*unreachable = 2;
+			conn_untrusted = 1;
+		}
 		if (cc->refused)
 			*cause = xstrdup(cc->error);
 		else
@@ -308,32 +324,27 @@ int
 client_conn_address(const char *hub, struct lws_client_connect_info *ci,
     char **owned, char **cause)
 {
-	char	*host, *colon;
-	int64_t	 port;
+	struct client_url	u;
 
 	*owned = NULL;
-	if (strncmp(hub, "unix:", 5) == 0 && hub[5] == '/') {
-		*owned = xasprintf("+%s", hub + 5);
+	if (client_url_parse(hub, &u, cause) != 0)
+		return -1;
+	if (u.scheme == CLIENT_URL_UNIX) {
+		*owned = xasprintf("+%s", u.host);
+		client_url_clear(&u);
 		ci->address = *owned;
 		ci->host = "localhost";
 		ci->port = 0;
 		return 0;
 	}
-	if (strncmp(hub, "ws://", 5) == 0) {
-		host = xstrdup(hub + 5);
-		host[strcspn(host, "/")] = '\0';
-		if ((colon = strrchr(host, ':')) != NULL &&
-		    util_num_parse(colon + 1, 1, 65535, &port) == 0) {
-			*colon = '\0';
-			*owned = host;
-			ci->address = host;
-			ci->host = host;
-			ci->port = (int)port;
-			return 0;
-		}
-		free(host);
+	*owned = u.host;		/* the caller's now */
+	ci->address = u.host;
+	ci->host = u.host;
+	ci->port = u.port;
+	/* lws checks the certificate and that it names the host. */
+	if (u.scheme == CLIENT_URL_WSS) {
+		ci->ssl_connection = LCCSCF_USE_SSL;
+		ci->alpn = "http/1.1";
 	}
-	*cause = xasprintf("bad hub address %s: want unix:/PATH or "
-	    "ws://HOST:PORT", hub);
-	return -1;
+	return 0;
 }

@@ -26,6 +26,10 @@
 
 /* Are failures printed as JSON (--json)? */
 static int	client_hub_json_mode;
+/* Do warnings go to the console rather than to standard error? */
+static int	client_hub_quiet_mode;
+/* Has this process warned of plaintext to a non-local hub? */
+static int	client_hub_warned;
 
 void
 client_hub_json_errors(int on)
@@ -129,6 +133,71 @@ client_hub_backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+void
+client_hub_quiet(void)
+{
+	client_hub_quiet_mode = 1;
+}
+
+char *
+client_hub_plaintext(const char *hub)
+{
+	if (!client_url_plaintext(hub))
+		return NULL;
+	return xasprintf("plaintext to a non-local hub (%s): what is sent "
+	    "can be read and changed on the way; have the hub serve TLS and "
+	    "use wss://", hub);
+}
+
+/* Warn once, on standard error, of plaintext to a non-local hub. */
+static void
+client_hub_warn(const char *hub)
+{
+	struct buf	 b;
+	char		*msg;
+
+	if (client_hub_warned || client_hub_quiet_mode ||
+	    (msg = client_hub_plaintext(hub)) == NULL)
+		return;
+	client_hub_warned = 1;
+	util_log("warning: %s", msg);
+	if (client_hub_json_mode) {
+		util_buf_init(&b);
+		util_buf_adds(&b, "{\"warning\":\"plaintext\",\"message\":");
+		proto_json_str(&b, msg);
+		util_buf_adds(&b, "}");
+		fprintf(stderr, "%s\n", b.data);
+		util_buf_clear(&b);
+	} else
+		fprintf(stderr, "concord: warning: %s\n", msg);
+	free(msg);
+}
+
+/*
+ * Is path a CA bundle: a readable file with a PEM certificate in it?
+ * Returns 0, or -1 with *cause.
+ */
+static int
+client_hub_ca(const char *path, char **cause)
+{
+	char	*text, *why = NULL;
+	size_t	 len;
+	int	 rc = 0;
+
+	if ((text = util_file_read(path, CLIENT_CA_MAX, &len, &why)) == NULL) {
+		*cause = xasprintf("cannot read the CA bundle (--ca): %s", why);
+		free(why);
+		return -1;
+	}
+	if (strstr(text, "-----BEGIN CERTIFICATE-----") == NULL) {
+		*cause = xasprintf("the CA bundle %s (--ca) holds no PEM "
+		    "certificate", path);
+		rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
 int
 client_hub_resolve(struct client_args *a, char **cause)
 {
@@ -149,10 +218,16 @@ client_hub_resolve(struct client_args *a, char **cause)
 		    ". _ @ -, and not %s", a->user, CORE_ACTOR_HUB);
 		return -1;
 	}
+	if (a->ca == NULL && (s = getenv("CONCORD_CA")) != NULL && *s != '\0')
+		a->ca = xstrdup(s);
+	if (a->ca != NULL && client_hub_ca(a->ca, cause) != 0)
+		return -1;
+	client_link_ca(a->ca);
 	if (a->hub == NULL && (s = getenv("CONCORD_HUB")) != NULL && *s != '\0')
 		a->hub = xstrdup(s);
 	if (a->hub == NULL && (a->hub = client_embed_hub(cause)) == NULL)
 		return -2;
+	client_hub_warn(a->hub);
 	return 0;
 }
 
@@ -265,6 +340,12 @@ client_hub_known(struct client_args *a)
 	client_conn_deadline(saved != 0 && saved < soon ? saved : soon);
 	rc = client_hub_list(a, &m, &cause);
 	client_conn_deadline(saved);
+	if (rc != 0 && client_conn_untrusted()) {
+		/* Not a hub to show: the console would only show STALE. */
+		rc = client_hub_fail(CLIENT_EXIT_UNREACHABLE, "%s", cause);
+		free(cause);
+		return rc;
+	}
 	if (rc != 0) {
 		util_log("cannot list the hub's incidents: %s", cause);
 		free(cause);
@@ -331,7 +412,7 @@ client_hub_command(struct client_args *a, struct core_event *cmd,
 		cc = client_conn_open(a->hub, a->user, m.incident, -1,
 		    0, &unreachable, &cause);
 		if (cc == NULL) {
-			if (unreachable <= 0 || !sent) {
+			if (unreachable <= 0 || unreachable == 2 || !sent) {
 				free(op);
 				rc = client_hub_unopened(a, unreachable, cause);
 				free(cause);

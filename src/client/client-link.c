@@ -21,6 +21,15 @@
  * reconnects after a jittered exponential backoff (lws's retry table), so
  * many clients that lose one hub together come back spread out.
  *
+ * A wss:// hub is reached over TLS 1.2 or later on a context made for it
+ * (client_link_context), its certificate checked by OpenSSL against the CA
+ * bundle of client_link_ca (else the system's store) and against the host
+ * named; nothing here can relax that.  A certificate that does not verify
+ * ends the opening as a refusal with the code CLIENT_LINK_UNTRUSTED and a
+ * reason that says so and why (OpenSSL's verify error, kept from its
+ * callback); a retrying link still retries, as the hub's certificate may
+ * be fixed, but one-shot callers give up at once.
+ *
  * Invariants: hello is the first message on every connection, queued
  * before anything else; messages are written only from the WRITEABLE
  * callback, one lws_write per callback; a connection the link has given up
@@ -76,6 +85,8 @@ struct client_link {
 	int				 freed;
 	char				*code;		/* of the error that
 							   ended an opening */
+	int				 tls;		/* wss:// */
+	int				 tls_error;	/* X509_V_ERR_*, 0 */
 	struct buf			 rx;
 	struct link_outq		 out;
 	lws_sorted_usec_list_t		 tick_sul;
@@ -154,19 +165,35 @@ link_outq_clear(struct link_outq *q)
 
 static void	link_connect(struct client_link *);
 
+/* The CA bundle wss:// hubs are checked against; NULL: the system's. */
+static char	*link_ca;
+
+void
+client_link_ca(const char *path)
+{
+	free(link_ca);
+	link_ca = path != NULL ? xstrdup(path) : NULL;
+}
+
 static void
 link_log(int level, const char *line)
 {
+	size_t	n = strlen(line);
+
 	(void)level;
-	util_log("lws: %s", line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	util_log("lws: %.*s", (int)n, line);
 }
 
 struct lws_context *
-client_link_context(const struct lws_protocols *extra, void *user)
+client_link_context(const char *hub, const struct lws_protocols *extra,
+    void *user)
 {
 	struct lws_protocols			 protocols[3];
 	struct lws_context_creation_info	 info;
 	struct lws_context			*ctx;
+	const char				*bundle;
 
 	/* lws copies the list into its vhost. */
 	protocols[0] = client_link_protocol;
@@ -181,6 +208,25 @@ client_link_context(const struct lws_protocols *extra, void *user)
 	info.user = user;
 	info.timeout_secs = CLIENT_CONNECT_TIMEOUT / 1000;
 	info.connect_timeout_secs = CLIENT_CONNECT_TIMEOUT / 1000;
+	if (strncmp(hub, "wss://", 6) == 0) {
+		/*
+		 * With --ca only that bundle is trusted; else the system's
+		 * store, named here so that lws does not look in a directory
+		 * relative to where we run.  TLS 1.2 at least.
+		 */
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		if (link_ca != NULL) {
+			info.client_ssl_ca_filepath = link_ca;
+			info.options |= LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+		} else {
+			if ((bundle = getenv(X509_get_default_cert_file_env())) ==
+			    NULL || *bundle == '\0')
+				bundle = X509_get_default_cert_file();
+			info.client_ssl_ca_filepath = bundle;
+		}
+		info.ssl_client_options_set = SSL_OP_NO_SSLv3 |
+		    SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;
+	}
 	if ((ctx = lws_create_context(&info)) == NULL)
 		fatalx("cannot create an event loop");
 	return ctx;
@@ -287,6 +333,62 @@ link_why(struct client_link *l, const char *fallback, char *why, size_t len)
 		snprintf(why, len, "%s", fallback);
 }
 
+/*
+ * A wss:// connection failed its certificate check: say so, and what to
+ * look at, as *why (the caller frees).  Returns 0, or -1 if the
+ * certificate is not what failed.
+ */
+static int
+link_tls_why(struct client_link *l, char **why)
+{
+	const char	*hint;
+
+	if (!l->tls || l->tls_error == 0)
+		return -1;
+	switch (l->tls_error) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		hint = "the certificate is for another host: use a name it "
+		    "gives in --hub";
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		hint = "look at the certificate's dates and this clock";
+		break;
+	default:
+		hint = link_ca != NULL ? "is --ca right?" : "no --ca given: "
+		    "is the hub's CA in the system's store?";
+		break;
+	}
+	*why = xasprintf("cannot verify the hub's certificate (%s): %s (%s)",
+	    l->hub, X509_verify_cert_error_string(l->tls_error), hint);
+	return 0;
+}
+
+/*
+ * A connection failed before the websocket handshake: why, into why.  A
+ * TLS handshake that failed other than on the certificate most likely met
+ * a plaintext hub; a plaintext one that was cut off, a TLS hub (which
+ * drops what is not TLS): say so.
+ */
+static void
+link_failed(struct client_link *l, const char *in, char *why, size_t len)
+{
+	const char	*what = in != NULL ? in : "connection failed";
+
+	link_why(l, what, why, len);
+	if (strcmp(why, what) != 0)
+		return;		/* a deadline passed */
+	if (l->tls && strncmp(what, "connect SSL", 11) == 0)
+		snprintf(why, len, "no TLS handshake (does the hub serve "
+		    "ws://, not wss://?)");
+	else if (!l->tls && strncmp(l->hub, "ws://", 5) == 0 &&
+	    (strcmp(what, "read failed") == 0 ||
+	    strstr(what, "closed before established") != NULL))
+		snprintf(why, len, "the connection was cut before the "
+		    "websocket handshake (does the hub serve wss://?)");
+}
+
 static void
 link_connect(struct client_link *l)
 {
@@ -299,12 +401,14 @@ link_connect(struct client_link *l)
 	link_detach(l);
 	l->phase = LINK_OPENING;
 	l->deadline = util_clock_mono_ms() + CLIENT_CONNECT_TIMEOUT;
+	l->tls_error = 0;
 	memset(&ci, 0, sizeof ci);
 	if (client_conn_address(l->hub, &ci, &owned, &cause) != 0) {
 		link_lost(l, cause, 1);
 		free(cause);
 		return;
 	}
+	l->tls = (ci.ssl_connection & LCCSCF_USE_SSL) != 0;
 	proto_msg_init(&hello, PROTO_HELLO);
 	hello.user = l->user;
 	hello.incident = l->incident;
@@ -388,10 +492,10 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
 	struct client_link	*l;
-	char			 why[256];
+	char			 why[512], *tls_why;
 
-	(void)user;
 	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
@@ -410,11 +514,27 @@ link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	}
 	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/*
+		 * OpenSSL's check of the hub's chain and name (user is its
+		 * X509_STORE_CTX, len whether it passed): keep the first
+		 * failure to report, and let OpenSSL's verdict stand.
+		 */
+		if (len == 0 && l->tls_error == 0)
+			l->tls_error = X509_STORE_CTX_get_error(user);
+		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		link_why(l, in != NULL ? (const char *)in : "connection failed",
-		    why, sizeof why);
 		lws_set_opaque_user_data(wsi, NULL);
 		l->wsi = NULL;
+		if (link_tls_why(l, &tls_why) == 0) {
+			/* Not the hub's refusal, but as final: say it. */
+			free(l->code);
+			l->code = xstrdup(CLIENT_LINK_UNTRUSTED);
+			link_lost(l, tls_why, 1);
+			free(tls_why);
+			return 0;
+		}
+		link_failed(l, in, why, sizeof why);
 		link_lost(l, why, 0);
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:

@@ -130,7 +130,7 @@ client_outbox_add(const char *hub, const char *incident, const char *user,
 	int		 rc = -1;
 
 	if (hub == NULL || (strncmp(hub, "unix:", 5) != 0 &&
-	    strncmp(hub, "ws://", 5) != 0) ||
+	    strncmp(hub, "ws://", 5) != 0 && strncmp(hub, "wss://", 6) != 0) ||
 	    !core_text_valid(hub, OUTBOX_HUB_MAX) || strchr(hub, '\n') != NULL) {
 		*cause = xstrdup("bad hub address");
 		return -1;

@@ -474,7 +474,7 @@ client_session_create(const char *hub, const char *user, const char *incident,
 	s->sync = CLIENT_SYNC_CONNECTING;
 	client_replica_init(&s->rep, incident);
 	client_feeds_init(&s->feeds);
-	s->ctx = client_link_context(extra, s);
+	s->ctx = client_link_context(hub, extra, s);
 	session_pending_reload(s);
 	s->link = client_link_create(s->ctx, hub, user, incident, 1,
 	    &session_ops, s);

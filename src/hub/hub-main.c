@@ -14,6 +14,13 @@
  * IPv6 disabled, an IPv6 one to a vhost whose socket is IPv6-only, and an
  * empty host to one dual-stack socket on [::] (0.0.0.0 without IPv6).  The
  * listening line shows the address read back from the bound socket.
+ *
+ * With --cert and --key the TCP listener serves only TLS (1.2 or later),
+ * the websocket and HTTP/1.1 alike (ALPN offers nothing else, so TLS
+ * serves just what plaintext does), and the listening line says wss://; the
+ * pair is checked (hub-tls.c) before the store is replayed, and a vhost
+ * lws cannot set up with it ends the start-up, never a half-started hub.
+ * The Unix socket is local and stays plaintext.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -31,13 +38,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "hub.h"
 #include "store.h"
 
 static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
-    "                [--config FILE] [--log FILE] [--lock-delay S]\n"
-    "                [--grace S] [--ttl S] [--snapshot-after N]\n"
+    "                [--cert FILE --key FILE] [--config FILE] [--log FILE]\n"
+    "                [--lock-delay S] [--grace S] [--ttl S]\n"
+    "                [--snapshot-after N]\n"
     "\n"
     "The concord hub: orders, stores and fans out every incident's events.\n"
     "  --socket PATH     listen on a Unix socket\n"
@@ -47,6 +57,11 @@ static const char hub_usage[] =
     "                    port; the listening line shows the address and\n"
     "                    port bound (both listeners serve the websocket\n"
     "                    and GET /healthz and /metrics)\n"
+    "  --cert FILE       serve TLS on the TCP listener (wss://, https://)\n"
+    "                    with this PEM certificate (chain) ...\n"
+    "  --key FILE        ... and its PEM private key (unencrypted, not\n"
+    "                    readable by others); TLS 1.2 or later only; the\n"
+    "                    Unix socket stays plaintext\n"
     "  --data DIR        store directory (default $XDG_STATE_HOME/concord)\n"
     "  --config FILE     read settings (key = value lines) from FILE\n"
     "  --log FILE        log file (default DIR/concordd.log)\n"
@@ -118,6 +133,10 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 		slot = &cfg->hook_token;
 	else if (strcmp(key, "hook-incident") == 0)
 		slot = &cfg->hook_incident;
+	else if (strcmp(key, "cert") == 0)
+		slot = &cfg->cert;
+	else if (strcmp(key, "key") == 0)
+		slot = &cfg->key;
 	if (slot != NULL) {
 		free(*slot);
 		*slot = xstrdup(val);
@@ -347,7 +366,7 @@ hub_listen_options(const struct hub_listen *l)
 
 /*
  * Why lws could not listen on l: bind a socket the same way and return
- * the error (a static string).
+ * the error (a static string), or NULL if that works.
  */
 static const char *
 hub_listen_why(const struct hub_listen *l)
@@ -356,8 +375,7 @@ hub_listen_why(const struct hub_listen *l)
 	struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
 	socklen_t		 sl;
-	const char		*why = "the listener could not be created "
-				    "(see the log)";
+	const char		*why = NULL;
 	int			 fd, on = 1, family = l->family;
 
 	if (family == AF_UNSPEC)
@@ -391,13 +409,13 @@ hub_listen_why(const struct hub_listen *l)
 }
 
 /*
- * The address the TCP listener is bound to, as ws://ADDRESS:PORT (the
+ * The address the TCP listener is bound to, as SCHEME://ADDRESS:PORT (the
  * caller frees it), or NULL if it cannot be found.  lws 4.1.6 does not hand
  * out a vhost's listening socket, but it is this process's only TCP socket
  * that listens, and at start-up only low descriptors are open: look there.
  */
 static char *
-hub_listen_bound(int port)
+hub_listen_bound(const char *scheme, int port)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl, ol;
@@ -418,23 +436,23 @@ hub_listen_bound(int port)
 		    atoi(serv) != port)
 			continue;
 		if (ss.ss_family == AF_INET6)
-			return xasprintf("ws://[%s]:%s", host, serv);
-		return xasprintf("ws://%s:%s", host, serv);
+			return xasprintf("%s://[%s]:%s", scheme, host, serv);
+		return xasprintf("%s://%s:%s", scheme, host, serv);
 	}
 	return NULL;
 }
 
-/* What l asked for, as ws://ADDRESS:PORT; the caller frees it. */
+/* What l asked for, as SCHEME://ADDRESS:PORT; the caller frees it. */
 static char *
-hub_listen_asked(const struct hub_listen *l)
+hub_listen_asked(const char *scheme, const struct hub_listen *l)
 {
 	if (l->family == AF_INET6)
-		return xasprintf("ws://[%s]:%d", l->addr, l->port);
+		return xasprintf("%s://[%s]:%d", scheme, l->addr, l->port);
 	if (l->family == AF_INET)
-		return xasprintf("ws://%s:%d", l->addr, l->port);
+		return xasprintf("%s://%s:%d", scheme, l->addr, l->port);
 	if (hub_listen_ipv6())
-		return xasprintf("ws://[::]:%d", l->port);
-	return xasprintf("ws://0.0.0.0:%d", l->port);
+		return xasprintf("%s://[::]:%d", scheme, l->port);
+	return xasprintf("%s://0.0.0.0:%d", scheme, l->port);
 }
 
 /*
@@ -497,6 +515,14 @@ hub_vhost(struct hub *hub, const char *name, const char *iface, int port,
 	info.retry_and_idle_policy = &policy;
 	info.keepalive_timeout = 5;
 	info.timeout_secs = 10;
+	if ((options & LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT) != 0) {
+		info.ssl_cert_filepath = hub->cfg.cert;
+		info.ssl_private_key_filepath = hub->cfg.key;
+		info.ssl_options_set = SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
+		    SSL_OP_NO_TLSv1_1;
+		/* HTTP/1.1 alone, as in plaintext: lws would offer h2. */
+		info.alpn = "http/1.1";
+	}
 	return lws_create_vhost(hub->ctx, &info);
 }
 
@@ -513,6 +539,8 @@ hub_main(int argc, char **argv)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "snapshot-after", required_argument, NULL, 'S' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -522,6 +550,8 @@ hub_main(int argc, char **argv)
 	const char			*config = NULL;
 	struct hub_listen		 tcp;
 	char				*cause = NULL, *where;
+	const char			*scheme, *why;
+	uint64_t			 tls;
 	int				 ch, i;
 	struct buf			 listening;
 
@@ -603,6 +633,13 @@ hub_main(int argc, char **argv)
 	hub_main_authz(&hub.cfg);
 	hub_main_nofile();
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, hub_lws_log);
+	if (hub_tls_check(&hub.cfg, &cause) != 0) {
+		fprintf(stderr, "concordd: %s\n", cause);
+		util_log("cannot serve TLS: %s", cause);
+		return 1;
+	}
+	tls = hub.cfg.cert != NULL ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
+	scheme = tls != 0 ? "wss" : "ws";
 	if (hub_state_load(&hub, &cause) != 0) {
 		fprintf(stderr, "concordd: cannot recover the store: %s\n",
 		    cause);
@@ -611,7 +648,7 @@ hub_main(int argc, char **argv)
 	}
 
 	memset(&info, 0, sizeof info);
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | tls;
 	info.user = &hub;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	if ((hub.ctx = lws_create_context(&info)) == NULL) {
@@ -634,14 +671,23 @@ hub_main(int argc, char **argv)
 		if (tcp.resolved != NULL)
 			util_log("listen: %s", tcp.resolved);
 		if ((vh = hub_vhost(&hub, "tcp", tcp.addr, tcp.port,
-		    hub_listen_options(&tcp))) == NULL) {
-			fprintf(stderr, "concordd: cannot listen on \"%s\": "
-			    "%s\n", hub.cfg.listen, hub_listen_why(&tcp));
+		    hub_listen_options(&tcp) | tls)) == NULL) {
+			if ((why = hub_listen_why(&tcp)) != NULL)
+				fprintf(stderr, "concordd: cannot listen on "
+				    "\"%s\": %s\n", hub.cfg.listen, why);
+			else if (tls != 0)
+				fprintf(stderr, "concordd: cannot serve TLS on "
+				    "\"%s\" with %s and %s (see the log)\n",
+				    hub.cfg.listen, hub.cfg.cert, hub.cfg.key);
+			else
+				fprintf(stderr, "concordd: cannot listen on "
+				    "\"%s\": the listener could not be "
+				    "created (see the log)\n", hub.cfg.listen);
 			return 1;
 		}
 		tcp.port = lws_get_vhost_listen_port(vh);
-		if ((where = hub_listen_bound(tcp.port)) == NULL)
-			where = hub_listen_asked(&tcp);
+		if ((where = hub_listen_bound(scheme, tcp.port)) == NULL)
+			where = hub_listen_asked(scheme, &tcp);
 		util_buf_printf(&listening, " %s", where);
 		free(where);
 	}
@@ -677,6 +723,8 @@ hub_main(int argc, char **argv)
 	free(hub.cfg.band);
 	free(hub.cfg.hook_token);
 	free(hub.cfg.hook_incident);
+	free(hub.cfg.cert);
+	free(hub.cfg.key);
 	hub_tele_config_clear(&hub.cfg);
 	return 0;
 }

@@ -188,6 +188,7 @@ tui_main_free(struct tui *t)
 	free(t->search);
 	free(t->message);
 	free(t->hub);
+	free(t->plaintext);
 	free(t->user);
 	free(t->incident);
 }
@@ -238,6 +239,7 @@ tui_main(struct client_args *a)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return client_hub_fail(CLIENT_EXIT_ERROR, "the console needs a "
 		    "terminal; see concord --help for the commands");
+	client_hub_quiet();		/* the console says it itself */
 	if ((rc = client_hub_prepare(a, 1)) != 0 ||
 	    (rc = client_hub_known(a)) != 0)
 		return rc;
@@ -257,6 +259,7 @@ tui_main(struct client_args *a)
 	embed = client_embed_url();
 	t.embedded = strcmp(a->hub, embed) == 0;	/* says "private" */
 	free(embed);
+	t.plaintext = client_hub_plaintext(t.hub);
 	t.user = xstrdup(a->user);
 	t.incident = xstrdup(a->incident);
 	t.dirty = 1;
@@ -288,6 +291,10 @@ tui_main(struct client_args *a)
 		return rc;
 	}
 	util_log("console on %s at %s as %s", t.incident, t.hub, t.user);
+	if (t.plaintext != NULL) {
+		util_log("warning: %s", t.plaintext);
+		tui_input_message(&t, 1, "%s", t.plaintext);
+	}
 	t.bench_fd = -1;
 	if ((bench = getenv("CONCORD_BENCH_LOG")) != NULL && *bench != '\0')
 		t.bench_fd = open(bench, O_WRONLY | O_CREAT | O_APPEND |

@@ -20,8 +20,9 @@
  * accepts it), and the user's own claims with their countdowns.  The
  * Actions pane lists what needs attention first (held, conflicting,
  * blocked, free, done) and says how many more there are when they do not
- * fit.  The header names the hub ("private" for the embedded one).  The
- * mode shows: the focused pane's title is marked and the command line
+ * fit.  The header names the hub ("private" for the embedded one; both it
+ * and a plaintext ws:// hub elsewhere than this machine in the warning
+ * style, the console saying why when it starts).  The mode shows: the focused pane's title is marked and the command line
  * says which pane has the keys; a search match is drawn whole in the
  * match style (never a colour pair mixed with another); help and one
  * entry's detail are overlays that scroll.
@@ -380,8 +381,8 @@ tui_screen_header(struct tui *t)
 	    TUI_HEADER, A_BOLD, t->incident);
 	used += tui_screen_text(t, 0, used, t->cols - sw - hw - 2 - used,
 	    TUI_HEADER, 0, " ");
-	tui_screen_text(t, 0, t->cols - sw - hw - 1, hw, t->embedded ?
-	    TUI_SEV2 : TUI_HEADER, A_BOLD, hub);
+	tui_screen_text(t, 0, t->cols - sw - hw - 1, hw, t->embedded ||
+	    t->plaintext != NULL ? TUI_SEV2 : TUI_HEADER, A_BOLD, hub);
 	tui_screen_text(t, 0, t->cols - sw + 1, sw - 1, se, A_BOLD, sync);
 	sw += hw + 3;
 	t->titled = 0;

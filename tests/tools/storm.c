@@ -98,7 +98,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (getenv("CONCORD_LOG") != NULL)
 		util_log_open(getenv("CONCORD_LOG"));
-	ctx = client_link_context(NULL, NULL);
+	ctx = client_link_context(argv[1], NULL, NULL);
 	c = xcalloc((size_t)count, sizeof *c);
 	for (i = 0; i < count; i++) {
 		c[i].link = client_link_create(ctx, argv[1], "storm", argv[2],

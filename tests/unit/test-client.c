@@ -11,7 +11,10 @@
  * out) and severities as 1-4 or SEV1-SEV4.  And the outbox, on a real
  * SQLite file in a private
  * directory: oldest first per hub, an operation id queued once, a refused
- * entry set aside, a delivered one gone, bad entries refused.
+ * entry set aside, a delivered one gone, bad entries refused.  And hub
+ * addresses (client-url.c): unix:, ws:// and wss:// parsed, TLS asked of
+ * lws for wss:// alone and never with its checks relaxed, which hosts are
+ * this machine, and which hubs are warned of as plaintext elsewhere.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <libwebsockets.h>
 
 #include "client.h"
 #include "util.h"
@@ -461,6 +466,12 @@ test_outbox(void **state)
 	    "second again", 3000, &cause), 0);	/* the same op: kept once */
 	assert_int_equal(client_outbox_add("ws://other:1", "INC-1", "bob",
 	    "op-c", "elsewhere", 500, &cause), 0);
+	assert_int_equal(client_outbox_add("wss://tls:1", "INC-1", "bob",
+	    "op-t", "over tls", 600, &cause), 0);
+	assert_int_equal(client_outbox_add("http://other:1", "INC-1", "bob",
+	    "op-h", "not a hub", 600, &cause), -1);
+	free(cause);
+	cause = NULL;
 	assert_int_equal(client_outbox_add(hub, "INC-1", "bob", "op d",
 	    "bad op", 4000, &cause), -1);
 	free(cause);
@@ -488,6 +499,10 @@ test_outbox(void **state)
 	client_outbox_free(list, n);
 	list = client_outbox_list("ws://other:1", "INC-9", &n);
 	assert_int_equal(n, 0);
+	client_outbox_free(list, n);
+	list = client_outbox_list("wss://tls:1", NULL, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].text, "over tls");
 	client_outbox_free(list, n);
 
 	cmd = xasprintf("rm -rf '%s'", dir);
@@ -654,6 +669,159 @@ test_feeds(void **state)
 	client_feeds_clear(&cf);
 }
 
+/* Parse hub as a URL: 0 with its parts as said, or -1 (cause freed). */
+static int
+url(const char *hub, enum client_url_scheme scheme, const char *host,
+    int port)
+{
+	struct client_url	 u;
+	char			*cause = NULL;
+
+	if (client_url_parse(hub, &u, &cause) != 0) {
+		assert_non_null(cause);
+		assert_non_null(strstr(cause, hub));
+		free(cause);
+		return -1;
+	}
+	assert_int_equal(u.scheme, scheme);
+	assert_string_equal(u.host, host);
+	assert_int_equal(u.port, port);
+	client_url_clear(&u);
+	return 0;
+}
+
+/*
+ * Hub addresses: unix:, ws:// and wss://, what lws is told for each (TLS
+ * for wss:// alone), which hosts are this machine, when plaintext is
+ * warned of, and --ca among the common options.
+ */
+static void
+test_url(void **state)
+{
+	struct lws_client_connect_info	 ci;
+	struct client_args		 a;
+	char				*owned, *cause = NULL, *w;
+	char				*argv[7];
+	int				 i;
+
+	(void)state;
+	assert_int_equal(url("unix:/run/c.sock", CLIENT_URL_UNIX,
+	    "/run/c.sock", 0), 0);
+	assert_int_equal(url("ws://hub.example:7420", CLIENT_URL_WS,
+	    "hub.example", 7420), 0);
+	assert_int_equal(url("wss://hub.example:7420", CLIENT_URL_WSS,
+	    "hub.example", 7420), 0);
+	assert_int_equal(url("wss://127.0.0.1:1/", CLIENT_URL_WSS,
+	    "127.0.0.1", 1), 0);
+	assert_int_equal(url("wss://h:65535/any/path", CLIENT_URL_WSS, "h",
+	    65535), 0);
+	assert_int_equal(url("ws://[::1]:7420", CLIENT_URL_WS, "::1", 7420),
+	    0);
+	/* What a certificate would have to name: no IPv6 literal. */
+	assert_int_equal(url("wss://[::1]:7420", CLIENT_URL_WSS, "", 0), -1);
+	assert_int_equal(url("wss://hub.example", CLIENT_URL_WSS, "", 0), -1);
+	assert_int_equal(url("wss://hub.example:", CLIENT_URL_WSS, "", 0), -1);
+	assert_int_equal(url("wss://hub.example:0", CLIENT_URL_WSS, "", 0), -1);
+	assert_int_equal(url("wss://hub.example:65536", CLIENT_URL_WSS, "", 0),
+	    -1);
+	assert_int_equal(url("wss://hub.example:74x", CLIENT_URL_WSS, "", 0),
+	    -1);
+	assert_int_equal(url("wss://:7420", CLIENT_URL_WSS, "", 0), -1);
+	assert_int_equal(url("ws://::1:7420", CLIENT_URL_WS, "", 0), -1);
+	assert_int_equal(url("ws://[::1:7420", CLIENT_URL_WS, "", 0), -1);
+	assert_int_equal(url("ws://[::1]7420", CLIENT_URL_WS, "", 0), -1);
+	assert_int_equal(url("https://hub.example:7420", CLIENT_URL_WS, "", 0),
+	    -1);
+	assert_int_equal(url("WSS://hub.example:7420", CLIENT_URL_WS, "", 0),
+	    -1);
+	assert_int_equal(url("unix:run/c.sock", CLIENT_URL_UNIX, "", 0), -1);
+	assert_int_equal(url("", CLIENT_URL_UNIX, "", 0), -1);
+
+	memset(&ci, 0, sizeof ci);
+	assert_int_equal(client_conn_address("wss://hub.example:7420", &ci,
+	    &owned, &cause), 0);
+	assert_string_equal(ci.address, "hub.example");
+	assert_string_equal(ci.host, "hub.example");
+	assert_int_equal(ci.port, 7420);
+	assert_true(ci.ssl_connection & LCCSCF_USE_SSL);
+	assert_string_equal(ci.alpn, "http/1.1");
+	/* Checking the certificate and its name is never turned off. */
+	assert_false(ci.ssl_connection & (LCCSCF_ALLOW_SELFSIGNED |
+	    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_EXPIRED |
+	    LCCSCF_ALLOW_INSECURE));
+	free(owned);
+	memset(&ci, 0, sizeof ci);
+	assert_int_equal(client_conn_address("ws://127.0.0.1:7420", &ci,
+	    &owned, &cause), 0);
+	assert_int_equal(ci.ssl_connection, 0);
+	assert_int_equal(ci.port, 7420);
+	free(owned);
+	memset(&ci, 0, sizeof ci);
+	assert_int_equal(client_conn_address("unix:/run/c.sock", &ci, &owned,
+	    &cause), 0);
+	assert_string_equal(ci.address, "+/run/c.sock");
+	assert_int_equal(ci.ssl_connection, 0);
+	free(owned);
+	assert_int_equal(client_conn_address("wss://x", &ci, &owned, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "wss://HOST:PORT"));
+	free(cause);
+	cause = NULL;
+
+	assert_true(client_url_local("127.0.0.1"));
+	assert_true(client_url_local("127.1.2.3"));
+	assert_true(client_url_local("::1"));
+	assert_true(client_url_local("::ffff:127.0.0.1"));
+	assert_true(client_url_local("localhost"));
+	assert_true(client_url_local("LocalHost."));
+	assert_true(client_url_local("hub.localhost"));
+	assert_false(client_url_local("128.0.0.1"));
+	assert_false(client_url_local("126.255.255.255"));
+	assert_false(client_url_local("10.0.0.1"));
+	assert_false(client_url_local("0.0.0.0"));
+	assert_false(client_url_local("::"));
+	assert_false(client_url_local("::ffff:10.0.0.1"));
+	assert_false(client_url_local("fe80::1"));
+	assert_false(client_url_local("hub.example"));
+	assert_false(client_url_local("localhost.example"));
+	assert_false(client_url_local("notlocalhost"));
+	assert_false(client_url_local("127.0.0.1.example"));
+	assert_false(client_url_local(""));
+
+	assert_true(client_url_plaintext("ws://10.0.0.1:7420"));
+	assert_true(client_url_plaintext("ws://hub.example:7420"));
+	assert_true(client_url_plaintext("ws://[fe80::1]:7420"));
+	assert_false(client_url_plaintext("ws://127.0.0.1:7420"));
+	assert_false(client_url_plaintext("ws://localhost:7420"));
+	assert_false(client_url_plaintext("ws://[::1]:7420"));
+	assert_false(client_url_plaintext("wss://hub.example:7420"));
+	assert_false(client_url_plaintext("unix:/run/c.sock"));
+	assert_false(client_url_plaintext("ws://hub.example"));
+	w = client_hub_plaintext("ws://10.0.0.1:7420");
+	assert_non_null(w);
+	assert_non_null(strstr(w, "plaintext to a non-local hub "
+	    "(ws://10.0.0.1:7420)"));
+	free(w);
+	assert_null(client_hub_plaintext("ws://127.0.0.1:7420"));
+	assert_null(client_hub_plaintext("wss://10.0.0.1:7420"));
+
+	argv[0] = xstrdup("concord");
+	argv[1] = xstrdup("--ca");
+	argv[2] = xstrdup("/etc/ca.pem");
+	argv[3] = xstrdup("--hub");
+	argv[4] = xstrdup("wss://hub.example:7420");
+	argv[5] = xstrdup("show");
+	argv[6] = NULL;
+	client_args_init(&a);
+	assert_int_equal(client_cmd_parse_common(&a, 6, argv, &cause), 5);
+	assert_string_equal(a.ca, "/etc/ca.pem");
+	assert_string_equal(a.hub, "wss://hub.example:7420");
+	client_args_clear(&a);
+	assert_null(a.ca);
+	for (i = 0; i < 6; i++)
+		free(argv[i]);
+}
+
 int
 main(void)
 {
@@ -665,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_outbox),
 		cmocka_unit_test(test_replica),
 		cmocka_unit_test(test_feeds),
+		cmocka_unit_test(test_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
