@@ -22,10 +22,12 @@
  * many clients that lose one hub together come back spread out.
  *
  * Invariants: hello is the first message on every connection, queued
- * before anything else; messages are written only from the WRITEABLE
- * callback, one lws_write per callback; a connection the link has given up
- * on has its opaque pointer cleared before it is killed, so nothing it
- * reports afterwards reaches the link.  Incoming messages are reassembled
+ * before anything else, and carries the user's token ($CONCORD_TOKEN,
+ * else the configuration's) over TCP, never to a Unix socket; messages are
+ * written only from the WRITEABLE callback, one lws_write per callback; a
+ * connection the link has given up on has its opaque pointer cleared
+ * before it is killed, so nothing it reports afterwards reaches the
+ * link.  Incoming messages are reassembled
  * up to 4 * PROTO_MAX_MSG and decoded here: callers see plain structs.
  */
 #include <sys/queue.h>
@@ -287,6 +289,26 @@ link_why(struct client_link *l, const char *fallback, char *why, size_t len)
 		snprintf(why, len, "%s", fallback);
 }
 
+/* The configuration file's token (client-config.c), or NULL. */
+static char	*link_token;
+
+void
+client_link_token_set(const char *token)
+{
+	free(link_token);
+	link_token = token != NULL ? xstrdup(token) : NULL;
+}
+
+const char *
+client_link_token(void)
+{
+	const char	*s = getenv("CONCORD_TOKEN");
+
+	if (s != NULL && *s != '\0')
+		return s;
+	return link_token;
+}
+
 static void
 link_connect(struct client_link *l)
 {
@@ -307,6 +329,8 @@ link_connect(struct client_link *l)
 	}
 	proto_msg_init(&hello, PROTO_HELLO);
 	hello.user = l->user;
+	if (strncmp(l->hub, "unix:", 5) != 0)	/* a socket is its peer */
+		hello.token = (char *)client_link_token();
 	hello.incident = l->incident;
 	hello.from = l->from;
 	hello.snapshot = l->snapshot;

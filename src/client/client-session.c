@@ -394,6 +394,10 @@ session_message(void *arg, struct proto_msg *m)
 	case PROTO_ERROR:
 		session_answer(s, m);
 		break;
+	case PROTO_NOTICE:
+		session_notice(s, "%s", m->message != NULL ? m->message :
+		    m->code);
+		break;
 	case PROTO_PRESENCE:
 		session_presence_clear(s);
 		s->users = m->users;
