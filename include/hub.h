@@ -293,6 +293,8 @@ struct hub {
 	struct store_users	*users;		/* DIR/users.db */
 	struct store_user	*userv;		/* as last read */
 	size_t			 nusers;
+	uint64_t		 users_gen;	/* times they were read */
+	uint64_t		 users_swept;	/* ... as of the last sweep */
 	uint64_t		 stat_refused;	/* hellos refused */
 	uint64_t		 stat_throttled; /* reads paused by the rate */
 };

@@ -53,10 +53,11 @@ hub_auth_load(struct hub *hub)
 	store_users_free(hub->userv, hub->nusers);
 	hub->userv = u;
 	hub->nusers = n;
+	hub->users_gen++;
 }
 
-/* Read the users again if they changed; 1 if they did. */
-static int
+/* Read the users again if they changed. */
+static void
 hub_auth_refresh(struct hub *hub)
 {
 	char	*cause;
@@ -65,11 +66,10 @@ hub_auth_refresh(struct hub *hub)
 	if ((rc = store_users_changed(hub->users, &cause)) < 0) {
 		util_log("cannot ask if the users changed: %s", cause);
 		free(cause);
-		return 0;
+		return;
 	}
 	if (rc == 1)
 		hub_auth_load(hub);
-	return rc;
 }
 
 int
@@ -78,6 +78,7 @@ hub_auth_open(struct hub *hub, char **cause)
 	if ((hub->users = store_users_open(hub->cfg.data, cause)) == NULL)
 		return -1;
 	hub_auth_load(hub);
+	hub->users_swept = hub->users_gen;
 	return 0;
 }
 
@@ -316,8 +317,11 @@ hub_auth_sweep(struct hub *hub)
 	const char		*what;
 	char			*msg;
 
-	if (!hub_auth_refresh(hub))
+	/* A hello may have read them first: sweep once per reading. */
+	hub_auth_refresh(hub);
+	if (hub->users_swept == hub->users_gen)
 		return;
+	hub->users_swept = hub->users_gen;
 	LIST_FOREACH(c, &hub->clients, entry) {
 		if (c->closing || c->login == NULL ||
 		    (what = hub_auth_holds(hub, c)) == NULL)
