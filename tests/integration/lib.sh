@@ -65,7 +65,7 @@ hub_start() {
 	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" "$@" \
 	    </dev/null >"$out" 2>&1 &
 	HUB_PID=$!
-	if ! wait_for 20 grep -q listening "$out"; then
+	if ! wait_for 20 grep -qs listening "$out"; then
 		echo "hub did not start:"; cat "$out"; return 1
 	fi
 }

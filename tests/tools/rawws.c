@@ -977,7 +977,7 @@ static void
 flood(const unsigned char *arg)
 {
 	const char	*incident;
-	uint64_t	 n, rate, k, answered = 0, acked = 0;
+	uint64_t	 n, rate, k, was, answered = 0, acked = 0;
 	int64_t		 start = now_ms(), sent, last, deadline, due;
 
 	incident = parse_nmi("flood", arg, &n, &rate);
@@ -987,8 +987,10 @@ flood(const unsigned char *arg)
 			pause_ms((uint64_t)(due - now_ms()));
 		send_note("flood", k, incident);
 		drain("flood", &answered, &acked);
-		if (ws_eof || ws_closed)
+		if (ws_eof || ws_closed) {
+			k++;
 			break;
+		}
 	}
 	sent = now_ms();
 	last = sent;
@@ -998,17 +1000,17 @@ flood(const unsigned char *arg)
 			break;
 		fill();
 		flush_pong();
-		k = answered;
+		was = answered;
 		drain("flood", &answered, &acked);
-		if (answered > k) {
+		if (answered > was) {
 			last = now_ms();
 			deadline = last + ws_timeout;
 		}
 	}
 	printf("flood: sent %" PRIu64 " in %lld ms (%lld/s), answered %"
-	    PRIu64 " (%" PRIu64 " acked) in %lld ms (%lld/s)\n", k < n ? k : n,
+	    PRIu64 " (%" PRIu64 " acked) in %lld ms (%lld/s)\n", k,
 	    (long long)(sent - start), (long long)((sent - start) > 0 ?
-	    (int64_t)n * 1000 / (sent - start) : 0), answered, acked,
+	    (int64_t)k * 1000 / (sent - start) : 0), answered, acked,
 	    (long long)(last - start), (long long)((last - start) > 0 ?
 	    (int64_t)answered * 1000 / (last - start) : 0));
 	fflush(stdout);
