@@ -14,6 +14,12 @@
  * and writes the frames in one raw write (lws_write's LWS_WRITE_RAW sends
  * bytes as they are), so that a writer's acknowledgements after a commit
  * cost one write, not one each; a page alone is written as a text message.
+ * Each message read takes a token from the client's bucket (rate a
+ * second, burst at once: core-bucket.c); once it is empty the client is
+ * not read (rx flow control, a reason of its own) until a timer says a
+ * token is back, so a client sending too fast is slowed to its rate,
+ * nothing dropped, and sent a notice saying so.  Who a client is, and
+ * whether its hello may act as its user, hub-auth.c decides.
  * A client that stops reading is paused (rx flow control) once
  * HUB_OUTQ_PAUSE of its own replies are queued, rather than buffered
  * without bound; notices to every follower do not count, since there is

@@ -52,7 +52,8 @@ wait_for() {
 # --as, as the embedded hub lets its owner); its token is in DIR.token.
 hub_user() {
 	local data=${1:-$T/data}
-	[ -s "$data.token" ] || "$BIN/concordd" user add "$ME" --act-as \
+	[ -s "$data.token" ] && [ -e "$data/users.db" ] ||
+	    "$BIN/concordd" user add "$ME" --act-as \
 	    --data "$data" >"$data.token" 2>/dev/null
 }
 # hub_start [ARGS...]: start concordd on $T/hub.sock and wait for

@@ -7,7 +7,7 @@
  * another; the users table adds, refuses a second live user of a name,
  * revokes, grants, gives a revoked user a new token, notices another
  * process's change and keeps its file mode 0600; a timeline line shows
- * both names.
+ * both names; a hello carries its token and a notice its code.
  */
 #include <sys/stat.h>
 
@@ -24,6 +24,7 @@
 
 #include "core.h"
 #include "export.h"
+#include "proto.h"
 #include "store.h"
 #include "util.h"
 
@@ -323,6 +324,56 @@ test_users(void **state)
 	free(cmd);
 }
 
+static void
+test_wire(void **state)
+{
+	struct proto_msg	 m, back;
+	struct buf		 b;
+	char			*cause;
+
+	(void)state;
+	/* A hello carries its token; a notice its code and message. */
+	proto_msg_init(&m, PROTO_HELLO);
+	m.user = (char *)"dave";
+	m.token = (char *)"concord:dave:00ff";
+	util_buf_init(&b);
+	proto_msg_encode(&m, &b);
+	assert_int_equal(proto_msg_decode(b.data, b.len, &back, &cause), 0);
+	assert_int_equal(back.kind, PROTO_HELLO);
+	assert_string_equal(back.user, "dave");
+	assert_string_equal(back.token, "concord:dave:00ff");
+	proto_msg_clear(&back);
+	util_buf_clear(&b);
+	proto_msg_init(&m, PROTO_HELLO);
+	m.user = (char *)"dave";
+	proto_msg_encode(&m, &b);
+	assert_null(strstr(b.data, "token"));
+	assert_int_equal(proto_msg_decode(b.data, b.len, &back, &cause), 0);
+	assert_null(back.token);
+	proto_msg_clear(&back);
+	util_buf_clear(&b);
+
+	proto_msg_init(&m, PROTO_NOTICE);
+	m.code = (char *)"slow-down";
+	m.message = (char *)"slow down";
+	proto_msg_encode(&m, &b);
+	assert_string_equal(b.data, "{\"type\":\"notice\",\"code\":"
+	    "\"slow-down\",\"message\":\"slow down\"}");
+	assert_int_equal(proto_msg_decode(b.data, b.len, &back, &cause), 0);
+	assert_int_equal(back.kind, PROTO_NOTICE);
+	assert_string_equal(back.code, "slow-down");
+	assert_null(back.op);
+	proto_msg_clear(&back);
+	util_buf_clear(&b);
+
+	/* A token that is not a string is malformed. */
+	assert_int_equal(proto_msg_decode("{\"type\":\"hello\",\"proto\":4,"
+	    "\"user\":\"a\",\"token\":5}", 47, &back, &cause), -1);
+	assert_non_null(strstr(cause, "token"));
+	free(cause);
+	proto_msg_clear(&back);
+}
+
 int
 main(void)
 {
@@ -331,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
