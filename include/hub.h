@@ -49,7 +49,7 @@
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
 #define HUB_COMMIT_BUCKETS	10	/* of the commit time histogram */
 #define HUB_RATE		50	/* messages a second, per connection */
-#define HUB_BURST		100	/* ... read at once from a full bucket */
+#define HUB_BURST		100	/* ... read at once when it is full */
 #define HUB_RATE_MAX		1000000
 #define HUB_USER_CONNECTIONS	32	/* connections per user */
 #define HUB_USER_INCIDENTS	20	/* open incidents per user */

@@ -272,8 +272,8 @@ hub_auth_hello(struct hub *hub, struct hub_client *c,
 	if (hub->cfg.user_connections > 0 && hub_auth_count(hub, c, login) >=
 	    (size_t)hub->cfg.user_connections) {
 		*code = "limit";
-		*why = xasprintf("%s has %lld connections to this hub, the most "
-		    "one user may have (connections-per-user)", login,
+		*why = xasprintf("%s has %lld connections to this hub, the "
+		    "most one user may have (connections-per-user)", login,
 		    (long long)hub->cfg.user_connections);
 		log = xasprintf("%s is at connections-per-user", login);
 		goto refuse;

@@ -6,13 +6,14 @@
  *
  * A webhook needs the configuration's bearer token (401 without it, 403
  * when none is configured).  Its body is read up to hook-body-max bytes
- * (at most PROTO_MON_BODY_MAX; 413 past it, announced or not) within HUB_HOOK_TIMEOUT, decoded
- * whole and routed whole before anything is logged: a bad payload, or an
- * alert with nowhere to go, is a 400 with the reason and nothing of it is
- * recorded.  Each alert becomes one alert event whose operation id is its
- * fingerprint, status and start, so a delivery the sender repeats is
- * logged once.  The answer waits for the commit that makes the events
- * durable: a sender told 200 never loses them.
+ * (at most PROTO_MON_BODY_MAX; 413 past it, announced or not) within
+ * HUB_HOOK_TIMEOUT, decoded whole and routed whole before anything is
+ * logged: a bad payload, or an alert with nowhere to go, is a 400 with the
+ * reason and nothing of it is recorded.  Each alert becomes one alert
+ * event whose operation id is its fingerprint, status and start, so a
+ * delivery the sender repeats is logged once.  The answer waits for the
+ * commit that makes the events durable: a sender told 200 never loses
+ * them.
  *
  * The answer is made once, kept in the connection's buffer and written
  * from the HTTP WRITEABLE callback.

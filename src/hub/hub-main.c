@@ -76,7 +76,7 @@ static const char hub_usage[] =
     "login user.  Users and tokens (in DIR/users.db, changed while the hub\n"
     "runs; revoking closes the user's connections):\n"
     "  concordd user add NAME [--act-as]   make NAME and print its token once\n"
-    "  concordd user list                  names, when made and revoked, rights\n"
+    "  concordd user list                  names, when made and revoked\n"
     "  concordd user revoke NAME [act-as]  revoke NAME, or only its right\n"
     "  concordd user grant NAME act-as     let NAME act as others (--as)\n"
     "each with [--data DIR] [--config FILE] to find the store.\n";
