@@ -78,6 +78,8 @@ struct client_link {
 	int				 freed;
 	char				*code;		/* of the error that
 							   ended an opening */
+	char				*parting;	/* the error the hub
+							   closes with, if any */
 	struct buf			 rx;
 	struct link_outq		 out;
 	lws_sorted_usec_list_t		 tick_sul;
@@ -220,10 +222,16 @@ static void
 link_lost(struct client_link *l, const char *why, int refused)
 {
 	uint32_t	ms;
-	char		conceal;
+	char		conceal, *parting = l->parting;
 
 	if (l->phase == LINK_DOWN)
 		return;
+	/* The hub said why before it closed: that is the reason. */
+	if (parting != NULL) {
+		l->parting = NULL;
+		why = parting;
+		refused = 1;
+	}
 	link_detach(l);
 	l->phase = LINK_DOWN;
 	util_log("link to %s lost: %s", l->hub, why);
@@ -235,6 +243,7 @@ link_lost(struct client_link *l, const char *why, int refused)
 	}
 	if (l->ops->down != NULL)
 		l->ops->down(l->arg, why, refused);
+	free(parting);
 	/* Whoever waits in lws_service should look again. */
 	lws_cancel_service(l->ctx);
 }
@@ -319,6 +328,8 @@ link_connect(struct client_link *l)
 	if (l->phase != LINK_DOWN)
 		return;
 	link_detach(l);
+	free(l->parting);
+	l->parting = NULL;
 	l->phase = LINK_OPENING;
 	l->deadline = util_clock_mono_ms() + CLIENT_CONNECT_TIMEOUT;
 	memset(&ci, 0, sizeof ci);
@@ -400,6 +411,13 @@ link_message(struct client_link *l, const char *p, size_t len)
 	if (m.kind == PROTO_PONG) {
 		proto_msg_clear(&m);
 		return;
+	}
+	if (m.kind == PROTO_ERROR && m.op == NULL && m.message != NULL &&
+	    m.code != NULL && (strcmp(m.code, "revoked") == 0 ||
+	    strcmp(m.code, "store") == 0)) {
+		/* The hub closes after these: they are why. */
+		free(l->parting);
+		l->parting = xstrdup(m.message);
 	}
 	if (l->ops->message != NULL)
 		l->ops->message(l->arg, &m);	/* the callee clears it */
@@ -563,6 +581,8 @@ client_link_free(struct client_link *l)
 	free(l->incident);
 	free(l->code);
 	l->code = NULL;
+	free(l->parting);
+	l->parting = NULL;
 	if (l->in_callback) {
 		l->freed = 1;	/* the receive callback frees it */
 		return;
