@@ -17,8 +17,10 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 commit_hub_start() { # dir
+	bench_user "$1/data"
 	$ON_SERVER "$BIN/concordd" --socket "$1/hub.sock" \
-	    --listen 127.0.0.1:0 --data "$1/data" >"$1/out" 2>&1 &
+	    --listen 127.0.0.1:0 --data "$1/data" $HUB_UNLIMITED \
+	    >"$1/out" 2>&1 &
 	HUB=$!
 	wait_line "$1/out" listening 20
 	PORT=$(grep -o ':[0-9]*$' "$1/out" | tr -d :)

@@ -40,11 +40,23 @@ wait_line() {
 	return 1
 }
 
+# A benchmark measures what the hub can take, so its limits per connection
+# and user are off; bench_user DATA lets the login user act as the
+# generator's connections and exports its token (TCP needs one).
+HUB_UNLIMITED="--rate 0 --connections-per-user 0 --open-incidents-per-user 0"
+bench_user() {
+	mkdir -p "$1"
+	CONCORD_TOKEN=$("$BIN/concordd" user add "$(id -un)" --act-as \
+	    --data "$1" 2>/dev/null) || return 1
+	export CONCORD_TOKEN
+}
+
 # hub_start DIR: a fresh concordd with its store in DIR, on TCP.
 hub_start() {
 	mkdir -p "$1"
+	bench_user "$1/data"
 	$ON_SERVER "$BIN/concordd" --listen 127.0.0.1:0 --data "$1/data" \
-	    --log "$1/concordd.log" </dev/null >"$1/out" 2>&1 &
+	    --log "$1/concordd.log" $HUB_UNLIMITED </dev/null >"$1/out" 2>&1 &
 	HUB=$!
 	wait_line "$1/out" listening 20
 	HUB_ADDR=$(grep -oE '127\.0\.0\.1:[0-9]+' "$1/out" | head -1)

@@ -226,6 +226,12 @@ struct client_link *client_link_create(struct lws_context *, const char *hub,
 		    const char *user, const char *incident, int retry,
 		    const struct client_link_ops *, void *arg);
 void		 client_link_free(struct client_link *);
+/*
+ * The token hellos carry: $CONCORD_TOKEN if set, else the one set from
+ * the configuration file, else NULL.  Both are the process's.
+ */
+const char	*client_link_token(void);
+void		 client_link_token_set(const char *);
 /* What the next hello asks for: events after from (-1 none), snapshot. */
 void		 client_link_resume(struct client_link *, int64_t from,
 		    int snapshot);
@@ -313,6 +319,12 @@ int		 client_conn_recv(struct client_conn *, struct proto_msg *,
  * and receiving returns 0 at once.  Returns the previous deadline.
  */
 int64_t		 client_conn_deadline(int64_t);
+/*
+ * Print the hub's notices ("slow down") as JSON from now on, or not.
+ * A notice answers nothing: it is printed on standard error, once per
+ * code and connection, and never returned by client_conn_recv.
+ */
+void		 client_conn_json(int);
 /* Is the deadline (if any) past?  And ms left before it (-1: none). */
 int		 client_conn_expired(void);
 int64_t		 client_conn_left(void);
@@ -332,11 +344,12 @@ int		 client_conn_answer(struct client_conn *, const char *op,
 
 /* client-hub.c */
 /*
- * Resolve the user, the CA bundle for wss:// hubs (--ca, $CONCORD_CA, else
- * the system's store; handed to client_link_ca) and the hub address
- * (--hub, $CONCORD_HUB or the embedded hub), warning once on standard
- * error of plaintext to a non-local hub.  Returns 0, -1 for a bad user
- * name or an unreadable CA bundle or -2 when no hub can be had, with
+ * Resolve the user (--as, $CONCORD_USER, the token's user for a hub over
+ * TCP, else the login name), the CA bundle for wss:// hubs (--ca,
+ * $CONCORD_CA, else the system's store; handed to client_link_ca) and the
+ * hub address (--hub, $CONCORD_HUB or the embedded hub), warning once on
+ * standard error of plaintext to a non-local hub.  Returns 0, -1 for a bad
+ * user name or an unreadable CA bundle or -2 when no hub can be had, with
  * *cause.
  */
 int		 client_hub_resolve(struct client_args *, char **cause);
@@ -428,6 +441,7 @@ struct client_tl {
 	int64_t		 time;
 	enum core_type	 type;
 	char		*actor;
+	char		*by;		/* who acted as actor, or NULL */
 	char		*roles;
 	char		*op;		/* the operation id, or NULL */
 	char		*text;		/* description, one line */

@@ -125,6 +125,8 @@ struct core_event {
 	int64_t		 written;	/* note: author's clock, written,
 					   ms since 1970; 0: absent */
 	char		*actor;
+	char		*by;		/* who acted as actor (act-as), or
+					   NULL: the actor itself */
 	char		*roles;		/* actor's roles before the event, "a,b" */
 	char		*op;		/* client operation id */
 	enum core_type	 type;
@@ -332,6 +334,8 @@ struct core_authz {
 /* Settings the hub passes to validation and the fold. */
 struct core_ctx {
 	const char	*actor;
+	const char	*by;		/* authenticated user acting as actor,
+					   or NULL */
 	int64_t		 now;		/* monotonic ms */
 	int64_t		 wall;		/* wall ms */
 	int64_t		 lock_delay;	/* ms after expiry or break */
@@ -543,13 +547,14 @@ void		 core_state_clear(struct core_state *);
  * Check a command from ctx->actor against the state; ctx->based_on is the
  * seq of the view it was decided on (-1: none given).  Drops payload
  * fields the command does not use; on success fills the derived fields
- * (actor, roles, the fence a break or expiry ends) and
+ * (actor and by from ctx, roles, the fence a break or expiry ends) and
  * returns 0; otherwise returns -1 with *r filled (free with
- * core_refusal_clear).  Refusal order: malformed command, permission (the
- * right the authorisation table ctx->authz gives, unless ctx->internal;
- * for amend once the note is found), malformed or unknown names, current
- * state (held, done, blocked, conflicting, lock-delay, stale fence), stale
- * view.
+ * core_refusal_clear).  A command that names an actor or a by other than
+ * ctx's is refused ("not-you"), never corrected.  Refusal order: malformed
+ * command, who it claims to be from, permission (the right the
+ * authorisation table ctx->authz gives, unless ctx->internal; for amend
+ * once the note is found), malformed or unknown names, current state
+ * (held, done, blocked, conflicting, lock-delay, stale fence), stale view.
  */
 int		 core_state_check(const struct core_state *, struct core_event *,
 		    const struct core_ctx *, struct core_refusal *);
@@ -623,6 +628,50 @@ char		*core_state_blocked(const struct core_state *,
 /* The current grant held by user on an action, or 0. */
 int64_t		 core_state_fence_of(const struct core_state *, const char *,
 		    const char *);
+
+/* core-token.c */
+#define CORE_TOKEN_PREFIX	"concord:"
+#define CORE_TOKEN_SECRET	32	/* random bytes of a token's secret */
+#define CORE_TOKEN_SALT		16	/* bytes of the salt of its hash */
+/* The longest token: prefix, a name, a colon and the secret in hex. */
+#define CORE_TOKEN_MAX		(8 + CORE_NAME_MAX + 1 + 2 * CORE_TOKEN_SECRET)
+/*
+ * The token of user name with these CORE_TOKEN_SECRET secret bytes,
+ * "concord:NAME:HEX"; the caller frees it.
+ */
+char		*core_token_make(const char *, const unsigned char *);
+/*
+ * Split a token into its user's name (the caller frees it) and its
+ * secret bytes; 0, or -1 with *cause (the caller frees; it never quotes
+ * the token).
+ */
+int		 core_token_parse(const char *, char **,
+		    unsigned char *, char **cause);
+/* The hash kept of a secret: HMAC-SHA256 keyed with the salt, into out. */
+void		 core_token_hash(const unsigned char *salt,
+		    const unsigned char *secret, unsigned char *out);
+/* Does secret hash to hash with salt?  1 or 0, in constant time. */
+int		 core_token_check(const unsigned char *salt,
+		    const unsigned char *hash, const unsigned char *secret);
+
+/* core-bucket.c */
+/* A token bucket, in thousandths of a token (see core-bucket.c). */
+struct core_bucket {
+	int64_t		 rate;		/* tokens a second; 0: no limit */
+	int64_t		 burst;		/* tokens held at most */
+	int64_t		 milli;		/* thousandths held; below 0: debt */
+	int64_t		 last;		/* ms of the last refill */
+};
+/* A full bucket at now (monotonic ms). */
+void		 core_bucket_init(struct core_bucket *, int64_t rate,
+		    int64_t burst, int64_t now);
+/*
+ * Take one token at now, into debt if there is none.  Returns 0 if
+ * another may be taken at once, else the ms until one may.
+ */
+int64_t		 core_bucket_take(struct core_bucket *, int64_t now);
+/* Is the bucket full at now (nothing taken for a while)? */
+int		 core_bucket_full(struct core_bucket *, int64_t now);
 
 /* core-refusal.c */
 int		 core_refuse(struct core_refusal *, const char *code,

@@ -36,7 +36,8 @@ void	export_time(int64_t, char *, size_t);
 void	export_written(const struct core_event *, char *, size_t);
 /*
  * One timeline line for an event, "2026-11-22 14:02:11 (written
- * 13:58:40)  #12    bob (ops)  text"; the caller frees it.
+ * 13:58:40)  #12    bob (by carol) (ops)  text" (by: acting as bob);
+ * the caller frees it.
  */
 char	*export_event_line(const struct core_event *);
 /* The JSON export of a whole log (see concord-protocol(7)). */

@@ -30,6 +30,7 @@
 
 #include "core.h"
 #include "proto.h"
+#include "store.h"
 #include "tele.h"
 #include "util.h"
 
@@ -47,6 +48,12 @@
 #define HUB_NOFILE_MAX		(1 << 20) /* a soft limit lws can use */
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
 #define HUB_COMMIT_BUCKETS	10	/* of the commit time histogram */
+#define HUB_RATE		50	/* messages a second, per connection */
+#define HUB_BURST		100	/* ... read at once when it is full */
+#define HUB_RATE_MAX		1000000
+#define HUB_USER_CONNECTIONS	32	/* connections per user */
+#define HUB_USER_INCIDENTS	20	/* open incidents per user */
+#define HUB_TELL_EVERY		10000	/* ms between slow-down notices */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
 struct hub_conf_feed {
@@ -80,6 +87,14 @@ struct hub_config {
 	struct core_authz authz;	/* who may do what (allow.RIGHT) */
 	char		*cert;		/* TLS certificate (PEM) or NULL */
 	char		*key;		/* its private key (PEM) or NULL */
+	int		 private;	/* the socket's own uid alone, acting
+					   as anyone */
+	int64_t		 rate;		/* messages a second per connection,
+					   0: no limit */
+	int64_t		 burst;
+	int64_t		 user_connections; /* per user, 0: no limit */
+	int64_t		 user_incidents; /* open per user, 0: no limit */
+	int64_t		 hook_body_max;	/* bytes of a webhook's body */
 };
 
 /*
@@ -154,6 +169,8 @@ struct hub_incident {
 	struct buf		 presence;	/* all of them, LWS_PRE first */
 	struct buf		 presence_delta; /* the last change alone */
 	struct hub_feeds	 feeds;		/* polled while not resolved */
+	char			*opener;	/* the authenticated user who
+						   opened it */
 	STAILQ_ENTRY(hub_incident) entry;
 };
 STAILQ_HEAD(hub_incidents, hub_incident);	/* in the order opened */
@@ -170,7 +187,16 @@ STAILQ_HEAD(hub_outq, hub_out);
 struct hub_client {
 	struct lws		*wsi;
 	struct hub		*hub;
-	char			*user;		/* after hello */
+	char			*user;		/* after hello: acts as */
+	char			*login;		/* after hello: who it is */
+	int			 local;		/* on the Unix socket */
+	int64_t			 peer_uid;	/* local: the peer's uid */
+	int			 token;		/* authenticated by a token */
+	unsigned char		 salt[CORE_TOKEN_SALT]; /* of its hash */
+	struct core_bucket	 bucket;	/* messages it may send */
+	int			 throttled;	/* not read until rate_sul */
+	int64_t			 told;		/* mono ms of the last notice */
+	lws_sorted_usec_list_t	 rate_sul;
 	struct hub_incident	*inc;		/* incident named in hello */
 	int			 subscribed;	/* events after cursor go out */
 	int			 follows;	/* hello gave from: notices too */
@@ -268,6 +294,13 @@ struct hub {
 	uint64_t		 stat_hook_errors;
 	uint64_t		 stat_alerts;	/* alert events logged */
 	uint64_t		 stat_levels;	/* feed.level events logged */
+	struct store_users	*users;		/* DIR/users.db */
+	struct store_user	*userv;		/* as last read */
+	size_t			 nusers;
+	uint64_t		 users_gen;	/* times they were read */
+	uint64_t		 users_swept;	/* ... as of the last sweep */
+	uint64_t		 stat_refused;	/* hellos refused */
+	uint64_t		 stat_throttled; /* reads paused by the rate */
 };
 
 /* hub-state.c */
@@ -303,6 +336,29 @@ int	hub_main(int, char **);
  * the certificate is), or -1 with *cause (the caller frees).
  */
 int	hub_tls_check(const struct hub_config *, char **cause);
+/* hub-user.c: concordd user add|list|revoke|grant; an exit status. */
+int	hub_user_main(int, char **);
+
+/* hub-auth.c */
+/* Open the users table and read it; 0, or -1 with *cause. */
+int	hub_auth_open(struct hub *, char **cause);
+void	hub_auth_close(struct hub *);
+/* A connection was made: note whether it is local and its peer's uid. */
+void	hub_auth_connected(struct hub *, struct hub_client *);
+/*
+ * Decide who a hello's connection is (c->login, which c owns) and
+ * whether it may act as the hello's user.  Returns 0, or -1 with *code
+ * (static) and *why (the caller frees) to refuse it with.
+ */
+int	hub_auth_hello(struct hub *, struct hub_client *,
+	    const struct proto_msg *, const char **code, char **why);
+/* The authenticated user when c acts as another, else NULL (c's). */
+const char *hub_auth_by(const struct hub_client *);
+/*
+ * If the users changed, read them and close every connection whose
+ * authentication no longer holds (each told why).
+ */
+void	hub_auth_sweep(struct hub *);
 
 /* hub-http.c: GET /healthz, /metrics; POST /hooks/alertmanager, generic */
 extern const double hub_commit_le[HUB_COMMIT_BUCKETS];

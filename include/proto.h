@@ -40,6 +40,7 @@ enum proto_kind {
 	PROTO_PRESENCE,		/* hub: who follows the incident, how far */
 	PROTO_LEASE,		/* hub: time left on a held lease (ephemeral) */
 	PROTO_TELEMETRY,	/* hub: feeds' values and ages (ephemeral) */
+	PROTO_NOTICE,		/* hub: for the user, answering nothing */
 	PROTO_KIND_COUNT
 };
 
@@ -112,7 +113,8 @@ struct proto_presence {
 struct proto_msg {
 	enum proto_kind		 kind;
 	int64_t			 version;	/* hello, welcome */
-	char			*user;		/* hello */
+	char			*user;		/* hello: who to act as */
+	char			*token;		/* hello: the user's token */
 	char			*incident;
 	int64_t			 from;		/* hello: replay after; -1 none */
 	int			 snapshot;	/* hello: a snapshot is welcome */
@@ -122,8 +124,8 @@ struct proto_msg {
 	int64_t			 seq;		/* ack: event seq; welcome: head */
 	int64_t			 fence;		/* ack of a claim or renew */
 	int			 duplicate;	/* ack: op was already logged */
-	char			*code;		/* refused, error */
-	char			*message;	/* refused, error */
+	char			*code;		/* refused, error, notice */
+	char			*message;	/* refused, error, notice */
 	char			*hub;		/* welcome: hub version string */
 	unsigned char		 chain[CORE_HASH_LEN]; /* welcome: at head */
 	int64_t			 lock_delay;	/* welcome, ms */

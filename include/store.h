@@ -77,4 +77,50 @@ int64_t		 store_wire(struct store *, const char *incident,
 int		 store_wire_set(struct store *, const char *incident,
 		    int64_t seq, const char *wire, size_t len, char **cause);
 
+/*
+ * The hub's users (store-users.c): DIR/users.db, beside the store and not
+ * under its lock, so that `concordd user` changes it while the hub runs.
+ * Each change is one short transaction; the hub asks store_users_changed
+ * and reads the users again when it says so.
+ */
+struct store_users;
+
+/* One user: its name and the salted hash of its token. */
+struct store_user {
+	char		*name;
+	unsigned char	 salt[CORE_TOKEN_SALT];
+	unsigned char	 hash[CORE_HASH_LEN];
+	int64_t		 created;	/* wall ms */
+	int64_t		 revoked;	/* wall ms; 0 while it is valid */
+	int		 act_as;	/* may act as other users */
+};
+
+/* Open (creating, mode 0600) DIR/users.db; NULL with *cause. */
+struct store_users *store_users_open(const char *dir, char **cause);
+void		 store_users_close(struct store_users *);
+/*
+ * Has another process changed the users since the last call (or the
+ * open)?  1 or 0, or -1 with *cause.
+ */
+int		 store_users_changed(struct store_users *, char **cause);
+/*
+ * Add a user, or give a revoked one a fresh token and rights.  Returns 0,
+ * 1 if a valid user has that name, or -1 with *cause.
+ */
+int		 store_users_add(struct store_users *,
+		    const struct store_user *, char **cause);
+/*
+ * Revoke a valid user (when: wall ms), or set whether it may act as
+ * others.  Each returns 0, 1 if there is no such valid user, or -1 with
+ * *cause.
+ */
+int		 store_users_revoke(struct store_users *, const char *,
+		    int64_t when, char **cause);
+int		 store_users_right(struct store_users *, const char *,
+		    int act_as, char **cause);
+/* Every user by name into *u (free with store_users_free); 0 or -1. */
+int		 store_users_list(struct store_users *, struct store_user **u,
+		    size_t *n, char **cause);
+void		 store_users_free(struct store_user *, size_t);
+
 #endif

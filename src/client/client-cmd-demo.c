@@ -10,7 +10,9 @@
  *
  * Unless --hub names a hub, the demo runs on a hub of its own: a concordd
  * child on a Unix socket in a fresh private directory (mkdtemp under
- * $TMPDIR), with its store there too, and with $XDG_STATE_HOME pointed
+ * $TMPDIR), private to this uid (--private: its people are all acted as,
+ * so each event records the user too), with its store there too, and with
+ * $XDG_STATE_HOME pointed
  * there so nothing of the demo (outbox included) reaches the user's real
  * store; $CONCORD_HUB and the configuration file are not used.
  *
@@ -317,9 +319,9 @@ client_cmd_demo_hub_start(struct demo_hub *h, char **cause)
 		for (fd = 3; fd < 1024; fd++)
 			close(fd);
 		execl(bin, "concordd", "--socket", sock, "--data", data,
-		    "--log", log, (char *)NULL);
+		    "--log", log, "--private", (char *)NULL);
 		execlp("concordd", "concordd", "--socket", sock, "--data",
-		    data, "--log", log, (char *)NULL);
+		    data, "--log", log, "--private", (char *)NULL);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", bin,
 		    strerror(errno));
 		_exit(127);

@@ -12,12 +12,14 @@
  */
 #include <sys/queue.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libwebsockets.h>
 
 #include "client.h"
+#include "export.h"
 #include "util.h"
 
 struct client_msg {
@@ -33,6 +35,7 @@ struct client_conn {
 	int			 closed;
 	int			 refused;
 	char			*error;
+	char			*noticed;	/* the last notice's code */
 	struct client_msgs	 in;		/* oldest first */
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_fired;
@@ -44,11 +47,19 @@ struct client_conn {
 static int64_t	conn_deadline;
 /* Has a hub's certificate failed to verify in this process? */
 static int	conn_untrusted;
+/* Are notices printed as JSON (--json)? */
+static int	conn_json;
 
 int
 client_conn_untrusted(void)
 {
 	return conn_untrusted;
+}
+
+void
+client_conn_json(int on)
+{
+	conn_json = on;
 }
 
 int64_t
@@ -101,12 +112,49 @@ client_conn_up(void *arg, const struct proto_msg *m)
 	memcpy(cc->chain, m->chain, CORE_HASH_LEN);
 }
 
+/*
+ * A notice from the hub (slow down) answers nothing: it is printed on
+ * standard error, once for each code on a connection, and not queued.
+ */
+static void
+client_conn_notice(struct client_conn *cc, struct proto_msg *m)
+{
+	struct buf	 b;
+	char		*safe;
+	const char	*code = m->code != NULL ? m->code : "notice";
+
+	util_log("notice from the hub: %s: %s", code,
+	    m->message != NULL ? m->message : "");
+	if (cc->noticed != NULL && strcmp(cc->noticed, code) == 0)
+		return;
+	free(cc->noticed);
+	cc->noticed = xstrdup(code);
+	if (conn_json) {
+		util_buf_init(&b);
+		proto_error_json(code, m->message != NULL ? m->message : "",
+		    &b);
+		fprintf(stderr, "%s\n", b.data);
+		util_buf_clear(&b);
+		return;
+	}
+	safe = export_text(m->message != NULL ? m->message : code,
+	    EXPORT_TEXT_SAFE);
+	fprintf(stderr, "concord: %s\n", safe);
+	free(safe);
+}
+
 static void
 client_conn_message(void *arg, struct proto_msg *m)
 {
 	struct client_conn	*cc = arg;
-	struct client_msg	*cm = xcalloc(1, sizeof *cm);
+	struct client_msg	*cm;
 
+	if (m->kind == PROTO_NOTICE) {
+		client_conn_notice(cc, m);
+		proto_msg_clear(m);
+		return;
+	}
+	cm = xcalloc(1, sizeof *cm);
 	cm->m = *m;
 	STAILQ_INSERT_TAIL(&cc->in, cm, entry);
 }
@@ -233,6 +281,7 @@ client_conn_free(struct client_conn *cc)
 		free(cm);
 	}
 	free(cc->error);
+	free(cc->noticed);
 	free(cc);
 }
 

@@ -3,8 +3,10 @@
  * concordd on a Unix socket in $XDG_RUNTIME_DIR/concord/ (or
  * /tmp/concord-UID/ when that is unset) with its store in
  * $XDG_STATE_HOME/concord/ (default ~/.local/state/concord), starting it on
- * first use as tmux starts its server.  A lock file makes two first calls at
- * once start one hub.  The hub is double-forked into a new session with its
+ * first use as tmux starts its server.  It is private (--private): only
+ * this uid may connect, and it may act as anyone (--as), each event
+ * recording both names.  A lock file makes two first calls at once start
+ * one hub.  The hub is double-forked into a new session with its
  * standard descriptors on /dev/null, so it never holds a caller's pipe open
  * and is never the caller's child to reap.
  */
@@ -100,7 +102,7 @@ client_embed_spawn(const char *sock, const char *state, const char *log,
 		for (fd = 3; fd < 1024; fd++)
 			close(fd);
 		execlp(bin, "concordd", "--socket", sock, "--data", state,
-		    "--log", log, (char *)NULL);
+		    "--log", log, "--private", (char *)NULL);
 		_exit(127);
 	}
 	free(bin);

@@ -35,6 +35,7 @@ void
 client_hub_json_errors(int on)
 {
 	client_hub_json_mode = on;
+	client_conn_json(on);
 }
 
 int
@@ -198,12 +199,38 @@ client_hub_ca(const char *path, char **cause)
 	return rc;
 }
 
+/*
+ * The user a token speaks for, when the hub is reached over TCP (a Unix
+ * socket's hub knows its peer, and takes no token); the caller frees it.
+ */
+static char *
+client_hub_token_user(const char *hub)
+{
+	const char	*token = client_link_token();
+	unsigned char	 secret[CORE_TOKEN_SECRET];
+	char		*name, *cause;
+
+	if (hub == NULL || strncmp(hub, "unix:", 5) == 0 || token == NULL)
+		return NULL;
+	if (core_token_parse(token, &name, secret, &cause) != 0) {
+		free(cause);	/* the hub will say */
+		return NULL;
+	}
+	explicit_bzero(secret, sizeof secret);
+	return name;
+}
+
 int
 client_hub_resolve(struct client_args *a, char **cause)
 {
 	struct passwd	*pw;
 	const char	*s;
 
+	if (a->hub == NULL && (s = getenv("CONCORD_HUB")) != NULL && *s != '\0')
+		a->hub = xstrdup(s);
+	if (a->user == NULL && ((s = getenv("CONCORD_USER")) == NULL ||
+	    *s == '\0'))
+		a->user = client_hub_token_user(a->hub);
 	if (a->user == NULL) {
 		if ((s = getenv("CONCORD_USER")) == NULL || *s == '\0')
 			s = getenv("USER");
@@ -223,8 +250,6 @@ client_hub_resolve(struct client_args *a, char **cause)
 	if (a->ca != NULL && client_hub_ca(a->ca, cause) != 0)
 		return -1;
 	client_link_ca(a->ca);
-	if (a->hub == NULL && (s = getenv("CONCORD_HUB")) != NULL && *s != '\0')
-		a->hub = xstrdup(s);
 	if (a->hub == NULL && (a->hub = client_embed_hub(cause)) == NULL)
 		return -2;
 	client_hub_warn(a->hub);

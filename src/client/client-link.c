@@ -31,10 +31,12 @@
  * be fixed, but one-shot callers give up at once.
  *
  * Invariants: hello is the first message on every connection, queued
- * before anything else; messages are written only from the WRITEABLE
- * callback, one lws_write per callback; a connection the link has given up
- * on has its opaque pointer cleared before it is killed, so nothing it
- * reports afterwards reaches the link.  Incoming messages are reassembled
+ * before anything else, and carries the user's token ($CONCORD_TOKEN,
+ * else the configuration's) over TCP, never to a Unix socket; messages are
+ * written only from the WRITEABLE callback, one lws_write per callback; a
+ * connection the link has given up on has its opaque pointer cleared
+ * before it is killed, so nothing it reports afterwards reaches the
+ * link.  Incoming messages are reassembled
  * up to 4 * PROTO_MAX_MSG and decoded here: callers see plain structs.
  */
 #include <sys/queue.h>
@@ -87,6 +89,8 @@ struct client_link {
 							   ended an opening */
 	int				 tls;		/* wss:// */
 	int				 tls_error;	/* X509_V_ERR_*, 0 */
+	char				*parting;	/* the error the hub
+							   closes with, if any */
 	struct buf			 rx;
 	struct link_outq		 out;
 	lws_sorted_usec_list_t		 tick_sul;
@@ -264,10 +268,16 @@ static void
 link_lost(struct client_link *l, const char *why, int refused)
 {
 	uint32_t	ms;
-	char		conceal;
+	char		conceal, *parting = l->parting;
 
 	if (l->phase == LINK_DOWN)
 		return;
+	/* The hub said why before it closed: that is the reason. */
+	if (parting != NULL) {
+		l->parting = NULL;
+		why = parting;
+		refused = 1;
+	}
 	link_detach(l);
 	l->phase = LINK_DOWN;
 	util_log("link to %s lost: %s", l->hub, why);
@@ -279,6 +289,7 @@ link_lost(struct client_link *l, const char *why, int refused)
 	}
 	if (l->ops->down != NULL)
 		l->ops->down(l->arg, why, refused);
+	free(parting);
 	/* Whoever waits in lws_service should look again. */
 	lws_cancel_service(l->ctx);
 }
@@ -389,6 +400,26 @@ link_failed(struct client_link *l, const char *in, char *why, size_t len)
 		    "websocket handshake (does the hub serve wss://?)");
 }
 
+/* The configuration file's token (client-config.c), or NULL. */
+static char	*link_token;
+
+void
+client_link_token_set(const char *token)
+{
+	free(link_token);
+	link_token = token != NULL ? xstrdup(token) : NULL;
+}
+
+const char *
+client_link_token(void)
+{
+	const char	*s = getenv("CONCORD_TOKEN");
+
+	if (s != NULL && *s != '\0')
+		return s;
+	return link_token;
+}
+
 static void
 link_connect(struct client_link *l)
 {
@@ -399,6 +430,8 @@ link_connect(struct client_link *l)
 	if (l->phase != LINK_DOWN)
 		return;
 	link_detach(l);
+	free(l->parting);
+	l->parting = NULL;
 	l->phase = LINK_OPENING;
 	l->deadline = util_clock_mono_ms() + CLIENT_CONNECT_TIMEOUT;
 	l->tls_error = 0;
@@ -411,6 +444,8 @@ link_connect(struct client_link *l)
 	l->tls = (ci.ssl_connection & LCCSCF_USE_SSL) != 0;
 	proto_msg_init(&hello, PROTO_HELLO);
 	hello.user = l->user;
+	if (strncmp(l->hub, "unix:", 5) != 0)	/* a socket is its peer */
+		hello.token = (char *)client_link_token();
 	hello.incident = l->incident;
 	hello.from = l->from;
 	hello.snapshot = l->snapshot;
@@ -480,6 +515,13 @@ link_message(struct client_link *l, const char *p, size_t len)
 	if (m.kind == PROTO_PONG) {
 		proto_msg_clear(&m);
 		return;
+	}
+	if (m.kind == PROTO_ERROR && m.op == NULL && m.message != NULL &&
+	    m.code != NULL && (strcmp(m.code, "revoked") == 0 ||
+	    strcmp(m.code, "store") == 0)) {
+		/* The hub closes after these: they are why. */
+		free(l->parting);
+		l->parting = xstrdup(m.message);
 	}
 	if (l->ops->message != NULL)
 		l->ops->message(l->arg, &m);	/* the callee clears it */
@@ -659,6 +701,8 @@ client_link_free(struct client_link *l)
 	free(l->incident);
 	free(l->code);
 	l->code = NULL;
+	free(l->parting);
+	l->parting = NULL;
 	if (l->in_callback) {
 		l->freed = 1;	/* the receive callback frees it */
 		return;

@@ -34,6 +34,7 @@ client_replica_clear(struct client_replica *r)
 
 	for (i = 0; i < r->ntl; i++) {
 		free(r->tl[i].actor);
+		free(r->tl[i].by);
 		free(r->tl[i].roles);
 		free(r->tl[i].op);
 		free(r->tl[i].text);
@@ -102,6 +103,7 @@ client_replica_fold(struct client_replica *r, const struct core_event *e,
 	t->written = e->written;
 	t->type = e->type;
 	t->actor = xstrdup(core_str_or(e->actor, "?"));
+	t->by = core_strdup_or_null(e->by);
 	t->roles = xstrdup(core_str_or(e->roles, ""));
 	t->op = core_strdup_or_null(e->op);
 	t->ref = e->ref;

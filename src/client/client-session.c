@@ -390,6 +390,10 @@ session_message(void *arg, struct proto_msg *m)
 	case PROTO_ERROR:
 		session_answer(s, m);
 		break;
+	case PROTO_NOTICE:
+		session_notice(s, "%s", m->message != NULL ? m->message :
+		    m->code);
+		break;
 	case PROTO_PRESENCE:
 		proto_presence_apply(&s->users, &s->nusers, m);
 		break;

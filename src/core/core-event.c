@@ -3,8 +3,8 @@
  *
  * The canonical bytes of an event are what the hash chain covers and what the
  * store keeps.  They are lines "key SP value LF" in the fixed key order of
- * the field table (core-field.c: seq, time, written, actor, roles, op, type,
- * name, user, role, state, outcome, kind, sev, ttl, fence, force, ref,
+ * the field table (core-field.c: seq, time, written, actor, by, roles, op,
+ * type, name, user, role, state, outcome, kind, sev, ttl, fence, force, ref,
  * after..., conflicts..., url, query, unit, warn, crit, every, seen...,
  * labels..., text).  Empty strings and zero numbers are omitted, but for
  * seq and time; a list's key repeats once per element.  In values a backslash is written "\\" and a line feed "\n".

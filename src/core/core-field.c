@@ -35,6 +35,7 @@ static const struct core_field core_fields[] = {
 	CORE_INT("time", time, 0, CORE_INT_MAX, 1, 0),
 	CORE_INT("written", written, 0, CORE_INT_MAX, 0, CORE_FLD_WRITTEN),
 	CORE_STR("actor", actor, 1, CORE_NAME_MAX, CORE_RULE_NAME, 0),
+	CORE_STR("by", by, 1, CORE_NAME_MAX, CORE_RULE_NAME, 0),
 	CORE_STR("roles", roles, 0, CORE_ROLES_MAX, CORE_RULE_ROLES, 0),
 	CORE_STR("op", op, 1, CORE_OP_MAX, CORE_RULE_LINE, 0),
 	{ "type", CORE_FIELD_TYPE, CORE_OFF(type), 0, 0, 0, CORE_RULE_NONE,

@@ -267,12 +267,47 @@ core_state_trim(struct core_event *e, int fields)
 		e->written = 0;
 }
 
+/*
+ * Does a command claim to be from someone other than the connection it
+ * came on acts as (its actor), or to be done by another (its by)?  The hub
+ * alone says who did what: such a command is refused, never corrected.
+ * The hub's own events (ctx->internal) are exempt.  Returns 0, or -1 with
+ * *r filled.
+ */
+static int
+core_state_claims(const struct core_event *cmd, const struct core_ctx *ctx,
+    struct core_refusal *r)
+{
+	if (ctx->internal)
+		return 0;
+	if (cmd->actor != NULL && strcmp(cmd->actor, ctx->actor) != 0) {
+		if (!core_name_valid(cmd->actor))
+			return core_refuse(r, "not-you", "the command names "
+			    "another actor; this connection acts as %s",
+			    ctx->actor);
+		return core_refuse(r, "not-you", "the command says it is "
+		    "from %s; this connection acts as %s", cmd->actor,
+		    ctx->actor);
+	}
+	if (cmd->by != NULL && (ctx->by == NULL ||
+	    strcmp(cmd->by, ctx->by) != 0)) {
+		if (ctx->by == NULL)
+			return core_refuse(r, "not-you", "the command says it "
+			    "is done on behalf of another; this connection "
+			    "is %s itself", ctx->actor);
+		return core_refuse(r, "not-you", "the command says it is "
+		    "done by another; this connection is %s acting as %s",
+		    ctx->by, ctx->actor);
+	}
+	return 0;
+}
+
 int
 core_state_check(const struct core_state *s, struct core_event *cmd,
     const struct core_ctx *ctx, struct core_refusal *r)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(cmd->type);
-	char				*actor, *why;
+	char				*actor, *by, *why;
 	size_t				 i;
 	int				 right;
 
@@ -290,6 +325,8 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 	if ((ce->flags & CORE_F_HUB) && !ctx->internal)
 		return core_refuse(r, "forbidden",
 		    "%s is issued by the hub only", ce->name);
+	if (core_state_claims(cmd, ctx, r) != 0)
+		return -1;
 	/* A fenced command's view is its fence; the others name a seq. */
 	if ((ce->flags & CORE_F_COORD) && !(ce->flags & CORE_F_FENCED) &&
 	    ctx->based_on < 0)
@@ -319,6 +356,9 @@ core_state_check(const struct core_state *s, struct core_event *cmd,
 	actor = xstrdup(ctx->actor);	/* ctx->actor may be cmd->actor */
 	free(cmd->actor);
 	cmd->actor = actor;
+	by = ctx->by != NULL ? xstrdup(ctx->by) : NULL;
+	free(cmd->by);
+	cmd->by = by;
 	if (ce->fields & CORE_FLD_SEEN) {
 		core_list_free(cmd->seen, cmd->nseen);
 		cmd->seen = NULL;

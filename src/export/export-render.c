@@ -8,10 +8,11 @@
  * (claimed, released, expired, broken with the reason, done with the
  * outcome; a fence only once one was granted), then every event in order.
  * A note written offline shows when it was written beside when the hub
- * logged it; the order is always the log's.  Any event a log can hold
- * renders, even one missing a field its type needs ("?" stands in).  Text
- * for people is made safe for a terminal first (export_text): no control
- * or bidi character reaches a reader raw.
+ * logged it, and an event done by one user acting as another shows both
+ * ("alice (by bob)"); the order is always the log's.  Any event a log can
+ * hold renders, even one missing a field its type needs ("?" stands in).
+ * Text for people is made safe for a terminal first (export_text): no
+ * control or bidi character reaches a reader raw.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,9 +64,11 @@ export_event_line(const struct core_event *e)
 	p = core_event_describe(e);
 	what = export_text(p, EXPORT_TEXT_SAFE | EXPORT_TEXT_LINE);
 	free(p);		/* one event, one line, nothing raw */
-	line = xasprintf("%s%s%s%s  #%-5lld %s%s%s%s  %s", when,
+	line = xasprintf("%s%s%s%s  #%-5lld %s%s%s%s%s%s%s  %s", when,
 	    *written != '\0' ? " (" : "", written, *written != '\0' ? ")" : "",
 	    (long long)e->seq, core_str_or(e->actor, "?"),
+	    e->by != NULL ? " (by " : "", e->by != NULL ? e->by : "",
+	    e->by != NULL ? ")" : "",
 	    e->roles != NULL && *e->roles != '\0' ? " (" : "",
 	    e->roles != NULL ? e->roles : "",
 	    e->roles != NULL && *e->roles != '\0' ? ")" : "", what);
@@ -341,8 +344,10 @@ export_md(const struct core_state *st, const struct core_event *ev, size_t n,
 		what = export_md_latest(st, ev, n, &ev[i]);
 		util_buf_adds(b, "| ");
 		export_md_when(b, &ev[i]);
-		util_buf_printf(b, " | %lld | %s | %s | ",
+		util_buf_printf(b, " | %lld | %s%s%s%s | %s | ",
 		    (long long)ev[i].seq, core_str_or(ev[i].actor, "?"),
+		    ev[i].by != NULL ? " (by " : "", ev[i].by != NULL ?
+		    ev[i].by : "", ev[i].by != NULL ? ")" : "",
 		    ev[i].roles != NULL && *ev[i].roles != '\0' ? ev[i].roles :
 		    "-");
 		export_md_text(b, what);

@@ -5,14 +5,15 @@
  * (concord-protocol(7), "WEBHOOK BODIES").
  *
  * A webhook needs the configuration's bearer token (401 without it, 403
- * when none is configured).  Its body is read up to PROTO_MON_BODY_MAX
- * bytes (413 past it, announced or not) within HUB_HOOK_TIMEOUT, decoded
- * whole and routed whole before anything is logged: a bad payload, or an
- * alert with nowhere to go, is a 400 with the reason and nothing of it is
- * recorded.  Each alert becomes one alert event whose operation id is its
- * fingerprint, status and start, so a delivery the sender repeats is
- * logged once.  The answer waits for the commit that makes the events
- * durable: a sender told 200 never loses them.
+ * when none is configured).  Its body is read up to hook-body-max bytes
+ * (at most PROTO_MON_BODY_MAX; 413 past it, announced or not) within
+ * HUB_HOOK_TIMEOUT, decoded whole and routed whole before anything is
+ * logged: a bad payload, or an alert with nowhere to go, is a 400 with the
+ * reason and nothing of it is recorded.  Each alert becomes one alert
+ * event whose operation id is its fingerprint, status and start, so a
+ * delivery the sender repeats is logged once.  The answer waits for the
+ * commit that makes the events durable: a sender told 200 never loses
+ * them.
  *
  * The answer is made once, kept in the connection's buffer and written
  * from the HTTP WRITEABLE callback.
@@ -179,6 +180,12 @@ hub_http_metrics(struct hub *hub, struct buf *b)
 	    "Webhook requests refused.", hub->stat_hook_errors);
 	hub_http_metric(b, "concord_alerts_total", "counter",
 	    "Alert events logged.", hub->stat_alerts);
+	hub_http_metric(b, "concord_hellos_refused_total", "counter",
+	    "Connections refused at hello (authentication, act-as, "
+	    "limits).", hub->stat_refused);
+	hub_http_metric(b, "concord_throttled_total", "counter",
+	    "Times a connection was read more slowly for its rate.",
+	    hub->stat_throttled);
 }
 
 /* Does the request carry "Authorization: Bearer TOKEN"? */
@@ -193,6 +200,21 @@ hub_http_authorised(struct hub *hub, struct lws *wsi)
 		return 0;
 	return strlen(hub->cfg.hook_token) == (size_t)n - 7 &&
 	    CRYPTO_memcmp(auth + 7, hub->cfg.hook_token, (size_t)n - 7) == 0;
+}
+
+/* Answer 413: the body is over hook-body-max. */
+static int
+hub_http_too_large(struct hub *hub, struct hub_client *c, struct lws *wsi)
+{
+	char	*msg;
+	int	 rc;
+
+	msg = xasprintf("the body is larger than %lld bytes (hook-body-max)",
+	    (long long)hub->cfg.hook_body_max);
+	rc = hub_http_error(hub, c, wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
+	    "too-large", msg);
+	free(msg);
+	return rc;
 }
 
 int
@@ -226,10 +248,8 @@ hub_http_request(struct hub *hub, struct hub_client *c, struct lws *wsi,
 			    "hub's hook-token");
 		if (lws_hdr_copy(wsi, len, sizeof len,
 		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-		    strtoull(len, NULL, 10) > PROTO_MON_BODY_MAX)
-			return hub_http_error(hub, c, wsi,
-			    HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "too-large",
-			    "the body is larger than 1 MiB");
+		    strtoull(len, NULL, 10) > (uint64_t)hub->cfg.hook_body_max)
+			return hub_http_too_large(hub, c, wsi);
 		util_buf_init(&c->body);
 		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT,
 		    HUB_HOOK_TIMEOUT);
@@ -256,7 +276,7 @@ hub_http_body(struct hub *hub, struct hub_client *c, struct lws *wsi,
 	(void)wsi;
 	if (c->hook == HUB_HOOK_NONE || c->too_large)
 		return 0;
-	if (c->body.len + len > PROTO_MON_BODY_MAX) {
+	if (c->body.len + len > (size_t)hub->cfg.hook_body_max) {
 		c->too_large = 1;
 		util_buf_clear(&c->body);
 		return 0;
@@ -507,9 +527,7 @@ hub_http_body_done(struct hub *hub, struct hub_client *c, struct lws *wsi)
 		return 0;
 	if (c->too_large) {
 		util_buf_clear(&c->body);
-		return hub_http_error(hub, c, wsi,
-		    HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "too-large",
-		    "the body is larger than 1 MiB");
+		return hub_http_too_large(hub, c, wsi);
 	}
 	memset(&am, 0, sizeof am);
 	memset(&h, 0, sizeof h);

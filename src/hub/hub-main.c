@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,7 +48,10 @@ static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
     "                [--cert FILE --key FILE] [--config FILE] [--log FILE]\n"
     "                [--lock-delay S] [--grace S] [--ttl S]\n"
-    "                [--snapshot-after N]\n"
+    "                [--snapshot-after N] [--private]\n"
+    "                [--rate N] [--burst N] [--connections-per-user N]\n"
+    "                [--open-incidents-per-user N] [--hook-body-max BYTES]\n"
+    "       concordd user add|list|revoke|grant ...\n"
     "\n"
     "The concord hub: orders, stores and fans out every incident's events.\n"
     "  --socket PATH     listen on a Unix socket\n"
@@ -71,7 +75,26 @@ static const char hub_usage[] =
     "                    seconds (default 30, at least one lease TTL)\n"
     "  --ttl S           default lease TTL in seconds (default 30, min 1)\n"
     "  --snapshot-after N  a client that accepts snapshots and is more than\n"
-    "                    N events behind gets one (default 10000)\n";
+    "                    N events behind gets one (default 10000)\n"
+    "  --private         serve the socket's own user alone (the uid the\n"
+    "                    hub runs as), who may act as anyone; no --listen\n"
+    "  --rate N          messages a second read from a connection (default\n"
+    "                    50; 0: no limit); a faster one is slowed and told\n"
+    "  --burst N         ... and read at once after a pause (default 100)\n"
+    "  --connections-per-user N  connections one user may have (default\n"
+    "                    32; 0: no limit)\n"
+    "  --open-incidents-per-user N  incidents one user may have open\n"
+    "                    (default 20; 0: no limit)\n"
+    "  --hook-body-max BYTES  largest webhook body (default and most 1 MiB)\n"
+    "\n"
+    "Over TCP every client needs a token; over the socket a client is its\n"
+    "login user.  Users and tokens (in DIR/users.db, changed while the hub\n"
+    "runs; revoking closes the user's connections):\n"
+    "  concordd user add NAME [--act-as]   make NAME and print its token once\n"
+    "  concordd user list                  names, when made and revoked\n"
+    "  concordd user revoke NAME [act-as]  revoke NAME, or only its right\n"
+    "  concordd user grant NAME act-as     let NAME act as others (--as)\n"
+    "each with [--data DIR] [--config FILE] to find the store.\n";
 
 /*
  * A signal only sets a flag: poll returns EINTR and the loop looks at it; a
@@ -92,6 +115,7 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 	struct hub	*hub = lws_container_of(sul, struct hub, tick_sul);
 
 	++hub->ticks;
+	hub_auth_sweep(hub);
 	hub_ws_tick(hub, hub->ticks % (1000 / HUB_TICK) == 0);
 	hub_tele_sync(hub);
 	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, HUB_TICK * 1000);
@@ -108,11 +132,31 @@ hub_lws_log(int level, const char *line)
 	util_log("lws: %.*s", (int)n, line);
 }
 
+/* The settings that are counts, and their bounds. */
+static const struct {
+	const char	*key;
+	size_t		 off;
+	int64_t		 min;
+	int64_t		 max;
+} hub_counts[] = {
+	{ "snapshot-after", offsetof(struct hub_config, snapshot_after), 0,
+	  INT64_MAX },
+	{ "rate", offsetof(struct hub_config, rate), 0, HUB_RATE_MAX },
+	{ "burst", offsetof(struct hub_config, burst), 1, HUB_RATE_MAX },
+	{ "connections-per-user", offsetof(struct hub_config,
+	  user_connections), 0, INT32_MAX },
+	{ "open-incidents-per-user", offsetof(struct hub_config,
+	  user_incidents), 0, INT32_MAX },
+	{ "hook-body-max", offsetof(struct hub_config, hook_body_max), 1,
+	  PROTO_MON_BODY_MAX },
+};
+
 static int
 hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 {
-	int64_t	 ms;
+	int64_t	 ms, *slot64;
 	char	**slot = NULL;
+	size_t	 i;
 	int	 rc;
 
 	if ((rc = hub_tele_config(cfg, key, val, cause)) != 1)
@@ -142,9 +186,28 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 		*slot = xstrdup(val);
 		return 0;
 	}
-	if (strcmp(key, "snapshot-after") == 0) {
-		if (util_num_parse(val, 0, INT64_MAX, &cfg->snapshot_after) != 0) {
-			*cause = xasprintf("%s: \"%s\" is not a count", key, val);
+	if (strcmp(key, "private") == 0) {
+		if (val == NULL || strcmp(val, "yes") == 0)
+			cfg->private = 1;
+		else if (strcmp(val, "no") == 0)
+			cfg->private = 0;
+		else {
+			*cause = xasprintf("%s: \"%s\" is not yes or no", key,
+			    val);
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; i < sizeof hub_counts / sizeof hub_counts[0]; i++) {
+		if (strcmp(key, hub_counts[i].key) != 0)
+			continue;
+		slot64 = (int64_t *)((char *)cfg + hub_counts[i].off);
+		if (util_num_parse(val, hub_counts[i].min, hub_counts[i].max,
+		    slot64) != 0) {
+			*cause = xasprintf("%s: \"%s\" is not a count from "
+			    "%lld to %lld", key, val,
+			    (long long)hub_counts[i].min,
+			    (long long)hub_counts[i].max);
 			return -1;
 		}
 		return 0;
@@ -539,8 +602,14 @@ hub_main(int argc, char **argv)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "snapshot-after", required_argument, NULL, 'S' },
-		{ "cert", required_argument, NULL, 'C' },
+		{ "cert", required_argument, NULL, 'T' },
 		{ "key", required_argument, NULL, 'K' },
+		{ "private", no_argument, NULL, 'P' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "connections-per-user", required_argument, NULL, 'C' },
+		{ "open-incidents-per-user", required_argument, NULL, 'O' },
+		{ "hook-body-max", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -556,6 +625,8 @@ hub_main(int argc, char **argv)
 	struct buf			 listening;
 
 	util_set_progname("concordd");
+	if (argc > 1 && strcmp(argv[1], "user") == 0)
+		return hub_user_main(argc - 1, argv + 1);
 	memset(&hub, 0, sizeof hub);
 	memset(&tcp, 0, sizeof tcp);
 	hub.cfg.lock_delay = 5000;
@@ -563,6 +634,11 @@ hub_main(int argc, char **argv)
 	hub.cfg.ttl = CORE_TTL_DEFAULT;
 	hub.cfg.snapshot_after = PROTO_SNAPSHOT_AFTER;
 	hub.cfg.authz = *core_authz_default();
+	hub.cfg.rate = HUB_RATE;
+	hub.cfg.burst = HUB_BURST;
+	hub.cfg.user_connections = HUB_USER_CONNECTIONS;
+	hub.cfg.user_incidents = HUB_USER_INCIDENTS;
+	hub.cfg.hook_body_max = PROTO_MON_BODY_MAX;
 	STAILQ_INIT(&hub.incidents);
 	STAILQ_INIT(&hub.pending);
 	LIST_INIT(&hub.clients);
@@ -610,6 +686,11 @@ hub_main(int argc, char **argv)
 		    "or --listen\n");
 		return 1;
 	}
+	if (hub.cfg.private && hub.cfg.listen != NULL) {
+		fprintf(stderr, "concordd: a private hub listens on its socket "
+		    "alone: no --listen\n");
+		return 1;
+	}
 	if (hub.cfg.listen != NULL &&
 	    hub_listen_parse(hub.cfg.listen, &tcp, &cause) != 0) {
 		fprintf(stderr, "concordd: cannot listen on \"%s\": %s\n",
@@ -631,6 +712,11 @@ hub_main(int argc, char **argv)
 	util_log_open(hub.cfg.log);
 	util_log("starting %s, data %s", HUB_VERSION, hub.cfg.data);
 	hub_main_authz(&hub.cfg);
+	if (hub_auth_open(&hub, &cause) != 0) {
+		fprintf(stderr, "concordd: %s\n", cause);
+		util_log("%s", cause);
+		return 1;
+	}
 	hub_main_nofile();
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, hub_lws_log);
 	if (hub_tls_check(&hub.cfg, &cause) != 0) {
@@ -714,6 +800,7 @@ hub_main(int argc, char **argv)
 	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */
 	hub_ws_free(&hub);
 	hub_state_free(&hub);
+	hub_auth_close(&hub);
 	store_close(hub.store);
 	util_log_close();
 	free(hub.cfg.socket);

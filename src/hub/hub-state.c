@@ -65,6 +65,11 @@ hub_state_load_event(const struct core_event *e, const struct store_row *r,
 		free(why);
 		return 1;
 	}
+	if (e->seq == 1) {
+		free(l->inc->opener);
+		l->inc->opener = xstrdup(core_str_or(e->by,
+		    core_str_or(e->actor, "?")));
+	}
 	hub_ops_add(&l->inc->ops, e->op);
 	util_buf_reset(&l->wire);
 	proto_wire_encode(e, r->hash, &l->wire);
@@ -154,6 +159,7 @@ hub_state_load(struct hub *hub, char **cause)
 			free(l.fixes);
 			core_state_clear(&inc->state);
 			hub_ops_clear(&inc->ops);
+			free(inc->opener);
 			free(inc);
 			core_list_free(ids, nids);
 			return -1;
@@ -203,6 +209,7 @@ hub_state_free(struct hub *hub)
 		hub_ring_clear(&inc->ring);
 		hub_ops_clear(&inc->ops);
 		util_buf_clear(&inc->events_head);
+		free(inc->opener);
 		free(inc);
 	}
 }
@@ -455,6 +462,7 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 		return NULL;
 	}
 	hub->next_incident++;
+	inc->opener = xstrdup(actor);
 	TAILQ_INIT(&inc->feeds);
 	STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
 	hub->tele_dirty = 1;
@@ -683,6 +691,36 @@ hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
 	    store_op_seq(hub->store, inc->state.id, op) == 1;
 }
 
+/*
+ * May c open another incident?  Its authenticated user may have at most
+ * open-incidents-per-user not resolved (those it opened acting as others
+ * count too).  Returns 0, or -1 after refusing.
+ */
+static int
+hub_state_open_limit(struct hub *hub, struct hub_client *c, const char *op)
+{
+	struct hub_incident	*inc;
+	int64_t			 n = 0;
+	char			*msg;
+
+	if (hub->cfg.user_incidents <= 0)
+		return 0;
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
+		if (inc->opener != NULL && strcmp(inc->opener, c->login) == 0 &&
+		    (inc->state.status == NULL ||
+		    strcmp(inc->state.status, "resolved") != 0))
+			n++;
+	}
+	if (n < hub->cfg.user_incidents)
+		return 0;
+	msg = xasprintf("%s has %lld incidents open, the most one user may "
+	    "have (open-incidents-per-user): resolve one first", c->login,
+	    (long long)n);
+	hub_state_refuse(hub, c, op, "limit", msg);
+	free(msg);
+	return -1;
+}
+
 void
 hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 {
@@ -706,12 +744,15 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 				hub_state_duplicate(hub, inc, c, m);
 			return;
 		}
+		if (hub_state_open_limit(hub, c, m->op) != 0)
+			return;
 		id = xasprintf("INC-%lld", (long long)hub->next_incident);
 		inc = xcalloc(1, sizeof *inc);
 		core_state_init(&inc->state, id);
 		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
 		free(id);
 		hub_state_ctx(hub, inc, c->user, m->cmd.type, &ctx, NULL);
+		ctx.by = hub_auth_by(c);
 		ctx.based_on = m->based_on;
 		free(m->cmd.op);
 		m->cmd.op = xstrdup(m->op);
@@ -725,6 +766,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			return;
 		}
 		hub->next_incident++;
+		inc->opener = xstrdup(c->login);
 		TAILQ_INIT(&inc->feeds);
 		STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
 		hub->tele_dirty = 1;
@@ -743,6 +785,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	hub_state_expire(hub, inc);
 	hub_state_ctx(hub, inc, c->user, m->cmd.type, &ctx,
 	    (ce->fields & CORE_FLD_SEEN) ? &seen : NULL);
+	ctx.by = hub_auth_by(c);
 	ctx.based_on = m->based_on;
 	free(m->cmd.op);
 	m->cmd.op = xstrdup(m->op);

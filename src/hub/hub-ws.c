@@ -14,6 +14,12 @@
  * and writes the frames in one raw write (lws_write's LWS_WRITE_RAW sends
  * bytes as they are), so that a writer's acknowledgements after a commit
  * cost one write, not one each; a page alone is written as a text message.
+ * Each message read takes a token from the client's bucket (rate a
+ * second, burst at once: core-bucket.c); once it is empty the client is
+ * not read (rx flow control, a reason of its own) until a timer says a
+ * token is back, so a client sending too fast is slowed to its rate,
+ * nothing dropped, and sent a notice saying so.  Who a client is, and
+ * whether its hello may act as its user, hub-auth.c decides.
  * A client that stops reading is paused (rx flow control) once
  * HUB_OUTQ_PAUSE of its own replies are queued, rather than buffered
  * without bound; notices to every follower do not count, since there is
@@ -76,6 +82,14 @@ hub_ws_hub(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
+/*
+ * Why a client is not read from, as lws's flow control reasons: its
+ * replies are piling up, or it sent faster than its rate.  Either stops
+ * reading; reading resumes when neither holds.
+ */
+#define HUB_RXFLOW_OUTQ	LWS_RXFLOW_REASON_USER_BOOL
+#define HUB_RXFLOW_RATE	(1 << 1)
+
 #define HUB_OUT_CLOSE	0x1	/* close the connection after it */
 #define HUB_OUT_URGENT	0x2	/* before everything else (pongs) */
 
@@ -118,7 +132,8 @@ hub_ws_queue(struct hub_client *c, const char *data, size_t len, int flags,
 		c->closing = 1;
 	}
 	if (!c->paused && c->noutq >= HUB_OUTQ_PAUSE) {
-		lws_rx_flow_control(c->wsi, 0);
+		lws_rx_flow_control(c->wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE |
+		    HUB_RXFLOW_OUTQ);
 		c->paused = 1;
 	}
 	lws_callback_on_writable(c->wsi);
@@ -198,7 +213,8 @@ hub_ws_welcome(struct hub *hub, struct hub_client *c)
 static void
 hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 {
-	char	*msg;
+	const char	*code;
+	char		*msg;
 
 	if (m->version != PROTO_VERSION) {
 		msg = xasprintf("protocol version %lld is not supported: this "
@@ -218,9 +234,16 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		    "said on this connection", PROTO_ERROR, 0);
 		return;
 	}
+	if (hub_auth_hello(hub, c, m, &code, &msg) != 0) {
+		hub_ws_send_error(c, code, NULL, msg, PROTO_ERROR, 1);
+		free(msg);
+		return;
+	}
 	if (m->incident != NULL && ((c->inc = hub_state_find(hub,
 	    m->incident)) == NULL || c->inc->committed == 0)) {
 		c->inc = NULL;
+		free(c->login);
+		c->login = NULL;
 		msg = xasprintf("no incident %s", m->incident);
 		hub_ws_send_error(c, "no-incident", NULL, msg, PROTO_ERROR, 1);
 		free(msg);
@@ -244,8 +267,10 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			hub_ws_presence(hub, c->inc);
 		}
 	}
-	util_log("hello from %s (incident %s, from %lld)", c->user,
-	    m->incident != NULL ? m->incident : "-", (long long)m->from);
+	util_log("hello from %s%s%s (incident %s, from %lld)", c->user,
+	    hub_auth_by(c) != NULL ? " by " : "", hub_auth_by(c) != NULL ?
+	    c->login : "", m->incident != NULL ? m->incident : "-",
+	    (long long)m->from);
 }
 
 /* Does c follow inc, as presence counts followers? */
@@ -537,6 +562,58 @@ hub_ws_list(struct hub *hub, struct hub_client *c)
 	proto_msg_clear(&m);
 }
 
+/* The client's rate allows reading it again. */
+static void
+hub_ws_rate_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub_client	*c = lws_container_of(sul, struct hub_client,
+				    rate_sul);
+
+	c->throttled = 0;
+	lws_rx_flow_control(c->wsi, LWS_RXFLOW_REASON_APPLIES_ENABLE |
+	    HUB_RXFLOW_RATE | LWS_RXFLOW_REASON_FLAG_PROCESS_NOW);
+	lws_cancel_service(lws_get_context(c->wsi));
+}
+
+/*
+ * A message was read from c: take it from c's bucket and, when the bucket
+ * is empty, stop reading c until it holds one again.  Nothing is dropped:
+ * what c sends waits in its socket, so a client sending too fast is slowed
+ * to its rate, and told so (at most once every HUB_TELL_EVERY ms).
+ */
+static void
+hub_ws_rate(struct hub *hub, struct hub_client *c)
+{
+	struct proto_msg	 m;
+	int64_t			 now = util_clock_mono_ms(), wait;
+	char			*msg;
+
+	if (c->closing || (wait = core_bucket_take(&c->bucket, now)) == 0)
+		return;
+	if (!c->throttled) {
+		c->throttled = 1;
+		hub->stat_throttled++;
+		lws_rx_flow_control(c->wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE |
+		    HUB_RXFLOW_RATE);
+	}
+	lws_sul_schedule(hub->ctx, 0, &c->rate_sul, hub_ws_rate_cb,
+	    (lws_usec_t)wait * 1000);
+	if (c->told != 0 && now - c->told < HUB_TELL_EVERY)
+		return;
+	c->told = now;
+	util_log("connection of %s over its rate (%lld a second, %lld at "
+	    "once): slowed", c->user != NULL ? c->user : "?",
+	    (long long)hub->cfg.rate, (long long)hub->cfg.burst);
+	msg = xasprintf("slow down: this hub reads %lld messages a second "
+	    "from a connection (%lld at once); the rest wait",
+	    (long long)hub->cfg.rate, (long long)hub->cfg.burst);
+	proto_msg_init(&m, PROTO_NOTICE);
+	m.code = (char *)"slow-down";
+	m.message = msg;
+	hub_ws_send_msg(c, &m);
+	free(msg);
+}
+
 /* Handle one complete message from a client. */
 static void
 hub_ws_message(struct hub *hub, struct hub_client *c, const char *p,
@@ -803,7 +880,8 @@ hub_ws_writeable(struct hub *hub, struct hub_client *c)
 		/* Not read from, but taking what it is sent. */
 		c->heard = now;
 		if (c->noutq <= HUB_OUTQ_RESUME) {
-			lws_rx_flow_control(c->wsi, 1);
+			lws_rx_flow_control(c->wsi,
+			    LWS_RXFLOW_REASON_APPLIES_ENABLE | HUB_RXFLOW_OUTQ);
 			c->paused = 0;
 		}
 	}
@@ -872,7 +950,9 @@ hub_ws_client_free(struct hub *hub, struct hub_client *c)
 	while ((o = hub_ws_dequeue(c)) != NULL)
 		hub_ws_out_free(o);
 	util_buf_clear(&c->rx);
+	lws_sul_cancel(&c->rate_sul);
 	free(c->user);
+	free(c->login);
 	hub->gone++;
 }
 
@@ -918,6 +998,9 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		STAILQ_INIT(&c->urgent);
 		STAILQ_INIT(&c->outq);
 		util_buf_init(&c->rx);
+		core_bucket_init(&c->bucket, hub->cfg.rate, hub->cfg.burst,
+		    c->heard);
+		hub_auth_connected(hub, c);
 		LIST_INSERT_HEAD(&hub->clients, c, entry);
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, HUB_HELLO_TIMEOUT);
 		break;
@@ -963,6 +1046,7 @@ hub_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		else
 			hub_ws_message(hub, c, c->rx.data, c->rx.len);
 		util_buf_clear(&c->rx);
+		hub_ws_rate(hub, c);
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return hub_ws_writeable(hub, c);

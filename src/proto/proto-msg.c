@@ -51,6 +51,7 @@ static const char *proto_kind_names[PROTO_KIND_COUNT] = {
 	[PROTO_PRESENCE] = "presence",
 	[PROTO_LEASE] = "lease",
 	[PROTO_TELEMETRY] = "telemetry",
+	[PROTO_NOTICE] = "notice",
 };
 
 const char *
@@ -78,6 +79,7 @@ proto_msg_clear(struct proto_msg *m)
 	size_t	i;
 
 	free(m->user);
+	free(m->token);
 	free(m->incident);
 	free(m->op);
 	free(m->code);
@@ -935,6 +937,7 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		if (proto_get_int(o, "proto", &m->version, PROTO_COUNT, 1,
 		    cause) != 0 ||
 		    proto_get_str(o, "user", &m->user, 1, cause) != 0 ||
+		    proto_get_str(o, "token", &m->token, 0, cause) != 0 ||
 		    proto_get_int(o, "from", &m->from, PROTO_ANY, 0,
 		    cause) != 0 ||
 		    proto_get_bool(o, "snapshot", &m->snapshot, cause) != 0)
@@ -976,6 +979,7 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 		break;
 	case PROTO_REFUSED:
 	case PROTO_ERROR:
+	case PROTO_NOTICE:
 		if (proto_get_str(o, "code", &m->code, 1, cause) != 0 ||
 		    proto_get_str(o, "message", &m->message, 0, cause) != 0)
 			goto out;
@@ -1157,6 +1161,7 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 	case PROTO_HELLO:
 		proto_put_num(o, "proto", m->version, 1);
 		proto_put_str(o, "user", m->user);
+		proto_put_str(o, "token", m->token);
 		if (m->from >= 0)
 			proto_put_num(o, "from", m->from, 1);
 		if (m->snapshot)
@@ -1180,6 +1185,10 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 	case PROTO_REFUSED:
 	case PROTO_ERROR:
 		proto_put_str(o, "op", m->op);
+		proto_put_str(o, "code", m->code);
+		proto_put_str(o, "message", m->message);
+		break;
+	case PROTO_NOTICE:
 		proto_put_str(o, "code", m->code);
 		proto_put_str(o, "message", m->message);
 		break;

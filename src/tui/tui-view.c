@@ -258,8 +258,9 @@ tui_view_detail(const struct client_tl *tl, size_t n, size_t i,
 	size_t				 j, k, count = 0;
 
 	*nl = 0;
-	tui_view_add(&l, nl, "#%lld  %s by %s", (long long)e->seq,
-	    core_type_name(e->type), e->actor);
+	tui_view_add(&l, nl, "#%lld  %s by %s%s%s%s", (long long)e->seq,
+	    core_type_name(e->type), e->actor, e->by != NULL ? " (by " : "",
+	    e->by != NULL ? e->by : "", e->by != NULL ? ")" : "");
 	tui_view_add(&l, nl, "Role:     %s", *e->roles != '\0' ? e->roles :
 	    "none");
 	export_time(e->time, when, sizeof when);

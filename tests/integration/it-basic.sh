@@ -110,9 +110,9 @@ check "the hub's own name cannot be used" test $rc = 1
 mkdir -p $T/cfg/concord
 printf '# team defaults\nhub = %s\nuser = zed\n' "$CONCORD_HUB" >$T/cfg/concord/concord.conf
 check "the config file gives the hub and the user" sh -c \
-    "env -u CONCORD_HUB -u CONCORD_USER XDG_CONFIG_HOME=$T/cfg '$BIN/concord' -i INC-1 note 'from config' && '$BIN/concord' -i INC-1 log | grep -q 'zed  from config'"
+    "env -u CONCORD_HUB -u CONCORD_USER XDG_CONFIG_HOME=$T/cfg '$BIN/concord' -i INC-1 note 'from config' && '$BIN/concord' -i INC-1 log | grep -q 'zed (by $ME)  from config'"
 check "the environment wins over the config file" sh -c \
-    "env CONCORD_USER=yan XDG_CONFIG_HOME=$T/cfg '$BIN/concord' -i INC-1 note 'from env' && '$BIN/concord' -i INC-1 log | grep -q 'yan  from env'"
+    "env CONCORD_USER=yan XDG_CONFIG_HOME=$T/cfg '$BIN/concord' -i INC-1 note 'from env' && '$BIN/concord' -i INC-1 log | grep -q 'yan (by $ME)  from env'"
 printf 'colour = blue\n' >$T/cfg/concord/concord.conf
 XDG_CONFIG_HOME=$T/cfg concord incidents 2>$T/err; rc=$?
 check "a bad config line is an error naming the line" sh -c "test $rc = 1 && grep -q 'concord.conf:1: unknown setting' $T/err"

@@ -4,7 +4,7 @@
 # recomputing the chain over every event itself (`log` refuses a log whose
 # chain does not verify).
 . "$(dirname "$0")/lib.sh"
-hub_start
+hub_start --rate 0	# a bulk load: it-limits.sh tests the rate
 concord open --title catchup >/dev/null
 seq 1 100 | sed 's/^/before /' | concord note --stdin >/dev/null
 

@@ -134,6 +134,7 @@ check "verify --json prints the seq, digest and chain" \
 # A forgery: the same incident on another hub, one note changed.  It
 # chains from start to end, so plain verify accepts it; the digest read
 # out on the bridge does not match.
+hub_user "$T/forge"
 "$BIN/concordd" --socket "$T/forge.sock" --data "$T/forge" >"$T/forge.out" 2>&1 </dev/null &
 PIDS+=($!)
 wait_for 20 grep -q listening "$T/forge.out"

@@ -130,7 +130,7 @@ clean_stderr() {
 open_incident() { concord open --title "Checkout p99 latency" --sev 1 >/dev/null; }
 count_in_log() { concord log | grep -c -- "$1\$"; }
 
-hub_start
+hub_start --rate 0	# a bulk load: it-limits.sh tests the rate
 need "the incident opens" open_incident
 console_open alice
 console_open bob

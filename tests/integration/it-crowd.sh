@@ -12,7 +12,7 @@ if [ ! -x "$RAW" ] || [ ! -x "$TOOLS/storm" ]; then
 	finish
 	exit
 fi
-hub_start
+hub_start --connections-per-user 0	# a crowd of one user
 concord open --title crowd >/dev/null
 seq 1 300 | sed 's/^/note before the crowd /' | concord note --stdin >/dev/null
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$HUB_PID/status"; }

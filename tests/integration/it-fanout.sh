@@ -9,7 +9,7 @@
 F=50 W=4 N=2000
 SLACK=8192	# KiB the hub may keep after they leave
 
-hub_start --listen 127.0.0.1:0
+hub_start --listen 127.0.0.1:0 --rate 0 --connections-per-user 0	# load
 PORT=$(hub_port)
 concord open --title "fan-out" >/dev/null
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$HUB_PID/status"; }

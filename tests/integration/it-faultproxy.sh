@@ -11,7 +11,7 @@ if [ ! -x "$FP" ] || [ ! -x "$RAW" ]; then
 	finish
 	exit
 fi
-hub_start --listen 127.0.0.1:0
+hub_start --listen 127.0.0.1:0 --connections-per-user 0	# 300 of one user
 HUBPORT=$(hub_port)
 
 # proxy_start NAME CONTROL: a proxy to the hub; sets PROXY_PID and PORT.
@@ -105,7 +105,7 @@ check "a bad control line is reported" wait_for 5 grep -q 'unknown mode "frobnic
 check "and the mode stays pass" healthz "$PORT"
 
 # Hundreds of websocket connections through the proxy at once.
-HELLO='send:{"type":"hello","proto":'$PROTO_V',"user":"eve"}'
+HELLO='send:{"type":"hello","proto":'$PROTO_V',"user":"eve","token":"'$CONCORD_TOKEN'"}'
 for i in $(seq 300); do
 	"$RAW" -t 30 "127.0.0.1:$PORT" "$HELLO" recv sleep:3000 \
 	    "send:{\"type\":\"ping\",\"t\":$i}" recv >"$T/ws.$i.out" 2>&1 &

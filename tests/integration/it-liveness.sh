@@ -18,7 +18,7 @@ LOG=$T/data/concordd.log
 concord open --title "liveness" >/dev/null
 
 metric() { curl -s "http://127.0.0.1:$HUBPORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-hello() { printf 'send:{"type":"hello","proto":%s,"user":"%s","incident":"INC-1","from":0}' "$PROTO_V" "$1"; }
+hello() { printf 'send:{"type":"hello","proto":%s,"user":"%s","incident":"INC-1","from":0,"token":"%s"}' "$PROTO_V" "$1" "$CONCORD_TOKEN"; }
 has() { grep -qF -- "$2" "$1"; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 # since T0: seconds from EPOCHREALTIME T0 to now.

@@ -12,6 +12,7 @@ if [ "$hard" != unlimited ] && [ "$hard" -lt $((2 * N + 100)) ]; then
 	exit
 fi
 ulimit -Sn $((2 * N + 100))	# for this shell's own ends
+hub_user
 (ulimit -Sn 1024; exec "$BIN/concordd" --socket "$T/hub.sock" \
     --listen 127.0.0.1:0 --data "$T/data" </dev/null >"$T/hub.out" 2>&1) &
 HUB_PID=$!

@@ -90,7 +90,7 @@ check "and the ttl" has $T/inc.json '"ttl":86400000,'
 check "no number in the export went through a double" \
     test "$(grep -cE '":-?[0-9.]+[eE]|":-?[0-9]+\.[0-9]' $T/inc.json)" = 0
 check "log shows the written time beside the hub's" \
-    grep -qE '\(written ([0-9-]+ )?[0-9]{2}:[0-9]{2}:[0-9]{2}\)  #[0-9]+ +alice( \([a-z,]+\))?  from the plane' $T/log.out
+    grep -qE "\\(written ([0-9-]+ )?[0-9]{2}:[0-9]{2}:[0-9]{2}\\)  #[0-9]+ +alice \\(by $ME\\)( \\([a-z,]+\\))?  from the plane" $T/log.out
 
 # What a follower is sent is exact too.
 concord log --json >$T/log.json

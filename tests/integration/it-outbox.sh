@@ -44,8 +44,8 @@ check "the first queued note is logged once" test "$(count "while down")" = 1
 check "the second too" test "$(count "second while down")" = 1
 check "the third too" test "$(count "third while down")" = 1
 check "each by its author" sh -c "grep -q 'alice.*  while down\$' $T/log1 &&
-    grep -q 'bob  second while down\$' $T/log1 &&
-    grep -q 'carol  third while down\$' $T/log1"
+    grep -q 'bob (by $ME)  second while down\$' $T/log1 &&
+    grep -q 'carol (by $ME)  third while down\$' $T/log1"
 check "in the order written" sh -c "grep -E ' (while down|second while down|third while down)\$' $T/log1 |
     sed 's/.*  //' | tr '\n' '|' | grep -qx 'while down|second while down|third while down|'"
 check "a queued op id already in the log is not logged twice" test "$(count "dup note")" = 1

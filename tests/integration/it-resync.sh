@@ -18,6 +18,7 @@ console() { # NAME ENV... : a console on INC-1 with extra environment
 tail_digest() { concord -i INC-1 log | tail -1 | sed 's/.*at seq \([0-9]*\) · \(.*\)/seq \1 · \2/'; }
 
 # A second store where INC-1 has another, longer history.
+hub_user "$T/other"
 "$BIN/concordd" --socket "$T/other.sock" --data "$T/other" >"$T/other.out" 2>&1 &
 other=$!
 PIDS+=($other)
@@ -56,7 +57,7 @@ check "and the sync state is still shown" has ascii 'LIVE seq [0-9]+ \. [0-9a-f]
 console plain TERM=screen-256color LC_ALL=C.UTF-8 NO_COLOR=1
 check "NO_COLOR: the console runs" wait_for 20 has plain 'LIVE seq'
 $TM send-keys -t plain "with no colour" Enter
-check "and works" wait_for 10 sh -c "'$BIN/concord' -i INC-1 log | grep -q 'plain  with no colour'"
+check "and works" wait_for 10 sh -c "'$BIN/concord' -i INC-1 log | grep -q 'plain (by $ME)  with no colour'"
 for s in zoe ascii plain; do $TM send-keys -t "$s" "/quit" Enter; done
 check "no sanitizer reports" wait_for 10 sh -c \
     "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' $T/zoe.err $T/ascii.err $T/plain.err && [ -z \"\$($TM list-sessions 2>/dev/null)\" ]"

@@ -11,7 +11,7 @@
 # followers are served as before.
 . "$(dirname "$0")/lib.sh"
 N=12000
-hub_start
+hub_start --rate 0	# bulk loads: it-limits.sh tests the rate
 concord open --title fanout >/dev/null
 
 # in_order FILE COUNT: FILE holds events seq 1..COUNT, each once, in order.
@@ -62,7 +62,7 @@ check "all three end at the same event and chain value" sh -c \
 # A restart: the ring is empty; the log is served from the store.
 kill -TERM "$HUB_PID"
 wait "$HUB_PID"
-hub_start
+hub_start --rate 0
 seq 1 500 | sed 's/^/after the restart /' | concord note --stdin >/dev/null
 head=$((head + 500))
 check "both followers resume after the restart" sh -c \
@@ -87,7 +87,7 @@ sql "SELECT seq, hex(wire) FROM events ORDER BY incident, seq" >"$T/wire.before"
 sql "ALTER TABLE events DROP COLUMN wire; PRAGMA user_version = 0"
 check "the old store has no wire forms" sh -c \
     "! sqlite3 $T/data/concord.db 'SELECT wire FROM events' 2>/dev/null"
-hub_start
+hub_start --rate 0
 check "the hub upgrades it and writes every wire form" \
     grep -q "INC-1: wrote the wire form of $head events" \
     "$T/data/concordd.log"
@@ -101,7 +101,7 @@ check "it has seq 1 to $head, each once, in order, ending where the others did" 
     sh -c "$(declare -f in_order); in_order $T/e.out $head &&
     [ \"\$(tail -1 $T/a.out)\" = \"\$(tail -1 $T/e.out)\" ]"
 hub_kill9
-hub_start
+hub_start --rate 0
 check "a second start has nothing to write" sh -c \
     "[ \$(grep -c 'wrote the wire form' $T/data/concordd.log) = 1 ]"
 finish

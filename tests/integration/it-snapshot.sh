@@ -2,7 +2,7 @@
 # hub's threshold starts from the hub's state at a seq (with its chain
 # value) instead of replaying everything, and reaches the same picture.
 . "$(dirname "$0")/lib.sh"
-hub_start --snapshot-after 100
+hub_start --snapshot-after 100 --rate 0	# a bulk load
 concord open --title snap >/dev/null
 concord declare failover-db >/dev/null
 out=$(concord --as bob claim failover-db); fence=${out##* }

@@ -5,7 +5,7 @@
 # through the CLI stays under 1 s while they reconnect.
 . "$(dirname "$0")/lib.sh"
 N=500
-hub_start
+hub_start --connections-per-user 0	# a storm of one user
 concord open --title "storm" >/dev/null
 concord note "before the storm" >/dev/null
 "$TOOLS/storm" "$CONCORD_HUB" INC-1 $N >"$T/storm.out" 2>"$T/storm.err" &
@@ -31,7 +31,7 @@ some_down() {
 }
 check "the clients notice the hub is gone" wait_for 10 some_down
 grep -c '^welcome' "$T/storm.out" >"$T/before"
-hub_start
+hub_start --connections-per-user 0
 restart=$(date +%s%N)
 worst=0 notes=0
 while :; do

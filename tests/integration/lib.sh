@@ -11,9 +11,12 @@ export CONCORD_HUB=unix:$T/hub.sock
 export CONCORD_USER=alice
 export CONCORD_LOG=$T/client.log
 export XDG_RUNTIME_DIR=$T/run XDG_STATE_HOME=$T/state
-unset CONCORD_INCIDENT CONCORD_FENCE
+unset CONCORD_INCIDENT CONCORD_FENCE CONCORD_TOKEN CONCORD_CONFIG
 # The protocol version the hub speaks, for raw clients' hellos.
 PROTO_V=$(sed -n 's/^#define PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$TOP/include/proto.h")
+# The test's login user: over the hub's socket every client is ME, which
+# acts as the test's people (--as alice), so the log reads "alice (by ME)".
+ME=$(id -un)
 PIDS=()
 HUB_PID=
 FAILS=0
@@ -44,14 +47,26 @@ wait_for() {
 		sleep 0.1
 	done
 }
-# hub_start [ARGS...]: start concordd on $T/hub.sock and wait for listening.
+# hub_user [DIR]: on the hub whose store is DIR (default $T/data), the
+# test's own login user may act as anyone (tests name their people with
+# --as, as the embedded hub lets its owner); its token is in DIR.token.
+hub_user() {
+	local data=${1:-$T/data}
+	[ -s "$data.token" ] && [ -e "$data/users.db" ] ||
+	    "$BIN/concordd" user add "$ME" --act-as \
+	    --data "$data" >"$data.token" 2>/dev/null
+}
+# hub_start [ARGS...]: start concordd on $T/hub.sock and wait for
+# listening; $CONCORD_TOKEN is the test user's token, for clients over TCP.
 hub_start() {
 	local out=$T/hub.out.$RANDOM
 	HUB_OUT=$out
+	hub_user || { echo "cannot add the test user"; return 1; }
+	export CONCORD_TOKEN=$(cat "$T/data.token")
 	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" "$@" \
 	    </dev/null >"$out" 2>&1 &
 	HUB_PID=$!
-	if ! wait_for 20 grep -q listening "$out"; then
+	if ! wait_for 20 grep -qs listening "$out"; then
 		echo "hub did not start:"; cat "$out"; return 1
 	fi
 }

@@ -7,7 +7,9 @@
  *	    [-S stalled] address
  *	loadgen -Y file [-n count] [-s size]
  *
- * The address is host:port (TCP) or, for concord, unix:/path.  Options:
+ * The address is host:port (TCP) or, for concord, unix:/path; over TCP
+ * concord's hellos carry $CONCORD_TOKEN, whose user must be allowed to act
+ * as the generator's connections (f1, w1, ...).  Options:
  *
  *	-k kind		what listens there: concord (a concordd hub, the
  *			default), relay (a websocket broadcast relay such
@@ -293,6 +295,7 @@ static struct {
 	int64_t		 gcpu0, gcpu1;	/* generator us */
 
 	char		 outbuf[LWS_PRE + 16384];
+	char		 token[CORE_TOKEN_MAX + 16]; /* ,"token":"..." or "" */
 } lg;
 
 static void	lg_start(struct lg_conn *);
@@ -1296,21 +1299,22 @@ lg_write(struct lg_conn *c)
 			if (c->role == LG_FOLLOWER && !lg.nofollow)
 				len = (size_t)snprintf(p, 512, "{\"type\":"
 				    "\"hello\",\"proto\":%d,\"user\":\"f%d\","
-				    "\"incident\":\"%s\",\"from\":%lld}",
+				    "\"incident\":\"%s\",\"from\":%lld%s}",
 				    PROTO_VERSION, c->id, lg.incident,
-				    (long long)(lg.from < 0 ? 0 : lg.from));
+				    (long long)(lg.from < 0 ? 0 : lg.from),
+				    lg.token);
 			else if (c->role == LG_FOLLOWER || c->role ==
 			    LG_PROBE)
 				len = (size_t)snprintf(p, 512, "{\"type\":"
 				    "\"hello\",\"proto\":%d,\"user\":\"%s%d\","
-				    "\"incident\":\"%s\"}", PROTO_VERSION,
+				    "\"incident\":\"%s\"%s}", PROTO_VERSION,
 				    c->role == LG_PROBE ? "probe" : "f",
-				    c->id, lg.incident);
+				    c->id, lg.incident, lg.token);
 			else
 				len = (size_t)snprintf(p, 512, "{\"type\":"
-				    "\"hello\",\"proto\":%d,\"user\":\"%s%d\"}",
-				    PROTO_VERSION, c->role == LG_OPEN ?
-				    "loadgen" : "w", c->id);
+				    "\"hello\",\"proto\":%d,\"user\":\"%s%d\""
+				    "%s}", PROTO_VERSION, c->role == LG_OPEN ?
+				    "loadgen" : "w", c->id, lg.token);
 			break;
 		case LG_REDIS:
 			if (c->role != LG_FOLLOWER)
@@ -2105,10 +2109,15 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info	 info;
 	struct rlimit				 rl;
-	const char				*fsync_path = NULL;
+	const char				*fsync_path = NULL, *tok;
 	int					 ch, i, w, status;
 	int64_t					 v;
 
+	/* Over TCP a hub needs a token: $CONCORD_TOKEN, of a user that may
+	   act as the generator's connections (f1, w1, ...). */
+	if ((tok = getenv("CONCORD_TOKEN")) != NULL && *tok != '\0' &&
+	    strlen(tok) <= CORE_TOKEN_MAX && strpbrk(tok, "\"\\") == NULL)
+		snprintf(lg.token, sizeof lg.token, ",\"token\":\"%s\"", tok);
 	lg.followers = 10;
 	lg.writers = 1;
 	lg.window = 64;

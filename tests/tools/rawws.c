@@ -35,6 +35,16 @@
  *			prints "timeout waiting for close" and exits 4
  * sleep:MS		wait MS milliseconds; messages arriving meanwhile
  *			are kept for a later recv, pings are answered
+ * flood:N:RATE:INC	send N concord note commands to incident INC at
+ *			RATE a second (0: as fast as the socket takes
+ *			them), reading meanwhile, then wait for an answer
+ *			to each; print every message that is not an ack
+ *			to one, then "flood: sent N in MS ms (R/s),
+ *			answered A (K acked) in MS ms (R/s)"
+ * rtt:N:MS:INC		send N notes to INC one at a time, MS ms apart,
+ *			each once the last was answered, timing each from
+ *			its sending to its answer; print "rtt: N answered,
+ *			max X ms, median Y ms"
  *
  * A text message is printed on stdout as "< TEXT" on one line, its bytes as
  * they are except that newlines and carriage returns become spaces; a binary
@@ -109,7 +119,9 @@ enum {
 	A_RECV,
 	A_RECVALL,
 	A_EXPECTCLOSE,
-	A_SLEEP
+	A_SLEEP,
+	A_FLOOD,
+	A_RTT
 };
 
 enum {
@@ -163,6 +175,8 @@ static const struct {
 	{ "recvall", A_RECVALL, ARG_NONE, 0, 0 },
 	{ "expectclose", A_EXPECTCLOSE, ARG_NONE, 0, 0 },
 	{ "sleep", A_SLEEP, ARG_NUM, 0, INT_MAX },
+	{ "flood", A_FLOOD, ARG_TEXT, 0, 0 },
+	{ "rtt", A_RTT, ARG_TEXT, 0, 0 },
 };
 
 static int		 ws_fd = -1;
@@ -210,7 +224,8 @@ usage(void)
 	    "actions: send:TEXT sendfile:PATH big:N frag:N trunc:N garbage "
 	    "badop\n"
 	    "         unmasked:TEXT ping close[:CODE] recv recvall "
-	    "expectclose sleep:MS\n", stderr);
+	    "expectclose sleep:MS\n"
+	    "         flood:N:RATE:INCIDENT rtt:N:MS:INCIDENT\n", stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -885,6 +900,167 @@ pause_ms(uint64_t ms)
 	}
 }
 
+/*
+ * Parse "N:M:INCIDENT" (flood, rtt) into *n, *m and the incident (a
+ * pointer into arg); die on a bad one.
+ */
+static const char *
+parse_nmi(const char *what, const unsigned char *arg, uint64_t *n,
+    uint64_t *m)
+{
+	const char	*p = (const char *)arg;
+	char		*end;
+
+	errno = 0;
+	*n = strtoull(p, &end, 10);
+	if (errno != 0 || end == p || *end != ':' || *n == 0 ||
+	    *n > 10000000)
+		die(EXIT_USAGE, "%s: bad count", what);
+	p = end + 1;
+	*m = strtoull(p, &end, 10);
+	if (errno != 0 || end == p || *end != ':' || *m > 10000000)
+		die(EXIT_USAGE, "%s: bad number", what);
+	p = end + 1;
+	if (*p == '\0' || strpbrk(p, "\"\\") != NULL)
+		die(EXIT_USAGE, "%s: bad incident", what);
+	return p;
+}
+
+/* Send note k of a run named tag to incident as a command. */
+static void
+send_note(const char *tag, uint64_t k, const char *incident)
+{
+	char	text[256];
+	int	n;
+
+	n = snprintf(text, sizeof text, "{\"type\":\"command\",\"op\":"
+	    "\"%s-%ld-%" PRIu64 "\",\"incident\":\"%s\",\"cmd\":\"note\","
+	    "\"text\":\"%s %" PRIu64 "\"}", tag, (long)getpid(), k,
+	    incident, tag, k);
+	if (n < 0 || (size_t)n >= sizeof text)
+		die(EXIT_USAGE, "incident name too long");
+	send_frame(0x81, 1, text, (size_t)n, 0);
+}
+
+/* Is m an answer (ack, refused or error) to an op of run tag? */
+static int
+is_answer(const struct msg *m, const char *tag, int *acked)
+{
+	char	want[64];
+
+	snprintf(want, sizeof want, "\"op\":\"%s-%ld-", tag, (long)getpid());
+	if (m->op != 0x1 || memmem(m->data, m->len, want, strlen(want)) == NULL)
+		return 0;
+	*acked = memmem(m->data, m->len, "\"type\":\"ack\"", 12) != NULL;
+	return 1;
+}
+
+/* Take the queued messages: count answers, print the others. */
+static void
+drain(const char *tag, uint64_t *answered, uint64_t *acked)
+{
+	struct msg	*m;
+	int		 ack;
+
+	while ((m = dequeue_msg()) != NULL) {
+		if (is_answer(m, tag, &ack)) {
+			(*answered)++;
+			*acked += (uint64_t)ack;
+		} else
+			print_msg(m);
+		free(m);
+	}
+}
+
+/* A flood of notes, paced at rate a second (0: flat out). */
+static void
+flood(const unsigned char *arg)
+{
+	const char	*incident;
+	uint64_t	 n, rate, k, was, answered = 0, acked = 0;
+	int64_t		 start = now_ms(), sent, last, deadline, due;
+
+	incident = parse_nmi("flood", arg, &n, &rate);
+	for (k = 0; k < n; k++) {
+		if (rate > 0 && (due = start + (int64_t)(k * 1000 / rate)) >
+		    now_ms())
+			pause_ms((uint64_t)(due - now_ms()));
+		send_note("flood", k, incident);
+		drain("flood", &answered, &acked);
+		if (ws_eof || ws_closed) {
+			k++;
+			break;
+		}
+	}
+	sent = now_ms();
+	last = sent;
+	deadline = last + ws_timeout;
+	while (answered < n && !ws_eof && !ws_closed) {
+		if (wait_fd(POLLIN, deadline) == 0)
+			break;
+		fill();
+		flush_pong();
+		was = answered;
+		drain("flood", &answered, &acked);
+		if (answered > was) {
+			last = now_ms();
+			deadline = last + ws_timeout;
+		}
+	}
+	printf("flood: sent %" PRIu64 " in %lld ms (%lld/s), answered %"
+	    PRIu64 " (%" PRIu64 " acked) in %lld ms (%lld/s)\n", k,
+	    (long long)(sent - start), (long long)((sent - start) > 0 ?
+	    (int64_t)k * 1000 / (sent - start) : 0), answered, acked,
+	    (long long)(last - start), (long long)((last - start) > 0 ?
+	    (int64_t)answered * 1000 / (last - start) : 0));
+	fflush(stdout);
+}
+
+static int
+cmp_ms(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Notes one at a time, each timed from sending to its answer. */
+static void
+rtt(const unsigned char *arg)
+{
+	const char	*incident;
+	uint64_t	 n, gap, k, answered = 0, acked = 0, before;
+	int64_t		*ms, t0, deadline;
+
+	incident = parse_nmi("rtt", arg, &n, &gap);
+	ms = xrealloc(NULL, (size_t)n * sizeof *ms);
+	for (k = 0; k < n && !ws_eof && !ws_closed; k++) {
+		if (k > 0 && gap > 0)
+			pause_ms(gap);
+		drain("rtt", &answered, &acked);
+		before = answered;
+		t0 = now_ms();
+		send_note("rtt", k, incident);
+		deadline = t0 + ws_timeout;
+		while (answered == before && !ws_eof && !ws_closed) {
+			drain("rtt", &answered, &acked);
+			if (answered > before)
+				break;
+			if (wait_fd(POLLIN, deadline) == 0)
+				timed_out();
+			fill();
+			flush_pong();
+		}
+		ms[k] = now_ms() - t0;
+	}
+	qsort(ms, (size_t)k, sizeof *ms, cmp_ms);
+	printf("rtt: %" PRIu64 " answered (%" PRIu64 " acked), max %lld ms, "
+	    "median %lld ms\n", answered, acked, k > 0 ?
+	    (long long)ms[k - 1] : -1LL, k > 0 ? (long long)ms[k / 2] : -1LL);
+	fflush(stdout);
+	free(ms);
+}
+
 /* After a final trunc, hold the socket open until the peer closes. */
 static void
 stall(void)
@@ -1279,6 +1455,12 @@ run_action(const struct action *a)
 		break;
 	case A_SLEEP:
 		pause_ms(a->n);
+		break;
+	case A_FLOOD:
+		flood(a->data);
+		break;
+	case A_RTT:
+		rtt(a->data);
 		break;
 	}
 	flush_pong();
