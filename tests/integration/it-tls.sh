@@ -132,9 +132,9 @@ check "a note over wss:// with --ca" sh -c \
     "'$BIN/concord' --hub $WSS --ca '$CA' -i INC-1 note 'over tls one' >'$T/note.out'"
 check "is acknowledged with its seq" grep -qx 'INC-1 seq 2' "$T/note.out"
 check "concord log over wss:// shows it" sh -c \
-    "'$BIN/concord' --hub $WSS --ca '$CA' -i INC-1 log | grep -q 'alice (ic)  over tls one\$'"
+    "'$BIN/concord' --hub $WSS --ca '$CA' -i INC-1 log | grep -qE 'alice (\\(by [^)]*\\) )?\\(ic\\)  over tls one\$'"
 check "and so does the Unix socket" sh -c \
-    "'$BIN/concord' -i INC-1 log | grep -q 'alice (ic)  over tls one\$'"
+    "'$BIN/concord' -i INC-1 log | grep -qE 'alice (\\(by [^)]*\\) )?\\(ic\\)  over tls one\$'"
 check "localhost, which the certificate names, works too" sh -c \
     "'$BIN/concord' --hub wss://localhost:$PORT --ca '$CA' incidents | grep -q '^INC-1 '"
 check "\$CONCORD_CA and \$CONCORD_HUB do as --ca and --hub" sh -c \
@@ -195,6 +195,7 @@ check "ws:// to the TLS port fails (exit 2)" sh -c \
     "'$BIN/concord' --hub ws://127.0.0.1:$PORT incidents 2>'$T/plain.err'; test \$? = 2"
 check "saying the hub may want wss://" grep -q 'does the hub serve wss://?' "$T/plain.err"
 NONLOCAL=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
+hub_user "$T/plain.data"
 "$BIN/concordd" --listen "${NONLOCAL:-127.0.0.1}:0" --data "$T/plain.data" \
     </dev/null >"$T/plainhub.out" 2>&1 &
 PIDS+=($!)
@@ -243,6 +244,7 @@ tls_console() {
 	    new-session -d -s "$1" -x 120 -y 30 \
 	    -e TZ=UTC -e LC_ALL=C.UTF-8 -e TERM="$TERMNAME" \
 	    -e CONCORD_HUB="$2" -e CONCORD_CA="$3" -e CONCORD_USER=bob \
+	    -e CONCORD_TOKEN="$CONCORD_TOKEN" \
 	    -e XDG_STATE_HOME="$d/state" -e XDG_RUNTIME_DIR="$d/run" \
 	    -e XDG_CONFIG_HOME="$d/config" -e CONCORD_THEME= \
 	    -e CONCORD_LOG="$d/log" \
@@ -262,7 +264,7 @@ check "showing the incident's notes" wait_for 10 screen_has good ' alice +ic +ov
 check "a note written over wss:// shows within 2 s" within 2000 screen_has good ' alice +ic +live over tls$'
 tm send-keys -t good -l -- "typed over tls" && tm send-keys -t good Enter
 check "a note typed in the console reaches the log" wait_for 10 sh -c \
-    "'$BIN/concord' -i INC-1 log | grep -q ' bob  typed over tls\$'"
+    "'$BIN/concord' -i INC-1 log | grep -qE ' bob (\\(by [^)]*\\))?  typed over tls\$'"
 check "no plaintext warning for wss://" screen_lacks good 'plaintext'
 # The hub comes back on the same port with a certificate for another
 # host: the console goes STALE and says why, and is LIVE again when the
@@ -290,6 +292,7 @@ check "with no sanitizer report" clean_stderr "$T/con-wrong/stderr"
 
 # 10. Plaintext to a hub elsewhere than this machine warns, once.
 if [ -n "$NONLOCAL" ] && [ -n "$PLAIN" ]; then
+	export CONCORD_TOKEN=$(cat "$T/plain.data.token")	# that hub's
 	"$BIN/concord" --hub "$PLAIN" open --title "plain" >/dev/null 2>&1
 	check "ws:// to $NONLOCAL works" sh -c \
 	    "'$BIN/concord' --hub '$PLAIN' -i INC-1 note 'in the clear' >/dev/null 2>'$T/warn.err'"
