@@ -15,13 +15,17 @@ concord open --title "fan-out" >/dev/null
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$HUB_PID/status"; }
 base=$(rss)
 
-"$TOOLS/loadgen" -f $F -w $W -n $N -p "$HUB_PID" -i INC-1 \
-    "127.0.0.1:$PORT" >"$T/lg.out" 2>"$T/lg.err" &
-LG=$!
-PIDS+=($LG)
-wait $LG
-rc=$?
-cat "$T/lg.out" "$T/lg.err"
+# loadgen ARGS...: run the generator against the hub, its report in
+# $T/lg.out and its status in rc (waited for by its saved pid).
+loadgen() {
+	"$TOOLS/loadgen" "$@" "127.0.0.1:$PORT" >"$T/lg.out" 2>"$T/lg.err" &
+	LG=$!
+	PIDS+=($LG)
+	wait $LG
+	rc=$?
+	cat "$T/lg.out" "$T/lg.err"
+}
+loadgen -f $F -w $W -n $N -p "$HUB_PID" -i INC-1
 # kv KEY: the value the generator reported for KEY.
 kv() { tr ' ' '\n' <"$T/lg.out" | sed -n "s/^$1=//p"; }
 check "the load generator finished with status 0 (got $rc)" test "$rc" = 0
@@ -49,13 +53,7 @@ check "the hub's memory after the followers left: $(rss) KiB, from $base KiB bef
 
 # The same with followers that parse their frames themselves (-R, as
 # `make bench` runs them), on an incident of their own.
-"$TOOLS/loadgen" -R -f 20 -w 2 -n 1000 \
-    "127.0.0.1:$PORT" >"$T/lg.out" 2>"$T/lg.err" &
-LG=$!
-PIDS+=($LG)
-wait $LG
-rc=$?
-cat "$T/lg.out" "$T/lg.err"
+loadgen -R -f 20 -w 2 -n 1000
 check "frame-parsing followers: status 0 (got $rc), every note to all 20, none missing, duplicated or out of order, chain recomputed from seq 1" \
     test "$rc" = 0 -a "$(kv deliveries)" = 20000 -a \
     "$(kv missing)$(kv dup)$(kv ooo)$(kv reorder)$(kv bogus)$(kv chain_bad)$(kv mismatch)" = 0000000 -a \

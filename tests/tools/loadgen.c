@@ -883,6 +883,22 @@ lg_message(struct lg_conn *c, const char *p, size_t len)
 	/* presence, lease, pong: nothing to check */
 }
 
+/* Drop what is parsed of c->rx (up to c->rxoff), now and then. */
+static void
+lg_rx_compact(struct lg_conn *c)
+{
+	if (c->rxoff == c->rx.len) {
+		util_buf_reset(&c->rx);
+		c->rxoff = 0;
+	} else if (c->rxoff > 65536) {
+		memmove(c->rx.data, c->rx.data + c->rxoff, c->rx.len -
+		    c->rxoff);
+		c->rx.len -= c->rxoff;
+		c->rx.data[c->rx.len] = '\0';
+		c->rxoff = 0;
+	}
+}
+
 /*
  * RESP from Redis, parsed from c->rx at c->rxoff: one complete reply.
  * Returns its length, 0 if incomplete, -1 if malformed.  A subscriber's
@@ -991,16 +1007,7 @@ lg_redis_rx(struct lg_conn *c, const char *in, size_t len)
 		return -1;
 	}
 	c->rxoff = (size_t)(p - c->rx.data);
-	if (c->rxoff == c->rx.len) {
-		util_buf_reset(&c->rx);
-		c->rxoff = 0;
-	} else if (c->rxoff > 65536) {
-		memmove(c->rx.data, c->rx.data + c->rxoff, c->rx.len -
-		    c->rxoff);
-		c->rx.len -= c->rxoff;
-		c->rx.data[c->rx.len] = '\0';
-		c->rxoff = 0;
-	}
+	lg_rx_compact(c);
 	if (c->role == LG_WRITER)
 		lg_writer_kick(c);
 	return 0;
@@ -1134,15 +1141,7 @@ lg_ws_rx(struct lg_conn *c, const char *in, size_t len)
 	}
 	if (c->upgrade == 2)
 		rc = lg_ws_frames(c);
-	if (c->rxoff == c->rx.len) {
-		util_buf_reset(&c->rx);
-		c->rxoff = 0;
-	} else if (c->rxoff > 65536) {
-		memmove(c->rx.data, c->rx.data + c->rxoff, c->rx.len -
-		    c->rxoff);
-		c->rx.len -= c->rxoff;
-		c->rxoff = 0;
-	}
+	lg_rx_compact(c);
 	return rc;
 }
 
