@@ -8,7 +8,8 @@
  * naming "fuzz.conf:LINE:" or gives pairs whose keys are non-empty and
  * whose keys and values hold no '#', line feed or NUL and have no blanks
  * at either end (keys no '='); the pairs, written out again as
- * "key = value" lines, parse to the same pairs.  A key "fail" makes the
+ * "key=value" lines (never longer than the lines they came from), parse
+ * to the same pairs.  A key "fail" makes the
  * setter refuse, so the error path is taken too.  Every allow.RIGHT pair
  * goes to core_authz_set, which either refuses with a one-line cause and
  * leaves the table as it was, or sets a grant whose words, read again,
@@ -160,7 +161,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The pairs written out again read back the same. */
 	util_buf_init(&b);
 	for (i = 0; i < c->n; i++)
-		util_buf_printf(&b, "%s = %s\n", c->key[i], c->value[i]);
+		util_buf_printf(&b, "%s=%s\n", c->key[i], c->value[i]);
 	if (util_conf_parse(b.data != NULL ? b.data : "", b.len, "fuzz.conf",
 	    fuzz_set, d, &cause) != 0)
 		fuzz_fail("the pairs written out do not read back", cause);
