@@ -67,6 +67,7 @@ struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
 	char		*listen;	/* HOST:PORT or NULL */
 	char		*data;		/* data directory */
+	char		*store;		/* store spec (store_open), or NULL */
 	char		*log;		/* log file */
 	int64_t		 lock_delay;	/* ms */
 	int64_t		 grace;		/* ms */

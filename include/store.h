@@ -1,14 +1,19 @@
 /*
- * store: the durable event log.  SQLite in WAL mode with synchronous=FULL
- * under the hub's data directory, which the store locks so that two hubs
- * cannot share it.  Events are kept as their canonical bytes (the bytes the
- * hash chain covers) with the chain value after each and, beside them, their
- * wire form: the JSON object the hub sends for the event, made once when it
- * is accepted, so that a follower reading the log is sent stored bytes
- * without anything being decoded or encoded for it.  A store made before
- * wire forms were kept opens with the column added and empty; the hub fills
- * it in as it loads (store_wire_set).  Writes are grouped: store_begin, any
- * number of store_append, store_commit.
+ * store: the durable event log, one interface with two backends chosen at
+ * start (store_open): SQLite under the hub's data directory (the default,
+ * store-sqlite.c) or PostgreSQL (store-pg.c, --store postgres://...).
+ * Events are kept as their canonical bytes (the bytes the hash chain
+ * covers) with the chain value after each and, beside them, their wire
+ * form: the JSON object the hub sends for the event, made once when it is
+ * accepted, so that a follower reading the log is sent stored bytes without
+ * anything being decoded or encoded for it.  A store made before wire forms
+ * were kept opens with the column added and empty; the hub fills it in as
+ * it loads (store_wire_set).  Writes are grouped: store_begin, any number
+ * of store_append, store_commit.  The hub gives each append the incident's
+ * next seq and the chain value after it; the SQLite store, whose hub is its
+ * only writer, keeps them, while PostgreSQL, where another hub may have
+ * written first, checks both against the incident's head row, locked until
+ * the commit, and fails the append if they do not follow it.
  */
 #ifndef CONCORD_STORE_H
 #define CONCORD_STORE_H
@@ -34,8 +39,27 @@ struct store_row {
 	size_t			 wirelen;
 };
 
-/* Open (creating) the store in dir; NULL with *cause on failure. */
-struct store	*store_open(const char *dir, char **cause);
+/*
+ * The backends: each keeps a struct store as the first member of its own
+ * and fills in be.  Only src/store uses these.
+ */
+struct store_backend;
+struct store {
+	const struct store_backend	*be;
+};
+
+/*
+ * Open (creating) the store: with spec NULL, SQLite in dir; otherwise spec
+ * names the backend: "sqlite" (in dir), a postgres:// or postgresql:// URL,
+ * "postgres:" followed by a libpq connection string (empty: the PG*
+ * environment), or a connection string ("key=value ...").  Returns the
+ * store, which the caller closes with store_close, or NULL with *cause.
+ */
+struct store	*store_open(const char *dir, const char *spec, char **cause);
+/* Is spec a store store_open would take?  1 or 0. */
+int		 store_spec_valid(const char *spec);
+/* The backend's name, "sqlite" or "postgres"; static. */
+const char	*store_kind(struct store *);
 void		 store_close(struct store *);
 /*
  * Start, add to and commit a write transaction (store_append copies the
@@ -76,5 +100,28 @@ int64_t		 store_wire(struct store *, const char *incident,
 /* Set the wire form of a stored event; 0, or -1 with *cause. */
 int		 store_wire_set(struct store *, const char *incident,
 		    int64_t seq, const char *wire, size_t len, char **cause);
+
+struct store_backend {
+	const char	*name;
+	void		 (*close)(struct store *);
+	int		 (*begin)(struct store *, char **);
+	int		 (*append)(struct store *, const char *,
+			    const struct store_row *, char **);
+	int		 (*commit)(struct store *, char **);
+	void		 (*rollback)(struct store *);
+	int64_t		 (*incident_next)(struct store *);
+	int		 (*incidents)(struct store *, char ***, size_t *,
+			    char **);
+	int64_t		 (*op_seq)(struct store *, const char *, const char *);
+	int64_t		 (*events)(struct store *, const char *, int64_t,
+			    int64_t, store_event_fn *, void *, char **);
+	int64_t		 (*wire)(struct store *, const char *, int64_t,
+			    int64_t, store_wire_fn *, void *, char **);
+	int		 (*wire_set)(struct store *, const char *, int64_t,
+			    const char *, size_t, char **);
+};
+/* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
+struct store	*store_sqlite_open(const char *dir, char **cause);
+struct store	*store_pg_open(const char *conninfo, char **cause);
 
 #endif

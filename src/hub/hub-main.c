@@ -45,6 +45,7 @@
 
 static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
+    "                [--store sqlite|postgres://...|postgres:CONNINFO]\n"
     "                [--cert FILE --key FILE] [--config FILE] [--log FILE]\n"
     "                [--lock-delay S] [--grace S] [--ttl S]\n"
     "                [--snapshot-after N]\n"
@@ -63,6 +64,10 @@ static const char hub_usage[] =
     "                    readable by others); TLS 1.2 or later only; the\n"
     "                    Unix socket stays plaintext\n"
     "  --data DIR        store directory (default $XDG_STATE_HOME/concord)\n"
+    "  --store S         where events are kept: sqlite (the default, in\n"
+    "                    DIR), or PostgreSQL given a postgres:// URL,\n"
+    "                    postgres: and a libpq connection string, or\n"
+    "                    postgres: alone for the PG* environment\n"
     "  --config FILE     read settings (key = value lines) from FILE\n"
     "  --log FILE        log file (default DIR/concordd.log)\n"
     "  --lock-delay S    seconds an action stays unclaimable after a lease\n"
@@ -125,6 +130,14 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 		slot = &cfg->listen;
 	else if (strcmp(key, "data") == 0)
 		slot = &cfg->data;
+	else if (strcmp(key, "store") == 0) {
+		if (!store_spec_valid(val)) {
+			*cause = xasprintf("store: \"%s\" is not a store "
+			    "(sqlite, postgres://..., postgres:CONNINFO)", val);
+			return -1;
+		}
+		slot = &cfg->store;
+	}
 	else if (strcmp(key, "log") == 0)
 		slot = &cfg->log;
 	else if (strcmp(key, "band") == 0)
@@ -533,6 +546,7 @@ hub_main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "data", required_argument, NULL, 'd' },
+		{ "store", required_argument, NULL, 'T' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "lock-delay", required_argument, NULL, 'D' },
@@ -624,12 +638,20 @@ hub_main(int argc, char **argv)
 		hub.cfg.log = xasprintf("%s/concordd.log", hub.cfg.data);
 
 	signal(SIGPIPE, SIG_IGN);
-	if ((hub.store = store_open(hub.cfg.data, &cause)) == NULL) {
+	/* The log lives there whichever store holds the events. */
+	if (util_mkdirs(hub.cfg.data, 0700) != 0) {
+		fprintf(stderr, "concordd: mkdir %s: %s\n", hub.cfg.data,
+		    strerror(errno));
+		return 1;
+	}
+	if ((hub.store = store_open(hub.cfg.data, hub.cfg.store,
+	    &cause)) == NULL) {
 		fprintf(stderr, "concordd: %s\n", cause);
 		return 1;
 	}
 	util_log_open(hub.cfg.log);
-	util_log("starting %s, data %s", HUB_VERSION, hub.cfg.data);
+	util_log("starting %s, data %s, store %s", HUB_VERSION, hub.cfg.data,
+	    store_kind(hub.store));
 	hub_main_authz(&hub.cfg);
 	hub_main_nofile();
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, hub_lws_log);
@@ -719,6 +741,7 @@ hub_main(int argc, char **argv)
 	free(hub.cfg.socket);
 	free(hub.cfg.listen);
 	free(hub.cfg.data);
+	free(hub.cfg.store);
 	free(hub.cfg.log);
 	free(hub.cfg.band);
 	free(hub.cfg.hook_token);

@@ -23,6 +23,10 @@ cleanup() {
 	for p in "${PIDS[@]}" $HUB_PID; do
 		kill -9 "$p" 2>/dev/null
 	done
+	# A private PostgreSQL (pg.sh) is stopped by its pid, cleanly.
+	if [ -n "${PG_PID:-}" ]; then
+		pg_stop
+	fi
 	wait 2>/dev/null
 	if [ "$FAILS" != 0 ]; then
 		echo "--- hub output"; cat "$T"/hub.out* 2>/dev/null | tail -20
@@ -44,12 +48,25 @@ wait_for() {
 		sleep 0.1
 	done
 }
+# hub_store_args: the --store option of every hub the test starts: none,
+# or with CONCORD_TEST_STORE=pg a private PostgreSQL (pg.sh), started once
+# per test.
+hub_store_args() {
+	HUB_STORE=()
+	[ "${CONCORD_TEST_STORE:-}" = pg ] || return 0
+	if [ -z "${PG_PID:-}" ]; then
+		. "$TOP/tests/integration/pg.sh"
+		pg_start || return 1
+	fi
+	HUB_STORE=(--store "$PG_STORE")
+}
 # hub_start [ARGS...]: start concordd on $T/hub.sock and wait for listening.
 hub_start() {
 	local out=$T/hub.out.$RANDOM
 	HUB_OUT=$out
-	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" "$@" \
-	    </dev/null >"$out" 2>&1 &
+	hub_store_args || return 1
+	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" \
+	    ${HUB_STORE[@]+"${HUB_STORE[@]}"} "$@" </dev/null >"$out" 2>&1 &
 	HUB_PID=$!
 	if ! wait_for 20 grep -q listening "$out"; then
 		echo "hub did not start:"; cat "$out"; return 1

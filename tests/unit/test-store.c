@@ -163,7 +163,7 @@ test_log(void **state)
 
 	(void)state;
 	data = xasprintf("%s/data", dir);
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("open: %s", cause);
 	assert_int_equal(store_incident_next(st), 1);
 
@@ -189,7 +189,7 @@ test_log(void **state)
 	assert_int_equal(store_incident_next(st), 2);
 
 	/* The directory is locked while open. */
-	other = store_open(data, &cause);
+	other = store_open(data, NULL, &cause);
 	assert_null(other);
 	assert_non_null(cause);
 	free(cause);
@@ -197,7 +197,7 @@ test_log(void **state)
 	store_close(st);
 
 	/* Reopened: the same log; reading after seq 1, at most 1 event. */
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("reopen: %s", cause);
 	memset(&s, 0, sizeof s);
 	s.hashes_ok = 1;
@@ -260,7 +260,7 @@ test_upgrade(void **state)
 	    "char(10) AS BLOB), zeroblob(32))\"", data, data);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("open: %s", cause);
 	assert_int_equal(store_op_seq(st, "INC-1", "op1"), 1);
 	memset(&s, 0, sizeof s);
@@ -279,7 +279,7 @@ test_upgrade(void **state)
 	assert_true(s.hashes_ok);
 	store_close(st);
 	/* Opened again, nothing more to do. */
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("reopen: %s", cause);
 	assert_int_equal(store_incident_next(st), 2);
 	store_close(st);
