@@ -47,6 +47,7 @@
 #define HUB_NOFILE_MAX		(1 << 20) /* a soft limit lws can use */
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
 #define HUB_COMMIT_BUCKETS	10	/* of the commit time histogram */
+#define HUB_NOTIFY_POLL		10	/* ms between looks at other hubs' */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
 struct hub_conf_feed {
@@ -235,6 +236,16 @@ struct hub_pending {
 	char			*code;
 	char			*message;
 
+	/*
+	 * With a shared store (store_shared), a client's command as it came
+	 * (cmd, from actor, based on based_on), to decide it again if
+	 * another hub wrote to the incident first; redo says it is set.
+	 */
+	int			 redo;
+	struct core_event	 cmd;
+	char			*actor;
+	int64_t			 based_on;
+
 	STAILQ_ENTRY(hub_pending) entry;
 };
 STAILQ_HEAD(hub_pendings, hub_pending);
@@ -251,6 +262,9 @@ struct hub {
 	lws_sorted_usec_list_t	 commit_sul;
 	lws_sorted_usec_list_t	 lease_sul;
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
+	lws_sorted_usec_list_t	 notify_sul;	/* other hubs' commits */
+	int			 notify_failing; /* said so in the log */
+	int			 notify_changed;
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
 	struct buf		 page;		/* the events message made */
@@ -292,6 +306,18 @@ struct hub_incident *hub_state_open(struct hub *, struct core_event *,
 struct hub_incident *hub_state_opened(struct hub *, const char *);
 /* Forget a client that is going away (pending acks to it are dropped). */
 void	hub_state_client_gone(struct hub *, struct hub_client *);
+/*
+ * With a shared store: another hub committed incident up to seq (id NULL:
+ * anything may have changed).  Reads what is new, if nothing of this hub's
+ * is pending for it (else its commit will), and wakes its followers; an
+ * incident not known yet is loaded.  Returns 1 if anything changed.
+ */
+int	hub_state_catchup(struct hub *, const char *id, int64_t seq);
+/*
+ * With a shared store, look for other hubs' commits every HUB_NOTIFY_POLL
+ * ms (the store's notifications) and catch up; nothing otherwise.
+ */
+void	hub_state_listen(struct hub *);
 
 /* hub-main.c */
 int	hub_main(int, char **);

@@ -13,7 +13,9 @@
  * next seq and the chain value after it; the SQLite store, whose hub is its
  * only writer, keeps them, while PostgreSQL, where another hub may have
  * written first, checks both against the incident's head row, locked until
- * the commit, and fails the append if they do not follow it.
+ * the commit, and fails the append if they do not follow it (the hub locks
+ * the heads first with store_head and, if another hub moved one, decides
+ * its commands again).
  */
 #ifndef CONCORD_STORE_H
 #define CONCORD_STORE_H
@@ -46,10 +48,12 @@ struct store_row {
 struct store_backend;
 struct store {
 	const struct store_backend	*be;
+	int				 lockfd;	/* DIR/lock */
 };
 
 /*
- * Open (creating) the store: with spec NULL, SQLite in dir; otherwise spec
+ * Open (creating) the store, locking dir (two hubs never share one, nor its
+ * log, whichever the backend): with spec NULL, SQLite in dir; otherwise spec
  * names the backend: "sqlite" (in dir), a postgres:// or postgresql:// URL,
  * "postgres:" followed by a libpq connection string (empty: the PG*
  * environment), or a connection string ("key=value ...").  Returns the
@@ -101,6 +105,29 @@ int64_t		 store_wire(struct store *, const char *incident,
 int		 store_wire_set(struct store *, const char *incident,
 		    int64_t seq, const char *wire, size_t len, char **cause);
 
+/*
+ * Several hubs on one store (PostgreSQL).  store_shared says whether other
+ * hubs may write to the store (1) or not (0: SQLite, whose hub is the only
+ * writer; the others are then trivial).  store_head, inside a batch, locks
+ * the head of an incident (creating it, at seq 0, when create is set) until
+ * the commit and gives its last durable seq in *seq; 0, or -1 with *cause.
+ * store_incident_reserve claims incident number n, or the first free one
+ * above it and above every number used, for this hub alone; returns it, or
+ * -1 with *cause.  store_notified calls fn for each commit (by any hub)
+ * heard of since the last call, with the incident and its new last seq, or
+ * once with incident NULL when some may have been missed (a reconnection):
+ * every incident must then be read again.  Returns the calls made, or -1
+ * with *cause; it never blocks.
+ */
+typedef void	 store_notify_fn(const char *incident, int64_t seq, void *);
+int		 store_shared(struct store *);
+int		 store_head(struct store *, const char *incident, int create,
+		    int64_t *seq, char **cause);
+int64_t		 store_incident_reserve(struct store *, int64_t n,
+		    char **cause);
+int		 store_notified(struct store *, store_notify_fn *, void *,
+		    char **cause);
+
 struct store_backend {
 	const char	*name;
 	void		 (*close)(struct store *);
@@ -119,6 +146,12 @@ struct store_backend {
 			    int64_t, store_wire_fn *, void *, char **);
 	int		 (*wire_set)(struct store *, const char *, int64_t,
 			    const char *, size_t, char **);
+	/* Several hubs: NULL in a store only one hub writes. */
+	int		 (*head)(struct store *, const char *, int, int64_t *,
+			    char **);
+	int64_t		 (*reserve)(struct store *, int64_t, char **);
+	int		 (*notified)(struct store *, store_notify_fn *, void *,
+			    char **);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

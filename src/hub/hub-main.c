@@ -638,12 +638,6 @@ hub_main(int argc, char **argv)
 		hub.cfg.log = xasprintf("%s/concordd.log", hub.cfg.data);
 
 	signal(SIGPIPE, SIG_IGN);
-	/* The log lives there whichever store holds the events. */
-	if (util_mkdirs(hub.cfg.data, 0700) != 0) {
-		fprintf(stderr, "concordd: mkdir %s: %s\n", hub.cfg.data,
-		    strerror(errno));
-		return 1;
-	}
 	if ((hub.store = store_open(hub.cfg.data, hub.cfg.store,
 	    &cause)) == NULL) {
 		fprintf(stderr, "concordd: %s\n", cause);
@@ -724,6 +718,7 @@ hub_main(int argc, char **argv)
 	signal(SIGTERM, hub_main_signal);
 	signal(SIGINT, hub_main_signal);
 	hub_main_tick(&hub.tick_sul);
+	hub_state_listen(&hub);
 	while (!hub_stop && lws_service(hub.ctx, 0) >= 0)
 		;
 	util_log("shutting down on a signal");
@@ -731,6 +726,7 @@ hub_main(int argc, char **argv)
 	lws_sul_cancel(&hub.tick_sul);
 	lws_sul_cancel(&hub.lease_sul);
 	lws_sul_cancel(&hub.commit_sul);
+	lws_sul_cancel(&hub.notify_sul);
 	hub_tele_stop(&hub);
 	lws_context_destroy(hub.ctx);
 	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */

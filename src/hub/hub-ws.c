@@ -218,6 +218,9 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		    "said on this connection", PROTO_ERROR, 0);
 		return;
 	}
+	/* Another hub on a shared store may have opened it. */
+	if (m->incident != NULL && hub_state_find(hub, m->incident) == NULL)
+		hub_state_catchup(hub, m->incident, INT64_MAX);
 	if (m->incident != NULL && ((c->inc = hub_state_find(hub,
 	    m->incident)) == NULL || c->inc->committed == 0)) {
 		c->inc = NULL;

@@ -1,11 +1,20 @@
 /*
- * Choosing the store's backend and calling it.  store_open reads the spec
- * once and hands the rest of the life of the store to the backend's table
- * (struct store_backend); every other store_* here is one indirect call.
- * Nothing here touches a database itself.
+ * Choosing the store's backend and calling it.  store_open locks the data
+ * directory (an exclusive flock on DIR/lock holding the hub's pid, for as
+ * long as the store is open, whichever the backend: two hubs never share a
+ * directory, nor its log), reads the spec once and hands the rest of the
+ * life of the store to the backend's table (struct store_backend); every
+ * other store_* here is one indirect call.  Nothing here touches a
+ * database itself.
  */
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "util.h"
@@ -40,21 +49,70 @@ store_spec_valid(const char *spec)
 	return 1;
 }
 
+/* Lock dir (creating it); the descriptor, or -1 with *cause. */
+static int
+store_lock(const char *dir, char **cause)
+{
+	char	*path, pid[32];
+	int	 fd, len;
+
+	if (util_mkdirs(dir, 0700) != 0) {
+		*cause = xasprintf("mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	path = xasprintf("%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (fd == -1) {
+		*cause = xasprintf("open %s/lock: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		len = (int)pread(fd, pid, sizeof pid - 1, 0);
+		pid[len > 0 ? len : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (*pid != '\0')
+			*cause = xasprintf("%s is in use by another concordd "
+			    "(pid %s)", dir, pid);
+		else
+			*cause = xasprintf("%s is in use by another concordd",
+			    dir);
+		close(fd);
+		return -1;
+	}
+	len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+		util_log("cannot write pid to %s/lock", dir);
+	return fd;
+}
+
 struct store *
 store_open(const char *dir, const char *spec, char **cause)
 {
 	struct store	*st;
-	char		*conn;
+	char		*conn = NULL;
+	int		 fd;
 
-	if (spec == NULL || strcmp(spec, "sqlite") == 0)
-		return store_sqlite_open(dir, cause);
-	if ((conn = store_spec_pg(spec)) == NULL) {
+	if (spec != NULL && strcmp(spec, "sqlite") != 0 &&
+	    (conn = store_spec_pg(spec)) == NULL) {
 		*cause = xasprintf("unknown store \"%s\" (sqlite, "
 		    "postgres://..., postgres:CONNINFO)", spec);
 		return NULL;
 	}
-	st = store_pg_open(conn, cause);
+	if ((fd = store_lock(dir, cause)) == -1) {
+		free(conn);
+		return NULL;
+	}
+	if (conn != NULL)
+		st = store_pg_open(conn, cause);
+	else
+		st = store_sqlite_open(dir, cause);
 	free(conn);
+	if (st == NULL) {
+		close(fd);
+		return NULL;
+	}
+	st->lockfd = fd;
 	return st;
 }
 
@@ -67,8 +125,13 @@ store_kind(struct store *st)
 void
 store_close(struct store *st)
 {
-	if (st != NULL)
-		st->be->close(st);
+	int	fd;
+
+	if (st == NULL)
+		return;
+	fd = st->lockfd;
+	st->be->close(st);
+	close(fd);
 }
 
 int
@@ -133,4 +196,38 @@ store_wire_set(struct store *st, const char *incident, int64_t seq,
     const char *wire, size_t len, char **cause)
 {
 	return st->be->wire_set(st, incident, seq, wire, len, cause);
+}
+
+int
+store_shared(struct store *st)
+{
+	return st->be->head != NULL;
+}
+
+int
+store_head(struct store *st, const char *incident, int create, int64_t *seq,
+    char **cause)
+{
+	if (st->be->head == NULL) {
+		*cause = xstrdup("the store has one writer");
+		return -1;
+	}
+	return st->be->head(st, incident, create, seq, cause);
+}
+
+int64_t
+store_incident_reserve(struct store *st, int64_t n, char **cause)
+{
+	if (st->be->reserve == NULL)
+		return n;
+	return st->be->reserve(st, n, cause);
+}
+
+int
+store_notified(struct store *st, store_notify_fn *fn, void *arg,
+    char **cause)
+{
+	if (st->be->notified == NULL)
+		return 0;
+	return st->be->notified(st, fn, arg, cause);
 }

@@ -23,6 +23,14 @@
  * with payload "INCIDENT SEQ" for each, and COMMITs; the hub acknowledges
  * only after that returns.  A lost connection is re-established before the
  * next operation outside a transaction; inside one it fails the batch.
+ *
+ * Several hubs: store_head locks a head (the hub calls it for every
+ * incident of a batch before appending, and compares); an incident number
+ * is reserved by inserting its head at seq 0 (ON CONFLICT DO NOTHING: the
+ * first hub to insert has it), so numbering counts every head; a second
+ * connection LISTENs on "concord" and store_notified reads what arrived on
+ * it without blocking, reconnecting (and saying everything must be read
+ * again) when it was lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +52,8 @@ struct store_pg_head {
 struct store_pg {
 	struct store		 base;
 	PGconn			*conn;
+	char			*conninfo;
+	PGconn			*listen;	/* LISTEN concord, or NULL */
 	int			 intx;
 	struct store_pg_head	*heads;
 	size_t			 nheads;
@@ -159,6 +169,9 @@ store_pg_close(struct store *base)
 
 	store_pg_heads_clear(st);
 	PQfinish(st->conn);
+	if (st->listen != NULL)
+		PQfinish(st->listen);
+	free(st->conninfo);
 	free(st);
 }
 
@@ -170,6 +183,7 @@ store_pg_open(const char *conninfo, char **cause)
 
 	st = xcalloc(1, sizeof *st);
 	st->base.be = &store_pg_backend;
+	st->conninfo = xstrdup(conninfo);
 	st->conn = PQconnectdb(conninfo);
 	if (st->conn == NULL)
 		fatalx("out of memory");
@@ -401,8 +415,7 @@ store_pg_incident_next(struct store *base)
 	store_pg_check(st);
 	res = store_pg_exec(st, "numbering", "SELECT coalesce(max(substring("
 	    "id from '^INC-([0-9]+)$')::bigint), 0)::bigint + 1 FROM "
-	    "concord_incidents WHERE seq > 0", 0, NULL, NULL, NULL,
-	    PGRES_TUPLES_OK, &cause);
+	    "concord_incidents", 0, NULL, NULL, NULL, PGRES_TUPLES_OK, &cause);
 	if (res == NULL) {
 		util_log("store: %s", cause);
 		free(cause);
@@ -601,6 +614,110 @@ store_pg_wire_set(struct store *base, const char *incident, int64_t seq,
 	return 0;
 }
 
+static int
+store_pg_lock_head(struct store *base, const char *incident, int create,
+    int64_t *seq, char **cause)
+{
+	struct store_pg		*st = (struct store_pg *)base;
+	struct store_pg_head	*h;
+
+	if ((h = store_pg_head(st, incident, create, cause)) == NULL)
+		return -1;
+	*seq = h->seq;
+	return 0;
+}
+
+static int64_t
+store_pg_reserve(struct store *base, int64_t n, char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*vals[2];
+	int		 lens[2] = { 0, CORE_HASH_LEN }, fmts[2] = { 0, 1 };
+	unsigned char	 start[CORE_HASH_LEN];
+	char		*id;
+	int64_t		 next;
+	int		 taken;
+
+	if ((next = store_pg_incident_next(base)) > n)
+		n = next;
+	for (;;) {
+		id = xasprintf("INC-%lld", (long long)n);
+		core_chain_start(id, start);
+		vals[0] = id;
+		vals[1] = (const char *)start;
+		res = store_pg_exec(st, "reserving an incident", "INSERT INTO "
+		    "concord_incidents (id, seq, hash) VALUES ($1, 0, $2) "
+		    "ON CONFLICT (id) DO NOTHING", 2, vals, lens, fmts,
+		    PGRES_COMMAND_OK, cause);
+		free(id);
+		if (res == NULL)
+			return -1;
+		taken = strcmp(PQcmdTuples(res), "1") == 0;
+		PQclear(res);
+		if (taken)
+			return n;
+		n++;
+	}
+}
+
+/* (Re)open the LISTEN connection; 0, or -1 with *cause. */
+static int
+store_pg_listen(struct store_pg *st, char **cause)
+{
+	PGresult	*res;
+
+	if (st->listen == NULL) {
+		if ((st->listen = PQconnectdb(st->conninfo)) == NULL)
+			fatalx("out of memory");
+		PQsetNoticeProcessor(st->listen, store_pg_notice, NULL);
+	} else
+		PQreset(st->listen);
+	if (PQstatus(st->listen) != CONNECTION_OK) {
+		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
+		return -1;
+	}
+	res = PQexec(st->listen, "LISTEN concord");
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return PQsetnonblocking(st->listen, 1) == 0 ? 0 : -1;
+}
+
+static int
+store_pg_notified(struct store *base, store_notify_fn *fn, void *arg,
+    char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGnotify	*n;
+	char		*sp, *end;
+	long long	 seq;
+	int		 calls = 0;
+
+	if (st->listen == NULL || PQstatus(st->listen) != CONNECTION_OK ||
+	    PQconsumeInput(st->listen) == 0) {
+		if (store_pg_listen(st, cause) != 0)
+			return -1;
+		fn(NULL, 0, arg);	/* anything may have been missed */
+		calls++;
+	}
+	while ((n = PQnotifies(st->listen)) != NULL) {
+		if ((sp = strrchr(n->extra, ' ')) != NULL) {
+			*sp = '\0';
+			seq = strtoll(sp + 1, &end, 10);
+			if (*end == '\0' && seq > 0) {
+				fn(n->extra, seq, arg);
+				calls++;
+			}
+		}
+		PQfreemem(n);
+	}
+	return calls;
+}
+
 static const struct store_backend store_pg_backend = {
 	"postgres",
 	store_pg_close,
@@ -614,4 +731,7 @@ static const struct store_backend store_pg_backend = {
 	store_pg_events,
 	store_pg_wire,
 	store_pg_wire_set,
+	store_pg_lock_head,
+	store_pg_reserve,
+	store_pg_notified,
 };

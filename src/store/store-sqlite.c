@@ -3,8 +3,8 @@
  * keyed by (incident, seq), with a unique (incident, op) index so a retried
  * operation can be recognised, and the canonical bytes, chain value and wire
  * form of each event.  An incident exists when its first event (open)
- * does.  The hub is the only writer; it holds an exclusive flock on DIR/lock
- * for as long as the store is open.
+ * does.  The hub is the only writer: the data directory is locked
+ * (store-open.c) for as long as the store is open.
  *
  * Schema versions (PRAGMA user_version): 0, the table without "wire"; 1,
  * with it.  Opening a version 0 store adds the column (NULL in every old
@@ -30,7 +30,6 @@
 struct store_sqlite {
 	struct store	 base;
 	sqlite3		*db;
-	int		 lockfd;
 	sqlite3_stmt	*ins;
 	sqlite3_stmt	*sel;
 	sqlite3_stmt	*wire;
@@ -117,42 +116,9 @@ struct store *
 store_sqlite_open(const char *dir, char **cause)
 {
 	struct store_sqlite	*st;
-	char			*path, pid[32];
-	int			 len;
+	char			*path;
 
-	if (util_mkdirs(dir, 0700) != 0) {
-		*cause = xasprintf("mkdir %s: %s", dir, strerror(errno));
-		return NULL;
-	}
 	st = xcalloc(1, sizeof *st);
-	path = xasprintf("%s/lock", dir);
-	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
-	if (st->lockfd == -1) {
-		*cause = xasprintf("open %s/lock: %s", dir, strerror(errno));
-		free(st);
-		return NULL;
-	}
-	if (flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		len = (int)pread(st->lockfd, pid, sizeof pid - 1, 0);
-		pid[len > 0 ? len : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		*cause = xasprintf("%s is in use by another concordd%s%s", dir,
-		    *pid != '\0' ? " (pid " : "", *pid != '\0' ? pid : "");
-		if (*pid != '\0') {
-			char *c = xasprintf("%s)", *cause);
-			free(*cause);
-			*cause = c;
-		}
-		close(st->lockfd);
-		free(st);
-		return NULL;
-	}
-	len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(st->lockfd, 0) != 0 ||
-	    pwrite(st->lockfd, pid, (size_t)len, 0) != len)
-		util_log("cannot write pid to %s/lock", dir);
-
 	path = xasprintf("%s/concord.db", dir);
 	if (sqlite3_open(path, &st->db) != SQLITE_OK) {
 		*cause = xasprintf("open %s: %s", path, sqlite3_errmsg(st->db));
@@ -212,8 +178,6 @@ store_sqlite_close(struct store *base)
 	sqlite3_finalize(st->commit);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
-	if (st->lockfd != -1)
-		close(st->lockfd);
 	free(st);
 }
 
@@ -456,4 +420,7 @@ static const struct store_backend store_sqlite_backend = {
 	store_sqlite_events,
 	store_sqlite_wire,
 	store_sqlite_wire_set,
+	NULL,
+	NULL,
+	NULL,
 };

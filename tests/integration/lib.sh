@@ -72,6 +72,14 @@ hub_start() {
 		echo "hub did not start:"; cat "$out"; return 1
 	fi
 }
+# hub_store_reset: forget every event, as a fresh store, while no hub runs.
+hub_store_reset() {
+	rm -rf "$T/data"
+	if [ -n "${PG_PID:-}" ]; then
+		pg_sql "DROP TABLE IF EXISTS concord_events, concord_incidents" \
+		    >/dev/null
+	fi
+}
 # hub_port: the TCP port the running hub (started with --listen
 # 127.0.0.1:0) said it listens on.
 hub_port() { grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$HUB_OUT" | sed 's/.*://'; }

@@ -48,7 +48,8 @@ pg_start() {
 		echo "pg: initdb failed:"; cat "$T/pg.initdb"; return 1
 	fi
 	${PG_AS[@]+"${PG_AS[@]}"} "$PG_BIN/postgres" -D "$PG_DIR/data" \
-	    -p "$PG_PORT" -c listen_addresses= -c unix_socket_directories="$PG_DIR" \
+	    -p "$PG_PORT" -c listen_addresses= \
+	    -c unix_socket_directories="$PG_DIR" \
 	    -c fsync=off -c max_connections=50 -c shared_buffers=16MB \
 	    </dev/null >"$T/pg.out" 2>&1 &
 	PG_PID=$!
