@@ -10,7 +10,14 @@
  * acknowledges the commands and lets subscribers' cursors advance over the
  * new events.  The delay is not a fraction of a millisecond: lws's poll
  * counts in milliseconds, so it would spin until then.  A failed
- * commit is fatal: the hub exits and recovers from the store on restart.
+ * commit is fatal: the hub exits and recovers from the store on restart
+ * (but a batch that lost its PostgreSQL connection is tried again).
+ *
+ * With a store other hubs share (PostgreSQL), each batch locks the heads
+ * of its incidents and, where another hub got there first, reads what it
+ * wrote and decides this hub's waiting commands again before appending;
+ * other hubs' commits are heard of (LISTEN) and read into the incidents
+ * with nothing pending here, and served from the ring as this hub's are.
  *
  * Each event is encoded for the wire once, when it is accepted (or checked
  * against the store's copy when loaded): those bytes are stored beside the
@@ -48,6 +55,7 @@
 #define HUB_CLIENTS_MIN		1000	/* connections the hub must take */
 #define HUB_COMMIT_BUCKETS	10	/* of the commit time histogram */
 #define HUB_NOTIFY_POLL		10	/* ms between looks at other hubs' */
+#define HUB_COMMIT_RETRY	250	/* ms between tries of a lost batch */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
 struct hub_conf_feed {
@@ -265,6 +273,7 @@ struct hub {
 	lws_sorted_usec_list_t	 notify_sul;	/* other hubs' commits */
 	int			 notify_failing; /* said so in the log */
 	int			 notify_changed;
+	int			 commit_failing; /* said so in the log */
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
 	struct buf		 page;		/* the events message made */

@@ -113,13 +113,18 @@ int		 store_wire_set(struct store *, const char *incident,
  * the commit and gives its last durable seq in *seq; 0, or -1 with *cause.
  * store_incident_reserve claims incident number n, or the first free one
  * above it and above every number used, for this hub alone; returns it, or
- * -1 with *cause.  store_notified calls fn for each commit (by any hub)
- * heard of since the last call, with the incident and its new last seq, or
+ * -1 with *cause.  store_notified calls fn for each commit by another
+ * hub heard of since the last call, with the incident and its new last
+ * seq (lease NULL), for each renewal another hub announced (store_renewed:
+ * the incident, the grant's fence in seq and the action in lease), or
  * once with incident NULL when some may have been missed (a reconnection):
  * every incident must then be read again.  Returns the calls made, or -1
- * with *cause; it never blocks.
+ * with *cause; it never blocks.  store_renewed tells the other hubs that
+ * the lease on action of incident, grant fence, was renewed; 0, or -1
+ * with *cause.
  */
-typedef void	 store_notify_fn(const char *incident, int64_t seq, void *);
+typedef void	 store_notify_fn(const char *incident, int64_t seq,
+		    const char *lease, void *);
 int		 store_shared(struct store *);
 int		 store_head(struct store *, const char *incident, int create,
 		    int64_t *seq, char **cause);
@@ -127,6 +132,13 @@ int64_t		 store_incident_reserve(struct store *, int64_t n,
 		    char **cause);
 int		 store_notified(struct store *, store_notify_fn *, void *,
 		    char **cause);
+int		 store_renewed(struct store *, const char *incident,
+		    const char *action, int64_t fence, char **cause);
+/*
+ * After a failure: was the connection to the database lost, so that the
+ * same batch may succeed once it is back?  1 or 0 (always 0 for SQLite).
+ */
+int		 store_lost(struct store *);
 
 struct store_backend {
 	const char	*name;
@@ -152,6 +164,9 @@ struct store_backend {
 	int64_t		 (*reserve)(struct store *, int64_t, char **);
 	int		 (*notified)(struct store *, store_notify_fn *, void *,
 			    char **);
+	int		 (*lost)(struct store *);
+	int		 (*renewed)(struct store *, const char *, const char *,
+			    int64_t, char **);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

@@ -9,7 +9,19 @@
  * and acknowledgements are only sent after the batch's COMMIT returned, so
  * an acknowledged event is never lost.  A failed commit exits the hub: the
  * in-memory state is ahead of the store and only a restart, which replays
- * the store, makes them agree again.
+ * the store, makes them agree again (but a batch that lost its connection
+ * to a shared store is kept and tried again, see hub_state_commit_failed).
+ *
+ * With a shared store (several hubs on one PostgreSQL) a command is decided
+ * at once against what this hub knows, but the batch that makes it durable
+ * first locks the head of each incident it touches (hub_state_lock): if
+ * another hub has moved a head, the incident is read again from the store
+ * under that lock and each of this hub's waiting commands for it, which
+ * keep the command as it came (redo), is decided again in order, refusals
+ * included.  So what is acknowledged was decided against the locked head,
+ * and two hubs never both grant a claim.  Other hubs' commits are read in
+ * by hub_state_catchup when the store says so (notifications), into
+ * incidents with nothing pending here, and followers are woken.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +32,7 @@
 #include "store.h"
 
 static void	hub_state_arm_commit(struct hub *);
+static void	hub_state_commit_cb(lws_sorted_usec_list_t *);
 static int	hub_state_opened_by_op(struct hub *, struct hub_incident *,
 		    const char *);
 
@@ -347,12 +360,35 @@ hub_state_catchup(struct hub *hub, const char *id, int64_t seq)
 	return 1;
 }
 
+/*
+ * Another hub renewed the lease on action of incident id, grant fence:
+ * renew it here too, if this hub has that grant held.
+ */
 static void
-hub_state_notified(const char *id, int64_t seq, void *arg)
+hub_state_renewed(struct hub *hub, const char *id, int64_t fence,
+    const char *action)
+{
+	struct hub_incident	*inc;
+	struct core_action	*a;
+
+	if ((inc = hub_state_find(hub, id)) == NULL ||
+	    (a = core_state_action(&inc->state, action)) == NULL ||
+	    a->state != CORE_ACTION_HELD || a->fence != fence)
+		return;
+	core_state_renew(&inc->state, action, util_clock_mono_ms());
+	hub_ws_lease(hub, inc, NULL, a);
+	hub->notify_changed = 1;
+}
+
+static void
+hub_state_notified(const char *id, int64_t seq, const char *lease,
+    void *arg)
 {
 	struct hub	*hub = arg;
 
-	if (hub_state_catchup(hub, id, seq))
+	if (lease != NULL)
+		hub_state_renewed(hub, id, seq, lease);
+	else if (hub_state_catchup(hub, id, seq))
 		hub->notify_changed = 1;
 }
 
@@ -905,6 +941,33 @@ hub_state_lock(struct hub *hub, char **cause)
 	return rc;
 }
 
+/*
+ * A batch failed.  With SQLite, or when the database says the batch
+ * itself is wrong, the hub exits (it recovers from the store on restart).
+ * When the connection to the database was lost, nothing of the batch was
+ * acknowledged: it is rolled back and tried again every HUB_COMMIT_RETRY
+ * ms, still pending, until the database is back.  A COMMIT whose answer
+ * was lost may have been made: the retry then finds the heads moved and
+ * decides the batch's commands again, which finds each one's operation id
+ * logged and acknowledges it with its seq.  Takes cause.
+ */
+static void
+hub_state_commit_failed(struct hub *hub, char *cause)
+{
+	if (!store_shared(hub->store) || !store_lost(hub->store))
+		fatalx("store: %s", cause);
+	store_rollback(hub->store);
+	if (!hub->commit_failing)
+		util_log("store: %s; %zu waiting, retrying every %d ms", cause,
+		    hub->npending, HUB_COMMIT_RETRY);
+	hub->commit_failing = 1;
+	free(cause);
+	lws_sul_cancel(&hub->commit_sul);
+	hub->commit_armed = 1;
+	lws_sul_schedule(hub->ctx, 0, &hub->commit_sul, hub_state_commit_cb,
+	    HUB_COMMIT_RETRY * 1000);
+}
+
 void
 hub_state_commit(struct hub *hub)
 {
@@ -920,10 +983,11 @@ hub_state_commit(struct hub *hub)
 	if (STAILQ_EMPTY(&hub->pending))
 		return;
 	t0 = util_clock_mono_us();
-	if (store_begin(hub->store, &cause) != 0)
-		fatalx("store: %s", cause);
-	if (store_shared(hub->store) && hub_state_lock(hub, &cause) != 0)
-		fatalx("store: %s", cause);
+	if (store_begin(hub->store, &cause) != 0 ||
+	    (store_shared(hub->store) && hub_state_lock(hub, &cause) != 0)) {
+		hub_state_commit_failed(hub, cause);
+		return;
+	}
 	STAILQ_FOREACH(p, &hub->pending, entry) {
 		if (p->kind != HUB_PENDING_EVENT)
 			continue;
@@ -935,12 +999,21 @@ hub_state_commit(struct hub *hub)
 		r.hash = p->hash;
 		r.wire = p->wire.data;
 		r.wirelen = p->wire.len;
-		if (store_append(hub->store, p->inc->state.id, &r, &cause) != 0)
-			fatalx("store: %s", cause);
+		if (store_append(hub->store, p->inc->state.id, &r,
+		    &cause) != 0) {
+			hub_state_commit_failed(hub, cause);
+			return;
+		}
 		n++;
 	}
-	if (store_commit(hub->store, &cause) != 0)
-		fatalx("store: %s", cause);
+	if (store_commit(hub->store, &cause) != 0) {
+		hub_state_commit_failed(hub, cause);
+		return;
+	}
+	if (hub->commit_failing) {
+		util_log("store: committing again");
+		hub->commit_failing = 0;
+	}
 	took = (double)(util_clock_mono_us() - t0) / 1e6;
 	for (i = 0; i < HUB_COMMIT_BUCKETS - 1 && took > hub_commit_le[i]; i++)
 		;
@@ -1078,6 +1151,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	struct core_ctx			 ctx;
 	struct core_refusal		 r;
 	struct core_event		 orig;
+	struct core_action		*a;
 	char				*id, **seen = NULL, *cause = NULL;
 	int				 shared = store_shared(hub->store);
 	int64_t				 num;
@@ -1157,6 +1231,13 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			return;
 		}
 		core_state_renew(&inc->state, m->cmd.name, ctx.now);
+		/* Other hubs renew it too: their timers must not expire it. */
+		if (shared && (a = core_state_action(&inc->state,
+		    m->cmd.name)) != NULL && store_renewed(hub->store,
+		    inc->state.id, a->name, a->fence, &cause) != 0) {
+			util_log("store: %s", cause);
+			free(cause);
+		}
 		hub_state_ack(c, inc->state.id, m->op, 0, m->cmd.fence, 0);
 		hub_ws_lease(hub, inc, NULL, core_state_action(&inc->state,
 		    m->cmd.name));

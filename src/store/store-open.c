@@ -231,3 +231,18 @@ store_notified(struct store *st, store_notify_fn *fn, void *arg,
 		return 0;
 	return st->be->notified(st, fn, arg, cause);
 }
+
+int
+store_lost(struct store *st)
+{
+	return st->be->lost != NULL && st->be->lost(st);
+}
+
+int
+store_renewed(struct store *st, const char *incident, const char *action,
+    int64_t fence, char **cause)
+{
+	if (st->be->renewed == NULL)
+		return 0;
+	return st->be->renewed(st, incident, action, fence, cause);
+}

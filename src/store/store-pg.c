@@ -677,7 +677,7 @@ store_pg_listen(struct store_pg *st, char **cause)
 		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		return -1;
 	}
-	res = PQexec(st->listen, "LISTEN concord");
+	res = PQexec(st->listen, "LISTEN concord; LISTEN concord_lease");
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		PQclear(res);
@@ -701,21 +701,63 @@ store_pg_notified(struct store *base, store_notify_fn *fn, void *arg,
 	    PQconsumeInput(st->listen) == 0) {
 		if (store_pg_listen(st, cause) != 0)
 			return -1;
-		fn(NULL, 0, arg);	/* anything may have been missed */
+		fn(NULL, 0, NULL, arg);	/* anything may have been missed */
 		calls++;
 	}
 	while ((n = PQnotifies(st->listen)) != NULL) {
-		if ((sp = strrchr(n->extra, ' ')) != NULL) {
+		if (n->be_pid == PQbackendPID(st->conn))
+			;	/* this hub's own */
+		else if (strcmp(n->relname, "concord_lease") == 0) {
+			/* "INCIDENT FENCE ACTION" */
+			if ((sp = strchr(n->extra, ' ')) != NULL) {
+				*sp = '\0';
+				seq = strtoll(sp + 1, &end, 10);
+				if (*end == ' ' && seq > 0) {
+					fn(n->extra, seq, end + 1, arg);
+					calls++;
+				}
+			}
+		} else if ((sp = strrchr(n->extra, ' ')) != NULL) {
 			*sp = '\0';
 			seq = strtoll(sp + 1, &end, 10);
 			if (*end == '\0' && seq > 0) {
-				fn(n->extra, seq, arg);
+				fn(n->extra, seq, NULL, arg);
 				calls++;
 			}
 		}
 		PQfreemem(n);
 	}
 	return calls;
+}
+
+static int
+store_pg_renewed(struct store *base, const char *incident, const char *action,
+    int64_t fence, char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*vals[1];
+	char		*msg;
+
+	store_pg_check(st);
+	msg = xasprintf("%s %lld %s", incident, (long long)fence, action);
+	vals[0] = msg;
+	res = store_pg_exec(st, "announcing a renewal", "SELECT pg_notify("
+	    "'concord_lease', $1::text)", 1, vals, NULL, NULL,
+	    PGRES_TUPLES_OK, cause);
+	free(msg);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+static int
+store_pg_lost(struct store *base)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+
+	return PQstatus(st->conn) != CONNECTION_OK;
 }
 
 static const struct store_backend store_pg_backend = {
@@ -734,4 +776,6 @@ static const struct store_backend store_pg_backend = {
 	store_pg_lock_head,
 	store_pg_reserve,
 	store_pg_notified,
+	store_pg_lost,
+	store_pg_renewed,
 };

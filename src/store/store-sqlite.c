@@ -423,4 +423,6 @@ static const struct store_backend store_sqlite_backend = {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
+	NULL,
 };

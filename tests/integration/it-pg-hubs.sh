@@ -73,6 +73,28 @@ n=$(pg_sql "SELECT count(*) FROM concord_events WHERE op LIKE 'op-%'")
 check "each note is in the log exactly once ($n)" test "$n" = 60
 check "export through B" sh -c "CONCORD_HUB=$B '$BIN/concord' --incident INC-1 export --format json -o '$T/log.json'"
 check "the export verifies" sh -c "'$BIN/concord' verify '$T/log.json' >/dev/null"
+# A lease claimed through A and renewed through B: A does not let it run
+# out while it is renewed; once it is not, it runs out exactly once.
+check "declare a second action" sh -c \
+    "CONCORD_HUB=$A '$BIN/concord' --incident INC-1 declare renew-me >/dev/null"
+check "bob claims it on A for 3 s" sh -c \
+    "CONCORD_HUB=$A '$BIN/concord' --as bob --incident INC-1 claim renew-me --ttl 3 >/dev/null"
+check "B knows the claim" wait_for 10 sh -c \
+    "CONCORD_HUB=$B '$BIN/concord' --incident INC-1 show 2>/dev/null | grep -q 'renew-me.*bob'"
+renewed=0
+for i in $(seq 1 8); do
+	CONCORD_HUB=$B "$BIN/concord" --as bob --incident INC-1 renew renew-me \
+	    >/dev/null 2>&1 && renewed=$((renewed + 1))
+	sleep 1	# the renewal period under test, not a synchronisation
+done
+check "bob renews it through B for 8 s ($renewed renewals)" test "$renewed" = 8
+expires() { pg_sql "SELECT count(*) FROM concord_events WHERE
+    body LIKE '%action.expire%' AND body LIKE '%renew-me%'"; }
+check "A did not let it run out" test "$(expires)" = 0
+ran_out() { [ "$(expires)" -ge 1 ]; }
+check "it runs out once it is not renewed" wait_for 20 ran_out
+check "exactly once in the log" test "$(expires)" = 1
+
 echo "# commands decided again after the other hub wrote first: $(cat \
     "$T/data/concordd.log" "$T/b/concordd.log" | grep -c 'deciding this hub')"
 finish

@@ -24,7 +24,7 @@ cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	# A private PostgreSQL (pg.sh) is stopped by its pid, cleanly.
-	if [ -n "${PG_PID:-}" ]; then
+	if [ -n "${PG_PID:-}${PG_DIR:-}" ]; then
 		pg_stop
 	fi
 	wait 2>/dev/null

@@ -3,7 +3,7 @@
 # postgres on a Unix socket in that directory only (no TCP: the port, a
 # free one, only names the socket), waits for it to accept connections
 # (pg_isready, polled) and creates a database; $PG_STORE is then the spec
-# for concordd --store.  postgres refuses to run as root, so as root it
+# for concordd --store.  pg_restart stops and starts it again.  postgres refuses to run as root, so as root it
 # runs as nobody, in a directory nobody owns.  pg_stop (called by lib.sh's
 # cleanup) stops it by its saved pid with SIGINT, a fast shutdown, and
 # waits for it to go; SIGKILL only if it does not.
@@ -34,6 +34,20 @@ pg_free_port() {
 
 pg_ready() { "$PG_BIN/pg_isready" -q -h "$PG_DIR" -p "$PG_PORT"; }
 
+# pg_run: start postgres on the cluster in $PG_DIR and wait until it
+# accepts connections.
+pg_run() {
+	${PG_AS[@]+"${PG_AS[@]}"} "$PG_BIN/postgres" -D "$PG_DIR/data" \
+	    -p "$PG_PORT" -c listen_addresses= \
+	    -c unix_socket_directories="$PG_DIR" \
+	    -c fsync=off -c max_connections=50 -c shared_buffers=16MB \
+	    </dev/null >>"$T/pg.out" 2>&1 &
+	PG_PID=$!
+	if ! wait_for 30 pg_ready; then
+		echo "pg: postgres did not start:"; cat "$T/pg.out"; return 1
+	fi
+}
+
 pg_start() {
 	[ -n "$PG_PID" ] && return 0
 	if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/postgres" ]; then
@@ -47,15 +61,7 @@ pg_start() {
 	    -E UTF8 --locale=C --no-sync >"$T/pg.initdb" 2>&1; then
 		echo "pg: initdb failed:"; cat "$T/pg.initdb"; return 1
 	fi
-	${PG_AS[@]+"${PG_AS[@]}"} "$PG_BIN/postgres" -D "$PG_DIR/data" \
-	    -p "$PG_PORT" -c listen_addresses= \
-	    -c unix_socket_directories="$PG_DIR" \
-	    -c fsync=off -c max_connections=50 -c shared_buffers=16MB \
-	    </dev/null >"$T/pg.out" 2>&1 &
-	PG_PID=$!
-	if ! wait_for 30 pg_ready; then
-		echo "pg: postgres did not start:"; cat "$T/pg.out"; return 1
-	fi
+	pg_run || return 1
 	if ! "$PG_BIN/createdb" -h "$PG_DIR" -p "$PG_PORT" -U postgres \
 	    concord >"$T/pg.createdb" 2>&1; then
 		echo "pg: createdb failed:"; cat "$T/pg.createdb"; return 1
@@ -78,7 +84,9 @@ pg_gone() {
 	return 1
 }
 
-pg_stop() {
+# pg_halt: stop postgres (SIGINT, a fast shutdown) by its saved pid and
+# wait for it to go; SIGKILL only if it does not.
+pg_halt() {
 	[ -z "$PG_PID" ] && return 0
 	kill -INT "$PG_PID" 2>/dev/null
 	if ! wait_for 20 pg_gone; then
@@ -87,6 +95,13 @@ pg_stop() {
 	fi
 	wait "$PG_PID" 2>/dev/null
 	PG_PID=
+}
+
+# pg_restart: stop postgres and start it again on the same cluster.
+pg_restart() { pg_halt; pg_run; }
+
+pg_stop() {
+	pg_halt
 	[ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
 	PG_DIR=
 }
