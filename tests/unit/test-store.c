@@ -286,12 +286,49 @@ test_upgrade(void **state)
 	free(data);
 }
 
+/*
+ * The --store specs: SQLite, PostgreSQL URLs and connection strings; an
+ * unknown one is refused before anything is opened or locked, and the
+ * SQLite store is never shared.
+ */
+static void
+test_spec(void **state)
+{
+	struct store	*st;
+	char		*cause = NULL, *data;
+
+	(void)state;
+	assert_true(store_spec_valid("sqlite"));
+	assert_true(store_spec_valid("postgres://u@db/concord"));
+	assert_true(store_spec_valid("postgresql://db:5433/concord"));
+	assert_true(store_spec_valid("postgres:"));
+	assert_true(store_spec_valid("postgres:host=/run/postgresql"));
+	assert_true(store_spec_valid("host=db dbname=concord"));
+	assert_false(store_spec_valid("mysql://db"));
+	assert_false(store_spec_valid("/var/lib/concord"));
+	data = xasprintf("%s/spec", dir);
+	assert_null(store_open(data, "redis://x", &cause));
+	assert_non_null(strstr(cause, "unknown store"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(access(data, F_OK), -1);	/* nothing made */
+	if ((st = store_open(data, "sqlite", &cause)) == NULL)
+		fail_msg("open: %s", cause);
+	assert_string_equal(store_kind(st), "sqlite");
+	assert_false(store_shared(st));
+	assert_false(store_lost(st));
+	assert_int_equal(store_incident_reserve(st, 7, &cause), 7);
+	store_close(st);
+	free(data);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_upgrade),
+		cmocka_unit_test(test_spec),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
