@@ -70,6 +70,16 @@ check "the export verifies, at the digest the hub shows" \
 check "a second incident is numbered on" \
     sh -c "'$BIN/concord' open --title second | grep -q INC-2"
 
+# --store postgres: alone takes the database from the PG* environment.
+PGHOST=$PG_DIR PGPORT=$PG_PORT PGUSER=postgres PGDATABASE=concord \
+    "$BIN/concordd" --socket "$T/env.sock" --data "$T/env" \
+    --store postgres: </dev/null >"$T/env.out" 2>&1 &
+PIDS+=($!)
+check "a hub on --store postgres: and the PG* environment starts" \
+    wait_for 20 grep -q listening "$T/env.out"
+check "and serves the same log" sh -c "[ \"\$(CONCORD_HUB=unix:$T/env.sock \
+    '$BIN/concord' -i INC-1 log | tail -1)\" = '$(concord -i INC-1 log | tail -1)' ]"
+
 # Another writer moves the head behind the hub's back: the hub's next
 # commit does not follow it, so it is not acknowledged and the hub stops
 # rather than fork the log.
