@@ -7,11 +7,12 @@
 # test, ending with one line "N passed, N failed".
 
 CC      ?= cc
-PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto
+PKGS    := ncursesw libwebsockets libcurl libcjson sqlite3 libcrypto libpq
 DEBS    := libncurses-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev \
            libsqlite3-dev libssl-dev libcmocka-dev pkg-config tmux procps psmisc \
            socat curl sqlite3 clang iproute2 libclang-rt-14-dev \
-           prometheus prometheus-alertmanager openssl ca-certificates
+           prometheus prometheus-alertmanager openssl ca-certificates \
+           libpq-dev postgresql
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 OPT     ?= -O2 -g
@@ -27,7 +28,7 @@ BIN        ?= bin
 # which module may use which): concordd never links curses.
 pkglibs    = $(shell pkg-config --libs $(1) 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIB_PKGS   := libcjson sqlite3 libcrypto
+LIB_PKGS   := libcjson sqlite3 libpq libcrypto
 HUB_PKGS   = libwebsockets $(LIB_PKGS) $(if $(TELE_SRC),libcurl)
 CLI_PKGS   := ncursesw libwebsockets $(LIB_PKGS)
 LIB_LIBS   = $(call pkglibs,$(LIB_PKGS))
@@ -60,8 +61,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 TOOLS_SRC := $(wildcard tests/tools/*.c)
 TOOLS_BIN := $(TOOLS_SRC:tests/tools/%.c=build/tools/%)
 
-.PHONY: all deps check check-clang demo bench clean layers asan fuzz \
-        fuzz-build
+.PHONY: all deps check check-pg check-clang demo bench clean layers asan \
+        fuzz fuzz-build
 all: $(BIN)/concord $(BIN)/concordd layers
 
 deps: $(DEPS_STAMP)
@@ -75,6 +76,7 @@ $(DEPS_STAMP): Makefile
 	    command -v clang >/dev/null && command -v ss >/dev/null && \
 	    command -v prometheus >/dev/null && \
 	    command -v prometheus-alertmanager >/dev/null && \
+	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
 	    echo 'int LLVMFuzzerTestOneInput(const char *p, long n) { return 0; }' | \
 	    clang -fsanitize=fuzzer -x c -o /dev/null - 2>/dev/null; then :; else \
 	  echo "installing build dependencies: $(DEBS)"; \
@@ -155,6 +157,14 @@ layers:
 
 check: all asan fuzz-build $(UNIT_BIN) $(TOOLS_BIN)
 	@TZ=UTC LC_ALL=C.UTF-8 tests/run.sh $(UNIT_BIN)
+
+# The integration scripts again with every hub on PostgreSQL: each script
+# starts a private server of its own (tests/integration/pg.sh) the first
+# time it starts a hub.  Scripts that say "# check-pg: skip" (they test the
+# SQLite store's files, or start no hub) are left out.  Not part of check.
+check-pg: all asan fuzz-build $(TOOLS_BIN)
+	@CONCORD_TEST_STORE=pg CONCORD_TEST_LOGS=build/test-logs-pg \
+	    TZ=UTC LC_ALL=C.UTF-8 tests/run.sh
 
 # Every source compiles warning-free with clang too (syntax and warnings
 # only; used by tests/integration/it-build.sh).

@@ -10,7 +10,14 @@
  * acknowledges the commands and lets subscribers' cursors advance over the
  * new events.  The delay is not a fraction of a millisecond: lws's poll
  * counts in milliseconds, so it would spin until then.  A failed
- * commit is fatal: the hub exits and recovers from the store on restart.
+ * commit is fatal: the hub exits and recovers from the store on restart
+ * (but a batch that lost its PostgreSQL connection is tried again).
+ *
+ * With a store other hubs share (PostgreSQL), each batch locks the heads
+ * of its incidents and, where another hub got there first, reads what it
+ * wrote and decides this hub's waiting commands again before appending;
+ * other hubs' commits are heard of (LISTEN) and read into the incidents
+ * with nothing pending here, and served from the ring as this hub's are.
  *
  * Each event is encoded for the wire once, when it is accepted (or checked
  * against the store's copy when loaded): those bytes are stored beside the
@@ -54,6 +61,8 @@
 #define HUB_USER_CONNECTIONS	32	/* connections per user */
 #define HUB_USER_INCIDENTS	20	/* open incidents per user */
 #define HUB_TELL_EVERY		10000	/* ms between slow-down notices */
+#define HUB_NOTIFY_POLL		10	/* ms between looks at other hubs' */
+#define HUB_COMMIT_RETRY	250	/* ms between tries of a lost batch */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
 struct hub_conf_feed {
@@ -74,6 +83,7 @@ struct hub_config {
 	char		*socket;	/* Unix socket path or NULL */
 	char		*listen;	/* HOST:PORT or NULL */
 	char		*data;		/* data directory */
+	char		*store;		/* store spec (store_open), or NULL */
 	char		*log;		/* log file */
 	int64_t		 lock_delay;	/* ms */
 	int64_t		 grace;		/* ms */
@@ -260,6 +270,16 @@ struct hub_pending {
 	char			*code;
 	char			*message;
 
+	/*
+	 * With a shared store (store_shared), a client's command as it came
+	 * (cmd, from actor, based on based_on), to decide it again if
+	 * another hub wrote to the incident first; redo says it is set.
+	 */
+	int			 redo;
+	struct core_event	 cmd;
+	char			*actor;
+	int64_t			 based_on;
+
 	STAILQ_ENTRY(hub_pending) entry;
 };
 STAILQ_HEAD(hub_pendings, hub_pending);
@@ -276,6 +296,10 @@ struct hub {
 	lws_sorted_usec_list_t	 commit_sul;
 	lws_sorted_usec_list_t	 lease_sul;
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
+	lws_sorted_usec_list_t	 notify_sul;	/* other hubs' commits */
+	int			 notify_failing; /* said so in the log */
+	int			 notify_changed;
+	int			 commit_failing; /* said so in the log */
 	uint64_t		 ticks;
 	struct hub_clients	 clients;
 	struct buf		 page;		/* the events message made */
@@ -324,6 +348,18 @@ struct hub_incident *hub_state_open(struct hub *, struct core_event *,
 struct hub_incident *hub_state_opened(struct hub *, const char *);
 /* Forget a client that is going away (pending acks to it are dropped). */
 void	hub_state_client_gone(struct hub *, struct hub_client *);
+/*
+ * With a shared store: another hub committed incident up to seq (id NULL:
+ * anything may have changed).  Reads what is new, if nothing of this hub's
+ * is pending for it (else its commit will), and wakes its followers; an
+ * incident not known yet is loaded.  Returns 1 if anything changed.
+ */
+int	hub_state_catchup(struct hub *, const char *id, int64_t seq);
+/*
+ * With a shared store, look for other hubs' commits every HUB_NOTIFY_POLL
+ * ms (the store's notifications) and catch up; nothing otherwise.
+ */
+void	hub_state_listen(struct hub *);
 
 /* hub-main.c */
 int	hub_main(int, char **);

@@ -1,14 +1,21 @@
 /*
- * store: the durable event log.  SQLite in WAL mode with synchronous=FULL
- * under the hub's data directory, which the store locks so that two hubs
- * cannot share it.  Events are kept as their canonical bytes (the bytes the
- * hash chain covers) with the chain value after each and, beside them, their
- * wire form: the JSON object the hub sends for the event, made once when it
- * is accepted, so that a follower reading the log is sent stored bytes
- * without anything being decoded or encoded for it.  A store made before
- * wire forms were kept opens with the column added and empty; the hub fills
- * it in as it loads (store_wire_set).  Writes are grouped: store_begin, any
- * number of store_append, store_commit.
+ * store: the durable event log, one interface with two backends chosen at
+ * start (store_open): SQLite under the hub's data directory (the default,
+ * store-sqlite.c) or PostgreSQL (store-pg.c, --store postgres://...).
+ * Events are kept as their canonical bytes (the bytes the hash chain
+ * covers) with the chain value after each and, beside them, their wire
+ * form: the JSON object the hub sends for the event, made once when it is
+ * accepted, so that a follower reading the log is sent stored bytes without
+ * anything being decoded or encoded for it.  A store made before wire forms
+ * were kept opens with the column added and empty; the hub fills it in as
+ * it loads (store_wire_set).  Writes are grouped: store_begin, any number
+ * of store_append, store_commit.  The hub gives each append the incident's
+ * next seq and the chain value after it; the SQLite store, whose hub is its
+ * only writer, keeps them, while PostgreSQL, where another hub may have
+ * written first, checks both against the incident's head row, locked until
+ * the commit, and fails the append if they do not follow it (the hub locks
+ * the heads first with store_head and, if another hub moved one, decides
+ * its commands again).
  */
 #ifndef CONCORD_STORE_H
 #define CONCORD_STORE_H
@@ -34,8 +41,29 @@ struct store_row {
 	size_t			 wirelen;
 };
 
-/* Open (creating) the store in dir; NULL with *cause on failure. */
-struct store	*store_open(const char *dir, char **cause);
+/*
+ * The backends: each keeps a struct store as the first member of its own
+ * and fills in be.  Only src/store uses these.
+ */
+struct store_backend;
+struct store {
+	const struct store_backend	*be;
+	int				 lockfd;	/* DIR/lock */
+};
+
+/*
+ * Open (creating) the store, locking dir (two hubs never share one, nor its
+ * log, whichever the backend): with spec NULL, SQLite in dir; otherwise spec
+ * names the backend: "sqlite" (in dir), a postgres:// or postgresql:// URL,
+ * "postgres:" followed by a libpq connection string (empty: the PG*
+ * environment), or a connection string ("key=value ...").  Returns the
+ * store, which the caller closes with store_close, or NULL with *cause.
+ */
+struct store	*store_open(const char *dir, const char *spec, char **cause);
+/* Is spec a store store_open would take?  1 or 0. */
+int		 store_spec_valid(const char *spec);
+/* The backend's name, "sqlite" or "postgres"; static. */
+const char	*store_kind(struct store *);
 void		 store_close(struct store *);
 /*
  * Start, add to and commit a write transaction (store_append copies the
@@ -122,5 +150,70 @@ int		 store_users_right(struct store_users *, const char *,
 int		 store_users_list(struct store_users *, struct store_user **u,
 		    size_t *n, char **cause);
 void		 store_users_free(struct store_user *, size_t);
+ * Several hubs on one store (PostgreSQL).  store_shared says whether other
+ * hubs may write to the store (1) or not (0: SQLite, whose hub is the only
+ * writer; the others are then trivial).  store_head, inside a batch, locks
+ * the head of an incident (creating it, at seq 0, when create is set) until
+ * the commit and gives its last durable seq in *seq; 0, or -1 with *cause.
+ * store_incident_reserve claims incident number n, or the first free one
+ * above it and above every number used, for this hub alone; returns it, or
+ * -1 with *cause.  store_notified calls fn for each commit by another
+ * hub heard of since the last call, with the incident and its new last
+ * seq (lease NULL), for each renewal another hub announced (store_renewed:
+ * the incident, the grant's fence in seq and the action in lease), or
+ * once with incident NULL when some may have been missed (a reconnection):
+ * every incident must then be read again.  Returns the calls made, or -1
+ * with *cause; it never blocks.  store_renewed tells the other hubs that
+ * the lease on action of incident, grant fence, was renewed; 0, or -1
+ * with *cause.
+ */
+typedef void	 store_notify_fn(const char *incident, int64_t seq,
+		    const char *lease, void *);
+int		 store_shared(struct store *);
+int		 store_head(struct store *, const char *incident, int create,
+		    int64_t *seq, char **cause);
+int64_t		 store_incident_reserve(struct store *, int64_t n,
+		    char **cause);
+int		 store_notified(struct store *, store_notify_fn *, void *,
+		    char **cause);
+int		 store_renewed(struct store *, const char *incident,
+		    const char *action, int64_t fence, char **cause);
+/*
+ * After a failure: was the connection to the database lost, so that the
+ * same batch may succeed once it is back?  1 or 0 (always 0 for SQLite).
+ */
+int		 store_lost(struct store *);
+
+struct store_backend {
+	const char	*name;
+	void		 (*close)(struct store *);
+	int		 (*begin)(struct store *, char **);
+	int		 (*append)(struct store *, const char *,
+			    const struct store_row *, char **);
+	int		 (*commit)(struct store *, char **);
+	void		 (*rollback)(struct store *);
+	int64_t		 (*incident_next)(struct store *);
+	int		 (*incidents)(struct store *, char ***, size_t *,
+			    char **);
+	int64_t		 (*op_seq)(struct store *, const char *, const char *);
+	int64_t		 (*events)(struct store *, const char *, int64_t,
+			    int64_t, store_event_fn *, void *, char **);
+	int64_t		 (*wire)(struct store *, const char *, int64_t,
+			    int64_t, store_wire_fn *, void *, char **);
+	int		 (*wire_set)(struct store *, const char *, int64_t,
+			    const char *, size_t, char **);
+	/* Several hubs: NULL in a store only one hub writes. */
+	int		 (*head)(struct store *, const char *, int, int64_t *,
+			    char **);
+	int64_t		 (*reserve)(struct store *, int64_t, char **);
+	int		 (*notified)(struct store *, store_notify_fn *, void *,
+			    char **);
+	int		 (*lost)(struct store *);
+	int		 (*renewed)(struct store *, const char *, const char *,
+			    int64_t, char **);
+};
+/* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
+struct store	*store_sqlite_open(const char *dir, char **cause);
+struct store	*store_pg_open(const char *conninfo, char **cause);
 
 #endif

@@ -46,6 +46,7 @@
 
 static const char hub_usage[] =
     "usage: concordd [--socket PATH] [--listen HOST:PORT] [--data DIR]\n"
+    "                [--store sqlite|postgres://...|postgres:CONNINFO]\n"
     "                [--cert FILE --key FILE] [--config FILE] [--log FILE]\n"
     "                [--lock-delay S] [--grace S] [--ttl S]\n"
     "                [--snapshot-after N] [--private]\n"
@@ -67,6 +68,10 @@ static const char hub_usage[] =
     "                    readable by others); TLS 1.2 or later only; the\n"
     "                    Unix socket stays plaintext\n"
     "  --data DIR        store directory (default $XDG_STATE_HOME/concord)\n"
+    "  --store S         where events are kept: sqlite (the default, in\n"
+    "                    DIR), or PostgreSQL given a postgres:// URL,\n"
+    "                    postgres: and a libpq connection string, or\n"
+    "                    postgres: alone for the PG* environment\n"
     "  --config FILE     read settings (key = value lines) from FILE\n"
     "  --log FILE        log file (default DIR/concordd.log)\n"
     "  --lock-delay S    seconds an action stays unclaimable after a lease\n"
@@ -169,6 +174,14 @@ hub_set(struct hub_config *cfg, const char *key, const char *val, char **cause)
 		slot = &cfg->listen;
 	else if (strcmp(key, "data") == 0)
 		slot = &cfg->data;
+	else if (strcmp(key, "store") == 0) {
+		if (!store_spec_valid(val)) {
+			*cause = xasprintf("store: \"%s\" is not a store "
+			    "(sqlite, postgres://..., postgres:CONNINFO)", val);
+			return -1;
+		}
+		slot = &cfg->store;
+	}
 	else if (strcmp(key, "log") == 0)
 		slot = &cfg->log;
 	else if (strcmp(key, "band") == 0)
@@ -596,6 +609,7 @@ hub_main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "data", required_argument, NULL, 'd' },
+		{ "store", required_argument, NULL, 'T' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "lock-delay", required_argument, NULL, 'D' },
@@ -705,12 +719,14 @@ hub_main(int argc, char **argv)
 		hub.cfg.log = xasprintf("%s/concordd.log", hub.cfg.data);
 
 	signal(SIGPIPE, SIG_IGN);
-	if ((hub.store = store_open(hub.cfg.data, &cause)) == NULL) {
+	if ((hub.store = store_open(hub.cfg.data, hub.cfg.store,
+	    &cause)) == NULL) {
 		fprintf(stderr, "concordd: %s\n", cause);
 		return 1;
 	}
 	util_log_open(hub.cfg.log);
-	util_log("starting %s, data %s", HUB_VERSION, hub.cfg.data);
+	util_log("starting %s, data %s, store %s", HUB_VERSION, hub.cfg.data,
+	    store_kind(hub.store));
 	hub_main_authz(&hub.cfg);
 	if (hub_auth_open(&hub, &cause) != 0) {
 		fprintf(stderr, "concordd: %s\n", cause);
@@ -788,6 +804,7 @@ hub_main(int argc, char **argv)
 	signal(SIGTERM, hub_main_signal);
 	signal(SIGINT, hub_main_signal);
 	hub_main_tick(&hub.tick_sul);
+	hub_state_listen(&hub);
 	while (!hub_stop && lws_service(hub.ctx, 0) >= 0)
 		;
 	util_log("shutting down on a signal");
@@ -795,6 +812,7 @@ hub_main(int argc, char **argv)
 	lws_sul_cancel(&hub.tick_sul);
 	lws_sul_cancel(&hub.lease_sul);
 	lws_sul_cancel(&hub.commit_sul);
+	lws_sul_cancel(&hub.notify_sul);
 	hub_tele_stop(&hub);
 	lws_context_destroy(hub.ctx);
 	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */
@@ -806,6 +824,7 @@ hub_main(int argc, char **argv)
 	free(hub.cfg.socket);
 	free(hub.cfg.listen);
 	free(hub.cfg.data);
+	free(hub.cfg.store);
 	free(hub.cfg.log);
 	free(hub.cfg.band);
 	free(hub.cfg.hook_token);

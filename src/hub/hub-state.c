@@ -9,8 +9,22 @@
  * and acknowledgements are only sent after the batch's COMMIT returned, so
  * an acknowledged event is never lost.  A failed commit exits the hub: the
  * in-memory state is ahead of the store and only a restart, which replays
- * the store, makes them agree again.
+ * the store, makes them agree again (but a batch that lost its connection
+ * to a shared store is kept and tried again, see hub_state_commit_failed).
+ *
+ * With a shared store (several hubs on one PostgreSQL) a command is decided
+ * at once against what this hub knows, but the batch that makes it durable
+ * first locks the head of each incident it touches (hub_state_lock): if
+ * another hub has moved a head, the incident is read again from the store
+ * under that lock and each of this hub's waiting commands for it, which
+ * keep the command as it came (redo), is decided again in order, refusals
+ * included.  So what is acknowledged was decided against the locked head,
+ * and two hubs never both grant a claim.  Other hubs' commits are read in
+ * by hub_state_catchup when the store says so (notifications), into
+ * incidents with nothing pending here, and followers are woken.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +32,7 @@
 #include "store.h"
 
 static void	hub_state_arm_commit(struct hub *);
+static void	hub_state_commit_cb(lws_sorted_usec_list_t *);
 static int	hub_state_opened_by_op(struct hub *, struct hub_incident *,
 		    const char *);
 
@@ -118,70 +133,311 @@ hub_state_load_fix(struct hub *hub, struct hub_load *l, char **cause)
 	return rc;
 }
 
-int
-hub_state_load(struct hub *hub, char **cause)
+/*
+ * Load one incident from the store and add it to the hub's.  Returns it,
+ * or NULL with *cause, or with *cause NULL if the store has no events of
+ * it.
+ */
+static struct hub_incident *
+hub_state_load_one(struct hub *hub, const char *id, char **cause)
 {
 	struct hub_incident	*inc;
 	struct hub_load		 l;
-	char			**ids, *why = NULL;
-	size_t			 nids, i;
+	char			*why = NULL;
 	int64_t			 n, now = util_clock_mono_ms();
+
+	inc = xcalloc(1, sizeof *inc);
+	core_state_init(&inc->state, id);
+	TAILQ_INIT(&inc->feeds);
+	memset(&l, 0, sizeof l);
+	l.inc = inc;
+	l.ctx.now = now;
+	l.ctx.lock_delay = hub->cfg.lock_delay;
+	util_buf_init(&l.wire);
+	do {
+		n = store_events(hub->store, id, inc->state.seq, 4096,
+		    hub_state_load_event, &l, cause);
+		if (n >= 0 && hub_state_load_fix(hub, &l, &why) != 0) {
+			l.cause = xasprintf("%s: cannot store wire forms: %s",
+			    id, why);
+			free(why);
+		}
+	} while (n > 0 && l.cause == NULL);
+	util_buf_clear(&l.wire);
+	if (n < 0 || l.cause != NULL) {
+		if (l.cause != NULL) {
+			if (n < 0)
+				free(*cause);
+			*cause = l.cause;
+		}
+		while (l.nfixes > 0)
+			free(l.fixes[--l.nfixes].wire);
+		free(l.fixes);
+		core_state_clear(&inc->state);
+		hub_ops_clear(&inc->ops);
+		free(inc->opener);
+		free(inc);
+		return NULL;
+	}
+	if (inc->state.seq == 0) {
+		*cause = NULL;
+		core_state_clear(&inc->state);
+		hub_ops_clear(&inc->ops);
+		free(inc->opener);
+		free(inc);
+		return NULL;
+	}
+	core_state_grace(&inc->state, now, hub->cfg.grace);
+	inc->committed = inc->state.seq;
+	memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
+	STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
+	util_log("loaded %s: %lld events", id, (long long)inc->state.seq);
+	if (l.filled > 0)
+		util_log("%s: wrote the wire form of %lld events", id,
+		    (long long)l.filled);
+	return inc;
+}
+
+int
+hub_state_load(struct hub *hub, char **cause)
+{
+	char	**ids;
+	size_t	  nids, i;
 
 	if (store_incidents(hub->store, &ids, &nids, cause) != 0)
 		return -1;
 	for (i = 0; i < nids; i++) {
-		inc = xcalloc(1, sizeof *inc);
-		core_state_init(&inc->state, ids[i]);
-		TAILQ_INIT(&inc->feeds);
-		memset(&l, 0, sizeof l);
-		l.inc = inc;
-		l.ctx.now = now;
-		l.ctx.lock_delay = hub->cfg.lock_delay;
-		util_buf_init(&l.wire);
-		do {
-			n = store_events(hub->store, ids[i], inc->state.seq,
-			    4096, hub_state_load_event, &l, cause);
-			if (n >= 0 && hub_state_load_fix(hub, &l, &why) != 0) {
-				l.cause = xasprintf("%s: cannot store wire "
-				    "forms: %s", ids[i], why);
-				free(why);
-			}
-		} while (n > 0 && l.cause == NULL);
-		util_buf_clear(&l.wire);
-		if (n < 0 || l.cause != NULL) {
-			if (l.cause != NULL) {
-				if (n < 0)
-					free(*cause);
-				*cause = l.cause;
-			}
-			while (l.nfixes > 0)
-				free(l.fixes[--l.nfixes].wire);
-			free(l.fixes);
-			core_state_clear(&inc->state);
-			hub_ops_clear(&inc->ops);
-			free(inc->opener);
-			free(inc);
+		if (hub_state_load_one(hub, ids[i], cause) == NULL) {
+			if (*cause == NULL)
+				*cause = xasprintf("%s has no events", ids[i]);
 			core_list_free(ids, nids);
 			return -1;
 		}
-		core_state_grace(&inc->state, now, hub->cfg.grace);
-		inc->committed = inc->state.seq;
-		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
-		STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
-		util_log("loaded %s: %lld events", ids[i],
-		    (long long)inc->state.seq);
-		if (l.filled > 0)
-			util_log("%s: wrote the wire form of %lld events",
-			    ids[i], (long long)l.filled);
 	}
 	core_list_free(ids, nids);
 	hub->next_incident = store_incident_next(hub->store);
 	return 0;
 }
 
+/*
+ * Following what other hubs committed to a shared store: each event is
+ * folded in (checked to continue the chain), its op id noted and its wire
+ * form put in the ring, past ring_after.
+ */
+struct hub_follow {
+	struct hub_incident	*inc;
+	struct core_ctx		 ctx;
+	int64_t			 ring_after;
+	char			*cause;
+};
+
+static int
+hub_state_follow_event(const struct core_event *e, const struct store_row *r,
+    void *arg)
+{
+	struct hub_follow	*f = arg;
+	struct hub_incident	*inc = f->inc;
+	struct buf		 b;
+	char			*why;
+
+	if (r->wire == NULL) {
+		f->cause = xasprintf("%s: seq %lld has no wire form",
+		    inc->state.id, (long long)e->seq);
+		return 1;
+	}
+	if (core_state_follow(&inc->state, e, r->hash, &f->ctx, &why) != 0) {
+		f->cause = xasprintf("%s: %s", inc->state.id, why);
+		free(why);
+		return 1;
+	}
+	hub_ops_add(&inc->ops, e->op);
+	inc->committed = e->seq;
+	memcpy(inc->chain, r->hash, CORE_HASH_LEN);
+	if (e->seq > f->ring_after) {
+		util_buf_init(&b);
+		util_buf_add(&b, r->wire, r->wirelen);
+		hub_ring_add(&inc->ring, e->seq, &b);
+		util_buf_clear(&b);
+	}
+	return 0;
+}
+
+/*
+ * Read inc's events past its state's seq from the store and fold them in.
+ * Returns 0, or -1 with *cause.
+ */
+static int
+hub_state_follow(struct hub *hub, struct hub_incident *inc, int64_t ring_after,
+    char **cause)
+{
+	struct hub_follow	f;
+	int64_t			n;
+
+	memset(&f, 0, sizeof f);
+	f.inc = inc;
+	f.ctx.now = util_clock_mono_ms();
+	f.ctx.lock_delay = hub->cfg.lock_delay;
+	f.ring_after = ring_after;
+	do {
+		n = store_events(hub->store, inc->state.id, inc->state.seq,
+		    4096, hub_state_follow_event, &f, cause);
+	} while (n > 0 && f.cause == NULL);
+	if (f.cause != NULL) {
+		if (n < 0)
+			free(*cause);
+		*cause = f.cause;
+		return -1;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Wake the followers of inc that are behind what is committed. */
+static void
+hub_state_wake(struct hub *hub, struct hub_incident *inc)
+{
+	struct hub_client	*c;
+
+	LIST_FOREACH(c, &hub->clients, entry) {
+		if (c->subscribed && c->inc == inc &&
+		    c->cursor < inc->committed)
+			lws_callback_on_writable(c->wsi);
+	}
+}
+
+/* Is anything of this hub's pending for inc? */
+static int
+hub_state_pending_for(struct hub *hub, struct hub_incident *inc)
+{
+	struct hub_pending	*p;
+
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if (p->inc == inc)
+			return 1;
+	}
+	return 0;
+}
+
+int
+hub_state_catchup(struct hub *hub, const char *id, int64_t seq)
+{
+	struct hub_incident	*inc;
+	char			**ids, *cause = NULL;
+	size_t			 nids, i;
+	int64_t			 before, num;
+	int			 changed = 0;
+
+	if (!store_shared(hub->store))
+		return 0;
+	if (id == NULL) {
+		if (store_incidents(hub->store, &ids, &nids, &cause) != 0) {
+			util_log("store: %s", cause);
+			free(cause);
+			return 0;
+		}
+		for (i = 0; i < nids; i++)
+			changed |= hub_state_catchup(hub, ids[i], INT64_MAX);
+		core_list_free(ids, nids);
+		return changed;
+	}
+	if ((inc = hub_state_find(hub, id)) == NULL) {
+		if ((inc = hub_state_load_one(hub, id, &cause)) == NULL) {
+			if (cause != NULL)	/* not just no such incident */
+				util_log("cannot load %s: %s", id, cause);
+			free(cause);
+			return 0;
+		}
+		if (sscanf(id, "INC-%" SCNd64, &num) == 1 &&
+		    num >= hub->next_incident)
+			hub->next_incident = num + 1;
+		hub->tele_dirty = 1;
+		return 1;
+	}
+	if (seq <= inc->committed || inc->state.seq != inc->committed ||
+	    hub_state_pending_for(hub, inc))
+		return 0;	/* known, or this hub's commit will catch up */
+	before = inc->committed;
+	if (hub_state_follow(hub, inc, inc->committed, &cause) != 0) {
+		util_log("cannot follow %s: %s", id, cause);
+		free(cause);
+	}
+	if (inc->committed == before)
+		return 0;
+	hub_state_wake(hub, inc);
+	hub->tele_dirty = 1;
+	return 1;
+}
+
+/*
+ * Another hub renewed the lease on action of incident id, grant fence:
+ * renew it here too, if this hub has that grant held.
+ */
+static void
+hub_state_renewed(struct hub *hub, const char *id, int64_t fence,
+    const char *action)
+{
+	struct hub_incident	*inc;
+	struct core_action	*a;
+
+	if ((inc = hub_state_find(hub, id)) == NULL ||
+	    (a = core_state_action(&inc->state, action)) == NULL ||
+	    a->state != CORE_ACTION_HELD || a->fence != fence)
+		return;
+	core_state_renew(&inc->state, action, util_clock_mono_ms());
+	hub_ws_lease(hub, inc, NULL, a);
+	hub->notify_changed = 1;
+}
+
+static void
+hub_state_notified(const char *id, int64_t seq, const char *lease,
+    void *arg)
+{
+	struct hub	*hub = arg;
+
+	if (lease != NULL)
+		hub_state_renewed(hub, id, seq, lease);
+	else if (hub_state_catchup(hub, id, seq))
+		hub->notify_changed = 1;
+}
+
+static void
+hub_state_listen_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub	*hub = lws_container_of(sul, struct hub, notify_sul);
+	char		*cause = NULL;
+
+	hub->notify_changed = 0;
+	if (store_notified(hub->store, hub_state_notified, hub,
+	    &cause) == -1) {
+		if (!hub->notify_failing)
+			util_log("store: cannot hear other hubs: %s", cause);
+		hub->notify_failing = 1;
+		free(cause);
+	} else if (hub->notify_failing) {
+		util_log("store: hearing other hubs again");
+		hub->notify_failing = 0;
+	}
+	if (hub->notify_changed) {
+		hub_http_committed(hub);
+		hub_state_leases(hub);
+		lws_cancel_service(hub->ctx);
+	}
+	lws_sul_schedule(hub->ctx, 0, &hub->notify_sul, hub_state_listen_cb,
+	    HUB_NOTIFY_POLL * 1000);
+}
+
+void
+hub_state_listen(struct hub *hub)
+{
+	if (store_shared(hub->store))
+		hub_state_listen_cb(&hub->notify_sul);
+}
+
 static void
 hub_pending_free(struct hub_pending *p)
 {
+	if (p->redo)
+		core_event_clear(&p->cmd);
+	free(p->actor);
 	core_event_clear(&p->ev);
 	util_buf_clear(&p->body);
 	util_buf_clear(&p->wire);
@@ -444,9 +700,16 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 	char			*id;
+	int64_t			 num;
 
 	if ((inc = hub_state_opened(hub, ev->op)) != NULL)
 		return inc;
+	if (store_shared(hub->store)) {
+		if ((num = store_incident_reserve(hub->store,
+		    hub->next_incident, cause)) == -1)
+			return NULL;
+		hub->next_incident = num;
+	}
 	id = xasprintf("INC-%lld", (long long)hub->next_incident);
 	inc = xcalloc(1, sizeof *inc);
 	core_state_init(&inc->state, id);
@@ -546,6 +809,174 @@ hub_state_arm_commit(struct hub *hub)
 	    HUB_COMMIT_DELAY);
 }
 
+/* The pending item queued last. */
+static struct hub_pending *
+hub_pending_last(struct hub *hub)
+{
+	struct hub_pending	*p, *last = NULL;
+
+	STAILQ_FOREACH(p, &hub->pending, entry)
+		last = p;
+	return last;
+}
+
+/* Remember the command p was decided on, to decide it again (redo). */
+static void
+hub_state_redo_set(struct hub_pending *p, const struct core_event *cmd,
+    const char *actor, int64_t based_on)
+{
+	p->redo = 1;
+	core_event_copy(&p->cmd, cmd);
+	p->actor = actor != NULL ? xstrdup(actor) : NULL;
+	p->based_on = based_on;
+}
+
+static void	hub_state_refuse_redo(struct hub *, struct hub_client *,
+		    struct hub_incident *, const struct core_event *,
+		    const char *, int64_t, const char *, const char *);
+
+/*
+ * Decide again, against inc as the store has it now, what this hub had
+ * decided against a state another hub has since moved past: inc is read
+ * again from the store (inside the batch, its head locked) and each of its
+ * pending commands, in the order they came, is checked again and accepted,
+ * refused or found to be a retry of an operation already logged.  Events
+ * the hub issued itself are dropped (they are issued again if they still
+ * apply).  Returns 0, or -1 with *cause.
+ */
+static int
+hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
+{
+	struct hub_pendings	 mine = STAILQ_HEAD_INITIALIZER(mine);
+	struct hub_pendings	 rest = STAILQ_HEAD_INITIALIZER(rest);
+	struct hub_pending	*p, *next;
+	struct core_event	 cmd;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+	int64_t			 seq, old = inc->committed;
+	char			*id;
+
+	while ((p = STAILQ_FIRST(&hub->pending)) != NULL) {
+		STAILQ_REMOVE_HEAD(&hub->pending, entry);
+		if (p->inc != inc)
+			STAILQ_INSERT_TAIL(&rest, p, entry);
+		else {
+			hub->npending--;
+			STAILQ_INSERT_TAIL(&mine, p, entry);
+		}
+	}
+	STAILQ_CONCAT(&hub->pending, &rest);
+	id = xstrdup(inc->state.id);
+	core_state_clear(&inc->state);
+	core_state_init(&inc->state, id);
+	free(id);
+	hub_ops_clear(&inc->ops);
+	if (hub_state_follow(hub, inc, old, cause) != 0)
+		return -1;
+	util_log("%s: another hub wrote seqs %lld to %lld; deciding this "
+	    "hub's commands again", inc->state.id, (long long)old + 1,
+	    (long long)inc->committed);
+	while ((p = STAILQ_FIRST(&mine)) != NULL) {
+		STAILQ_REMOVE_HEAD(&mine, entry);
+		if (!p->redo) {
+			if (p->kind == HUB_PENDING_EVENT)
+				util_log("%s: dropped the hub's own %s",
+				    inc->state.id, core_type_name(p->ev.type));
+			else {
+				STAILQ_INSERT_TAIL(&hub->pending, p, entry);
+				hub->npending++;
+				continue;
+			}
+		} else if (p->op != NULL && (seq = store_op_seq(hub->store,
+		    inc->state.id, p->op)) != 0) {
+			next = hub_pending_add(hub, HUB_PENDING_DUPLICATE, inc,
+			    p->client, p->op);
+			next->dup_seq = seq;
+			next->fence = p->cmd.type == CORE_CLAIM ? seq : 0;
+		} else {
+			core_event_copy(&cmd, &p->cmd);
+			hub_state_ctx(hub, inc, p->actor, cmd.type, &ctx, NULL);
+			ctx.based_on = p->based_on;
+			if (hub_state_accept(hub, inc, &cmd, &ctx, p->client,
+			    &r) == 0)
+				hub_state_redo_set(hub_pending_last(hub),
+				    &p->cmd, p->actor, p->based_on);
+			else {
+				hub_state_refuse_redo(hub, p->client, inc,
+				    &p->cmd, p->actor, p->based_on, r.code,
+				    r.message);
+				core_refusal_clear(&r);
+			}
+			core_event_clear(&cmd);
+		}
+		hub_pending_free(p);
+	}
+	return 0;
+}
+
+/*
+ * With a shared store, inside the batch: lock the head of every incident
+ * something is pending for and, where another hub has moved it, decide
+ * this hub's commands for it again.  Returns 0, or -1 with *cause.
+ */
+static int
+hub_state_lock(struct hub *hub, char **cause)
+{
+	struct hub_incident	**incs = NULL, *inc;
+	struct hub_pending	*p;
+	size_t			 n = 0, i;
+	int64_t			 seq;
+	int			 rc = 0;
+
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if ((inc = p->inc) == NULL)
+			continue;
+		for (i = 0; i < n && incs[i] != inc; i++)
+			;
+		if (i == n) {
+			incs = xreallocarray(incs, n + 1, sizeof *incs);
+			incs[n++] = inc;
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		inc = incs[i];
+		if (store_head(hub->store, inc->state.id, inc->committed == 0,
+		    &seq, cause) != 0)
+			rc = -1;
+		else if (seq != inc->committed)
+			rc = hub_state_redo(hub, inc, cause);
+	}
+	free(incs);
+	return rc;
+}
+
+/*
+ * A batch failed.  With SQLite, or when the database says the batch
+ * itself is wrong, the hub exits (it recovers from the store on restart).
+ * When the connection to the database was lost, nothing of the batch was
+ * acknowledged: it is rolled back and tried again every HUB_COMMIT_RETRY
+ * ms, still pending, until the database is back.  A COMMIT whose answer
+ * was lost may have been made: the retry then finds the heads moved and
+ * decides the batch's commands again, which finds each one's operation id
+ * logged and acknowledges it with its seq.  Takes cause.
+ */
+static void
+hub_state_commit_failed(struct hub *hub, char *cause)
+{
+	if (!store_shared(hub->store) || !store_lost(hub->store))
+		fatalx("store: %s", cause);
+	store_rollback(hub->store);
+	if (!hub->commit_failing)
+		util_log("store: %s; %zu waiting, retrying every %d ms", cause,
+		    hub->npending, HUB_COMMIT_RETRY);
+	hub->commit_failing = 1;
+	free(cause);
+	lws_sul_cancel(&hub->commit_sul);
+	hub->commit_armed = 1;
+	lws_sul_schedule(hub->ctx, 0, &hub->commit_sul, hub_state_commit_cb,
+	    HUB_COMMIT_RETRY * 1000);
+}
+
 void
 hub_state_commit(struct hub *hub)
 {
@@ -561,8 +992,11 @@ hub_state_commit(struct hub *hub)
 	if (STAILQ_EMPTY(&hub->pending))
 		return;
 	t0 = util_clock_mono_us();
-	if (store_begin(hub->store, &cause) != 0)
-		fatalx("store: %s", cause);
+	if (store_begin(hub->store, &cause) != 0 ||
+	    (store_shared(hub->store) && hub_state_lock(hub, &cause) != 0)) {
+		hub_state_commit_failed(hub, cause);
+		return;
+	}
 	STAILQ_FOREACH(p, &hub->pending, entry) {
 		if (p->kind != HUB_PENDING_EVENT)
 			continue;
@@ -574,12 +1008,21 @@ hub_state_commit(struct hub *hub)
 		r.hash = p->hash;
 		r.wire = p->wire.data;
 		r.wirelen = p->wire.len;
-		if (store_append(hub->store, p->inc->state.id, &r, &cause) != 0)
-			fatalx("store: %s", cause);
+		if (store_append(hub->store, p->inc->state.id, &r,
+		    &cause) != 0) {
+			hub_state_commit_failed(hub, cause);
+			return;
+		}
 		n++;
 	}
-	if (store_commit(hub->store, &cause) != 0)
-		fatalx("store: %s", cause);
+	if (store_commit(hub->store, &cause) != 0) {
+		hub_state_commit_failed(hub, cause);
+		return;
+	}
+	if (hub->commit_failing) {
+		util_log("store: committing again");
+		hub->commit_failing = 0;
+	}
 	took = (double)(util_clock_mono_us() - t0) / 1e6;
 	for (i = 0; i < HUB_COMMIT_BUCKETS - 1 && took > hub_commit_le[i]; i++)
 		;
@@ -643,6 +1086,24 @@ hub_state_refuse(struct hub *hub, struct hub_client *c, const char *op,
 	p = hub_pending_add(hub, HUB_PENDING_REFUSAL, NULL, c, op);
 	p->code = xstrdup(code);
 	p->message = xstrdup(message);
+}
+
+/*
+ * Refuse a command for inc with a shared store: the refusal always waits
+ * for the next batch, which locks inc's head and, if another hub moved it,
+ * decides the command again (the holder it names may have changed).
+ */
+static void
+hub_state_refuse_redo(struct hub *hub, struct hub_client *c,
+    struct hub_incident *inc, const struct core_event *cmd, const char *actor,
+    int64_t based_on, const char *code, const char *message)
+{
+	struct hub_pending	*p;
+
+	p = hub_pending_add(hub, HUB_PENDING_REFUSAL, inc, c, cmd->op);
+	p->code = xstrdup(code);
+	p->message = xstrdup(message);
+	hub_state_redo_set(p, cmd, actor, based_on);
 }
 
 /*
@@ -728,7 +1189,11 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	struct hub_incident		*inc;
 	struct core_ctx			 ctx;
 	struct core_refusal		 r;
-	char				*id, **seen = NULL;
+	struct core_event		 orig;
+	struct core_action		*a;
+	char				*id, **seen = NULL, *cause = NULL;
+	int				 shared = store_shared(hub->store);
+	int64_t				 num;
 
 	if (ce->type == CORE_OPEN) {
 		/* A retried open names the incident it already opened. */
@@ -746,6 +1211,16 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		}
 		if (hub_state_open_limit(hub, c, m->op) != 0)
 			return;
+		if (shared) {
+			/* The number is this hub's alone before it is used. */
+			num = store_incident_reserve(hub->store,
+			    hub->next_incident, &cause);
+			if (num == -1) {
+				util_log("store: %s", cause);
+				free(cause);
+			} else
+				hub->next_incident = num;
+		}
 		id = xasprintf("INC-%lld", (long long)hub->next_incident);
 		inc = xcalloc(1, sizeof *inc);
 		core_state_init(&inc->state, id);
@@ -772,6 +1247,9 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		hub->tele_dirty = 1;
 		return;
 	}
+	if (shared && m->incident != NULL &&
+	    hub_state_find(hub, m->incident) == NULL)
+		hub_state_catchup(hub, m->incident, INT64_MAX);
 	if ((inc = hub_state_find(hub, m->incident)) == NULL ||
 	    inc->committed == 0) {
 		hub_state_refuse(hub, c, m->op, "no-incident", m->incident == NULL ?
@@ -797,18 +1275,38 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			return;
 		}
 		core_state_renew(&inc->state, m->cmd.name, ctx.now);
+		/* Other hubs renew it too: their timers must not expire it. */
+		if (shared && (a = core_state_action(&inc->state,
+		    m->cmd.name)) != NULL && store_renewed(hub->store,
+		    inc->state.id, a->name, a->fence, &cause) != 0) {
+			util_log("store: %s", cause);
+			free(cause);
+		}
 		hub_state_ack(c, inc->state.id, m->op, 0, m->cmd.fence, 0);
 		hub_ws_lease(hub, inc, NULL, core_state_action(&inc->state,
 		    m->cmd.name));
 		hub_state_leases(hub);
 		return;
 	}
+	if (shared)
+		core_event_copy(&orig, &m->cmd);
 	if (hub_state_accept(hub, inc, &m->cmd, &ctx, c, &r) != 0) {
-		hub_state_refuse(hub, c, m->op, r.code, r.message);
+		if (shared)
+			hub_state_refuse_redo(hub, c, inc, &orig, c->user,
+			    m->based_on, r.code, r.message);
+		else
+			hub_state_refuse(hub, c, m->op, r.code, r.message);
 		core_refusal_clear(&r);
-	} else if (ce->type == CORE_FEED_ADD || ce->type == CORE_FEED_RM ||
-	    ce->type == CORE_STATUS)
-		hub->tele_dirty = 1;
+	} else {
+		if (shared)
+			hub_state_redo_set(hub_pending_last(hub), &orig,
+			    c->user, m->based_on);
+		if (ce->type == CORE_FEED_ADD || ce->type == CORE_FEED_RM ||
+		    ce->type == CORE_STATUS)
+			hub->tele_dirty = 1;
+	}
+	if (shared)
+		core_event_clear(&orig);
 	core_list_free(seen, ctx.nseen);
 }
 

@@ -239,6 +239,9 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		free(msg);
 		return;
 	}
+	/* Another hub on a shared store may have opened it. */
+	if (m->incident != NULL && hub_state_find(hub, m->incident) == NULL)
+		hub_state_catchup(hub, m->incident, INT64_MAX);
 	if (m->incident != NULL && ((c->inc = hub_state_find(hub,
 	    m->incident)) == NULL || c->inc->committed == 0)) {
 		c->inc = NULL;

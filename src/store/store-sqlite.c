@@ -1,9 +1,10 @@
 /*
- * The SQLite store.  One table of events keyed by (incident, seq), with a
- * unique (incident, op) index so a retried operation can be recognised, and
- * the canonical bytes, chain value and wire form of each event.  An incident
- * exists when its first event (open) does.  The hub is the only writer; it
- * holds an exclusive flock on DIR/lock for as long as the store is open.
+ * The SQLite store, the default backend (store-open.c).  One table of events
+ * keyed by (incident, seq), with a unique (incident, op) index so a retried
+ * operation can be recognised, and the canonical bytes, chain value and wire
+ * form of each event.  An incident exists when its first event (open)
+ * does.  The hub is the only writer: the data directory is locked
+ * (store-open.c) for as long as the store is open.
  *
  * Schema versions (PRAGMA user_version): 0, the table without "wire"; 1,
  * with it.  Opening a version 0 store adds the column (NULL in every old
@@ -26,9 +27,9 @@
 #include "store.h"
 #include "util.h"
 
-struct store {
+struct store_sqlite {
+	struct store	 base;
 	sqlite3		*db;
-	int		 lockfd;
 	sqlite3_stmt	*ins;
 	sqlite3_stmt	*sel;
 	sqlite3_stmt	*wire;
@@ -37,6 +38,9 @@ struct store {
 	sqlite3_stmt	*begin;
 	sqlite3_stmt	*commit;
 };
+
+static void	store_sqlite_close(struct store *);
+static const struct store_backend store_sqlite_backend;
 
 static const char store_schema[] =
     "CREATE TABLE IF NOT EXISTS events ("
@@ -51,7 +55,7 @@ static const char store_schema[] =
     " WHERE op IS NOT NULL;";
 
 static int
-store_fail(struct store *st, const char *what, char **cause)
+store_fail(struct store_sqlite *st, const char *what, char **cause)
 {
 	*cause = xasprintf("%s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
@@ -59,7 +63,7 @@ store_fail(struct store *st, const char *what, char **cause)
 
 /* Does the events table have a wire column?  1, 0, or -1 on error. */
 static int
-store_has_wire(struct store *st)
+store_has_wire(struct store_sqlite *st)
 {
 	sqlite3_stmt	*s;
 	int		 rc, found = 0;
@@ -81,7 +85,7 @@ store_has_wire(struct store *st)
  * Returns 0, or -1 with *cause.
  */
 static int
-store_schema_upgrade(struct store *st, char **cause)
+store_schema_upgrade(struct store_sqlite *st, char **cause)
 {
 	int	has;
 
@@ -109,50 +113,17 @@ fail:
 }
 
 struct store *
-store_open(const char *dir, char **cause)
+store_sqlite_open(const char *dir, char **cause)
 {
-	struct store	*st;
-	char		*path, pid[32];
-	int		 len;
+	struct store_sqlite	*st;
+	char			*path;
 
-	if (util_mkdirs(dir, 0700) != 0) {
-		*cause = xasprintf("mkdir %s: %s", dir, strerror(errno));
-		return NULL;
-	}
 	st = xcalloc(1, sizeof *st);
-	path = xasprintf("%s/lock", dir);
-	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
-	if (st->lockfd == -1) {
-		*cause = xasprintf("open %s/lock: %s", dir, strerror(errno));
-		free(st);
-		return NULL;
-	}
-	if (flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		len = (int)pread(st->lockfd, pid, sizeof pid - 1, 0);
-		pid[len > 0 ? len : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		*cause = xasprintf("%s is in use by another concordd%s%s", dir,
-		    *pid != '\0' ? " (pid " : "", *pid != '\0' ? pid : "");
-		if (*pid != '\0') {
-			char *c = xasprintf("%s)", *cause);
-			free(*cause);
-			*cause = c;
-		}
-		close(st->lockfd);
-		free(st);
-		return NULL;
-	}
-	len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(st->lockfd, 0) != 0 ||
-	    pwrite(st->lockfd, pid, (size_t)len, 0) != len)
-		util_log("cannot write pid to %s/lock", dir);
-
 	path = xasprintf("%s/concord.db", dir);
 	if (sqlite3_open(path, &st->db) != SQLITE_OK) {
 		*cause = xasprintf("open %s: %s", path, sqlite3_errmsg(st->db));
 		free(path);
-		store_close(st);
+		store_sqlite_close(&st->base);
 		return NULL;
 	}
 	free(path);
@@ -160,11 +131,11 @@ store_open(const char *dir, char **cause)
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK) {
 		store_fail(st, "opening the store", cause);
-		store_close(st);
+		store_sqlite_close(&st->base);
 		return NULL;
 	}
 	if (store_schema_upgrade(st, cause) != 0) {
-		store_close(st);
+		store_sqlite_close(&st->base);
 		return NULL;
 	}
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO events (incident, seq, op,"
@@ -184,15 +155,18 @@ store_open(const char *dir, char **cause)
 	    NULL) != 0 ||
 	    sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != 0) {
 		store_fail(st, "preparing the store", cause);
-		store_close(st);
+		store_sqlite_close(&st->base);
 		return NULL;
 	}
-	return st;
+	st->base.be = &store_sqlite_backend;
+	return &st->base;
 }
 
-void
-store_close(struct store *st)
+static void
+store_sqlite_close(struct store *base)
 {
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+
 	if (st == NULL)
 		return;
 	sqlite3_finalize(st->ins);
@@ -204,13 +178,12 @@ store_close(struct store *st)
 	sqlite3_finalize(st->commit);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
-	if (st->lockfd != -1)
-		close(st->lockfd);
 	free(st);
 }
 
 static int
-store_step(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+store_step(struct store_sqlite *st, sqlite3_stmt *s, const char *what,
+    char **cause)
 {
 	int	rc = sqlite3_step(s);
 
@@ -220,29 +193,36 @@ store_step(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
 	return 0;
 }
 
-int
-store_begin(struct store *st, char **cause)
+static int
+store_sqlite_begin(struct store *base, char **cause)
 {
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+
 	return store_step(st, st->begin, "begin", cause);
 }
 
-int
-store_commit(struct store *st, char **cause)
+static int
+store_sqlite_commit(struct store *base, char **cause)
 {
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+
 	return store_step(st, st->commit, "commit", cause);
 }
 
-void
-store_rollback(struct store *st)
+static void
+store_sqlite_rollback(struct store *base)
 {
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int
-store_append(struct store *st, const char *incident, const struct store_row *r,
-    char **cause)
+static int
+store_sqlite_append(struct store *base, const char *incident,
+    const struct store_row *r, char **cause)
 {
-	int	rc;
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+	int			 rc;
 
 	sqlite3_bind_text(st->ins, 1, incident, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st->ins, 2, r->seq);
@@ -262,11 +242,12 @@ store_append(struct store *st, const char *incident, const struct store_row *r,
 	return rc;
 }
 
-int64_t
-store_incident_next(struct store *st)
+static int64_t
+store_sqlite_incident_next(struct store *base)
 {
-	sqlite3_stmt	*s;
-	int64_t		 n = 1;
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+	sqlite3_stmt		*s;
+	int64_t			 n = 1;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT max(CAST(substr(incident, 5)"
 	    " AS INTEGER)) FROM events WHERE seq = 1", -1, &s, NULL) != 0)
@@ -277,11 +258,12 @@ store_incident_next(struct store *st)
 	return n;
 }
 
-int
-store_incidents(struct store *st, char ***ids, size_t *n, char **cause)
+static int
+store_sqlite_incidents(struct store *base, char ***ids, size_t *n, char **cause)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+	sqlite3_stmt		*s;
+	int			 rc;
 
 	*ids = NULL;
 	*n = 0;
@@ -297,10 +279,11 @@ store_incidents(struct store *st, char ***ids, size_t *n, char **cause)
 	return 0;
 }
 
-int64_t
-store_op_seq(struct store *st, const char *incident, const char *op)
+static int64_t
+store_sqlite_op_seq(struct store *base, const char *incident, const char *op)
 {
-	int64_t	seq = 0;
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+	int64_t			 seq = 0;
 
 	sqlite3_bind_text(st->op, 1, incident, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st->op, 2, op, -1, SQLITE_STATIC);
@@ -326,10 +309,11 @@ store_row_wire(sqlite3_stmt *s, int seq, int wire, struct store_row *r)
 	r->wirelen = (size_t)sqlite3_column_bytes(s, wire);
 }
 
-int64_t
-store_events(struct store *st, const char *incident, int64_t after,
+static int64_t
+store_sqlite_events(struct store *base, const char *incident, int64_t after,
     int64_t max, store_event_fn *fn, void *arg, char **cause)
 {
+	struct store_sqlite	*st = (struct store_sqlite *)base;
 	struct core_event	 e;
 	struct store_row	 r;
 	int64_t			 n = 0;
@@ -372,13 +356,14 @@ store_events(struct store *st, const char *incident, int64_t after,
 	return n;
 }
 
-int64_t
-store_wire(struct store *st, const char *incident, int64_t after,
+static int64_t
+store_sqlite_wire(struct store *base, const char *incident, int64_t after,
     int64_t max, store_wire_fn *fn, void *arg, char **cause)
 {
-	struct store_row	r;
-	int64_t			n = 0;
-	int			rc;
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+	struct store_row	 r;
+	int64_t			 n = 0;
+	int			 rc;
 
 	sqlite3_bind_text(st->wire, 1, incident, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st->wire, 2, after);
@@ -407,11 +392,12 @@ store_wire(struct store *st, const char *incident, int64_t after,
 	return n;
 }
 
-int
-store_wire_set(struct store *st, const char *incident, int64_t seq,
+static int
+store_sqlite_wire_set(struct store *base, const char *incident, int64_t seq,
     const char *wire, size_t len, char **cause)
 {
-	int	rc;
+	struct store_sqlite	*st = (struct store_sqlite *)base;
+	int			 rc;
 
 	sqlite3_bind_blob(st->setwire, 1, wire, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(st->setwire, 2, incident, -1, SQLITE_STATIC);
@@ -420,3 +406,23 @@ store_wire_set(struct store *st, const char *incident, int64_t seq,
 	sqlite3_clear_bindings(st->setwire);
 	return rc;
 }
+
+static const struct store_backend store_sqlite_backend = {
+	"sqlite",
+	store_sqlite_close,
+	store_sqlite_begin,
+	store_sqlite_append,
+	store_sqlite_commit,
+	store_sqlite_rollback,
+	store_sqlite_incident_next,
+	store_sqlite_incidents,
+	store_sqlite_op_seq,
+	store_sqlite_events,
+	store_sqlite_wire,
+	store_sqlite_wire_set,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+};

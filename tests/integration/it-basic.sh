@@ -137,7 +137,7 @@ check "its refused claims say why" sh -c \
 # TCP: websocket clients, /healthz and /metrics on the same port.
 hub_kill9
 "$BIN/concordd" --socket "$T/hub.sock" --listen 127.0.0.1:0 --data "$T/data" \
-    >"$T/tcp.out" 2>&1 </dev/null &
+    ${HUB_STORE[@]+"${HUB_STORE[@]}"} >"$T/tcp.out" 2>&1 </dev/null &
 HUB_PID=$!
 wait_for 20 grep -q listening "$T/tcp.out"
 url=$(grep -o 'ws://[0-9.]*:[0-9]*' "$T/tcp.out"); port=${url##*:}

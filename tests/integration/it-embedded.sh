@@ -1,6 +1,7 @@
 # The embedded hub: with no hub configured, concord starts a private
 # concordd on a Unix socket under $XDG_RUNTIME_DIR/concord with its store
 # under $XDG_STATE_HOME/concord, once, fully detached, and reuses it.
+# check-pg: skip (the private hub concord starts, on SQLite)
 . "$(dirname "$0")/lib.sh"
 unset CONCORD_HUB
 sock=$XDG_RUNTIME_DIR/concord/hub.sock

@@ -32,7 +32,7 @@ check "and opens nothing" test "$(concord incidents | wc -l)" = 1
 hub_kill9
 
 printf 'hook-token = %s\n' "$TOKEN" >"$T/open.conf"
-rm -rf "$T/data"
+hub_store_reset
 hub_start --config "$T/open.conf" --listen 127.0.0.1:0 || { finish; exit; }
 HP=$(hub_port)
 concord open --title one >/dev/null

@@ -2,6 +2,7 @@
 # holds (a hub brought back with another store: a chain that does not match,
 # or fewer events), and it degrades well on other terminals: ASCII lines
 # when the locale is not UTF-8, an 8-colour terminal, NO_COLOR.
+# check-pg: skip (starts hubs of its own, each on its own SQLite store)
 . "$(dirname "$0")/lib.sh"
 TM="tmux -L concord-resync-$$ -f /dev/null"
 resync_cleanup() { $TM kill-server 2>/dev/null; cleanup; }

@@ -26,6 +26,10 @@ cleanup() {
 	for p in "${PIDS[@]}" $HUB_PID; do
 		kill -9 "$p" 2>/dev/null
 	done
+	# A private PostgreSQL (pg.sh) is stopped by its pid, cleanly.
+	if [ -n "${PG_PID:-}${PG_DIR:-}" ]; then
+		pg_stop
+	fi
 	wait 2>/dev/null
 	if [ "$FAILS" != 0 ]; then
 		echo "--- hub output"; cat "$T"/hub.out* 2>/dev/null | tail -20
@@ -56,6 +60,18 @@ hub_user() {
 	    "$BIN/concordd" user add "$ME" --act-as \
 	    --data "$data" >"$data.token" 2>/dev/null
 }
+# hub_store_args: the --store option of every hub the test starts: none,
+# or with CONCORD_TEST_STORE=pg a private PostgreSQL (pg.sh), started once
+# per test.
+hub_store_args() {
+	HUB_STORE=()
+	[ "${CONCORD_TEST_STORE:-}" = pg ] || return 0
+	if [ -z "${PG_PID:-}" ]; then
+		. "$TOP/tests/integration/pg.sh"
+		pg_start || return 1
+	fi
+	HUB_STORE=(--store "$PG_STORE")
+}
 # hub_start [ARGS...]: start concordd on $T/hub.sock and wait for
 # listening; $CONCORD_TOKEN is the test user's token, for clients over TCP.
 hub_start() {
@@ -63,11 +79,20 @@ hub_start() {
 	HUB_OUT=$out
 	hub_user || { echo "cannot add the test user"; return 1; }
 	export CONCORD_TOKEN=$(cat "$T/data.token")
-	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" "$@" \
-	    </dev/null >"$out" 2>&1 &
+	hub_store_args || return 1
+	"$BIN/concordd" --socket "$T/hub.sock" --data "$T/data" \
+	    ${HUB_STORE[@]+"${HUB_STORE[@]}"} "$@" </dev/null >"$out" 2>&1 &
 	HUB_PID=$!
 	if ! wait_for 20 grep -qs listening "$out"; then
 		echo "hub did not start:"; cat "$out"; return 1
+	fi
+}
+# hub_store_reset: forget every event, as a fresh store, while no hub runs.
+hub_store_reset() {
+	rm -rf "$T/data"
+	if [ -n "${PG_PID:-}" ]; then
+		pg_sql "DROP TABLE IF EXISTS concord_events, concord_incidents" \
+		    >/dev/null
 	fi
 }
 # hub_port: the TCP port the running hub (started with --listen

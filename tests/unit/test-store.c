@@ -163,7 +163,7 @@ test_log(void **state)
 
 	(void)state;
 	data = xasprintf("%s/data", dir);
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("open: %s", cause);
 	assert_int_equal(store_incident_next(st), 1);
 
@@ -189,7 +189,7 @@ test_log(void **state)
 	assert_int_equal(store_incident_next(st), 2);
 
 	/* The directory is locked while open. */
-	other = store_open(data, &cause);
+	other = store_open(data, NULL, &cause);
 	assert_null(other);
 	assert_non_null(cause);
 	free(cause);
@@ -197,7 +197,7 @@ test_log(void **state)
 	store_close(st);
 
 	/* Reopened: the same log; reading after seq 1, at most 1 event. */
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("reopen: %s", cause);
 	memset(&s, 0, sizeof s);
 	s.hashes_ok = 1;
@@ -260,7 +260,7 @@ test_upgrade(void **state)
 	    "char(10) AS BLOB), zeroblob(32))\"", data, data);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("open: %s", cause);
 	assert_int_equal(store_op_seq(st, "INC-1", "op1"), 1);
 	memset(&s, 0, sizeof s);
@@ -279,9 +279,45 @@ test_upgrade(void **state)
 	assert_true(s.hashes_ok);
 	store_close(st);
 	/* Opened again, nothing more to do. */
-	if ((st = store_open(data, &cause)) == NULL)
+	if ((st = store_open(data, NULL, &cause)) == NULL)
 		fail_msg("reopen: %s", cause);
 	assert_int_equal(store_incident_next(st), 2);
+	store_close(st);
+	free(data);
+}
+
+/*
+ * The --store specs: SQLite, PostgreSQL URLs and connection strings; an
+ * unknown one is refused before anything is opened or locked, and the
+ * SQLite store is never shared.
+ */
+static void
+test_spec(void **state)
+{
+	struct store	*st;
+	char		*cause = NULL, *data;
+
+	(void)state;
+	assert_true(store_spec_valid("sqlite"));
+	assert_true(store_spec_valid("postgres://u@db/concord"));
+	assert_true(store_spec_valid("postgresql://db:5433/concord"));
+	assert_true(store_spec_valid("postgres:"));
+	assert_true(store_spec_valid("postgres:host=/run/postgresql"));
+	assert_true(store_spec_valid("host=db dbname=concord"));
+	assert_false(store_spec_valid("mysql://db"));
+	assert_false(store_spec_valid("/var/lib/concord"));
+	data = xasprintf("%s/spec", dir);
+	assert_null(store_open(data, "redis://x", &cause));
+	assert_non_null(strstr(cause, "unknown store"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(access(data, F_OK), -1);	/* nothing made */
+	if ((st = store_open(data, "sqlite", &cause)) == NULL)
+		fail_msg("open: %s", cause);
+	assert_string_equal(store_kind(st), "sqlite");
+	assert_false(store_shared(st));
+	assert_false(store_lost(st));
+	assert_int_equal(store_incident_reserve(st, 7, &cause), 7);
 	store_close(st);
 	free(data);
 }
@@ -292,6 +328,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_upgrade),
+		cmocka_unit_test(test_spec),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,101 @@
+# Two concordd on one PostgreSQL (pg.sh), each with its own clients: 20
+# claims of one action at once, spread over both hubs, are granted exactly
+# once and the other nineteen refused naming the holder; notes written
+# through both hubs at once reach the clients of either in the same order,
+# with the same seq and digest, and the export verifies.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pg.sh"
+check "a private PostgreSQL starts" pg_start || { finish; exit; }
+hub_start --store "$PG_STORE" --lock-delay 0
+A=unix:$T/hub.sock
+mkdir -p "$T/b" && hub_user "$T/b"
+"$BIN/concordd" --socket "$T/b.sock" --data "$T/b" --store "$PG_STORE" \
+    --lock-delay 0 </dev/null >"$T/b.out" 2>&1 &
+PIDS+=($!)
+check "a second hub starts on the same database" \
+    wait_for 20 grep -q listening "$T/b.out"
+B=unix:$T/b.sock
+on() { local h=$1; shift; CONCORD_HUB=$h "$BIN/concord" "$@"; }
+
+check "open on A" sh -c "CONCORD_HUB=$A '$BIN/concord' open --title two >/dev/null"
+check "B knows the incident" wait_for 10 sh -c \
+    "CONCORD_HUB=$B '$BIN/concord' incidents | grep -q INC-1"
+check "declare on B" sh -c "CONCORD_HUB=$B '$BIN/concord' --incident INC-1 declare failover-db >/dev/null"
+check "A sees it" wait_for 10 sh -c \
+    "CONCORD_HUB=$A '$BIN/concord' --incident INC-1 log | grep -q failover-db"
+
+# 20 claims at once, odd users on A, even on B.
+for k in $(seq 1 20); do
+	if [ $((k % 2)) = 1 ]; then h=$A; else h=$B; fi
+	( CONCORD_HUB=$h "$BIN/concord" --as "u$k" --incident INC-1 \
+	    claim failover-db --ttl 60 >"$T/claim.$k" 2>&1
+	  echo $? >"$T/rc.$k" ) &
+	PIDS+=($!)
+done
+all_done() { [ "$(ls "$T"/rc.* 2>/dev/null | wc -l)" = 20 ]; }
+check "all 20 claims are answered" wait_for 60 all_done
+won=$(grep -lx 0 "$T"/rc.* 2>/dev/null | wc -l)
+refused=$(grep -lx 3 "$T"/rc.* 2>/dev/null | wc -l)
+check "exactly one claim is granted ($won)" test "$won" = 1
+winner=$(for f in "$T"/rc.*; do
+	[ "$(cat "$f")" = 0 ] && echo "u${f##*.}"; done)
+check "the other nineteen are refused ($refused)" test "$refused" = 19
+named=$(grep -l "held by $winner " "$T"/claim.* 2>/dev/null | wc -l)
+check "every refusal names the holder, $winner ($named)" test "$named" = 19
+check "both hubs show $winner holding it" sh -c "
+    CONCORD_HUB=$A '$BIN/concord' --incident INC-1 show 2>/dev/null | grep -q 'failover-db.*$winner' &&
+    CONCORD_HUB=$B '$BIN/concord' --incident INC-1 show 2>/dev/null | grep -q 'failover-db.*$winner'"
+check "one claim in the database" test "$(pg_sql \
+    "SELECT count(*) FROM concord_events WHERE body LIKE '%action.claim%'")" = 1
+
+# Notes through both hubs at once.
+writer() { # writer HUB NAME
+	local i
+	for i in $(seq 1 15); do
+		CONCORD_HUB=$1 "$BIN/concord" --as "$2" --incident INC-1 \
+		    note --op "op-$2-$i" "$2 $i" >/dev/null 2>&1 &&
+		    echo "$2 $i" >>"$T/acked.$2"
+	done
+	touch "$T/wdone.$2"
+}
+for w in a1 a2; do writer "$A" "$w" & PIDS+=($!); done
+for w in b1 b2; do writer "$B" "$w" & PIDS+=($!); done
+wdone() { [ "$(ls "$T"/wdone.* 2>/dev/null | wc -l)" = 4 ]; }
+check "the writers finish" wait_for 120 wdone
+check "every note is acknowledged" \
+    test "$(cat "$T"/acked.* 2>/dev/null | wc -l)" = 60
+head_of() { CONCORD_HUB=$1 "$BIN/concord" --incident INC-1 log | tail -1; }
+same() { [ "$(head_of "$A")" = "$(head_of "$B")" ]; }
+check "clients of A and B see the same seq and digest" wait_for 10 same
+check "($(head_of "$A"))" true
+check "the same log on both" sh -c \
+    "[ \"\$(CONCORD_HUB=$A '$BIN/concord' --incident INC-1 log)\" = \"\$(CONCORD_HUB=$B '$BIN/concord' --incident INC-1 log)\" ]"
+n=$(pg_sql "SELECT count(*) FROM concord_events WHERE op LIKE 'op-%'")
+check "each note is in the log exactly once ($n)" test "$n" = 60
+check "export through B" sh -c "CONCORD_HUB=$B '$BIN/concord' --incident INC-1 export --format json -o '$T/log.json'"
+check "the export verifies" sh -c "'$BIN/concord' verify '$T/log.json' >/dev/null"
+# A lease claimed through A and renewed through B: A does not let it run
+# out while it is renewed; once it is not, it runs out exactly once.
+check "declare a second action" sh -c \
+    "CONCORD_HUB=$A '$BIN/concord' --incident INC-1 declare renew-me >/dev/null"
+check "bob claims it on A for 3 s" sh -c \
+    "CONCORD_HUB=$A '$BIN/concord' --as bob --incident INC-1 claim renew-me --ttl 3 >/dev/null"
+check "B knows the claim" wait_for 10 sh -c \
+    "CONCORD_HUB=$B '$BIN/concord' --incident INC-1 show 2>/dev/null | grep -q 'renew-me.*bob'"
+renewed=0
+for i in $(seq 1 8); do
+	CONCORD_HUB=$B "$BIN/concord" --as bob --incident INC-1 renew renew-me \
+	    >/dev/null 2>&1 && renewed=$((renewed + 1))
+	sleep 1	# the renewal period under test, not a synchronisation
+done
+check "bob renews it through B for 8 s ($renewed renewals)" test "$renewed" = 8
+expires() { pg_sql "SELECT count(*) FROM concord_events WHERE
+    body LIKE '%action.expire%' AND body LIKE '%renew-me%'"; }
+check "A did not let it run out" test "$(expires)" = 0
+ran_out() { [ "$(expires)" -ge 1 ]; }
+check "it runs out once it is not renewed" wait_for 20 ran_out
+check "exactly once in the log" test "$(expires)" = 1
+
+echo "# commands decided again after the other hub wrote first: $(cat \
+    "$T/data/concordd.log" "$T/b/concordd.log" | grep -c 'deciding this hub')"
+finish
