@@ -150,6 +150,8 @@ int		 store_users_right(struct store_users *, const char *,
 int		 store_users_list(struct store_users *, struct store_user **u,
 		    size_t *n, char **cause);
 void		 store_users_free(struct store_user *, size_t);
+
+/*
  * Several hubs on one store (PostgreSQL).  store_shared says whether other
  * hubs may write to the store (1) or not (0: SQLite, whose hub is the only
  * writer; the others are then trivial).  store_head, inside a batch, locks
