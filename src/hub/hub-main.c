@@ -616,7 +616,7 @@ hub_main(int argc, char **argv)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "snapshot-after", required_argument, NULL, 'S' },
-		{ "cert", required_argument, NULL, 'T' },
+		{ "cert", required_argument, NULL, 'e' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "private", no_argument, NULL, 'P' },
 		{ "rate", required_argument, NULL, 'r' },
