@@ -570,7 +570,8 @@ void		 core_state_apply(struct core_state *, const struct core_event *,
  * Follow the chain by one event received with hash, the chain value after
  * it: the one place a log from elsewhere (store, hub, export) is folded.
  * Returns 0 when e was event state->seq + 1 and the chain after it equals
- * hash.  Otherwise *cause says why (the caller frees it) and it returns
+ * hash (hash NULL: it was not sent, and a later event's checks it; the
+ * value is then state->chain).  Otherwise *cause says why (the caller frees it) and it returns
  * CORE_FOLLOW_GAP when e is not the next event (the state is unchanged), or
  * CORE_FOLLOW_BROKEN when the chain does not match (the state has folded e
  * and no longer verifies: the caller discards it).

@@ -17,7 +17,7 @@
 
 #include "core.h"
 
-#define PROTO_VERSION		4
+#define PROTO_VERSION		5
 #define PROTO_SUBPROTOCOL	"concord"
 #define PROTO_MAX_MSG		(1024 * 1024)	/* largest message, bytes */
 #define PROTO_PAGE_EVENTS	512		/* events per catch-up page */
@@ -134,6 +134,9 @@ struct proto_msg {
 	int64_t			 t;		/* ping, pong */
 	struct core_event	*events;	/* events */
 	unsigned char		(*hashes)[CORE_HASH_LEN]; /* chain after each */
+	char			*hashed;	/* events: 1 where the hash was
+						   sent (always the last; the
+						   others' are zero) */
 	size_t			 nevents;
 	struct proto_incident	*incidents;
 	size_t			 nincidents;
@@ -204,9 +207,15 @@ void	proto_msg_encode(const struct proto_msg *, struct buf *);
  * accepts an event.  Returns 0, or -1 with *cause (caller frees).
  */
 int	proto_event_check(const struct core_event *, char **cause);
-/* Start and finish an events message around encoded events. */
+/*
+ * Start and finish an events message around encoded events (wire forms
+ * joined by commas).  Only the last event of a message need carry its
+ * chain value: before adding the next, proto_events_unhash drops the hash
+ * member from the wire form that ends b if it has one.
+ */
 void	proto_events_begin(const char *incident, struct buf *);
 void	proto_events_end(struct buf *);
+void	proto_events_unhash(struct buf *);
 /*
  * Append a snapshot message of st (which must be at a committed seq); lease
  * deadlines travel as time left relative to now (monotonic ms).

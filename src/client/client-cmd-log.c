@@ -42,7 +42,7 @@ client_cmd_log_exec(struct client_args *a)
 	char			*cause = NULL, digest[CORE_DIGEST_LEN + 1];
 	int			 follow = client_opt(a, "follow") != NULL;
 	int			 unreachable, rc, attempt = 0, lost = 0;
-	int64_t			 head = 0;
+	int64_t			 head = 0, from;
 	size_t			 i;
 
 	if (a->nwords != 0)
@@ -106,16 +106,25 @@ client_cmd_log_exec(struct client_args *a)
 			continue;
 		}
 		rc = CLIENT_EXIT_OK;
+		/* A message's last event checks the chain of them all:
+		 * fold them all before printing any. */
+		from = st.seq;
 		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
 			if (m.events[i].seq <= st.seq)
 				continue;
-			if (core_state_follow(&st, &m.events[i], m.hashes[i],
-			    &ctx, &cause) != 0) {
+			if (core_state_follow(&st, &m.events[i], m.hashed[i] ?
+			    m.hashes[i] : NULL, &ctx, &cause) != 0) {
 				rc = client_hub_fail(CLIENT_EXIT_ERROR, "%s",
 				    cause);
 				break;
 			}
-			client_cmd_log_print(a, &m.events[i], m.hashes[i]);
+			memcpy(m.hashes[i], st.chain, CORE_HASH_LEN);
+		}
+		for (i = 0; rc == CLIENT_EXIT_OK && m.kind == PROTO_EVENTS &&
+		    i < m.nevents; i++) {
+			if (m.events[i].seq > from)
+				client_cmd_log_print(a, &m.events[i],
+				    m.hashes[i]);
 		}
 		proto_msg_clear(&m);
 		if (rc != CLIENT_EXIT_OK)

@@ -548,8 +548,8 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 		for (i = 0; m.kind == PROTO_EVENTS && i < m.nevents; i++) {
 			if (m.events[i].seq <= st->seq)
 				continue;
-			if (core_state_follow(st, &m.events[i], m.hashes[i],
-			    &ctx, &cause) != 0) {
+			if (core_state_follow(st, &m.events[i], m.hashed[i] ?
+			    m.hashes[i] : NULL, &ctx, &cause) != 0) {
 				client_conn_free(cc);
 				proto_msg_clear(&m);
 				rc = client_hub_fail(CLIENT_EXIT_ERROR,
@@ -567,7 +567,7 @@ client_hub_sync(struct client_args *a, struct core_state *st,
 				    sizeof **hashes);
 			}
 			core_event_copy(&(*events)[*n], &m.events[i]);
-			memcpy((*hashes)[*n], m.hashes[i], CORE_HASH_LEN);
+			memcpy((*hashes)[*n], st->chain, CORE_HASH_LEN);
 			(*n)++;
 		}
 		proto_msg_clear(&m);

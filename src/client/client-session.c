@@ -371,7 +371,8 @@ session_message(void *arg, struct proto_msg *m)
 	switch (m->kind) {
 	case PROTO_EVENTS:
 		for (i = 0; i < m->nevents; i++) {
-			if (session_event(s, &m->events[i], m->hashes[i]) != 0) {
+			if (session_event(s, &m->events[i], m->hashed[i] ?
+			    m->hashes[i] : NULL) != 0) {
 				snprintf(why, sizeof why, "the log did not "
 				    "verify at seq %lld", (long long)
 				    m->events[i].seq);

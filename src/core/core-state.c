@@ -414,7 +414,7 @@ core_state_follow(struct core_state *s, const struct core_event *e,
 	core_state_apply(s, e, ctx);
 	core_assert(s->seq == e->seq);
 	core_state_assert(s);
-	if (memcmp(s->chain, hash, CORE_HASH_LEN) != 0) {
+	if (hash != NULL && memcmp(s->chain, hash, CORE_HASH_LEN) != 0) {
 		*cause = xasprintf("chain mismatch at seq %lld",
 		    (long long)e->seq);
 		return CORE_FOLLOW_BROKEN;

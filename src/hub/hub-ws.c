@@ -31,8 +31,9 @@
  * the ring of recent events (hub-ring.c) while it holds the follower's
  * next event, and from the store, which keeps the same bytes, for a
  * follower further behind.  Nothing is decoded or encoded per follower: a
- * page is the events message's start, the stored bytes joined by commas,
- * and its end.  Each stored form is checked to be the next event's (it
+ * page is the events message's start, the stored bytes joined by commas
+ * (each but the last without its chain value, which the follower computes
+ * and the last one checks), and its end.  Each stored form is checked to be the next event's (it
  * starts {"seq":N,) before it is sent.  A store that cannot give a
  * follower its next events (an error, a gap, a wrong form) closes that
  * follower with an error "store" and is logged; the hub and every other
@@ -679,8 +680,10 @@ struct hub_ws_page {
 static int
 hub_ws_page_add(struct hub_ws_page *pg, const char *wire, size_t len)
 {
-	if (pg->n++ > 0)
+	if (pg->n++ > 0) {
+		proto_events_unhash(pg->b);	/* the last one checks it */
 		util_buf_addc(pg->b, ',');
+	}
 	util_buf_add(pg->b, wire, len);
 	pg->last++;
 	pg->full = pg->n >= PROTO_PAGE_EVENTS ||

@@ -90,6 +90,7 @@ proto_msg_clear(struct proto_msg *m)
 		core_event_clear(&m->events[i]);
 	free(m->events);
 	free(m->hashes);
+	free(m->hashed);
 	for (i = 0; i < m->nincidents; i++) {
 		free(m->incidents[i].id);
 		free(m->incidents[i].title);
@@ -582,10 +583,14 @@ proto_event_fields(const cJSON *o, const char *typekey, struct core_event *e,
 	return 0;
 }
 
-/* Decode an array of event objects, each obeying every field rule. */
+/*
+ * Decode an array of event objects, each obeying every field rule.  Each
+ * carries the chain value after it when every is set; otherwise only the
+ * last must (the reader computes the others, and the last one checks them).
+ */
 static int
-proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
-    char **cause)
+proto_decode_events(const cJSON *o, const char *key, int every,
+    struct proto_msg *m, char **cause)
 {
 	const cJSON	*items = cJSON_GetObjectItemCaseSensitive(o, key);
 	const cJSON	*it;
@@ -599,6 +604,7 @@ proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
 	n = (size_t)cJSON_GetArraySize(items);
 	m->events = xcalloc(n + 1, sizeof *m->events);
 	m->hashes = xcalloc(n + 1, sizeof *m->hashes);
+	m->hashed = xcalloc(n + 1, 1);
 	cJSON_ArrayForEach(it, items) {
 		core_event_init(&m->events[i]);
 		m->nevents = i + 1;
@@ -607,8 +613,11 @@ proto_decode_events(const cJSON *o, const char *key, struct proto_msg *m,
 			return -1;
 		}
 		if (proto_event_fields(it, "type", &m->events[i], cause) != 0 ||
-		    proto_get_hash(it, "hash", m->hashes[i], 1, cause) != 0)
+		    proto_get_hash(it, "hash", m->hashes[i],
+		    every || i + 1 == n, cause) != 0)
 			return -1;
+		m->hashed[i] = cJSON_GetObjectItemCaseSensitive(it,
+		    "hash") != NULL;
 		if (core_event_valid(&m->events[i], CORE_VALID_EVENT,
 		    &why) != 0) {
 			*cause = xasprintf("event %zu: %s", i + 1, why);
@@ -985,7 +994,7 @@ proto_msg_decode(const char *p, size_t len, struct proto_msg *m, char **cause)
 			goto out;
 		break;
 	case PROTO_EVENTS:
-		if (proto_decode_events(o, "items", m, cause) != 0)
+		if (proto_decode_events(o, "items", 0, m, cause) != 0)
 			goto out;
 		break;
 	case PROTO_PING:
@@ -1197,7 +1206,8 @@ proto_msg_encode(const struct proto_msg *m, struct buf *b)
 		for (i = 0; i < m->nevents; i++) {
 			it = cJSON_CreateObject();
 			proto_put_event(it, "type", &m->events[i], 1);
-			if (m->hashes != NULL)
+			if (m->hashes != NULL && (m->hashed == NULL ||
+			    m->hashed[i]))
 				proto_put_hash(it, "hash", m->hashes[i]);
 			cJSON_AddItemToArray(a, it);
 		}
@@ -1533,7 +1543,7 @@ proto_export_decode(const char *p, size_t len, char **id,
 	*head = -1;
 	if (proto_get_int(o, "head", head, PROTO_COUNT, 1, &why) != 0 ||
 	    proto_get_hash(o, "chain", chain, 1, &why) != 0 ||
-	    proto_decode_events(o, "events", &m, &why) != 0) {
+	    proto_decode_events(o, "events", 1, &m, &why) != 0) {
 		*cause = xasprintf("bad event in export: %s", why);
 		free(why);
 		proto_msg_clear(&m);

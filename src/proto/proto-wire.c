@@ -13,7 +13,9 @@
  *
  * proto_wire_encode writes an event as its canonical bytes would give it
  * back (empty strings and empty list entries left out), which is what the
- * store holds and what every follower has always been sent.
+ * store holds and what every follower is sent; in an events message only
+ * the last event keeps its "hash" member (proto_events_unhash), since the
+ * reader computes the chain and the last value checks all of them.
  *
  * proto_event_prepare gives proto_event_check's answer for the event the
  * hub is about to log, cheaply for the usual one: an event whose strings
@@ -267,6 +269,20 @@ proto_wire_encode(const struct core_event *e, const unsigned char *hash,
     struct buf *b)
 {
 	proto_wire_event(e, hash, 1, b);
+}
+
+void
+proto_events_unhash(struct buf *b)
+{
+	static const char	 key[] = ",\"hash\":\"";
+	size_t			 n = sizeof key - 1 + CORE_HASH_LEN * 2 + 2;
+
+	if (b->len < n || b->data[b->len - 1] != '}' ||
+	    b->data[b->len - 2] != '"' ||
+	    memcmp(b->data + b->len - n, key, sizeof key - 1) != 0)
+		return;
+	b->len -= n;
+	util_buf_addc(b, '}');
 }
 
 void

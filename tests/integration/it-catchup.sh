@@ -44,4 +44,17 @@ check "both end at the same seq and chain value" \
 check "the last event is seq 10101" grep -q '"seq":10101,' "$T/b.out"
 check "no event was received twice or skipped" sh -c \
     "grep -o '\"seq\":[0-9]*' $T/b.out | uniq -d | wc -l | grep -qx 0"
+
+# On the wire a page of events carries the chain value once, with its last
+# event: the client computes the others, and that one checks them all.
+V=$(sed -n 's/^#define PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$TOP/include/proto.h")
+"$TOOLS/rawws" -t 10 "unix:$T/hub.sock" 'send:{"type":"hello","proto":'$V',"user":"carol","incident":"INC-1","from":0}' \
+    recv recv recv recv >"$T/raw.out" 2>&1
+grep '"type":"events"' "$T/raw.out" | head -1 >"$T/page.out"
+check "a page holds many events ($(grep -o '"seq":' "$T/page.out" | wc -l))" \
+    test "$(grep -o '"seq":' "$T/page.out" | wc -l)" -gt 100
+check "and one chain value, on its last event" sh -c \
+    "[ \$(grep -o '\"hash\":' $T/page.out | wc -l) = 1 ] &&
+    grep -q '\"hash\":\"[0-9a-f]\{64\}\"}\]' $T/page.out"
 finish

@@ -72,7 +72,7 @@
  * (a repeat or an older seq is a duplicate, a jump is out of order and
  * leaves the skipped ones missing); at the end each follower must hold the
  * probe's head with the chain value the probe was given, and the same
- * fingerprint of every (seq, hash) it received as every other follower.
+ * fingerprint of every seq it received as every other follower.
  * The first -V followers (default all) also decode every event with the
  * protocol's own decoder and recompute the hash chain, from the incident's
  * start when they followed from 0.  For the peers, which have no seq, every
@@ -203,7 +203,7 @@ struct lg_conn {
 	int64_t		 ooo;
 	int64_t		 reorder;	/* a writer's notes reordered */
 	int64_t		 bogus;		/* notes no writer sent */
-	uint64_t	 fp;		/* of every (seq, hash) */
+	uint64_t	 fp;		/* of every seq */
 	char		 hash[CORE_HASH_LEN * 2 + 1];
 	int		 chained;	/* chain holds a known value */
 	unsigned char	 chain[CORE_HASH_LEN];
@@ -604,7 +604,10 @@ lg_fnv(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
-/* A concord follower received event seq with chain value hash (64 hex). */
+/*
+ * A concord follower received event seq, with its chain value (64 hex) if
+ * it was sent (a message's last event), else NULL.
+ */
 static void
 lg_follow_seq(struct lg_conn *c, int64_t seq, const char *hash)
 {
@@ -617,9 +620,11 @@ lg_follow_seq(struct lg_conn *c, int64_t seq, const char *hash)
 		c->missing += seq - c->seq - 1;
 	}
 	c->seq = seq;
-	memcpy(c->hash, hash, CORE_HASH_LEN * 2);
 	c->fp = lg_fnv(c->fp, &seq, sizeof seq);
-	c->fp = lg_fnv(c->fp, hash, CORE_HASH_LEN * 2);
+	if (hash != NULL)
+		memcpy(c->hash, hash, CORE_HASH_LEN * 2);
+	else
+		c->hash[0] = '\0';	/* known again at the message's end */
 }
 
 /* Find the number after key (such as "\"seq\":") in p; -1 if absent. */
@@ -676,21 +681,22 @@ lg_verify(struct lg_conn *c, const char *p, size_t len)
 			if (m.events[i].seq == 1) {
 				core_chain_start(lg.incident, c->chain);
 				c->chained = 1;
-			} else {
+			} else if (m.hashed[i]) {
 				/* Joined midway: trust the first value. */
 				memcpy(c->chain, m.hashes[i], CORE_HASH_LEN);
 				c->chained = 1;
 				continue;
-			}
+			} else
+				continue;	/* until one is sent */
 		}
 		core_chain_next(c->chain, &m.events[i], h);
-		if (memcmp(h, m.hashes[i], CORE_HASH_LEN) != 0) {
+		if (m.hashed[i] && memcmp(h, m.hashes[i], CORE_HASH_LEN) != 0) {
 			if (c->chain_bad++ == 0)
 				fprintf(stderr, "loadgen: follower %d: chain "
 				    "broken at seq %lld\n", c->id,
 				    (long long)m.events[i].seq);
 		}
-		memcpy(c->chain, m.hashes[i], CORE_HASH_LEN);
+		memcpy(c->chain, h, CORE_HASH_LEN);
 		c->checked++;
 	}
 	proto_msg_clear(&m);
@@ -698,14 +704,15 @@ lg_verify(struct lg_conn *c, const char *p, size_t len)
 
 /*
  * An events message from the hub, read without a JSON parser: each item
- * starts {"seq":N, holds "text":"..." before "hash":"<64 hex>"} and items
- * are separated by commas.  A quote inside a JSON string is escaped, so
- * the keys cannot be mistaken for text.
+ * starts {"seq":N, holds "text":"..." and, if it is the message's last,
+ * ends "hash":"<64 hex>"}; items are separated by commas.  A quote inside
+ * a JSON string is escaped, so neither the keys nor the boundary },{"seq":
+ * can be mistaken for text.
  */
 static void
 lg_events(struct lg_conn *c, const char *p, size_t len, int64_t now)
 {
-	const char	*end = p + len, *q, *h, *t;
+	const char	*end = p + len, *q, *h, *t, *e, *ie, *te;
 	int64_t		 seq, n, ts;
 	int		 w;
 
@@ -716,19 +723,20 @@ lg_events(struct lg_conn *c, const char *p, size_t len, int64_t now)
 		q += 7;
 		if ((seq = lg_num(&q, end)) < 0)
 			break;
-		if ((h = memmem(q, (size_t)(end - q), "\"hash\":\"", 8)) ==
-		    NULL || end - h < 8 + CORE_HASH_LEN * 2 + 1)
+		e = memmem(q, (size_t)(end - q), "},{\"seq\":", 9);
+		ie = e != NULL ? e : end;
+		h = memmem(q, (size_t)(ie - q), "\"hash\":\"", 8);
+		if (h != NULL && ie - h < 8 + CORE_HASH_LEN * 2 + 1)
 			break;
-		t = memmem(q, (size_t)(h - q), "\"text\":\"", 8);
-		if (t != NULL && lg_note_parse(t + 8, (size_t)(h - t - 8), &w,
+		te = h != NULL ? h : ie;
+		t = memmem(q, (size_t)(te - q), "\"text\":\"", 8);
+		if (t != NULL && lg_note_parse(t + 8, (size_t)(te - t - 8), &w,
 		    &n, &ts) == 0 && seq > c->seq)
 			lg_deliver(c, w, n, ts, now);
-		lg_follow_seq(c, seq, h + 8);
-		q = h + 8 + CORE_HASH_LEN * 2 + 1;
-		if (q < end && *q == '}')
-			q++;
-		if (q < end && *q == ',')
-			q++;
+		lg_follow_seq(c, seq, h != NULL ? h + 8 : NULL);
+		if (e == NULL)
+			break;
+		q = e + 2;
 	}
 	if (c->verify)
 		lg_verify(c, p, len);

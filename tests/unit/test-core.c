@@ -3899,6 +3899,16 @@ test_state_follow(void **state)
 	free(cause);
 	core_state_clear(&s);
 
+	/* Values not sent (NULL): a later one checks them. */
+	core_state_init(&s, "INC-F");
+	for (i = 0; i < 3; i++)
+		assert_int_equal(core_state_follow(&s, &log[i], NULL, &ctx,
+		    &cause), 0);
+	assert_memory_equal(s.chain, hash[2], CORE_HASH_LEN);
+	assert_int_equal(core_state_follow(&s, &log[3], hash[3], &ctx,
+	    &cause), 0);
+	core_state_clear(&s);
+
 	/* An event changed after its chain value was computed. */
 	core_state_init(&s, "INC-F");
 	free(log[1].text);
@@ -3908,6 +3918,17 @@ test_state_follow(void **state)
 	assert_int_equal(core_state_follow(&s, &log[1], hash[1], &ctx,
 	    &cause), CORE_FOLLOW_BROKEN);
 	assert_string_equal(cause, "chain mismatch at seq 2");
+	free(cause);
+	core_state_clear(&s);
+	/* ... which the next value sent finds when its own was not. */
+	core_state_init(&s, "INC-F");
+	assert_int_equal(core_state_follow(&s, &log[0], NULL, &ctx, &cause),
+	    0);
+	assert_int_equal(core_state_follow(&s, &log[1], NULL, &ctx, &cause),
+	    0);
+	assert_int_equal(core_state_follow(&s, &log[2], hash[2], &ctx,
+	    &cause), CORE_FOLLOW_BROKEN);
+	assert_string_equal(cause, "chain mismatch at seq 3");
 	free(cause);
 	core_state_clear(&s);
 

@@ -342,6 +342,7 @@ test_events_batch_and_export(void **state)
 	int64_t			 head;
 	struct core_event	*ev;
 	char			*cause = NULL, *id;
+	const char		*unhashed;
 	size_t			 n, i;
 
 	(void)state;
@@ -354,21 +355,40 @@ test_events_batch_and_export(void **state)
 		e.type = CORE_NOTE;
 		e.actor = xstrdup("bob");
 		e.text = xasprintf("note %zu", i);
-		if (i > 1)
+		if (i > 1) {
+			proto_events_unhash(&b);
 			util_buf_addc(&b, ',');
+		}
 		proto_event_encode(&e, h, &b);
 		core_event_clear(&e);
 	}
 	proto_events_end(&b);
+	/* Only the last event keeps its chain value. */
+	assert_non_null(strstr(b.data, "\"hash\""));
+	assert_null(strstr(strstr(b.data, "\"hash\"") + 1, "\"hash\""));
+	assert_non_null(strstr(b.data, "\"text\":\"note 3\",\"hash\":"));
 	if (proto_msg_decode(b.data, b.len, &m, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(m.kind, PROTO_EVENTS);
 	assert_string_equal(m.incident, "INC-1");
 	assert_int_equal(m.nevents, 3);
+	assert_string_equal(m.events[0].text, "note 1");
 	assert_string_equal(m.events[2].text, "note 3");
-	assert_memory_equal(m.hashes[1], h, CORE_HASH_LEN);
+	assert_int_equal(m.hashed[0], 0);
+	assert_int_equal(m.hashed[1], 0);
+	assert_int_equal(m.hashed[2], 1);
+	assert_memory_equal(m.hashes[2], h, CORE_HASH_LEN);
 	proto_msg_clear(&m);
+	/* Nothing to drop from a form without a hash, or from no form. */
+	n = b.len;
+	proto_events_unhash(&b);
+	assert_int_equal(b.len, n);
 	util_buf_clear(&b);
+
+	/* The last event must carry its hash; an export's every event. */
+	assert_true(decode_fails("{\"type\":\"events\",\"incident\":\"I\","
+	    "\"items\":[{\"seq\":1,\"type\":\"note\",\"actor\":\"a\","
+	    "\"text\":\"x\"}]}", "hash"));
 
 	util_buf_init(&b);
 	util_buf_adds(&b, "{\"incident\":\"INC-4\",\"head\":1,\"chain\":"
@@ -394,6 +414,16 @@ test_events_batch_and_export(void **state)
 	free(hashes);
 	free(id);
 	util_buf_clear(&b);
+	unhashed = "{\"incident\":\"I\",\"head\":2,\"chain\":\"07070707070707"
+	    "07070707070707070707070707070707070707070707070707\",\"events\":["
+	    "{\"seq\":1,\"type\":\"note\",\"actor\":\"a\",\"text\":\"x\"},"
+	    "{\"seq\":2,\"type\":\"note\",\"actor\":\"a\",\"text\":\"y\","
+	    "\"hash\":\"07070707070707070707070707070707070707070707070707070707"
+	    "07070707\"}]}";
+	assert_int_equal(proto_export_decode(unhashed, strlen(unhashed), &id,
+	    &ev, &hashes, &n, &head, end, &cause), -1);
+	assert_non_null(strstr(cause, "hash"));
+	free(cause);
 	assert_int_equal(proto_export_decode("{\"events\":[]}", 13, &id, &ev,
 	    &hashes, &n, &head, end, &cause), -1);
 	assert_non_null(strstr(cause, "not a concord export"));
