@@ -66,7 +66,8 @@
  * acknowledged note, or -D seconds pass.  Each note's text is
  * "loadgen wW nN tT ..." padded to its size: writer W's N-th note, sent at
  * T microseconds on this process's monotonic clock, so a follower measures
- * latency with the same clock.  With no writers the run is a catch-up
+ * latency with the same clock; its operation id is "wW-N-PID", so that
+ * runs into the same incident (-i) never repeat one.  With no writers the run is a catch-up
  * (each follower's time from connecting to holding the head) or, with -H,
  * an idle hold: the hub's memory per follower once all have caught up.
  *
@@ -1371,9 +1372,9 @@ note:
 	switch (lg.kind) {
 	case LG_CONCORD:
 		len = (size_t)snprintf(p, 256, "{\"type\":\"command\",\"op\":"
-		    "\"w%d-%lld\",\"incident\":\"%s\",\"cmd\":\"note\","
-		    "\"text\":\"", c->id, (long long)(c->sent + 1),
-		    lg.incident);
+		    "\"w%d-%lld-%d\",\"incident\":\"%s\",\"cmd\":"
+		    "\"note\",\"text\":\"", c->id, (long long)(c->sent + 1),
+		    (int)getpid(), lg.incident);
 		memcpy(p + len, text, tlen);
 		len += tlen;
 		memcpy(p + len, "\"}", 2);
