@@ -177,8 +177,9 @@ demo: all
 	@bin/concord demo
 
 # Not part of check: concordd measured against a Node ws relay and Redis
-# pub/sub with the load generator, then group commit and the console;
-# installs redis-server and npm's ws when missing (see bench/run.sh).
+# pub/sub with the load generator, then group commit, the console, and
+# hubs on PostgreSQL against the SQLite hub; installs redis-server,
+# postgresql and npm's ws when missing (see bench/run.sh).
 bench: all $(TOOLS_BIN)
 	@bench/run.sh
 

@@ -4,7 +4,7 @@
 # $BENCH_KV, read by bench/table.awk.
 export TZ=UTC LC_ALL=C.UTF-8
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=$top/bin
+BIN=${BENCH_BIN:-$top/bin}
 LG=$top/build/tools/loadgen
 RUNS=${RUNS:-3}
 

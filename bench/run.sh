@@ -10,19 +10,25 @@
 #                     catch-up time, memory under overload
 #   bench/commit.sh   group commit against one SQLite commit per event
 #   bench/console.sh  the console's key-to-frame time and memory
+#   bench/pg.sh       concordd on PostgreSQL (a private cluster, durable
+#                     settings) against the SQLite hub: acknowledged
+#                     notes/s, and delivery latency on one hub and from
+#                     hub to hub (about two minutes; PG_* sizes)
 #
 # and prints a table (median of RUNS runs with min-max, concord/peer
 # ratios, the targets of the performance issue) which it also writes to
 # bench/results/DATE-HOST.md (or $BENCH_OUT), with the raw figures, one
 # line per run, beside it in DATE-HOST.figures.  Sizes and the sections to
 # run come from the environment (see each script; RUNS, DELIVERIES,
-# FOLLOWERS, WRITERS, CATCHUP, SECTIONS, ...); the defaults take about a
-# quarter of an hour on two cores.  Nothing here is a pass/fail test.
+# FOLLOWERS, WRITERS, CATCHUP, SECTIONS, ...; SECTIONS=pg runs the
+# PostgreSQL figures alone); the defaults take about a quarter of an hour
+# on two cores.  BENCH_BIN measures the programs of another directory
+# (default bin/).  Nothing here is a pass/fail test.
 set -u
 . "$(dirname "$0")/lib.sh"
 WS_VERSION=8.23.0
 SECTIONS=${SECTIONS:-fanout latency durable idle catchup overload commit \
-    console}
+    console pg}
 export RUNS SECTIONS
 
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -32,6 +38,8 @@ command -v redis-server >/dev/null || need="$need redis-server"
 command -v node >/dev/null || need="$need nodejs"
 command -v npm >/dev/null || need="$need npm"
 command -v taskset >/dev/null || need="$need util-linux"
+want pg && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 &&
+    need="$need postgresql"
 if [ -n "$need" ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "make bench needs$need: run it as root to install" >&2
@@ -80,6 +88,9 @@ versions="$versions; Node $(node --version) with ws $WS_VERSION"
 versions="$versions; libwebsockets $(pkg-config --modversion \
     libwebsockets | sed 's/-$//')"
 versions="$versions; SQLite $(sqlite3 --version | awk '{ print $1 }')"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+want pg && [ -x "$pgbin/postgres" ] && versions="$versions; PostgreSQL \
+$("$pgbin/postgres" --version | awk '{ print $3 }')"
 
 echo "concord bench on $machine"
 echo "$versions; $pinned; $RUNS run(s) of each figure"
@@ -92,6 +103,7 @@ done
 [ -z "$fan" ] || SECTIONS=$fan bash "$top/bench/fanout.sh"
 if want commit; then echo; bash "$top/bench/commit.sh"; fi
 if want console; then echo; bash "$top/bench/console.sh"; fi
+if want pg; then echo; bash "$top/bench/pg.sh"; fi
 secs=$(( $(date +%s) - start ))
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -131,6 +143,12 @@ mkdir -p "$(dirname "$out")"
 	    -v ov_stalled="${OVERLOAD_STALLED:-50}" \
 	    -v ov_secs="${OVERLOAD_SECS:-15}" \
 	    -v big="${BIG:-100000}" -v small="${SMALL:-1000}" \
+	    -v pg_followers="${PG_FOLLOWERS:-10}" \
+	    -v pg_writers="${PG_WRITERS:-4}" -v pg_n="${PG_N:-20000}" \
+	    -v pg_lat_followers="${PG_LAT_FOLLOWERS:-10}" \
+	    -v pg_lat_rate="${PG_LAT_RATE:-500}" \
+	    -v pg_settings="$(cat "$BENCH_W/pg.settings" 2>/dev/null)" \
+	    -v pinned="$pinned" \
 	    -f "$top/bench/table.awk" "$BENCH_KV"
 } >"$out"
 # The raw figures beside it, one "KEY VALUE" line per run.

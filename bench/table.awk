@@ -91,6 +91,11 @@ END {
 	if (lat)
 		latency_table()
 	rest_tables()
+	for (k in cnt)
+		if (k ~ /^pg\./)
+			pg = 1
+	if (pg)
+		pg_table()
 }
 
 function fanout_table(    i, j, x, k, p, g, met, gen, line, cellb, b, n) {
@@ -296,4 +301,55 @@ function rest_tables(    i, k, g, t, grow, c, any) {
 		    fmt(med("console.small.p99"), -1) ", " \
 		    fmt(med("console.small.rss") / 1024, 1) " |"
 	}
+}
+
+# bench/pg.sh: the SQLite hub against hubs on PostgreSQL.
+function pg_table() {
+	print "### PostgreSQL: several hubs on one database"
+	print ""
+	print "The same notes through the SQLite hub and through concordd on " \
+	    "a private PostgreSQL cluster on the same disk, in the same run, " \
+	    "interleaved run by run.  Durability: the SQLite hub commits " \
+	    "in WAL mode with synchronous=FULL (an fsync per group commit); " \
+	    (pg_settings != "" ? pg_settings : "PostgreSQL") \
+	    " (a WAL flush per commit).  " \
+	    "PostgreSQL runs on the hubs' core (" pinned "; postgres " \
+	    "shares core 0).  Hub to hub: the writer on hub A, the " \
+	    "followers on hub B, which hears of A's commits through " \
+	    "LISTEN/NOTIFY and reads them from the database; while the " \
+	    "latency runs, hub B reads every commit of A."
+	print ""
+	print "| figure | SQLite hub | PostgreSQL, one hub | PostgreSQL, " \
+	    "hub A → hub B | one hub / SQLite | A → B / SQLite |"
+	print "|---|---|---|---|---|---|"
+	if (has("pg.durable.sqlite") || has("pg.durable.pg"))
+		print "| durable (acknowledged) events/s, " pg_followers \
+		    " followers, " pg_writers " writers flat out, " \
+		    fmt(pg_n, -1) " a run | " \
+		    cell("pg.durable.sqlite", 1, -1) " | " \
+		    cell("pg.durable.pg", 1, -1) " | — | " \
+		    ratio("pg.durable.pg", "pg.durable.sqlite") " | |"
+	if (has("pg.p50.sqlite") || has("pg.p50.pg") || has("pg.p50.pgx")) {
+		print "| delivery latency p50, ms, " pg_lat_followers \
+		    " followers × " fmt(pg_lat_rate, -1) " events/s | " \
+		    cell("pg.p50.sqlite", 1000, 2) " | " \
+		    cell("pg.p50.pg", 1000, 2) " | " \
+		    cell("pg.p50.pgx", 1000, 2) " | " \
+		    ratio("pg.p50.pg", "pg.p50.sqlite") " | " \
+		    ratio("pg.p50.pgx", "pg.p50.sqlite") " |"
+		print "| delivery latency p99, ms | " \
+		    cell("pg.p99.sqlite", 1000, 2) " | " \
+		    cell("pg.p99.pg", 1000, 2) " | " \
+		    cell("pg.p99.pgx", 1000, 2) " | " \
+		    ratio("pg.p99.pg", "pg.p99.sqlite") " | " \
+		    ratio("pg.p99.pgx", "pg.p99.sqlite") " |"
+		print "| CPU of the followers' hub, % of a core " \
+		    "(PostgreSQL's not counted) | " \
+		    cell("pg.cpu.sqlite", 1, 0) " | " \
+		    cell("pg.cpu.pg", 1, 0) " | " \
+		    cell("pg.cpu.pgx", 1, 0) " | " \
+		    ratio("pg.cpu.pg", "pg.cpu.sqlite") " | " \
+		    ratio("pg.cpu.pgx", "pg.cpu.sqlite") " |"
+	}
+	print ""
 }

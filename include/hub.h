@@ -61,7 +61,8 @@
 #define HUB_USER_CONNECTIONS	32	/* connections per user */
 #define HUB_USER_INCIDENTS	20	/* open incidents per user */
 #define HUB_TELL_EVERY		10000	/* ms between slow-down notices */
-#define HUB_NOTIFY_POLL		10	/* ms between looks at other hubs' */
+#define HUB_NOTIFY_POLL		1000	/* ms between looks at other hubs'
+					   besides the socket's (reconnecting) */
 #define HUB_COMMIT_RETRY	250	/* ms between tries of a lost batch */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
@@ -297,6 +298,9 @@ struct hub {
 	lws_sorted_usec_list_t	 lease_sul;
 	lws_sorted_usec_list_t	 tick_sul;	/* notices signals */
 	lws_sorted_usec_list_t	 notify_sul;	/* other hubs' commits */
+	struct lws_vhost	*notify_vh;	/* of the notifications' socket */
+	struct lws		*notify_wsi;	/* watching notify_fd, or NULL */
+	int			 notify_fd;	/* a dup of the store's socket */
 	int			 notify_failing; /* said so in the log */
 	int			 notify_changed;
 	int			 commit_failing; /* said so in the log */
@@ -356,8 +360,9 @@ void	hub_state_client_gone(struct hub *, struct hub_client *);
  */
 int	hub_state_catchup(struct hub *, const char *id, int64_t seq);
 /*
- * With a shared store, look for other hubs' commits every HUB_NOTIFY_POLL
- * ms (the store's notifications) and catch up; nothing otherwise.
+ * With a shared store, catch up on other hubs' commits as soon as the
+ * store's notifications arrive (their socket is watched in the event loop)
+ * and every HUB_NOTIFY_POLL ms besides (reconnecting); nothing otherwise.
  */
 void	hub_state_listen(struct hub *);
 

@@ -181,6 +181,16 @@ int		 store_notified(struct store *, store_notify_fn *, void *,
 int		 store_renewed(struct store *, const char *incident,
 		    const char *action, int64_t fence, char **cause);
 /*
+ * The socket on which other hubs' notifications arrive, for the caller's
+ * event loop to watch (readable: call store_notified), or -1 if there is
+ * none (SQLite; or the connection is lost, and the next store_notified
+ * makes a new one).  The store owns it and closes it when it reconnects,
+ * in store_notified, after which the new socket may have the same number:
+ * the caller never closes it, and watches a dup of it that it compares
+ * with it (fstat) after each store_notified.
+ */
+int		 store_notify_fd(struct store *);
+/*
  * After a failure: was the connection to the database lost, so that the
  * same batch may succeed once it is back?  1 or 0 (always 0 for SQLite).
  */
@@ -213,6 +223,7 @@ struct store_backend {
 	int		 (*lost)(struct store *);
 	int		 (*renewed)(struct store *, const char *, const char *,
 			    int64_t, char **);
+	int		 (*notify_fd)(struct store *);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

@@ -20,9 +20,13 @@
  * keep the command as it came (redo), is decided again in order, refusals
  * included.  So what is acknowledged was decided against the locked head,
  * and two hubs never both grant a claim.  Other hubs' commits are read in
- * by hub_state_catchup when the store says so (notifications), into
- * incidents with nothing pending here, and followers are woken.
+ * by hub_state_catchup when the store says so (notifications, handled as
+ * soon as their socket is readable), into incidents with nothing pending
+ * here, and followers are woken.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,7 @@
 #include "store.h"
 
 static void	hub_state_arm_commit(struct hub *);
+static void	hub_state_watch(struct hub *);
 static void	hub_state_commit_cb(lws_sorted_usec_list_t *);
 static int	hub_state_opened_by_op(struct hub *, struct hub_incident *,
 		    const char *);
@@ -399,11 +404,11 @@ hub_state_notified(const char *id, int64_t seq, const char *lease,
 		hub->notify_changed = 1;
 }
 
+/* Read what other hubs committed, as the store says, and catch up. */
 static void
-hub_state_listen_cb(lws_sorted_usec_list_t *sul)
+hub_state_hear(struct hub *hub)
 {
-	struct hub	*hub = lws_container_of(sul, struct hub, notify_sul);
-	char		*cause = NULL;
+	char	*cause = NULL;
 
 	hub->notify_changed = 0;
 	if (store_notified(hub->store, hub_state_notified, hub,
@@ -421,8 +426,112 @@ hub_state_listen_cb(lws_sorted_usec_list_t *sul)
 		hub_state_leases(hub);
 		lws_cancel_service(hub->ctx);
 	}
+}
+
+/*
+ * The notifications' socket in the event loop.  libpq owns its socket and
+ * closes it when it reconnects, so the loop watches a dup of it, which lws
+ * owns and closes: the watch is dropped (its wsi loses the hub and is
+ * closed) whenever the store's socket is gone or is no longer the one the
+ * dup refers to, and a dup of the new one is watched instead.
+ */
+static int
+hub_state_notify_cb(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct hub	*hub;
+
+	(void)user;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		if ((hub = lws_get_opaque_user_data(wsi)) == NULL)
+			return -1;	/* dropped: lws closes the dup */
+		hub_state_hear(hub);
+		hub_state_watch(hub);	/* it may have reconnected */
+		return lws_get_opaque_user_data(wsi) == NULL ? -1 : 0;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		if ((hub = lws_get_opaque_user_data(wsi)) != NULL &&
+		    hub->notify_wsi == wsi)
+			hub->notify_wsi = NULL;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols hub_state_notify_protocols[] = {
+	{ "concord-store", hub_state_notify_cb, 0, 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void
+hub_state_unwatch(struct hub *hub)
+{
+	if (hub->notify_wsi == NULL)
+		return;
+	lws_set_opaque_user_data(hub->notify_wsi, NULL);
+	lws_set_timeout(hub->notify_wsi, PENDING_TIMEOUT_USER_OK,
+	    LWS_TO_KILL_ASYNC);
+	hub->notify_wsi = NULL;
+}
+
+/* Watch the store's notifications' socket, if it is not watched yet. */
+static void
+hub_state_watch(struct hub *hub)
+{
+	struct lws_context_creation_info	 info;
+	lws_adopt_desc_t			 ad;
+	struct stat				 now, was;
+	int					 fd, copy;
+
+	if ((fd = store_notify_fd(hub->store)) == -1) {
+		hub_state_unwatch(hub);
+		return;
+	}
+	if (hub->notify_wsi != NULL && fstat(fd, &now) == 0 &&
+	    fstat(hub->notify_fd, &was) == 0 && now.st_dev == was.st_dev &&
+	    now.st_ino == was.st_ino)
+		return;
+	hub_state_unwatch(hub);
+	if (hub->notify_vh == NULL) {
+		memset(&info, 0, sizeof info);
+		info.vhost_name = "store";
+		info.port = CONTEXT_PORT_NO_LISTEN;
+		info.protocols = hub_state_notify_protocols;
+		if ((hub->notify_vh = lws_create_vhost(hub->ctx,
+		    &info)) == NULL) {
+			util_log("store: cannot watch for other hubs' "
+			    "commits (every %d ms instead)", HUB_NOTIFY_POLL);
+			return;
+		}
+	}
+	if ((copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;		/* the timer looks again */
+	memset(&ad, 0, sizeof ad);
+	ad.vh = hub->notify_vh;
+	ad.type = LWS_ADOPT_RAW_FILE_DESC;
+	ad.fd.filefd = copy;
+	ad.vh_prot_name = hub_state_notify_protocols[0].name;
+	ad.opaque = hub;
+	/* On failure lws has closed the copy. */
+	if ((hub->notify_wsi = lws_adopt_descriptor_vhost_via_info(&ad)) !=
+	    NULL)
+		hub->notify_fd = copy;
+}
+
+static void
+hub_state_listen_cb(lws_sorted_usec_list_t *sul)
+{
+	struct hub	*hub = lws_container_of(sul, struct hub, notify_sul);
+
+	hub_state_hear(hub);
+	hub_state_watch(hub);
 	lws_sul_schedule(hub->ctx, 0, &hub->notify_sul, hub_state_listen_cb,
 	    HUB_NOTIFY_POLL * 1000);
+	lws_cancel_service(hub->ctx);
 }
 
 void

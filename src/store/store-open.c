@@ -246,3 +246,11 @@ store_renewed(struct store *st, const char *incident, const char *action,
 		return 0;
 	return st->be->renewed(st, incident, action, fence, cause);
 }
+
+int
+store_notify_fd(struct store *st)
+{
+	if (st->be->notify_fd == NULL)
+		return -1;
+	return st->be->notify_fd(st);
+}

@@ -30,7 +30,8 @@
  * first hub to insert has it), so numbering counts every head; a second
  * connection LISTENs on "concord" and store_notified reads what arrived on
  * it without blocking, reconnecting (and saying everything must be read
- * again) when it was lost.
+ * again) when it was lost; store_notify_fd gives its socket, which the hub
+ * watches in its event loop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -760,6 +761,16 @@ store_pg_lost(struct store *base)
 	return PQstatus(st->conn) != CONNECTION_OK;
 }
 
+static int
+store_pg_notify_fd(struct store *base)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+
+	if (st->listen == NULL || PQstatus(st->listen) != CONNECTION_OK)
+		return -1;
+	return PQsocket(st->listen);
+}
+
 static const struct store_backend store_pg_backend = {
 	"postgres",
 	store_pg_close,
@@ -778,4 +789,5 @@ static const struct store_backend store_pg_backend = {
 	store_pg_notified,
 	store_pg_lost,
 	store_pg_renewed,
+	store_pg_notify_fd,
 };

@@ -2,7 +2,9 @@
 # claims of one action at once, spread over both hubs, are granted exactly
 # once and the other nineteen refused naming the holder; notes written
 # through both hubs at once reach the clients of either in the same order,
-# with the same seq and digest, and the export verifies.
+# with the same seq and digest, and the export verifies; notes written on
+# one hub reach followers on the other at once, also after PostgreSQL
+# restarts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 check "a private PostgreSQL starts" pg_start || { finish; exit; }
@@ -95,6 +97,43 @@ check "A did not let it run out" test "$(expires)" = 0
 ran_out() { [ "$(expires)" -ge 1 ]; }
 check "it runs out once it is not renewed" wait_for 20 ran_out
 check "exactly once in the log" test "$(expires)" = 1
+
+# Hub to hub under load (tests/tools/loadgen.c, -A): notes written on A at
+# a steady rate (under the hub's limit per connection) reach followers on
+# B once each, in order, with A's chain, and soon: B watches its
+# notification socket in its event loop, so a note is not left waiting for
+# B's once-a-second look (which would put the median near half a second).
+# Again after PostgreSQL restarts: B watches the new connection's socket.
+crosshub() { # crosshub NAME
+	"$TOOLS/loadgen" -f 4 -w 1 -r 40 -d 3 -D 20 -i INC-1 -F 1000000000 \
+	    -A "$A" "$B" >"$T/$1.out" 2>"$T/$1.err" &
+	local lg=$!
+	PIDS+=($lg)
+	wait $lg
+	echo $? >"$T/$1.rc"
+	cat "$T/$1.out" "$T/$1.err"
+}
+lgkv() { tr ' ' '\n' <"$T/$1.out" | sed -n "s/^$2=//p"; }
+crosshub x1
+check "written on A, followed on B: every note once and in order ($(lgkv x1 deliveries) deliveries, status $(cat "$T/x1.rc"))" \
+    test "$(cat "$T/x1.rc")" = 0 -a "$(lgkv x1 deliveries)" -gt 0
+check "delivered from A to B with a median under 200 ms ($(lgkv x1 p50_us) us)" \
+    test "$(lgkv x1 p50_us)" -lt 200000
+check "PostgreSQL restarts" pg_restart
+back_on_b() {
+	CONCORD_HUB=$A "$BIN/concord" --incident INC-1 note --op "back-$1" \
+	    "back $1" >/dev/null 2>&1 &&
+	    CONCORD_HUB=$B "$BIN/concord" --incident INC-1 log 2>/dev/null |
+	    grep -q "back $1"
+}
+n=0
+tries() { n=$((n + 1)); back_on_b "$n"; }
+check "after it, a note written on A is seen on B" wait_for 30 tries
+crosshub x2
+check "after the restart: every note once and in order ($(lgkv x2 deliveries) deliveries, status $(cat "$T/x2.rc"))" \
+    test "$(cat "$T/x2.rc")" = 0 -a "$(lgkv x2 deliveries)" -gt 0
+check "after the restart: a median under 200 ms ($(lgkv x2 p50_us) us)" \
+    test "$(lgkv x2 p50_us)" -lt 200000
 
 echo "# commands decided again after the other hub wrote first: $(cat \
     "$T/data/concordd.log" "$T/b/concordd.log" | grep -c 'deciding this hub')"

@@ -10,6 +10,10 @@
 # A test stopped by a signal still runs lib.sh's cleanup, and so pg_stop.
 trap 'exit 143' TERM INT HUP
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+# The server's settings besides its socket: the tests trade durability for
+# speed; `make bench` (bench/pg.sh) keeps PostgreSQL's durable defaults.
+PG_SETTINGS=${PG_SETTINGS-"-c fsync=off -c max_connections=50
+    -c shared_buffers=16MB"}
 PG_DIR=
 PG_PID=
 PG_PORT=
@@ -40,7 +44,7 @@ pg_run() {
 	${PG_AS[@]+"${PG_AS[@]}"} "$PG_BIN/postgres" -D "$PG_DIR/data" \
 	    -p "$PG_PORT" -c listen_addresses= \
 	    -c unix_socket_directories="$PG_DIR" \
-	    -c fsync=off -c max_connections=50 -c shared_buffers=16MB \
+	    $PG_SETTINGS \
 	    </dev/null >>"$T/pg.out" 2>&1 &
 	PG_PID=$!
 	if ! wait_for 30 pg_ready; then

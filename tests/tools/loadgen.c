@@ -4,13 +4,17 @@
  *	loadgen [-NR] [-k kind] [-f followers] [-w writers] [-r rate]
  *	    [-W window] [-n notes | -d seconds] [-s size] [-i incident]
  *	    [-F from] [-V verifying] [-p pid] [-H seconds] [-D seconds]
- *	    [-S stalled] address
+ *	    [-S stalled] [-A address] address
  *	loadgen -Y file [-n count] [-s size]
  *
  * The address is host:port (TCP) or, for concord, unix:/path; over TCP
  * concord's hellos carry $CONCORD_TOKEN, whose user must be allowed to act
  * as the generator's connections (f1, w1, ...).  Options:
  *
+ *	-A address	concord: the writers, the connection that opens the
+ *			incident and the probe go to this address (a hub)
+ *			and the followers to the other (another hub on the
+ *			same store): delivery from hub to hub *
  *	-k kind		what listens there: concord (a concordd hub, the
  *			default), relay (a websocket broadcast relay such
  *			as bench/relay.js: a connection to /sub receives
@@ -28,7 +32,8 @@
  *	-s size		bytes of note text (default 200)
  *	-i incident	concord: the incident (default: open a new one)
  *	-F from		concord: followers ask for the events after this
- *			seq
+ *			seq (past the head: from the head, so that with
+ *			writers they see only this run's notes)
  *	-V verifying	followers that recompute the chain (default all)
  *	-p pid		the server's process, to sample
  *	-H seconds	with no writers: hold the followers idle this long
@@ -61,7 +66,8 @@
  * acknowledged note, or -D seconds pass.  Each note's text is
  * "loadgen wW nN tT ..." padded to its size: writer W's N-th note, sent at
  * T microseconds on this process's monotonic clock, so a follower measures
- * latency with the same clock.  With no writers the run is a catch-up
+ * latency with the same clock; its operation id is "wW-N-PID", so that
+ * runs into the same incident (-i) never repeat one.  With no writers the run is a catch-up
  * (each follower's time from connecting to holding the head) or, with -H,
  * an idle hold: the hub's memory per follower once all have caught up.
  *
@@ -218,6 +224,14 @@ struct lg_conn {
 	int64_t		*sent_at;	/* ring of -W send times */
 };
 
+/* An address: host and port, or a Unix socket's path. */
+struct lg_where {
+	const char	*address;
+	char		 host[256];
+	int		 port;
+	char		 unixpath[256];
+};
+
 struct lg_hist {
 	int64_t		 n;
 	int64_t		 max;
@@ -227,7 +241,6 @@ struct lg_hist {
 static struct {
 	/* options */
 	enum lg_kind	 kind;
-	const char	*address;
 	int		 followers;
 	int		 writers;
 	int64_t		 rate;
@@ -245,10 +258,9 @@ static struct {
 	int		 stall;
 	int		 rawfollow;	/* -R */
 
-	/* where */
-	char		 host[256];
-	int		 port;
-	char		 unixpath[256];
+	/* where: the followers', and the others' (-A, or the same) */
+	struct lg_where	 at;
+	struct lg_where	 wat;
 
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
@@ -302,6 +314,13 @@ static void	lg_start(struct lg_conn *);
 static void	lg_pump(void);
 static void	lg_writer_kick(struct lg_conn *);
 
+/* Where connection c goes: the followers to the address, the rest to -A. */
+static const struct lg_where *
+lg_where(const struct lg_conn *c)
+{
+	return c->role == LG_FOLLOWER ? &lg.at : &lg.wat;
+}
+
 static void __attribute__((noreturn, format(printf, 2, 3)))
 lg_die(int status, const char *fmt, ...)
 {
@@ -325,7 +344,7 @@ lg_usage(void)
 	    "[-s size]\n"
 	    "           [-i incident] [-F from] [-V verifying] [-p pid] "
 	    "[-H seconds]\n"
-	    "           [-D seconds] [-S stalled] address\n"
+	    "           [-D seconds] [-S stalled] [-A address] address\n"
 	    "       loadgen -Y file [-n count] [-s size]\n", stderr);
 	exit(1);
 }
@@ -1192,7 +1211,7 @@ lg_ws_upgrade(struct lg_conn *c)
 	    "Sec-WebSocket-Key: bG9hZGdlbi1mb2xsb3dlcg==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
 	    lg.kind == LG_RELAY ? "/sub" : "/",
-	    lg.unixpath[0] != '\0' ? "localhost" : lg.host, lg.port,
+	    lg.at.unixpath[0] != '\0' ? "localhost" : lg.at.host, lg.at.port,
 	    lg.kind == LG_CONCORD ? "Sec-WebSocket-Protocol: " : "",
 	    lg.kind == LG_CONCORD ? PROTO_SUBPROTOCOL : "",
 	    lg.kind == LG_CONCORD ? "\r\n" : "");
@@ -1361,9 +1380,9 @@ note:
 	switch (lg.kind) {
 	case LG_CONCORD:
 		len = (size_t)snprintf(p, 256, "{\"type\":\"command\",\"op\":"
-		    "\"w%d-%lld\",\"incident\":\"%s\",\"cmd\":\"note\","
-		    "\"text\":\"", c->id, (long long)(c->sent + 1),
-		    lg.incident);
+		    "\"w%d-%lld-%d\",\"incident\":\"%s\",\"cmd\":"
+		    "\"note\",\"text\":\"", c->id, (long long)(c->sent + 1),
+		    (int)getpid(), lg.incident);
 		memcpy(p + len, text, tlen);
 		len += tlen;
 		memcpy(p + len, "\"}", 2);
@@ -1419,7 +1438,7 @@ lg_connect_failed(struct lg_conn *c, const char *why)
 	c->upgrade = 0;
 	if (++c->tries >= LG_RETRIES) {
 		fprintf(stderr, "loadgen: cannot connect to %s: %s\n",
-		    lg.address, why != NULL ? why : "failed");
+		    lg_where(c)->address, why != NULL ? why : "failed");
 		lg.failed = 1;
 		lws_cancel_service(lg.ctx);
 		return;
@@ -1569,25 +1588,25 @@ static const struct lws_protocols lg_protocols[] = {
 };
 
 /*
- * Connect a plain socket to the address (Redis, -R followers): TCP, or the
+ * Connect a plain socket to address a (Redis, -R followers): TCP, or the
  * Unix socket of a unix: address; -1 on failure.
  */
 static int
-lg_tcp_connect(void)
+lg_tcp_connect(const struct lg_where *a)
 {
 	struct sockaddr_un sun;
 	struct addrinfo	 hints, *res, *ai;
 	char		 port[16];
 	int		 fd = -1, one = 1;
 
-	if (lg.unixpath[0] != '\0') {
+	if (a->unixpath[0] != '\0') {
 		memset(&sun, 0, sizeof sun);
 		sun.sun_family = AF_UNIX;
-		if (strlen(lg.unixpath) >= sizeof sun.sun_path) {
+		if (strlen(a->unixpath) >= sizeof sun.sun_path) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
-		memcpy(sun.sun_path, lg.unixpath, strlen(lg.unixpath) + 1);
+		memcpy(sun.sun_path, a->unixpath, strlen(a->unixpath) + 1);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd != -1 && connect(fd, (struct sockaddr *)&sun,
 		    sizeof sun) != 0) {
@@ -1599,8 +1618,8 @@ lg_tcp_connect(void)
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof port, "%d", lg.port);
-	if (getaddrinfo(lg.host, port, &hints, &res) != 0)
+	snprintf(port, sizeof port, "%d", a->port);
+	if (getaddrinfo(a->host, port, &hints, &res) != 0)
 		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1623,6 +1642,7 @@ lg_start(struct lg_conn *c)
 {
 	struct lws_client_connect_info	 ci;
 	lws_adopt_desc_t		 ad;
+	const struct lg_where		*a = lg_where(c);
 	char				 hosthdr[300], path[300];
 	int				 fd, tries;
 
@@ -1635,7 +1655,7 @@ lg_start(struct lg_conn *c)
 	c->upgrade = 0;
 	c->pong_len = -1;
 	if (lg.kind == LG_REDIS || c->raw) {
-		if ((fd = lg_tcp_connect()) == -1) {
+		if ((fd = lg_tcp_connect(a)) == -1) {
 			lg_connect_failed(c, strerror(errno));
 			return;
 		}
@@ -1660,14 +1680,14 @@ lg_start(struct lg_conn *c)
 	}
 	memset(&ci, 0, sizeof ci);
 	ci.context = lg.ctx;
-	if (lg.unixpath[0] != '\0') {
-		snprintf(path, sizeof path, "+%s", lg.unixpath);
+	if (a->unixpath[0] != '\0') {
+		snprintf(path, sizeof path, "+%s", a->unixpath);
 		ci.address = path;
 		ci.host = "localhost";
 	} else {
-		ci.address = lg.host;
-		ci.port = lg.port;
-		snprintf(hosthdr, sizeof hosthdr, "%s:%d", lg.host, lg.port);
+		ci.address = a->host;
+		ci.port = a->port;
+		snprintf(hosthdr, sizeof hosthdr, "%s:%d", a->host, a->port);
 		ci.host = hosthdr;
 	}
 	ci.origin = ci.host;
@@ -1878,27 +1898,28 @@ lg_signal(int sig)
 	lg.interrupted = 1;
 }
 
-/* Parse the address into host and port or a Unix socket path. */
+/* Parse address a into host and port or a Unix socket path, in w. */
 static void
-lg_address(const char *a)
+lg_address(const char *a, struct lg_where *w)
 {
 	const char	*colon;
 	int64_t		 port;
 
+	w->address = a;
 	if (strncmp(a, "unix:", 5) == 0) {
 		if (lg.kind != LG_CONCORD || strlen(a + 5) >=
-		    sizeof lg.unixpath || a[5] == '\0')
+		    sizeof w->unixpath || a[5] == '\0')
 			lg_die(1, "bad address: %s", a);
-		strcpy(lg.unixpath, a + 5);
+		strcpy(w->unixpath, a + 5);
 		return;
 	}
 	if ((colon = strrchr(a, ':')) == NULL || colon == a ||
-	    (size_t)(colon - a) >= sizeof lg.host ||
+	    (size_t)(colon - a) >= sizeof w->host ||
 	    util_num_parse(colon + 1, 1, 65535, &port) != 0)
 		lg_die(1, "bad address (host:port): %s", a);
-	memcpy(lg.host, a, (size_t)(colon - a));
-	lg.host[colon - a] = '\0';
-	lg.port = (int)port;
+	memcpy(w->host, a, (size_t)(colon - a));
+	w->host[colon - a] = '\0';
+	w->port = (int)port;
 }
 
 /* -Y: append count records of size bytes, each made durable on its own. */
@@ -1994,7 +2015,8 @@ lg_report(void)
 		missing += c->missing;
 		if (lg.drain != 0 && c->seq < end)
 			missing += end - c->seq;
-		if (c->seq == end && end > lg.from &&
+		if (c->seq == end && end > (lg.from < c->head ? lg.from :
+		    c->head) &&
 		    strcmp(c->hash, ehash) != 0)
 			mismatch++;
 		if (incomplete == 0 && c->fp != lg.fol[lg.stall].fp)
@@ -2117,6 +2139,7 @@ main(int argc, char **argv)
 	struct lws_context_creation_info	 info;
 	struct rlimit				 rl;
 	const char				*fsync_path = NULL, *tok;
+	const char				*waddr = NULL;
 	int					 ch, i, w, status;
 	int64_t					 v;
 
@@ -2135,9 +2158,12 @@ main(int argc, char **argv)
 	lg.drain = 60;
 	lg.pacer.role = LG_PACER;
 	lg.pacer_fd = -1;
-	while ((ch = getopt(argc, argv, "D:d:F:f:H:i:k:Nn:p:Rr:S:s:V:W:w:Y:"))
+	while ((ch = getopt(argc, argv, "A:D:d:F:f:H:i:k:Nn:p:Rr:S:s:V:W:w:Y:"))
 	    != -1) {
 		switch (ch) {
+		case 'A':
+			waddr = optarg;
+			break;
 		case 'R':
 			lg.rawfollow = 1;
 			break;
@@ -2214,19 +2240,27 @@ main(int argc, char **argv)
 	}
 	if (argc != 1)
 		lg_usage();
+	if (waddr != NULL) {
+		if (lg.kind != LG_CONCORD)
+			lg_die(1, "-A is for concord hubs alone");
+		lg_address(waddr, &lg.wat);
+	}
 	if (lg.writers > 0 && (lg.notes < 0) == (lg.secs < 0))
 		lg_die(1, "give the writers -n notes or -d seconds");
 	if (lg.writers == 0 && lg.followers == 0)
 		lg_die(1, "nothing to do: no followers and no writers");
-	if ((lg.hold > 0 || lg.from > 0 || lg.nofollow) &&
+	if ((lg.hold > 0 || lg.nofollow) &&
 	    (lg.writers > 0 || lg.kind != LG_CONCORD))
-		lg_die(1, "-H, -F and -N are for concord followers alone");
+		lg_die(1, "-H and -N are for concord followers alone");
+	if (lg.from > 0 && lg.kind != LG_CONCORD)
+		lg_die(1, "-F is for concord followers alone");
 	if (lg.writers == 0 && lg.kind != LG_CONCORD)
 		lg_die(1, "the peers need writers");
 	if (lg.nofollow && lg.hold == 0)
 		lg_die(1, "-N needs -H");
-	lg.address = argv[0];
-	lg_address(argv[0]);
+	lg_address(argv[0], &lg.at);
+	if (lg.wat.address == NULL)
+		lg.wat = lg.at;
 	if (lg.stall > lg.followers || (lg.stall > 0 && lg.writers == 0))
 		lg_die(1, "-S: at most the followers, and only with writers");
 	if (lg.verifying < 0 || lg.verifying > lg.followers)
