@@ -183,8 +183,12 @@ client_url_list(const char *spec, char ***hubs, size_t *n, char **cause)
 		for (i = 0; i < *n; i++) {
 			if (!client_url_same(&u[i], &u[*n]))
 				continue;
-			*cause = xasprintf("hub %s is listed twice (as %s)",
-			    one, (*hubs)[i]);
+			if (strcmp(one, (*hubs)[i]) == 0)
+				*cause = xasprintf("hub %s is listed twice",
+				    one);
+			else
+				*cause = xasprintf("hub %s is listed twice "
+				    "(as %s)", one, (*hubs)[i]);
 			client_url_clear(&u[*n]);
 			free(one);
 			goto fail;
