@@ -14,7 +14,9 @@
  * within the deadline, starting with the one this process was last
  * welcomed by (the first of the list in a new process), or the one after
  * it once that connection was lost, so that a command retried after its
- * hub died goes to the next hub at once.  A hub that cannot be reached
+ * hub died goes to the next hub at once (or with the first hub not tried
+ * when the deadline cut the last round short, so that a short attempt
+ * stuck on a silent hub does not keep the others from being tried).  A hub that cannot be reached
  * or refuses us is passed over (and why is logged); a hub saying it has no
  * such incident is believed, as every hub of the list reads the same
  * database.  A hub whose certificate does not verify is never talked to:
@@ -373,8 +375,10 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 	util_buf_init(&b);
 	for (k = 0; k < n; k++) {
 		i = (start + k) % n;
-		if (k > 0 && client_conn_expired())
+		if (k > 0 && client_conn_expired()) {
+			conn_first = i;		/* next time, the untried */
 			break;
+		}
 		tried++;
 		cc = client_conn_open_one(hubs[i], user, incident, from,
 		    snapshot, &u, &why);
