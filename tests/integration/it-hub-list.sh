@@ -7,8 +7,7 @@
 # (exit 2, the note not queued); a note for a list of hubs all down is
 # queued for the list and delivered by a client on any list naming one of
 # its hubs.
-# check-pg: skip the hubs are on separate SQLite stores (nothing of the
-# store is tested); it-pg-failover.sh runs a list on PostgreSQL
+# check-pg: skip (the client's lists, not a store; it-pg-failover.sh runs one on PostgreSQL)
 . "$(dirname "$0")/lib.sh"
 hub_start
 H=unix:$T/hub.sock
