@@ -8,7 +8,8 @@
 # digest; every acknowledged note is in the log exactly once, and so are
 # a note typed in the console as its hub died and one queued in the outbox
 # for the dead hub alone, delivered through the other by a client on the
-# list.
+# list.  Then, with A back, B stops answering (SIGSTOP): the liveness
+# bound moves the console and the follower round the list to A.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 . "$(dirname "$0")/tmux.sh"
@@ -35,7 +36,7 @@ mkdir -p "$T/b"
 cp "$T"/data/users.db* "$T/b/"
 "$BIN/concordd" --socket "$T/b.sock" --data "$T/b" --store "$PG_STORE" \
     --lock-delay 0 --listen 127.0.0.1:0 </dev/null >"$T/b.out" 2>&1 &
-PIDS+=($!)
+BPID=$!; PIDS+=($BPID)
 check "a second hub starts on the same database" \
     wait_for 20 grep -q listening "$T/b.out"
 PB=$(grep -oE 'ws://127\.0\.0\.1:[0-9]+' "$T/b.out" | sed 's/.*://')
@@ -164,4 +165,24 @@ check "the export through B verifies" sh -c "'$BIN/concord' --hub '$B' \
     '$BIN/concord' verify '$T/export.json' >/dev/null"
 echo "# $(grep -c 'retrying op' "$T/client.log") retries, $(grep -c 'on the hub at' \
     "$T/client.log") one-shot connections passed over A"
+
+# A again, on its port; then B stops answering (SIGSTOP: nothing is
+# closed, only the liveness bound notices): the clients on B go round the
+# list to A.
+check "A starts again on port $PA" hub_start --store "$PG_STORE" \
+    --lock-delay 0 --listen "127.0.0.1:$PA"
+kill -STOP "$BPID"
+"$BIN/concord" -i INC-1 note --op op-silent "while B is silent" >/dev/null
+check "a one-shot note on the list is taken by A" test $? = 0
+check "the console goes round to A" wait_for 30 sh -c \
+    "tmux -L '$TS' capture-pane -p -t con | head -1 | grep -q '127.0.0.1:$PA'"
+check "the moved follower goes round to A too" wait_for 30 sh -c \
+    "[ \$(grep -c 'moved to the hub at 127.0.0.1:$PA' '$T/fa.err') -ge 1 ]"
+check "and prints the note written meanwhile" wait_for 20 \
+    grep -q '"op":"op-silent"' "$T/fa.out"
+d=$("$BIN/concord" --hub "$A" -i INC-1 log | tail -1 |
+    grep -oE 'seq [0-9]+ · [0-9a-f]{6}$')
+check "the console is LIVE on A at its seq and digest ($d)" \
+    wait_for 30 shows_digest con "$d"
+kill -CONT "$BPID"
 finish
