@@ -66,6 +66,9 @@ static int	conn_untrusted;
 static int	conn_json;
 /* Are warnings only logged (the console shows its own)? */
 static int	conn_quiet;
+/* The hubs passed over with a warning on standard error. */
+static char	*conn_warned[CLIENT_URL_MAX_HUBS];
+static size_t	 conn_nwarned;
 /* The hub list last opened, and which of it to try first. */
 static char	*conn_list;
 static size_t	 conn_first;
@@ -322,13 +325,21 @@ client_conn_skip(const char *hub, const char *why)
 {
 	struct buf	 b;
 	char		*msg, *safe;
+	size_t		 i;
 
 	msg = xasprintf("passing over the hub at %s: %s", hub, why);
 	util_log("warning: %s", msg);
-	if (conn_quiet) {
+	/* On standard error once a hub: a follower goes round and round. */
+	for (i = 0; i < conn_nwarned; i++) {
+		if (strcmp(conn_warned[i], hub) == 0)
+			break;
+	}
+	if (conn_quiet || i < conn_nwarned) {
 		free(msg);
 		return;
 	}
+	if (conn_nwarned < CLIENT_URL_MAX_HUBS)
+		conn_warned[conn_nwarned++] = xstrdup(hub);
 	if (conn_json) {
 		util_buf_init(&b);
 		util_buf_adds(&b, "{\"warning\":\"untrusted\",\"message\":");
