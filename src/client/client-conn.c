@@ -16,12 +16,13 @@
  * it once that connection was lost, so that a command retried after its
  * hub died goes to the next hub at once (or with the first hub not tried
  * when the deadline cut the last round short, so that a short attempt
- * stuck on a silent hub does not keep the others from being tried).  A hub that cannot be reached
- * or refuses us is passed over (and why is logged); a hub saying it has no
- * such incident is believed, as every hub of the list reads the same
- * database.  A hub whose certificate does not verify is never talked to:
- * it is passed over too, with a warning on standard error naming it, and
- * only when no hub of the list verifies is that the failure.
+ * stuck on a silent hub does not keep the others from being tried).
+ * A hub that cannot be reached or refuses us is passed over (and why is
+ * logged); a hub saying it has no such incident is believed, as every hub
+ * of the list reads the same database.  A hub whose certificate does not
+ * verify is never talked to: it is passed over too, with a warning on
+ * standard error naming it (once a process), and only when no hub of
+ * the list verifies is that the failure.
  */
 #include <sys/queue.h>
 

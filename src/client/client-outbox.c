@@ -191,6 +191,7 @@ client_outbox_list(const char *hub, const char *incident, size_t *n)
 	struct client_outbox_entry	*list = NULL, *e;
 	sqlite3				*db;
 	sqlite3_stmt			*st = NULL;
+	const char			*row;
 	char				*cause;
 	size_t				 cap = 0;
 
@@ -215,9 +216,8 @@ client_outbox_list(const char *hub, const char *incident, size_t *n)
 		sqlite3_bind_text(st, 2, incident, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		/* A list's: only if it names a hub of ours. */
-		if (strcmp((const char *)sqlite3_column_text(st, 1), hub) != 0 &&
-		    !client_url_shared((const char *)sqlite3_column_text(st, 1),
-		    hub))
+		row = (const char *)sqlite3_column_text(st, 1);
+		if (strcmp(row, hub) != 0 && !client_url_shared(row, hub))
 			continue;
 		if (*n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;

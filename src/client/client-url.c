@@ -278,7 +278,8 @@ client_url_where(const char *hub)
 	}
 	if (u.scheme == CLIENT_URL_UNIX) {
 		slash = strrchr(u.host, '/');
-		where = xasprintf("unix:%s", slash != NULL ? slash + 1 : u.host);
+		where = xasprintf("unix:%s", slash != NULL ? slash + 1 :
+		    u.host);
 	} else if (strchr(u.host, ':') != NULL)
 		where = xasprintf("[%s]:%d", u.host, u.port);
 	else

@@ -889,7 +889,8 @@ test_url_list(void **state)
 	(void)state;
 	hublist("unix:/run/c.sock", 1, "unix:/run/c.sock", NULL);
 	hublist("wss://a:7420", 1, "wss://a:7420", NULL);
-	hublist("wss://a:7420 wss://b:7420", 2, "wss://a:7420 wss://b:7420", NULL);
+	hublist("wss://a:7420 wss://b:7420", 2, "wss://a:7420 wss://b:7420",
+	    NULL);
 	hublist(" wss://a:7420,wss://b:7420 ,\tws://c:1 ", 3,
 	    "wss://a:7420 wss://b:7420 ws://c:1", NULL);
 	hublist("ws://a:1,,ws://b:1", 2, "ws://a:1 ws://b:1", NULL);
@@ -903,9 +904,10 @@ test_url_list(void **state)
 	hublist("ws://A:1 wss://a:1/", 0, NULL, "listed twice");
 	hublist("unix:/x ws://a:1 unix:/x", 0, NULL, "unix:/x is listed twice");
 	hublist("ws://a:1 ws://a:2", 2, "ws://a:1 ws://a:2", NULL);
-	hublist("ws://a:1 ws://a:2 ws://a:3 ws://a:4 ws://a:5 ws://a:6 ws://a:7 "
-	    "ws://a:8 ws://a:9 ws://a:10 ws://a:11 ws://a:12 ws://a:13 "
-	    "ws://a:14 ws://a:15 ws://a:16 ws://a:17", 0, NULL, "at most 16");
+	hublist("ws://a:1 ws://a:2 ws://a:3 ws://a:4 ws://a:5 ws://a:6 "
+	    "ws://a:7 ws://a:8 ws://a:9 ws://a:10 ws://a:11 ws://a:12 "
+	    "ws://a:13 ws://a:14 ws://a:15 ws://a:16 ws://a:17", 0, NULL,
+	    "at most 16");
 
 	assert_true(client_url_shared("ws://a:1 ws://b:2", "ws://b:2"));
 	assert_true(client_url_shared("ws://b:2", "ws://c:3 ws://b:2"));
