@@ -219,13 +219,17 @@ void		 client_link_ca(const char *path);
  */
 #define CLIENT_LINK_UNTRUSTED	"untrusted"
 /*
- * Start connecting to hub as user, naming incident (may be NULL).  Returns
- * the link; free it with client_link_free before destroying the context.
+ * Start connecting to hub (an address, or a hub list: the first of it,
+ * then the next on every loss) as user, naming incident (may be NULL).
+ * Returns the link; free it with client_link_free before destroying the
+ * context.
  */
 struct client_link *client_link_create(struct lws_context *, const char *hub,
 		    const char *user, const char *incident, int retry,
 		    const struct client_link_ops *, void *arg);
 void		 client_link_free(struct client_link *);
+/* The address of the hub the link is on or trying (the link's). */
+const char	*client_link_hub(struct client_link *);
 /*
  * The token hellos carry: $CONCORD_TOKEN if set, else the one set from
  * the configuration file, else NULL.  Both are the process's.
@@ -275,6 +279,29 @@ void		 client_url_clear(struct client_url *);
 int		 client_url_local(const char *host);
 /* Is hub a ws:// address of a host that is not local?  1 or 0. */
 int		 client_url_plaintext(const char *hub);
+/*
+ * A hub list: addresses separated by blanks or commas, each checked, at
+ * most CLIENT_URL_MAX_HUBS and none twice (the same host and port, or
+ * socket path).  client_url_list splits spec into *hubs (*n of them; free
+ * with client_url_list_free); 0, or -1 with *cause (the caller frees) for
+ * a bad address, a repeated one or none at all.
+ */
+#define CLIENT_URL_MAX_HUBS	16
+int		 client_url_list(const char *, char ***, size_t *,
+		    char **cause);
+void		 client_url_list_free(char **, size_t);
+/*
+ * The list's canonical spelling (its addresses joined by single spaces),
+ * which the caller frees, or NULL with *cause as client_url_list.
+ */
+char		*client_url_canon(const char *, char **cause);
+/* Do two hub lists name a hub in common?  1 or 0 (0 if either is bad). */
+int		 client_url_shared(const char *, const char *);
+/*
+ * Where a hub is, for people: HOST:PORT, or unix:NAME for a socket (the
+ * address itself if it does not parse).  The caller frees.
+ */
+char		*client_url_where(const char *hub);
 
 /* client-conn.c */
 /*
@@ -286,19 +313,25 @@ int		 client_conn_address(const char *hub,
 		    struct lws_client_connect_info *, char **owned,
 		    char **cause);
 /*
- * Connect to hub (unix:/PATH, ws:// or wss://HOST:PORT) as user, say
+ * Connect to hub (unix:/PATH, ws:// or wss://HOST:PORT, or a hub list,
+ * whose hubs are tried in turn: see client-conn.c) as user, say
  * hello naming incident (may be NULL) and, if from >= 0, subscribe to
  * events after seq from (accepting a snapshot first if far behind and
  * snapshot is set).
  * Waits for the welcome.  Returns NULL with *cause, and *unreachable 1
  * when the hub could not be reached, 2 when a wss:// hub's certificate did
- * not verify (unreachable too, but not worth trying again), -1 when it has
- * no such incident, 0 when it refused us otherwise.
+ * not verify (unreachable too, but not worth trying again; of a list:
+ * no hub of it verified), -1 when it has no such incident, 0 when it
+ * refused us otherwise.
  */
 struct client_conn *client_conn_open(const char *hub, const char *user,
 		    const char *incident, int64_t from, int snapshot,
 		    int *unreachable, char **cause);
 void		 client_conn_free(struct client_conn *);
+/* The address of the hub the connection is on (the connection's). */
+const char	*client_conn_hub(struct client_conn *);
+/* Warnings (a hub passed over) only in the log from now on. */
+void		 client_conn_quiet(void);
 /* The welcome: head seq and chain at head. */
 int64_t		 client_conn_head(struct client_conn *);
 const unsigned char *client_conn_chain(struct client_conn *);
@@ -329,9 +362,9 @@ void		 client_conn_json(int);
 int		 client_conn_expired(void);
 int64_t		 client_conn_left(void);
 /*
- * Has a hub's certificate failed to verify in this process?  Then nothing
- * meant for it is kept for later (a note is not queued): the hub is not
- * known to be the hub.
+ * Has a hub's certificate (every hub's, of a list) failed to verify in
+ * this process?  Then nothing meant for it is kept for later (a note is
+ * not queued): the hub is not known to be the hub.
  */
 int		 client_conn_untrusted(void);
 /*
@@ -347,17 +380,19 @@ int		 client_conn_answer(struct client_conn *, const char *op,
  * Resolve the user (--as, $CONCORD_USER, the token's user for a hub over
  * TCP, else the login name), the CA bundle for wss:// hubs (--ca,
  * $CONCORD_CA, else the system's store; handed to client_link_ca) and the
- * hub address (--hub, $CONCORD_HUB or the embedded hub), warning once on
+ * hub address or list (--hub, $CONCORD_HUB or the embedded hub; a list is
+ * put in its canonical spelling, client_url_canon), warning once on
  * standard error of plaintext to a non-local hub.  Returns 0, -1 for a bad
- * user name or an unreadable CA bundle or -2 when no hub can be had, with
- * *cause.
+ * user name, a bad hub list or an unreadable CA bundle or -2 when no hub
+ * can be had, with *cause.
  */
 int		 client_hub_resolve(struct client_args *, char **cause);
 /* The console shows warnings itself: none on standard error from now. */
 void		 client_hub_quiet(void);
 /*
  * The warning for plaintext to a non-local hub (ws:// to a host that is
- * not this machine), or NULL if hub is not one; the caller frees.
+ * not this machine; the first such of a list), or NULL if there is none;
+ * the caller frees.
  */
 char		*client_hub_plaintext(const char *hub);
 /* Resolve the incident: -i, $CONCORD_INCIDENT, or the only open one. */
@@ -536,7 +571,10 @@ int64_t		 client_session_deadline(struct client_session *,
  */
 int		 client_session_mine(struct client_session *,
 		    const char *action);
-/* The hub address the session connects to (owned by the session). */
+/*
+ * The address of the hub the session is on, or trying (of a hub list, the
+ * one it moved to); owned by the session.
+ */
 const char	*client_session_hub(struct client_session *);
 
 /* client-config.c */
@@ -561,13 +599,17 @@ struct client_outbox_entry {
 	char		*text;
 	int64_t		 time;		/* wall ms when written */
 };
-/* Queue a note (once per op); returns 0, or -1 with *cause. */
+/*
+ * Queue a note (once per op) for hub, an address or a hub list (kept in
+ * its canonical spelling); returns 0, or -1 with *cause.
+ */
 int		 client_outbox_add(const char *hub, const char *incident,
 		    const char *user, const char *op, const char *text,
 		    int64_t wall, char **cause);
 /*
- * The entries waiting for hub (and for incident, if not NULL), oldest
- * first; *n is set.  Free with client_outbox_free.
+ * The entries waiting for hub (an address or a hub list: every entry
+ * written for a hub or list that names a hub of it) and for incident, if
+ * not NULL, oldest first; *n is set.  Free with client_outbox_free.
  */
 struct client_outbox_entry *client_outbox_list(const char *hub,
 		    const char *incident, size_t *n);

@@ -4,6 +4,9 @@
  * printing new events and, if the hub goes away (closed, or silent past
  * the link's liveness bound), says so on standard error, reconnects with
  * backoff and resumes after the last seq it printed, saying so again.
+ * Given a hub list it moves to the next hub of it (a whole round failing
+ * backs off), resumes there after the same seq, verifying the chain as
+ * ever, and says which hub it moved to.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +43,7 @@ client_cmd_log_exec(struct client_args *a)
 	struct client_conn	*cc = NULL;
 	struct proto_msg	 m;
 	char			*cause = NULL, digest[CORE_DIGEST_LEN + 1];
+	char			*on = NULL, *where;
 	int			 follow = client_opt(a, "follow") != NULL;
 	int			 unreachable, rc, attempt = 0, lost = 0;
 	int64_t			 head = 0, from;
@@ -72,14 +76,33 @@ client_cmd_log_exec(struct client_args *a)
 			}
 			attempt = 0;
 			head = client_conn_head(cc);
+			/* Another hub, or the same one back: the same log? */
+			if (st.seq > 0 && head == st.seq && memcmp(st.chain,
+			    client_conn_chain(cc), CORE_HASH_LEN) != 0) {
+				rc = client_hub_fail(CLIENT_EXIT_ERROR, "the "
+				    "hub's chain at seq %lld is not the one "
+				    "printed: the log does not verify",
+				    (long long)st.seq);
+				break;
+			}
 			if (follow)
 				client_conn_deadline(0);	/* no end */
-			if (lost) {
+			where = client_url_where(client_conn_hub(cc));
+			if (lost && on != NULL &&
+			    strcmp(on, client_conn_hub(cc)) != 0) {
+				fprintf(stderr, "concord: moved to the hub at "
+				    "%s, resuming after seq %lld\n", where,
+				    (long long)st.seq);
+				util_log("log --follow: moved to the hub at %s",
+				    client_conn_hub(cc));
+			} else if (lost)
 				fprintf(stderr, "concord: reconnected to the "
 				    "hub, resuming after seq %lld\n",
 				    (long long)st.seq);
-				lost = 0;
-			}
+			lost = 0;
+			free(where);
+			free(on);
+			on = xstrdup(client_conn_hub(cc));
 		}
 		if (!follow && st.seq >= head)
 			break;
@@ -97,8 +120,11 @@ client_cmd_log_exec(struct client_args *a)
 				break;
 			}
 			fflush(stdout);
-			fprintf(stderr, "concord: lost the hub at seq %lld: %s; "
-			    "reconnecting\n", (long long)st.seq, cause);
+			where = client_url_where(on);
+			fprintf(stderr, "concord: lost the hub at %s at seq "
+			    "%lld: %s; reconnecting\n", where,
+			    (long long)st.seq, cause);
+			free(where);
 			lost = 1;
 			free(cause);
 			cause = NULL;
@@ -131,6 +157,7 @@ client_cmd_log_exec(struct client_args *a)
 			break;
 	}
 	free(cause);
+	free(on);
 	client_conn_free(cc);
 	if (rc == CLIENT_EXIT_OK && !a->json) {
 		core_chain_digest(st.chain, digest);

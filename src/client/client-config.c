@@ -11,7 +11,9 @@
  * else (mode 0600 or stricter), else it is refused, as ssh refuses such a
  * key.  A missing file is fine; a bad line is an error naming its line,
  * and so is a hub that is empty or not an address (never a silent fall
- * back to the private embedded hub).
+ * back to the private embedded hub).  hub may list several hubs, separated
+ * by spaces or commas ("hub = wss://a:7420 wss://b:7420"): each address is
+ * checked, and a list naming one twice is refused too.
  */
 #include <sys/stat.h>
 
@@ -19,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <libwebsockets.h>
 
 #include "client.h"
 #include "util.h"
@@ -51,28 +51,28 @@ client_config_path(void)
 }
 
 /*
- * Is value a hub address?  An empty or malformed one is an error, never
- * the embedded hub: a team's console must not quietly open incidents on
- * a private hub nobody else sees.
+ * Is value a hub address, or a list of them?  An empty or malformed one is
+ * an error, never the embedded hub: a team's console must not quietly
+ * open incidents on a private hub nobody else sees.
  */
 static int
 client_config_hub(const char *value, char **why)
 {
-	struct lws_client_connect_info	 ci;
-	char				*owned = NULL, *cause = NULL;
+	char	**hubs, *cause = NULL;
+	size_t	  n;
 
-	if (*value == '\0') {
+	if (value[strspn(value, " \t,")] == '\0') {
 		*why = xstrdup("hub is empty: give unix:/PATH, "
-		    "ws://HOST:PORT or wss://HOST:PORT, or remove the line to "
-		    "use the private embedded hub");
+		    "ws://HOST:PORT or wss://HOST:PORT (or several, separated "
+		    "by spaces or commas), or remove the line to use the "
+		    "private embedded hub");
 		return -1;
 	}
-	memset(&ci, 0, sizeof ci);
-	if (client_conn_address(value, &ci, &owned, &cause) != 0) {
+	if (client_url_list(value, &hubs, &n, &cause) != 0) {
 		*why = cause;
 		return -1;
 	}
-	free(owned);
+	client_url_list_free(hubs, n);
 	return 0;
 }
 

@@ -9,6 +9,20 @@
  * command against a hub that has stopped answering ends in time whatever
  * it was waiting for.  The link's own liveness (pings, CLIENT_DEAD_AFTER)
  * notices a silent hub sooner.  Messages are queued in arrival order.
+ *
+ * Given a hub list (client_url_list), opening tries its hubs in turn
+ * within the deadline, starting with the one this process was last
+ * welcomed by (the first of the list in a new process), or the one after
+ * it once that connection was lost, so that a command retried after its
+ * hub died goes to the next hub at once (or with the first hub not tried
+ * when the deadline cut the last round short, so that a short attempt
+ * stuck on a silent hub does not keep the others from being tried).
+ * A hub that cannot be reached or refuses us is passed over (and why is
+ * logged); a hub saying it has no such incident is believed, as every hub
+ * of the list reads the same database.  A hub whose certificate does not
+ * verify is never talked to: it is passed over too, with a warning on
+ * standard error naming it (once a process), and only when no hub of
+ * the list verifies is that the failure.
  */
 #include <sys/queue.h>
 
@@ -31,6 +45,8 @@ STAILQ_HEAD(client_msgs, client_msg);
 struct client_conn {
 	struct lws_context	*ctx;
 	struct client_link	*link;
+	char			*hub;		/* the one it is on */
+	size_t			 index;		/* of hub in conn_list */
 	int			 welcomed;
 	int			 closed;
 	int			 refused;
@@ -49,6 +65,20 @@ static int64_t	conn_deadline;
 static int	conn_untrusted;
 /* Are notices printed as JSON (--json)? */
 static int	conn_json;
+/* Are warnings only logged (the console shows its own)? */
+static int	conn_quiet;
+/* The hubs passed over with a warning on standard error. */
+static char	*conn_warned[CLIENT_URL_MAX_HUBS];
+static size_t	 conn_nwarned;
+/* The hub list last opened, and which of it to try first. */
+static char	*conn_list;
+static size_t	 conn_first;
+
+void
+client_conn_quiet(void)
+{
+	conn_quiet = 1;
+}
 
 int
 client_conn_untrusted(void)
@@ -168,6 +198,9 @@ client_conn_down(void *arg, const char *why, int refused)
 		cc->error = xstrdup(why);
 	cc->refused = refused;
 	cc->closed = 1;
+	/* Lost once welcomed: the next opening tries the next hub first. */
+	if (cc->welcomed && cc->hub != NULL && conn_list != NULL)
+		conn_first = cc->index + 1;
 }
 
 static const struct client_link_ops client_conn_ops = {
@@ -210,8 +243,9 @@ client_conn_run(struct client_conn *cc, int64_t ms)
 	lws_sul_cancel(&cc->timer);
 }
 
-struct client_conn *
-client_conn_open(const char *hub, const char *user, const char *incident,
+/* Open a connection to one hub, as client_conn_open. */
+static struct client_conn *
+client_conn_open_one(const char *hub, const char *user, const char *incident,
     int64_t from, int snapshot, int *unreachable, char **cause)
 {
 	struct client_conn	*cc;
@@ -233,6 +267,7 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 	}
 	cc = xcalloc(1, sizeof *cc);
 	STAILQ_INIT(&cc->in);
+	cc->hub = xstrdup(hub);
 	cc->ctx = client_link_context(hub, NULL, cc);
 	cc->link = client_link_create(cc->ctx, hub, user, incident, 0,
 	    &client_conn_ops, cc);
@@ -251,7 +286,6 @@ client_conn_open(const char *hub, const char *user, const char *incident,
 		if (cc->refused && code != NULL &&
 		    strcmp(code, CLIENT_LINK_UNTRUSTED) == 0) {
 			*unreachable = 2;
-			conn_untrusted = 1;
 		}
 		if (cc->refused)
 			*cause = xstrdup(cc->error);
@@ -282,7 +316,141 @@ client_conn_free(struct client_conn *cc)
 	}
 	free(cc->error);
 	free(cc->noticed);
+	free(cc->hub);
 	free(cc);
+}
+
+/* Warn that the hub at hub was passed over, for why. */
+static void
+client_conn_skip(const char *hub, const char *why)
+{
+	struct buf	 b;
+	char		*msg, *safe;
+	size_t		 i;
+
+	msg = xasprintf("passing over the hub at %s: %s", hub, why);
+	util_log("warning: %s", msg);
+	/* On standard error once a hub: a follower goes round and round. */
+	for (i = 0; i < conn_nwarned; i++) {
+		if (strcmp(conn_warned[i], hub) == 0)
+			break;
+	}
+	if (conn_quiet || i < conn_nwarned) {
+		free(msg);
+		return;
+	}
+	if (conn_nwarned < CLIENT_URL_MAX_HUBS)
+		conn_warned[conn_nwarned++] = xstrdup(hub);
+	if (conn_json) {
+		util_buf_init(&b);
+		util_buf_adds(&b, "{\"warning\":\"untrusted\",\"message\":");
+		proto_json_str(&b, msg);
+		util_buf_adds(&b, "}");
+		fprintf(stderr, "%s\n", b.data);
+		util_buf_clear(&b);
+	} else {
+		safe = export_text(msg, EXPORT_TEXT_SAFE);
+		fprintf(stderr, "concord: warning: %s\n", safe);
+		free(safe);
+	}
+	free(msg);
+}
+
+struct client_conn *
+client_conn_open(const char *hub, const char *user, const char *incident,
+    int64_t from, int snapshot, int *unreachable, char **cause)
+{
+	struct client_conn	 *cc = NULL;
+	struct buf		  b;
+	char			**hubs, *why = NULL, *refusal = NULL;
+	size_t			  n, k, i, start, untrusted = 0, tried = 0;
+	int			  u;
+
+	*unreachable = 0;
+	if (client_url_list(hub, &hubs, &n, cause) != 0)
+		return NULL;
+	if (n == 1) {
+		/* One hub: exactly as it always was. */
+		cc = client_conn_open_one(hubs[0], user, incident, from,
+		    snapshot, unreachable, cause);
+		if (cc == NULL && *unreachable == 2)
+			conn_untrusted = 1;
+		client_url_list_free(hubs, n);
+		return cc;
+	}
+	if (conn_list == NULL || strcmp(conn_list, hub) != 0) {
+		free(conn_list);
+		conn_list = xstrdup(hub);
+		conn_first = 0;
+	}
+	start = conn_first % n;
+	util_buf_init(&b);
+	for (k = 0; k < n; k++) {
+		i = (start + k) % n;
+		if (k > 0 && client_conn_expired()) {
+			conn_first = i;		/* next time, the untried */
+			break;
+		}
+		tried++;
+		cc = client_conn_open_one(hubs[i], user, incident, from,
+		    snapshot, &u, &why);
+		if (cc != NULL) {
+			cc->index = i;
+			conn_first = i;
+			if (k > 0)
+				util_log("on the hub at %s (the %zu before it "
+				    "failed)", hubs[i], k);
+			break;
+		}
+		util_log("hub %s: %s", hubs[i], why);
+		if (u == -1) {		/* the same on every hub */
+			*unreachable = -1;
+			free(refusal);
+			refusal = why;
+			why = NULL;
+			tried = 0;
+			break;
+		}
+		if (u == 2) {
+			untrusted++;
+			client_conn_skip(hubs[i], why);
+		}
+		if (u == 0 && refusal == NULL) {
+			refusal = xasprintf("the hub at %s: %s", hubs[i], why);
+			free(why);
+		} else {
+			util_buf_printf(&b, "%s%s", b.len == 0 ? "" : "; ",
+			    why);
+			free(why);
+		}
+		why = NULL;
+	}
+	if (cc == NULL) {
+		if (refusal != NULL) {
+			*cause = refusal;
+			refusal = NULL;
+		} else if (tried > 0 && untrusted == tried) {
+			*unreachable = 2;
+			conn_untrusted = 1;
+			*cause = xasprintf("no hub of the list verifies: %s",
+			    b.data);
+		} else {
+			*unreachable = 1;
+			*cause = xasprintf("cannot reach any of the %zu hubs%s "
+			    "%s", n, tried < n ? " in time:" : ":",
+			    b.len != 0 ? b.data : "out of time");
+		}
+	}
+	free(refusal);
+	util_buf_clear(&b);
+	client_url_list_free(hubs, n);
+	return cc;
+}
+
+const char *
+client_conn_hub(struct client_conn *cc)
+{
+	return cc->hub;
 }
 
 int64_t

@@ -11,6 +11,12 @@
  * the process's deadline (--timeout), because the command may already be
  * committed.  Past the deadline the outcome is unknown, and the message
  * says so and names the operation id to look for.
+ *
+ * The hub may be a list (--hub, $CONCORD_HUB or the configuration's hub:
+ * addresses separated by spaces or commas), checked and put in its
+ * canonical spelling when resolved; every connection then goes to the
+ * first hub of it that answers (client-conn.c), so a retry after a lost
+ * connection goes to the next hub with the same operation id.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,16 +144,27 @@ void
 client_hub_quiet(void)
 {
 	client_hub_quiet_mode = 1;
+	client_conn_quiet();
 }
 
 char *
 client_hub_plaintext(const char *hub)
 {
-	if (!client_url_plaintext(hub))
+	char	**hubs, *cause = NULL, *msg = NULL;
+	size_t	  n, i;
+
+	if (client_url_list(hub, &hubs, &n, &cause) != 0) {
+		free(cause);
 		return NULL;
-	return xasprintf("plaintext to a non-local hub (%s): what is sent "
-	    "can be read and changed on the way; have the hub serve TLS and "
-	    "use wss://", hub);
+	}
+	for (i = 0; i < n && msg == NULL; i++) {
+		if (client_url_plaintext(hubs[i]))
+			msg = xasprintf("plaintext to a non-local hub (%s): "
+			    "what is sent can be read and changed on the way; "
+			    "have the hub serve TLS and use wss://", hubs[i]);
+	}
+	client_url_list_free(hubs, n);
+	return msg;
 }
 
 /* Warn once, on standard error, of plaintext to a non-local hub. */
@@ -210,7 +227,9 @@ client_hub_token_user(const char *hub)
 	unsigned char	 secret[CORE_TOKEN_SECRET];
 	char		*name, *cause;
 
-	if (hub == NULL || strncmp(hub, "unix:", 5) == 0 || token == NULL)
+	/* A list of sockets only; else a hub over TCP will want it. */
+	if (hub == NULL || token == NULL || (strncmp(hub, "unix:", 5) == 0 &&
+	    strstr(hub, "ws://") == NULL && strstr(hub, "wss://") == NULL))
 		return NULL;
 	if (core_token_parse(token, &name, secret, &cause) != 0) {
 		free(cause);	/* the hub will say */
@@ -225,9 +244,17 @@ client_hub_resolve(struct client_args *a, char **cause)
 {
 	struct passwd	*pw;
 	const char	*s;
+	char		*canon;
 
 	if (a->hub == NULL && (s = getenv("CONCORD_HUB")) != NULL && *s != '\0')
 		a->hub = xstrdup(s);
+	if (a->hub != NULL) {
+		/* One line for a bad address, a repeated one or none. */
+		if ((canon = client_url_canon(a->hub, cause)) == NULL)
+			return -1;
+		free(a->hub);
+		a->hub = canon;
+	}
 	if (a->user == NULL && ((s = getenv("CONCORD_USER")) == NULL ||
 	    *s == '\0'))
 		a->user = client_hub_token_user(a->hub);

@@ -21,6 +21,19 @@
  * reconnects after a jittered exponential backoff (lws's retry table), so
  * many clients that lose one hub together come back spread out.
  *
+ * A link may know several hubs (a hub list, client_url_list: hubs of one
+ * cluster on one database, which agree on every incident's seqs and
+ * chain).  It is on one of them at a time; losing it, however (closed,
+ * silent past CLIENT_DEAD_AFTER, refused, never reached, a certificate
+ * that does not verify), it moves to the next in the list, going round.
+ * The backoff grows by rounds, not by attempts: every hub of a round is
+ * tried after the same jittered delay, and only a whole round without a
+ * welcome moves to the next step of the table (with one hub, every
+ * attempt is a round, as before).  A welcome resets it.  The link stays
+ * on the hub it reached until it loses it: there is no moving back to
+ * the first.  What to resume from is the owner's (client_link_resume);
+ * the same hello goes to whichever hub.
+ *
  * A wss:// hub is reached over TLS 1.2 or later on a context made for it
  * (client_link_context), its certificate checked by OpenSSL against the CA
  * bundle of client_link_ca (else the system's store) and against the host
@@ -69,7 +82,12 @@ enum link_phase {
 struct client_link {
 	struct lws_context		*ctx;
 	struct lws			*wsi;
-	char				*hub;
+	char				*hub;		/* the one it is on */
+	char				**hubs;		/* the list */
+	size_t				 nhubs;
+	size_t				 at;		/* hub is hubs[at] */
+	size_t				 failed;	/* hubs of this round
+							   not reached */
 	char				*user;
 	char				*incident;
 	int				 retry;
@@ -82,7 +100,7 @@ struct client_link {
 	int64_t				 deadline;	/* opening, mono ms */
 	int64_t				 heard;		/* mono ms */
 	int64_t				 pinged;
-	uint16_t			 tries;
+	uint16_t			 tries;		/* rounds failed */
 	int				 in_callback;
 	int				 freed;
 	char				*code;		/* of the error that
@@ -212,7 +230,7 @@ client_link_context(const char *hub, const struct lws_protocols *extra,
 	info.user = user;
 	info.timeout_secs = CLIENT_CONNECT_TIMEOUT / 1000;
 	info.connect_timeout_secs = CLIENT_CONNECT_TIMEOUT / 1000;
-	if (strncmp(hub, "wss://", 6) == 0) {
+	if (strstr(hub, "wss://") != NULL) {	/* any hub of the list */
 		/*
 		 * With --ca only that bundle is trusted; else the system's
 		 * store, named here so that lws does not look in a directory
@@ -268,7 +286,9 @@ static void
 link_lost(struct client_link *l, const char *why, int refused)
 {
 	uint32_t	ms;
+	uint16_t	tries;
 	char		conceal, *parting = l->parting;
+	int		was_up;
 
 	if (l->phase == LINK_DOWN)
 		return;
@@ -279,13 +299,27 @@ link_lost(struct client_link *l, const char *why, int refused)
 		refused = 1;
 	}
 	link_detach(l);
+	was_up = l->phase == LINK_UP;
 	l->phase = LINK_DOWN;
 	util_log("link to %s lost: %s", l->hub, why);
 	if (l->retry) {
-		ms = lws_retry_get_delay_ms(l->ctx, &link_backoff, &l->tries,
+		/* One step of the table per round of the list. */
+		if (!was_up && ++l->failed >= l->nhubs) {
+			l->failed = 0;
+			if (l->tries < UINT16_MAX)
+				l->tries++;
+		}
+		tries = l->tries;
+		ms = lws_retry_get_delay_ms(l->ctx, &link_backoff, &tries,
 		    &conceal);
 		lws_sul_schedule(l->ctx, 0, &l->retry_sul, link_retry_cb,
 		    (lws_usec_t)ms * 1000);
+		if (l->nhubs > 1) {
+			l->at = (l->at + 1) % l->nhubs;
+			l->hub = l->hubs[l->at];
+			util_log("moving to the hub at %s in %u ms", l->hub,
+			    (unsigned int)ms);
+		}
 	}
 	if (l->ops->down != NULL)
 		l->ops->down(l->arg, why, refused);
@@ -504,6 +538,7 @@ link_message(struct client_link *l, const char *p, size_t len)
 		}
 		l->phase = LINK_UP;
 		l->tries = 0;
+		l->failed = 0;
 		free(l->code);
 		l->code = NULL;
 		l->pinged = util_clock_mono_ms();
@@ -667,10 +702,18 @@ client_link_create(struct lws_context *ctx, const char *hub, const char *user,
     void *arg)
 {
 	struct client_link	*l;
+	char			*cause = NULL;
 
 	l = xcalloc(1, sizeof *l);
 	l->ctx = ctx;
-	l->hub = xstrdup(hub);
+	/* A bad list is one bad "hub": connecting to it fails and says why. */
+	if (client_url_list(hub, &l->hubs, &l->nhubs, &cause) != 0) {
+		free(cause);
+		l->hubs = xcalloc(1, sizeof *l->hubs);
+		l->hubs[0] = xstrdup(hub);
+		l->nhubs = 1;
+	}
+	l->hub = l->hubs[0];
 	l->user = xstrdup(user);
 	l->incident = incident != NULL ? xstrdup(incident) : NULL;
 	l->retry = retry;
@@ -696,7 +739,9 @@ client_link_free(struct client_link *l)
 	link_detach(l);
 	l->phase = LINK_DOWN;
 	util_buf_clear(&l->rx);
-	free(l->hub);
+	client_url_list_free(l->hubs, l->nhubs);
+	l->hubs = NULL;
+	l->hub = NULL;
 	free(l->user);
 	free(l->incident);
 	free(l->code);
@@ -708,6 +753,12 @@ client_link_free(struct client_link *l)
 		return;
 	}
 	free(l);
+}
+
+const char *
+client_link_hub(struct client_link *l)
+{
+	return l->hub;
 }
 
 const char *

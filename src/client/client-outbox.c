@@ -13,6 +13,14 @@
  * needed beyond SQLite's own.  A note the hub refuses stays in the table,
  * marked with the hub's reason, and is no longer offered for delivery.
  *
+ * An entry is kept for the hub, or the hub list, it was written for (its
+ * canonical spelling, client_url_canon), and offered to any client whose
+ * hub or list names a hub in common with it: the hubs of a list share one
+ * database, so a note queued for "a b" is delivered by a client on "b"
+ * alone, or on "b a", and one queued for "a" by a client on "a b" (which
+ * may deliver it through b).  A single hub's entries are found by that
+ * hub, as always.
+ *
  * Delivery sends a hub's entries oldest first (by the time they were
  * written), each as its own author, waiting for each acknowledgement
  * before the next, so notes from one machine reach the hub in the order
@@ -30,7 +38,7 @@
 #include "client.h"
 #include "util.h"
 
-#define OUTBOX_HUB_MAX	1024		/* bytes of a hub address */
+#define OUTBOX_HUB_MAX	8192		/* bytes of a hub list */
 #define OUTBOX_BUSY	5000		/* ms to wait for another process */
 
 static const char outbox_schema[] =
@@ -127,11 +135,12 @@ client_outbox_add(const char *hub, const char *incident, const char *user,
 {
 	sqlite3		*db;
 	sqlite3_stmt	*st = NULL;
+	char		*canon, *why = NULL;
 	int		 rc = -1;
 
-	if (hub == NULL || (strncmp(hub, "unix:", 5) != 0 &&
-	    strncmp(hub, "ws://", 5) != 0 && strncmp(hub, "wss://", 6) != 0) ||
-	    !core_text_valid(hub, OUTBOX_HUB_MAX) || strchr(hub, '\n') != NULL) {
+	if (hub == NULL || !core_text_valid(hub, OUTBOX_HUB_MAX) ||
+	    (canon = client_url_canon(hub, &why)) == NULL) {
+		free(why);
 		*cause = xstrdup("bad hub address");
 		return -1;
 	}
@@ -150,13 +159,15 @@ client_outbox_add(const char *hub, const char *incident, const char *user,
 		*cause = xstrdup("a note is 1-4096 bytes of text");
 		return -1;
 	}
-	if ((db = outbox_open(1, cause)) == NULL)
+	if ((db = outbox_open(1, cause)) == NULL) {
+		free(canon);
 		return -1;
+	}
 	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO outbox (hub, "
 	    "incident, user, op, text, written) VALUES (?, ?, ?, ?, ?, ?)", -1,
 	    &st, NULL) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_text(st, 1, hub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, incident, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, op, -1, SQLITE_STATIC);
@@ -170,6 +181,7 @@ out:
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	free(canon);
 	return rc;
 }
 
@@ -179,6 +191,7 @@ client_outbox_list(const char *hub, const char *incident, size_t *n)
 	struct client_outbox_entry	*list = NULL, *e;
 	sqlite3				*db;
 	sqlite3_stmt			*st = NULL;
+	const char			*row;
 	char				*cause;
 	size_t				 cap = 0;
 
@@ -190,7 +203,8 @@ client_outbox_list(const char *hub, const char *incident, size_t *n)
 		return NULL;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT id, hub, incident, user, op, text, "
-	    "written FROM outbox WHERE refused IS NULL AND hub = ?1 AND "
+	    "written FROM outbox WHERE refused IS NULL AND (hub = ?1 OR "
+	    "instr(hub, ' ') > 0 OR instr(?1, ' ') > 0) AND "
 	    "(?2 IS NULL OR incident = ?2) ORDER BY written, id", -1, &st,
 	    NULL) != SQLITE_OK) {
 		outbox_say("cannot read the outbox: %s", sqlite3_errmsg(db));
@@ -201,6 +215,10 @@ client_outbox_list(const char *hub, const char *incident, size_t *n)
 	if (incident != NULL)
 		sqlite3_bind_text(st, 2, incident, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		/* A list's: only if it names a hub of ours. */
+		row = (const char *)sqlite3_column_text(st, 1);
+		if (strcmp(row, hub) != 0 && !client_url_shared(row, hub))
+			continue;
 		if (*n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
 			list = xreallocarray(list, cap, sizeof *list);

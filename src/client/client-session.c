@@ -8,12 +8,21 @@
  * connection and starts again from seq 0, so what is shown is never a
  * picture the hub did not agree to.  The link notices a hub that stops
  * answering, reconnects with jittered exponential backoff and the session
- * resumes after the last seq it holds.
+ * resumes after the last seq it holds.  Given a hub list, the link moves to
+ * the next hub of it instead (client-link.c), and the session resumes
+ * there the same way: the hubs share one database, so the new hub's log is
+ * the same log, and the welcome's seq and chain are checked against the
+ * replica as on any reconnection (a hub behind the replica, or with
+ * another chain, means a replay from seq 0).  Its notice says which hub
+ * it moved to.
  *
  * Notes go through the outbox: written durably first, then sent with the
  * entry's operation id, removed on acknowledgement (or on a duplicate
  * acknowledgement), so a note typed while the hub is away is delivered
- * exactly once when it is back.  Coordination commands are never queued:
+ * exactly once when it is back (or when another hub of the list is: the
+ * outbox is the list's, client-outbox.c, and a note first sent to a hub
+ * that died is acknowledged by the next with the seq it has, logged or
+ * not).  Coordination commands are never queued:
  * without a live connection they are refused locally.
  *
  * A lease belongs to the process that claimed it: the session renews, at
@@ -59,7 +68,9 @@ LIST_HEAD(session_grants, session_grant);
 struct client_session {
 	struct lws_context		*ctx;
 	struct client_link		*link;
-	char				*hub;
+	char				*hub;		/* the list */
+	char				*on;		/* the hub last
+							   welcomed by */
 	char				*user;
 	char				*incident;
 	enum client_sync		 sync;
@@ -342,8 +353,18 @@ session_up(void *arg, const struct proto_msg *m)
 {
 	struct client_session	*s = arg;
 	const struct core_state	*st = &s->rep.st;
+	const char		*hub;
+	char			*where;
 
 	s->heard_wall = util_clock_wall_ms();
+	hub = client_link_hub(s->link);
+	if (s->on != NULL && strcmp(s->on, hub) != 0) {
+		where = client_url_where(hub);
+		session_notice(s, "moved to the hub at %s", where);
+		free(where);
+	}
+	free(s->on);
+	s->on = xstrdup(hub);
 	if (m->seq < st->seq || (m->seq == st->seq && st->seq > 0 &&
 	    memcmp(m->chain, st->chain, CORE_HASH_LEN) != 0)) {
 		session_resync(s, "the hub's log differs from the one shown");
@@ -506,6 +527,7 @@ client_session_free(struct client_session *s)
 	client_outbox_free(s->pending, s->npending);
 	free(s->own);
 	free(s->notice);
+	free(s->on);
 	free(s->hub);
 	free(s->user);
 	free(s->incident);
@@ -595,7 +617,7 @@ client_session_mine(struct client_session *s, const char *action)
 const char *
 client_session_hub(struct client_session *s)
 {
-	return s->hub;
+	return client_link_hub(s->link);
 }
 
 int

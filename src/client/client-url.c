@@ -4,6 +4,14 @@
  * this machine itself, so that plaintext to anywhere else can be warned
  * about.
  *
+ * A client may know several hubs (of one cluster, on one database): a hub
+ * list is addresses separated by blanks or commas, each checked, at most
+ * CLIENT_URL_MAX_HUBS, none named twice (the same host and port, or the
+ * same socket path, whatever the scheme), and never empty.  Its canonical
+ * spelling, the addresses joined by single spaces, is what the rest of
+ * the client passes around; a single address is a list of one, spelt as
+ * before.
+ *
  * Pure: nothing here resolves a name or opens a socket.  A host is local
  * only when it says so itself: localhost (and names under .localhost),
  * 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104; any other name is taken to be
@@ -131,4 +139,151 @@ client_url_plaintext(const char *hub)
 	plain = u.scheme == CLIENT_URL_WS && !client_url_local(u.host);
 	client_url_clear(&u);
 	return plain;
+}
+
+/* The blanks and commas that separate the addresses of a hub list. */
+#define CLIENT_URL_SEP	" \t\r\n,"
+
+/* Do two parsed addresses name the same hub (scheme aside)? */
+static int
+client_url_same(const struct client_url *a, const struct client_url *b)
+{
+	if ((a->scheme == CLIENT_URL_UNIX) != (b->scheme == CLIENT_URL_UNIX))
+		return 0;
+	return a->port == b->port && strcasecmp(a->host, b->host) == 0;
+}
+
+int
+client_url_list(const char *spec, char ***hubs, size_t *n, char **cause)
+{
+	struct client_url	 u[CLIENT_URL_MAX_HUBS];
+	const char		*p = spec;
+	char			*one;
+	size_t			 len, i;
+
+	*hubs = NULL;
+	*n = 0;
+	for (;;) {
+		p += strspn(p, CLIENT_URL_SEP);
+		if (*p == '\0')
+			break;
+		len = strcspn(p, CLIENT_URL_SEP);
+		one = xstrndup(p, len);
+		p += len;
+		if (*n == CLIENT_URL_MAX_HUBS) {
+			*cause = xasprintf("too many hubs in \"%s\": at most "
+			    "%d", spec, CLIENT_URL_MAX_HUBS);
+			free(one);
+			goto fail;
+		}
+		if (client_url_parse(one, &u[*n], cause) != 0) {
+			free(one);
+			goto fail;
+		}
+		for (i = 0; i < *n; i++) {
+			if (!client_url_same(&u[i], &u[*n]))
+				continue;
+			if (strcmp(one, (*hubs)[i]) == 0)
+				*cause = xasprintf("hub %s is listed twice",
+				    one);
+			else
+				*cause = xasprintf("hub %s is listed twice "
+				    "(as %s)", one, (*hubs)[i]);
+			client_url_clear(&u[*n]);
+			free(one);
+			goto fail;
+		}
+		*hubs = xreallocarray(*hubs, *n + 1, sizeof **hubs);
+		(*hubs)[(*n)++] = one;
+	}
+	if (*n == 0) {
+		*cause = xstrdup("no hub address given: " CLIENT_URL_WANT
+		    ", or several separated by spaces or commas");
+		goto fail;
+	}
+	for (i = 0; i < *n; i++)
+		client_url_clear(&u[i]);
+	return 0;
+fail:
+	for (i = 0; i < *n; i++) {
+		client_url_clear(&u[i]);
+		free((*hubs)[i]);
+	}
+	free(*hubs);
+	*hubs = NULL;
+	*n = 0;
+	return -1;
+}
+
+void
+client_url_list_free(char **hubs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(hubs[i]);
+	free(hubs);
+}
+
+char *
+client_url_canon(const char *spec, char **cause)
+{
+	struct buf	  b;
+	char		**hubs;
+	size_t		  n, i;
+
+	if (client_url_list(spec, &hubs, &n, cause) != 0)
+		return NULL;
+	util_buf_init(&b);
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s%s", i == 0 ? "" : " ", hubs[i]);
+	client_url_list_free(hubs, n);
+	return util_buf_steal(&b);
+}
+
+int
+client_url_shared(const char *a, const char *b)
+{
+	char	**x, **y, *cause = NULL;
+	size_t	  nx, ny, i, j;
+	int	  shared = 0;
+
+	if (client_url_list(a, &x, &nx, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	if (client_url_list(b, &y, &ny, &cause) != 0) {
+		free(cause);
+		client_url_list_free(x, nx);
+		return 0;
+	}
+	for (i = 0; i < nx && !shared; i++) {
+		for (j = 0; j < ny && !shared; j++)
+			shared = strcmp(x[i], y[j]) == 0;
+	}
+	client_url_list_free(x, nx);
+	client_url_list_free(y, ny);
+	return shared;
+}
+
+char *
+client_url_where(const char *hub)
+{
+	struct client_url	 u;
+	char			*cause = NULL, *where, *slash;
+
+	if (client_url_parse(hub, &u, &cause) != 0) {
+		free(cause);
+		return xstrdup(hub);
+	}
+	if (u.scheme == CLIENT_URL_UNIX) {
+		slash = strrchr(u.host, '/');
+		where = xasprintf("unix:%s", slash != NULL ? slash + 1 :
+		    u.host);
+	} else if (strchr(u.host, ':') != NULL)
+		where = xasprintf("[%s]:%d", u.host, u.port);
+	else
+		where = xasprintf("%s:%d", u.host, u.port);
+	client_url_clear(&u);
+	return where;
 }

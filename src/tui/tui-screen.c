@@ -20,7 +20,8 @@
  * accepts it), and the user's own claims with their countdowns.  The
  * Actions pane lists what needs attention first (held, conflicting,
  * blocked, free, done) and says how many more there are when they do not
- * fit.  The header names the hub ("private" for the embedded one; both it
+ * fit.  The header names the hub it is on (of a hub list, the one it moved
+ * to; "private" for the embedded one; both it
  * and a plaintext ws:// hub elsewhere than this machine in the warning
  * style, the console saying why when it starts).  The mode shows: the focused pane's title is marked and the command line
  * says which pane has the keys; a search match is drawn whole in the
@@ -368,8 +369,8 @@ tui_screen_header(struct tui *t)
 	    (long long)(secs / 60 % 60), (long long)(secs % 60));
 	tui_screen_sync(t, &se, sync, sizeof sync);
 	/* The hub, then the sync state, on the right: always there. */
-	tui_view_hub(hub, sizeof hub, t->hub, t->embedded, t->cols >= 100 ?
-	    24 : 10);
+	tui_view_hub(hub, sizeof hub, client_session_hub(t->session),
+	    t->embedded, t->cols >= 100 ? 24 : 10);
 	hw = tui_screen_width(t, hub);
 	if (hw > (t->cols >= 100 ? 24 : 16))
 		hw = t->cols >= 100 ? 24 : 16;

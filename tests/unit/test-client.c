@@ -505,6 +505,32 @@ test_outbox(void **state)
 	assert_string_equal(list[0].text, "over tls");
 	client_outbox_free(list, n);
 
+	/*
+	 * A hub list's outbox: kept under the canonical list, found from
+	 * any list (or hub) naming a hub of it, in any order.
+	 */
+	assert_int_equal(client_outbox_add("ws://a:1,ws://b:2", "INC-1", "bob",
+	    "op-l", "on the list", 700, &cause), 0);
+	assert_int_equal(client_outbox_add("ws://a:1 ws://a:1", "INC-1", "bob",
+	    "op-dup", "twice", 700, &cause), -1);
+	free(cause);
+	cause = NULL;
+	list = client_outbox_list("ws://b:2 ws://a:1", NULL, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].hub, "ws://a:1 ws://b:2");
+	client_outbox_free(list, n);
+	list = client_outbox_list("ws://b:2", "INC-1", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].op, "op-l");
+	client_outbox_free(list, n);
+	list = client_outbox_list("ws://c:3 ws://other:1", "INC-1", &n);
+	assert_int_equal(n, 1);		/* other's alone, not the list's */
+	assert_string_equal(list[0].op, "op-c");
+	client_outbox_free(list, n);
+	list = client_outbox_list("ws://c:3", NULL, &n);
+	assert_int_equal(n, 0);
+	client_outbox_free(list, n);
+
 	cmd = xasprintf("rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
@@ -822,6 +848,83 @@ test_url(void **state)
 		free(argv[i]);
 }
 
+/* hublist(spec, n, canonical or NULL for a refusal naming why). */
+static void
+hublist(const char *spec, size_t want, const char *canon, const char *why)
+{
+	char	**hubs, *cause = NULL, *c;
+	size_t	  n;
+
+	if (canon == NULL) {
+		assert_int_equal(client_url_list(spec, &hubs, &n, &cause), -1);
+		assert_non_null(cause);
+		assert_null(strchr(cause, '\n'));	/* one line */
+		if (strstr(cause, why) == NULL)
+			fail_msg("\"%s\": \"%s\" lacks \"%s\"", spec, cause,
+			    why);
+		free(cause);
+		assert_null(client_url_canon(spec, &cause));
+		free(cause);
+		return;
+	}
+	assert_int_equal(client_url_list(spec, &hubs, &n, &cause), 0);
+	assert_int_equal(n, want);
+	client_url_list_free(hubs, n);
+	c = client_url_canon(spec, &cause);
+	assert_non_null(c);
+	assert_string_equal(c, canon);
+	free(c);
+}
+
+/*
+ * Hub lists: blanks or commas between addresses, each checked, none
+ * twice, never empty; the canonical spelling joins them with spaces, and
+ * a single hub is spelt as it always was.
+ */
+static void
+test_url_list(void **state)
+{
+	char	*w;
+
+	(void)state;
+	hublist("unix:/run/c.sock", 1, "unix:/run/c.sock", NULL);
+	hublist("wss://a:7420", 1, "wss://a:7420", NULL);
+	hublist("wss://a:7420 wss://b:7420", 2, "wss://a:7420 wss://b:7420",
+	    NULL);
+	hublist(" wss://a:7420,wss://b:7420 ,\tws://c:1 ", 3,
+	    "wss://a:7420 wss://b:7420 ws://c:1", NULL);
+	hublist("ws://a:1,,ws://b:1", 2, "ws://a:1 ws://b:1", NULL);
+	hublist("", 0, NULL, "no hub address");
+	hublist("  , ,", 0, NULL, "no hub address");
+	hublist("wss://a:7420 b:7420", 0, NULL, "bad hub address b:7420");
+	hublist("wss://a:7420 wss://b", 0, NULL, "bad hub address wss://b");
+	hublist("wss://a:7420 http://b:80", 0, NULL, "bad hub address http");
+	hublist("wss://a:7420 wss://b:7420 wss://a:7420", 0, NULL,
+	    "wss://a:7420 is listed twice");
+	hublist("ws://A:1 wss://a:1/", 0, NULL, "listed twice");
+	hublist("unix:/x ws://a:1 unix:/x", 0, NULL, "unix:/x is listed twice");
+	hublist("ws://a:1 ws://a:2", 2, "ws://a:1 ws://a:2", NULL);
+	hublist("ws://a:1 ws://a:2 ws://a:3 ws://a:4 ws://a:5 ws://a:6 "
+	    "ws://a:7 ws://a:8 ws://a:9 ws://a:10 ws://a:11 ws://a:12 "
+	    "ws://a:13 ws://a:14 ws://a:15 ws://a:16 ws://a:17", 0, NULL,
+	    "at most 16");
+
+	assert_true(client_url_shared("ws://a:1 ws://b:2", "ws://b:2"));
+	assert_true(client_url_shared("ws://b:2", "ws://c:3 ws://b:2"));
+	assert_false(client_url_shared("ws://a:1 ws://b:2", "ws://c:3"));
+	assert_false(client_url_shared("ws://a:1", "bogus"));
+
+	w = client_url_where("wss://hub.example:7420/");
+	assert_string_equal(w, "hub.example:7420");
+	free(w);
+	w = client_url_where("ws://[::1]:7420");
+	assert_string_equal(w, "[::1]:7420");
+	free(w);
+	w = client_url_where("unix:/run/concord/hub.sock");
+	assert_string_equal(w, "unix:hub.sock");
+	free(w);
+}
+
 int
 main(void)
 {
@@ -834,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_replica),
 		cmocka_unit_test(test_feeds),
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_url_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
