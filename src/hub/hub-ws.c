@@ -240,9 +240,15 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		free(msg);
 		return;
 	}
-	/* Another hub on a shared store may have opened it. */
-	if (m->incident != NULL && hub_state_find(hub, m->incident) == NULL)
-		hub_state_catchup(hub, m->incident, INT64_MAX);
+	/*
+	 * Another hub on a shared store may have opened it, or committed
+	 * events this hub has not heard of yet that the client, moving from
+	 * that hub, already holds: read them before welcoming it.
+	 */
+	if (m->incident != NULL && ((c->inc = hub_state_find(hub,
+	    m->incident)) == NULL || m->from > c->inc->committed))
+		hub_state_catchup(hub, m->incident, c->inc == NULL ?
+		    INT64_MAX : m->from);
 	if (m->incident != NULL && ((c->inc = hub_state_find(hub,
 	    m->incident)) == NULL || c->inc->committed == 0)) {
 		c->inc = NULL;
