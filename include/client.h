@@ -332,6 +332,11 @@ void		 client_conn_free(struct client_conn *);
 const char	*client_conn_hub(struct client_conn *);
 /* Warnings (a hub passed over) only in the log from now on. */
 void		 client_conn_quiet(void);
+/*
+ * Print a warning on standard error: "concord: warning: MSG" (made safe
+ * to show), or as JSON {"warning":KIND,"message":MSG} under --json.
+ */
+void		 client_conn_warn(const char *kind, const char *msg);
 /* The welcome: head seq and chain at head. */
 int64_t		 client_conn_head(struct client_conn *);
 const unsigned char *client_conn_chain(struct client_conn *);

@@ -324,8 +324,7 @@ client_conn_free(struct client_conn *cc)
 static void
 client_conn_skip(const char *hub, const char *why)
 {
-	struct buf	 b;
-	char		*msg, *safe;
+	char		*msg;
 	size_t		 i;
 
 	msg = xasprintf("passing over the hub at %s: %s", hub, why);
@@ -341,9 +340,21 @@ client_conn_skip(const char *hub, const char *why)
 	}
 	if (conn_nwarned < CLIENT_URL_MAX_HUBS)
 		conn_warned[conn_nwarned++] = xstrdup(hub);
+	client_conn_warn("untrusted", msg);
+	free(msg);
+}
+
+void
+client_conn_warn(const char *kind, const char *msg)
+{
+	struct buf	 b;
+	char		*safe;
+
 	if (conn_json) {
 		util_buf_init(&b);
-		util_buf_adds(&b, "{\"warning\":\"untrusted\",\"message\":");
+		util_buf_adds(&b, "{\"warning\":");
+		proto_json_str(&b, kind);
+		util_buf_adds(&b, ",\"message\":");
 		proto_json_str(&b, msg);
 		util_buf_adds(&b, "}");
 		fprintf(stderr, "%s\n", b.data);
@@ -353,7 +364,6 @@ client_conn_skip(const char *hub, const char *why)
 		fprintf(stderr, "concord: warning: %s\n", safe);
 		free(safe);
 	}
-	free(msg);
 }
 
 struct client_conn *

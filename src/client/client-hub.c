@@ -171,7 +171,6 @@ client_hub_plaintext(const char *hub)
 static void
 client_hub_warn(const char *hub)
 {
-	struct buf	 b;
 	char		*msg;
 
 	if (client_hub_warned || client_hub_quiet_mode ||
@@ -179,15 +178,7 @@ client_hub_warn(const char *hub)
 		return;
 	client_hub_warned = 1;
 	util_log("warning: %s", msg);
-	if (client_hub_json_mode) {
-		util_buf_init(&b);
-		util_buf_adds(&b, "{\"warning\":\"plaintext\",\"message\":");
-		proto_json_str(&b, msg);
-		util_buf_adds(&b, "}");
-		fprintf(stderr, "%s\n", b.data);
-		util_buf_clear(&b);
-	} else
-		fprintf(stderr, "concord: warning: %s\n", msg);
+	client_conn_warn("plaintext", msg);
 	free(msg);
 }
 
