@@ -185,6 +185,22 @@ int		 store_renewed(struct store *, const char *incident,
  * same batch may succeed once it is back?  1 or 0 (always 0 for SQLite).
  */
 int		 store_lost(struct store *);
+/*
+ * One hub of those sharing a store, the leader, issues lease expiries and
+ * polls telemetry.  store_leader tries to become it, or checks that this
+ * hub still is (on a connection of its own holding a session-level
+ * advisory lock: whoever holds the lock leads, and a hub whose connection
+ * is lost no longer does).  Returns 1 if this hub leads, 0 if another
+ * does, or -1 with *cause (the database cannot be reached: not leading).
+ * Always 1 for a store one hub writes.  store_sample tells the other hubs
+ * a line of telemetry (the leader's samples; 0, or -1 with *cause) and
+ * store_samples calls fn for each line other hubs told since the last
+ * call (heard by store_notified); it returns the calls made.
+ */
+int		 store_leader(struct store *, char **cause);
+int		 store_sample(struct store *, const char *line, char **cause);
+typedef void	 store_sample_fn(const char *line, void *);
+int		 store_samples(struct store *, store_sample_fn *, void *);
 
 struct store_backend {
 	const char	*name;
@@ -213,6 +229,9 @@ struct store_backend {
 	int		 (*lost)(struct store *);
 	int		 (*renewed)(struct store *, const char *, const char *,
 			    int64_t, char **);
+	int		 (*leader)(struct store *, char **);
+	int		 (*sample)(struct store *, const char *, char **);
+	int		 (*samples)(struct store *, store_sample_fn *, void *);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

@@ -246,3 +246,27 @@ store_renewed(struct store *st, const char *incident, const char *action,
 		return 0;
 	return st->be->renewed(st, incident, action, fence, cause);
 }
+
+int
+store_leader(struct store *st, char **cause)
+{
+	if (st->be->leader == NULL)
+		return 1;
+	return st->be->leader(st, cause);
+}
+
+int
+store_sample(struct store *st, const char *line, char **cause)
+{
+	if (st->be->sample == NULL)
+		return 0;
+	return st->be->sample(st, line, cause);
+}
+
+int
+store_samples(struct store *st, store_sample_fn *fn, void *arg)
+{
+	if (st->be->samples == NULL)
+		return 0;
+	return st->be->samples(st, fn, arg);
+}

@@ -31,6 +31,17 @@
  * connection LISTENs on "concord" and store_notified reads what arrived on
  * it without blocking, reconnecting (and saying everything must be read
  * again) when it was lost.
+ *
+ * Leadership: a third connection, opened by the first store_leader, asks
+ * pg_try_advisory_lock(STORE_PG_LEADER) and, once it holds the lock (a
+ * session lock: it is the database that says who leads, and it lets go
+ * when that connection ends, a hub killed or cut off included), checks at
+ * each later call that the connection still answers; one that does not is
+ * closed, so the lock is free for another hub, and opened again.  The
+ * session asks the server to probe its client after a few idle seconds,
+ * so that a leader cut off by the network loses the lock in seconds, not
+ * hours.  The leader's telemetry samples go out as NOTIFY concord_tele;
+ * the LISTEN connection keeps those it hears for store_samples.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +68,14 @@ struct store_pg {
 	int			 intx;
 	struct store_pg_head	*heads;
 	size_t			 nheads;
+	PGconn			*elect;		/* holds the leader's lock */
+	int			 leading;
+	char			**heard;	/* concord_tele lines */
+	size_t			 nheard;
 };
+
+#define STORE_PG_LEADER		"7421"	/* the leader's advisory lock */
+#define STORE_PG_HEARD_MAX	4096	/* lines kept for store_samples */
 
 static const struct store_backend store_pg_backend;
 
@@ -171,6 +189,9 @@ store_pg_close(struct store *base)
 	PQfinish(st->conn);
 	if (st->listen != NULL)
 		PQfinish(st->listen);
+	if (st->elect != NULL)
+		PQfinish(st->elect);
+	core_list_free(st->heard, st->nheard);
 	free(st->conninfo);
 	free(st);
 }
@@ -677,7 +698,8 @@ store_pg_listen(struct store_pg *st, char **cause)
 		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		return -1;
 	}
-	res = PQexec(st->listen, "LISTEN concord; LISTEN concord_lease");
+	res = PQexec(st->listen, "LISTEN concord; LISTEN concord_lease; "
+	    "LISTEN concord_tele");
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		PQclear(res);
@@ -707,7 +729,11 @@ store_pg_notified(struct store *base, store_notify_fn *fn, void *arg,
 	while ((n = PQnotifies(st->listen)) != NULL) {
 		if (n->be_pid == PQbackendPID(st->conn))
 			;	/* this hub's own */
-		else if (strcmp(n->relname, "concord_lease") == 0) {
+		else if (strcmp(n->relname, "concord_tele") == 0) {
+			if (st->nheard < STORE_PG_HEARD_MAX)
+				core_list_add(&st->heard, &st->nheard,
+				    n->extra);
+		} else if (strcmp(n->relname, "concord_lease") == 0) {
 			/* "INCIDENT FENCE ACTION" */
 			if ((sp = strchr(n->extra, ' ')) != NULL) {
 				*sp = '\0';
@@ -760,6 +786,111 @@ store_pg_lost(struct store *base)
 	return PQstatus(st->conn) != CONNECTION_OK;
 }
 
+/* Close the leader's connection: the lock goes with it. */
+static void
+store_pg_unelect(struct store_pg *st)
+{
+	if (st->elect != NULL)
+		PQfinish(st->elect);
+	st->elect = NULL;
+	st->leading = 0;
+}
+
+/*
+ * Open the leader's connection (with a connect timeout, and keepalives
+ * both ways); 0, or -1 with *cause.
+ */
+static int
+store_pg_elect_open(struct store_pg *st, char **cause)
+{
+	const char *const	 keys[] = { "dbname", "connect_timeout",
+				    "keepalives_idle", "keepalives_interval",
+				    "keepalives_count", NULL };
+	const char *const	 vals[] = { st->conninfo, "5", "5", "2", "3",
+				    NULL };
+	PGresult		*res;
+	const char		*e;
+
+	if ((st->elect = PQconnectdbParams(keys, vals, 1)) == NULL)
+		fatalx("out of memory");
+	if (PQstatus(st->elect) != CONNECTION_OK) {
+		e = PQerrorMessage(st->elect);
+		*cause = xasprintf("electing: %.*s", (int)strcspn(e, "\n"), e);
+		store_pg_unelect(st);
+		return -1;
+	}
+	PQsetNoticeProcessor(st->elect, store_pg_notice, NULL);
+	/* The server notices a client cut off; best effort. */
+	res = PQexec(st->elect, "SET tcp_keepalives_idle = 5; "
+	    "SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3");
+	PQclear(res);
+	return 0;
+}
+
+static int
+store_pg_leader(struct store *base, char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*sql, *e;
+	int		 yes;
+
+	if (st->elect != NULL && PQstatus(st->elect) != CONNECTION_OK)
+		store_pg_unelect(st);
+	if (st->elect == NULL && store_pg_elect_open(st, cause) != 0)
+		return -1;
+	if (st->leading)
+		sql = "SELECT true";	/* still there? */
+	else
+		sql = "SELECT pg_try_advisory_lock(" STORE_PG_LEADER ")";
+	res = PQexec(st->elect, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK ||
+	    PQntuples(res) != 1) {
+		e = PQerrorMessage(st->elect);
+		*cause = xasprintf("electing: %.*s", (int)strcspn(e, "\n"), e);
+		PQclear(res);
+		store_pg_unelect(st);
+		return -1;
+	}
+	yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (yes)
+		st->leading = 1;
+	return st->leading;
+}
+
+static int
+store_pg_sample(struct store *base, const char *line, char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*vals[1] = { line };
+
+	store_pg_check(st);
+	res = store_pg_exec(st, "telling a sample", "SELECT pg_notify("
+	    "'concord_tele', $1::text)", 1, vals, NULL, NULL,
+	    PGRES_TUPLES_OK, cause);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+static int
+store_pg_samples(struct store *base, store_sample_fn *fn, void *arg)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	char		**lines = st->heard;
+	size_t		  n = st->nheard, i;
+
+	st->heard = NULL;
+	st->nheard = 0;
+	for (i = 0; i < n; i++)
+		fn(lines[i], arg);
+	core_list_free(lines, n);
+	return (int)n;
+}
+
 static const struct store_backend store_pg_backend = {
 	"postgres",
 	store_pg_close,
@@ -778,4 +909,7 @@ static const struct store_backend store_pg_backend = {
 	store_pg_notified,
 	store_pg_lost,
 	store_pg_renewed,
+	store_pg_leader,
+	store_pg_sample,
+	store_pg_samples,
 };

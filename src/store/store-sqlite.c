@@ -425,4 +425,7 @@ static const struct store_backend store_sqlite_backend = {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
+	NULL,
+	NULL,
 };
