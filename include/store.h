@@ -176,6 +176,15 @@ int		 store_head(struct store *, const char *incident, int create,
 		    int64_t *seq, char **cause);
 int64_t		 store_incident_reserve(struct store *, int64_t n,
 		    char **cause);
+/*
+ * The incident number of the open whose operation id is op: the one
+ * reserved for op already (by any hub), or n reserved for it as by
+ * store_incident_reserve, so that hubs opening an incident for the same
+ * operation (a webhook delivered to each) open the same one.  Returns it,
+ * or -1 with *cause; n with a store one hub writes.
+ */
+int64_t		 store_incident_for(struct store *, const char *op, int64_t n,
+		    char **cause);
 int		 store_notified(struct store *, store_notify_fn *, void *,
 		    char **cause);
 int		 store_renewed(struct store *, const char *incident,
@@ -232,6 +241,8 @@ struct store_backend {
 	int		 (*leader)(struct store *, char **);
 	int		 (*sample)(struct store *, const char *, char **);
 	int		 (*samples)(struct store *, store_sample_fn *, void *);
+	int64_t		 (*incident_for)(struct store *, const char *, int64_t,
+			    char **);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

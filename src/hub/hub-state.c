@@ -732,13 +732,23 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 
 	if ((inc = hub_state_opened(hub, ev->op)) != NULL)
 		return inc;
+	num = hub->next_incident;
 	if (store_shared(hub->store)) {
-		if ((num = store_incident_reserve(hub->store,
-		    hub->next_incident, cause)) == -1)
+		/* Another hub opening for the same op opens the same one. */
+		if ((num = ev->op != NULL ? store_incident_for(hub->store,
+		    ev->op, num, cause) : store_incident_reserve(hub->store,
+		    num, cause)) == -1)
 			return NULL;
-		hub->next_incident = num;
+		id = xasprintf("INC-%lld", (long long)num);
+		if ((inc = hub_state_find(hub, id)) == NULL)
+			hub_state_catchup(hub, id, INT64_MAX);
+		if ((inc = hub_state_find(hub, id)) != NULL) {
+			free(id);
+			return inc;	/* opened by the other hub */
+		}
+		free(id);
 	}
-	id = xasprintf("INC-%lld", (long long)hub->next_incident);
+	id = xasprintf("INC-%lld", (long long)num);
 	inc = xcalloc(1, sizeof *inc);
 	core_state_init(&inc->state, id);
 	memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
@@ -752,7 +762,8 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 		free(inc);
 		return NULL;
 	}
-	hub->next_incident++;
+	if (num >= hub->next_incident)
+		hub->next_incident = num + 1;
 	inc->opener = xstrdup(actor);
 	TAILQ_INIT(&inc->feeds);
 	STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);

@@ -270,3 +270,11 @@ store_samples(struct store *st, store_sample_fn *fn, void *arg)
 		return 0;
 	return st->be->samples(st, fn, arg);
 }
+
+int64_t
+store_incident_for(struct store *st, const char *op, int64_t n, char **cause)
+{
+	if (st->be->incident_for == NULL)
+		return store_incident_reserve(st, n, cause);
+	return st->be->incident_for(st, op, n, cause);
+}

@@ -10,7 +10,11 @@
  *	seq bigint, op text, body bytea, hash bytea, wire bytea,
  *	PRIMARY KEY (incident, seq)), with a unique index on (incident, op)
  *	where op is not NULL: the canonical bytes, chain value and wire form
- *	of each event, as in SQLite.
+ *	of each event, as in SQLite;
+ *   concord_opens (op text PRIMARY KEY, incident bigint): the number
+ *	reserved for an open the hub itself makes (a webhook's), by its
+ *	operation id, so that every hub opening for that operation opens
+ *	the same incident (store_incident_for).
  *
  * Ordering is the database's.  A batch (store_begin ... store_commit) is
  * one transaction.  The first append to an incident in it locks the
@@ -94,7 +98,10 @@ static const char store_pg_schema[] =
     " wire bytea,"
     " PRIMARY KEY (incident, seq));"
     "CREATE UNIQUE INDEX IF NOT EXISTS concord_events_op ON concord_events"
-    " (incident, op) WHERE op IS NOT NULL;";
+    " (incident, op) WHERE op IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS concord_opens ("
+    " op text PRIMARY KEY,"
+    " incident bigint NOT NULL);";
 
 /* libpq's notices (NOTICE: relation exists...) go to the log. */
 static void
@@ -682,6 +689,65 @@ store_pg_reserve(struct store *base, int64_t n, char **cause)
 	}
 }
 
+/* The number reserved for op in concord_opens, or 0; -1 with *cause. */
+static int64_t
+store_pg_opened(struct store_pg *st, const char *op, char **cause)
+{
+	PGresult	*res;
+	const char	*vals[1] = { op };
+	int64_t		 n = 0;
+
+	res = store_pg_exec(st, "finding an open", "SELECT incident FROM "
+	    "concord_opens WHERE op = $1", 1, vals, NULL, NULL,
+	    PGRES_TUPLES_OK, cause);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1)
+		n = store_pg_int8(res, 0, 0);
+	PQclear(res);
+	return n;
+}
+
+/*
+ * Look op up; if no hub reserved a number for it, reserve one and record
+ * it, unless another hub recorded one first (then its number is used and
+ * the one reserved here is left unused, a head at seq 0 that no listing
+ * shows).
+ */
+static int64_t
+store_pg_incident_for(struct store *base, const char *op, int64_t n,
+    char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*vals[2];
+	char		 num[32];
+	int64_t		 have;
+	int		 taken;
+
+	store_pg_check(st);
+	if ((have = store_pg_opened(st, op, cause)) != 0)
+		return have;
+	if ((n = store_pg_reserve(base, n, cause)) == -1)
+		return -1;
+	snprintf(num, sizeof num, "%lld", (long long)n);
+	vals[0] = op;
+	vals[1] = num;
+	res = store_pg_exec(st, "recording an open", "INSERT INTO "
+	    "concord_opens (op, incident) VALUES ($1, $2::bigint) "
+	    "ON CONFLICT (op) DO NOTHING", 2, vals, NULL, NULL,
+	    PGRES_COMMAND_OK, cause);
+	if (res == NULL)
+		return -1;
+	taken = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	if (taken)
+		return n;
+	if ((have = store_pg_opened(st, op, cause)) == 0)
+		*cause = xasprintf("the open %s has no number", op);
+	return have > 0 ? have : -1;
+}
+
 /* (Re)open the LISTEN connection; 0, or -1 with *cause. */
 static int
 store_pg_listen(struct store_pg *st, char **cause)
@@ -912,4 +978,5 @@ static const struct store_backend store_pg_backend = {
 	store_pg_leader,
 	store_pg_sample,
 	store_pg_samples,
+	store_pg_incident_for,
 };

@@ -428,4 +428,5 @@ static const struct store_backend store_sqlite_backend = {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
 };

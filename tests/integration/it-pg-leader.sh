@@ -23,6 +23,7 @@ feed.lat.warn = 50
 feed.lat.crit = 80
 feed.lat.every = 1s
 hook-token = $TOKEN
+hook-incident = new
 EOF2
 hub_start --store "$PG_STORE" --lock-delay 0 --config "$T/hub.conf" \
     --listen 127.0.0.1:0 || { finish; exit; }
@@ -92,6 +93,23 @@ alerts() { on "$1" --incident INC-1 log | grep -c 'FIRING Disk full'; }
 check "A's clients see it" wait_for 10 sh -c "[ \$(CONCORD_HUB=$A '$BIN/concord' --incident INC-1 log | grep -c 'FIRING Disk full') -ge 1 ]"
 check "it is one event (A: $(alerts "$A"))" test "$(alerts "$A")" = 1
 check "B's clients see one too" wait_for 10 sh -c "[ \$(CONCORD_HUB=$B '$BIN/concord' --incident INC-1 log | grep -c 'FIRING Disk full') = 1 ]"
+
+# An alert that opens an incident (hook-incident = new), delivered to
+# both hubs at once: one incident, one alert in it.
+NEW='{"title":"CPU hot","text":"web1","key":"cpu-web1","severity":"page"}'
+hook "$AP" "$NEW" & PIDS+=($!); ha=$!
+hook "$BP" "$NEW" & PIDS+=($!); hb=$!
+wait "$ha" "$hb"
+check "both hubs take the opening alert (200, 200)" test \
+    "$(cat "$T/hook.$AP") $(cat "$T/hook.$BP")" = "200 200"
+opened=$(pg_sql "SELECT count(*) FROM concord_events WHERE seq = 1 AND
+    body LIKE '%CPU hot%'")
+check "it opens one incident ($opened)" test "$opened" = 1
+cpu=$(pg_sql "SELECT count(*) FROM concord_events WHERE op LIKE 'hook-%'
+    AND body LIKE '%CPU hot%'")
+check "with the alert in it once ($cpu)" test "$cpu" = 1
+check "B lists it once" wait_for 10 sh -c \
+    "[ \$(CONCORD_HUB=$B '$BIN/concord' incidents | grep -c 'CPU hot') = 1 ]"
 
 # Leases claimed through either hub run out once, issued by the leader.
 expires() { pg_sql "SELECT count(*) FROM concord_events WHERE
