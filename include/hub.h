@@ -18,6 +18,8 @@
  * wrote and decides this hub's waiting commands again before appending;
  * other hubs' commits are heard of (LISTEN) and read into the incidents
  * with nothing pending here, and served from the ring as this hub's are.
+ * One of the hubs, elected through the store (hub-elect.c), issues lease
+ * expiries and polls telemetry for all of them.
  *
  * Each event is encoded for the wire once, when it is accepted (or checked
  * against the store's copy when loaded): those bytes are stored beside the

@@ -13,7 +13,9 @@
  * event whose operation id is its fingerprint, status and start, so a
  * delivery the sender repeats is logged once.  The answer waits for the
  * commit that makes the events durable: a sender told 200 never loses
- * them.
+ * them.  With several hubs on one database every hub takes webhooks, and
+ * a delivery taken by two is one event (the unique operation id per
+ * incident) and opens at most one incident (store_incident_for).
  *
  * The answer is made once, kept in the connection's buffer and written
  * from the HTTP WRITEABLE callback.

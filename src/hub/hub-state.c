@@ -21,7 +21,17 @@
  * included.  So what is acknowledged was decided against the locked head,
  * and two hubs never both grant a claim.  Other hubs' commits are read in
  * by hub_state_catchup when the store says so (notifications), into
- * incidents with nothing pending here, and followers are woken.
+ * incidents with nothing pending here, and followers are woken.  Events
+ * the hub issued itself are decided again too (hub_state_redo_own).
+ *
+ * Leases run on one clock, the leader's (hub-elect.c): only the hub that
+ * leads issues expiries; on the others a lease that ran out by their
+ * clock is held until the leader's expiry arrives (hub_state_hold), and a
+ * renewal through any hub is announced to all.  Taking the lead, or
+ * hearing the other hubs again after missing what they announced, times
+ * every held lease afresh (hub_state_afresh): a lease may then run a
+ * little longer than its TTL, never shorter.  With SQLite the hub always
+ * leads.
  */
 #include <inttypes.h>
 #include <stdio.h>
