@@ -469,6 +469,7 @@ static void
 hub_tele_tell(struct hub *hub, const struct tele_sample *s)
 {
 	char	*line, *cause = NULL, *p;
+	size_t	 n;
 
 	if (!store_shared(hub->store))
 		return;
@@ -478,8 +479,12 @@ hub_tele_tell(struct hub *hub, const struct tele_sample *s)
 	else
 		line = xasprintf("%s\t0\t%s", s->name,
 		    core_str_or(s->error, "failed"));
-	if (strlen(line) > 7000)
-		line[7000] = '\0';	/* a notification's payload */
+	if ((n = strlen(line)) > 7000) {	/* a notification's payload */
+		for (n = 7000; n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80;
+		    n--)
+			;	/* whole characters */
+		line[n] = '\0';
+	}
 	for (p = line; *p != '\0'; p++) {
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
