@@ -328,7 +328,7 @@ struct hub {
 	uint64_t		 users_swept;	/* ... as of the last sweep */
 	uint64_t		 stat_refused;	/* hellos refused */
 	uint64_t		 stat_throttled; /* reads paused by the rate */
-	int			 leader;	/* issues expiries, polls feeds */
+	int			 leader;	/* times leases, polls feeds */
 	int			 elect_failing;	/* said so in the log */
 	lws_sorted_usec_list_t	 elect_sul;
 	uint64_t		 stat_leader_changes;

@@ -488,7 +488,8 @@ core_state_afresh(struct core_state *s, int64_t now)
 
 	for (i = 0; i < s->nactions; i++) {
 		a = &s->actions[i];
-		if (a->state == CORE_ACTION_HELD && a->deadline < now + a->ttl) {
+		if (a->state == CORE_ACTION_HELD &&
+		    a->deadline < now + a->ttl) {
 			a->deadline = now + a->ttl;
 			n++;
 		}
