@@ -616,6 +616,12 @@ void		 core_state_renew(struct core_state *, const char *, int64_t now);
  * shortening one.
  */
 void		 core_state_grace(struct core_state *, int64_t now, int64_t grace);
+/*
+ * Time every held lease afresh: extend it to at least now + its own ttl,
+ * never shorten it (a hub that takes over the lease timers).  Returns the
+ * leases extended.
+ */
+size_t		 core_state_afresh(struct core_state *, int64_t now);
 /* The earliest deadline of a held lease, or INT64_MAX. */
 int64_t		 core_state_next_deadline(const struct core_state *);
 /* The first held action whose lease ran out at now, or NULL. */

@@ -18,6 +18,8 @@
  * wrote and decides this hub's waiting commands again before appending;
  * other hubs' commits are heard of (LISTEN) and read into the incidents
  * with nothing pending here, and served from the ring as this hub's are.
+ * One of the hubs, elected through the store (hub-elect.c), issues lease
+ * expiries and polls telemetry for all of them.
  *
  * Each event is encoded for the wire once, when it is accepted (or checked
  * against the store's copy when loaded): those bytes are stored beside the
@@ -64,6 +66,7 @@
 #define HUB_NOTIFY_POLL		1000	/* ms between looks at other hubs'
 					   besides the socket's (reconnecting) */
 #define HUB_COMMIT_RETRY	250	/* ms between tries of a lost batch */
+#define HUB_ELECT_EVERY		1000	/* ms between looks at leadership */
 
 /* A feed the configuration gives every incident, or one (hub.conf). */
 struct hub_conf_feed {
@@ -329,6 +332,10 @@ struct hub {
 	uint64_t		 users_swept;	/* ... as of the last sweep */
 	uint64_t		 stat_refused;	/* hellos refused */
 	uint64_t		 stat_throttled; /* reads paused by the rate */
+	int			 leader;	/* times leases, polls feeds */
+	int			 elect_failing;	/* said so in the log */
+	lws_sorted_usec_list_t	 elect_sul;
+	uint64_t		 stat_leader_changes;
 };
 
 /* hub-state.c */
@@ -365,6 +372,21 @@ int	hub_state_catchup(struct hub *, const char *id, int64_t seq);
  * and every HUB_NOTIFY_POLL ms besides (reconnecting); nothing otherwise.
  */
 void	hub_state_listen(struct hub *);
+
+/*
+ * Every lease held in any incident is timed afresh from now (never
+ * shortened) and its followers told; why says so in the log.
+ */
+void	hub_state_afresh(struct hub *, const char *why);
+
+/* hub-elect.c */
+/*
+ * Find out whether this hub leads the cluster (always, with a store only
+ * it writes) and keep asking every HUB_ELECT_EVERY ms; hub_elect_stop
+ * ends that.
+ */
+void	hub_elect_start(struct hub *);
+void	hub_elect_stop(struct hub *);
 
 /* hub-main.c */
 int	hub_main(int, char **);
@@ -425,6 +447,11 @@ void	hub_tele_stop(struct hub *);
 void	hub_tele_sync(struct hub *);
 /* Take the engine's samples: values, errors, crossings (the loop's wake). */
 void	hub_tele_drain(struct hub *);
+/*
+ * A hub that does not lead: take the samples the leader told (values and
+ * errors; the crossings are the leader's, and arrive in the log).
+ */
+void	hub_tele_heard(struct hub *);
 /* Send a client the whole set of its incident's feeds. */
 void	hub_tele_welcome(struct hub *, struct hub_client *);
 /*

@@ -176,6 +176,15 @@ int		 store_head(struct store *, const char *incident, int create,
 		    int64_t *seq, char **cause);
 int64_t		 store_incident_reserve(struct store *, int64_t n,
 		    char **cause);
+/*
+ * The incident number of the open whose operation id is op: the one
+ * reserved for op already (by any hub), or n reserved for it as by
+ * store_incident_reserve, so that hubs opening an incident for the same
+ * operation (a webhook delivered to each) open the same one.  Returns it,
+ * or -1 with *cause; n with a store one hub writes.
+ */
+int64_t		 store_incident_for(struct store *, const char *op, int64_t n,
+		    char **cause);
 int		 store_notified(struct store *, store_notify_fn *, void *,
 		    char **cause);
 int		 store_renewed(struct store *, const char *incident,
@@ -195,6 +204,22 @@ int		 store_notify_fd(struct store *);
  * same batch may succeed once it is back?  1 or 0 (always 0 for SQLite).
  */
 int		 store_lost(struct store *);
+/*
+ * One hub of those sharing a store, the leader, issues lease expiries and
+ * polls telemetry.  store_leader tries to become it, or checks that this
+ * hub still is (on a connection of its own holding a session-level
+ * advisory lock: whoever holds the lock leads, and a hub whose connection
+ * is lost no longer does).  Returns 1 if this hub leads, 0 if another
+ * does, or -1 with *cause (the database cannot be reached: not leading).
+ * Always 1 for a store one hub writes.  store_sample tells the other hubs
+ * a line of telemetry (the leader's samples; 0, or -1 with *cause) and
+ * store_samples calls fn for each line other hubs told since the last
+ * call (heard by store_notified); it returns the calls made.
+ */
+int		 store_leader(struct store *, char **cause);
+int		 store_sample(struct store *, const char *line, char **cause);
+typedef void	 store_sample_fn(const char *line, void *);
+int		 store_samples(struct store *, store_sample_fn *, void *);
 
 struct store_backend {
 	const char	*name;
@@ -224,6 +249,11 @@ struct store_backend {
 	int		 (*renewed)(struct store *, const char *, const char *,
 			    int64_t, char **);
 	int		 (*notify_fd)(struct store *);
+	int		 (*leader)(struct store *, char **);
+	int		 (*sample)(struct store *, const char *, char **);
+	int		 (*samples)(struct store *, store_sample_fn *, void *);
+	int64_t		 (*incident_for)(struct store *, const char *, int64_t,
+			    char **);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

@@ -480,6 +480,23 @@ core_state_grace(struct core_state *s, int64_t now, int64_t grace)
 	}
 }
 
+size_t
+core_state_afresh(struct core_state *s, int64_t now)
+{
+	struct core_action	*a;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < s->nactions; i++) {
+		a = &s->actions[i];
+		if (a->state == CORE_ACTION_HELD &&
+		    a->deadline < now + a->ttl) {
+			a->deadline = now + a->ttl;
+			n++;
+		}
+	}
+	return n;
+}
+
 int64_t
 core_state_next_deadline(const struct core_state *s)
 {

@@ -13,7 +13,9 @@
  * event whose operation id is its fingerprint, status and start, so a
  * delivery the sender repeats is logged once.  The answer waits for the
  * commit that makes the events durable: a sender told 200 never loses
- * them.
+ * them.  With several hubs on one database every hub takes webhooks, and
+ * a delivery taken by two is one event (the unique operation id per
+ * incident) and opens at most one incident (store_incident_for).
  *
  * The answer is made once, kept in the connection's buffer and written
  * from the HTTP WRITEABLE callback.
@@ -186,6 +188,12 @@ hub_http_metrics(struct hub *hub, struct buf *b)
 	hub_http_metric(b, "concord_throttled_total", "counter",
 	    "Times a connection was read more slowly for its rate.",
 	    hub->stat_throttled);
+	hub_http_metric(b, "concord_leader", "gauge",
+	    "1 if this hub leads its cluster (lease expiries, telemetry).",
+	    (uint64_t)hub->leader);
+	hub_http_metric(b, "concord_leader_changes_total", "counter",
+	    "Times this hub took or lost the lead.",
+	    hub->stat_leader_changes);
 }
 
 /* Does the request carry "Authorization: Bearer TOKEN"? */
@@ -255,9 +263,12 @@ hub_http_request(struct hub *hub, struct hub_client *c, struct lws *wsi,
 		    HUB_HOOK_TIMEOUT);
 		return 0;	/* the body follows */
 	}
-	if (strcmp(path, "/healthz") == 0)
+	if (strcmp(path, "/healthz") == 0) {
 		util_buf_adds(&c->rx, "ok\n");
-	else if (strcmp(path, "/metrics") == 0)
+		if (store_shared(hub->store))	/* several hubs: which */
+			util_buf_adds(&c->rx, hub->leader ? "leader\n" :
+			    "follower\n");
+	} else if (strcmp(path, "/metrics") == 0)
 		hub_http_metrics(hub, &c->rx);
 	else {
 		util_buf_adds(&c->rx, "not found\n");

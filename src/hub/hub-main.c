@@ -123,6 +123,7 @@ hub_main_tick(lws_sorted_usec_list_t *sul)
 	hub_auth_sweep(hub);
 	hub_ws_tick(hub, hub->ticks % (1000 / HUB_TICK) == 0);
 	hub_tele_sync(hub);
+	hub_tele_heard(hub);
 	lws_sul_schedule(hub->ctx, 0, sul, hub_main_tick, HUB_TICK * 1000);
 }
 
@@ -793,6 +794,7 @@ hub_main(int argc, char **argv)
 		util_buf_printf(&listening, " %s", where);
 		free(where);
 	}
+	hub_elect_start(&hub);
 	hub_state_leases(&hub);
 	hub_tele_start(&hub);
 	where = util_buf_steal(&listening);
@@ -813,6 +815,7 @@ hub_main(int argc, char **argv)
 	lws_sul_cancel(&hub.lease_sul);
 	lws_sul_cancel(&hub.commit_sul);
 	lws_sul_cancel(&hub.notify_sul);
+	hub_elect_stop(&hub);
 	hub_tele_stop(&hub);
 	lws_context_destroy(hub.ctx);
 	hub_listen_clear(&tcp);		/* the vhost pointed at tcp.addr */

@@ -22,7 +22,17 @@
  * and two hubs never both grant a claim.  Other hubs' commits are read in
  * by hub_state_catchup when the store says so (notifications, handled as
  * soon as their socket is readable), into incidents with nothing pending
- * here, and followers are woken.
+ * here, and followers are woken.  Events
+ * the hub issued itself are decided again too (hub_state_redo_own).
+ *
+ * Leases run on one clock, the leader's (hub-elect.c): only the hub that
+ * leads issues expiries; on the others a lease that ran out by their
+ * clock is held until the leader's expiry arrives (hub_state_hold), and a
+ * renewal through any hub is announced to all.  Taking the lead, or
+ * hearing the other hubs again after missing what they announced, times
+ * every held lease afresh (hub_state_afresh): a lease may then run a
+ * little longer than its TTL, never shorter.  With SQLite the hub always
+ * leads.
  */
 #include <sys/stat.h>
 
@@ -402,6 +412,34 @@ hub_state_notified(const char *id, int64_t seq, const char *lease,
 		hub_state_renewed(hub, id, seq, lease);
 	else if (hub_state_catchup(hub, id, seq))
 		hub->notify_changed = 1;
+	if (id == NULL) {
+		/* Renewals announced meanwhile are lost: count them. */
+		hub_state_afresh(hub, "hearing other hubs again");
+		hub->notify_changed = 1;
+	}
+}
+
+void
+hub_state_afresh(struct hub *hub, const char *why)
+{
+	struct hub_incident	*inc;
+	struct core_action	*a;
+	int64_t			 now = util_clock_mono_ms();
+	size_t			 n = 0, i;
+
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
+		if (core_state_afresh(&inc->state, now) == 0)
+			continue;
+		for (i = 0; i < inc->state.nactions; i++) {
+			a = &inc->state.actions[i];
+			if (a->state == CORE_ACTION_HELD) {
+				hub_ws_lease(hub, inc, NULL, a);
+				n++;
+			}
+		}
+	}
+	if (n > 0)
+		util_log("%s: %zu held leases timed afresh", why, n);
 }
 
 /* Read what other hubs committed, as the store says, and catch up. */
@@ -813,13 +851,23 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 
 	if ((inc = hub_state_opened(hub, ev->op)) != NULL)
 		return inc;
+	num = hub->next_incident;
 	if (store_shared(hub->store)) {
-		if ((num = store_incident_reserve(hub->store,
-		    hub->next_incident, cause)) == -1)
+		/* Another hub opening for the same op opens the same one. */
+		if ((num = ev->op != NULL ? store_incident_for(hub->store,
+		    ev->op, num, cause) : store_incident_reserve(hub->store,
+		    num, cause)) == -1)
 			return NULL;
-		hub->next_incident = num;
+		id = xasprintf("INC-%lld", (long long)num);
+		if ((inc = hub_state_find(hub, id)) == NULL)
+			hub_state_catchup(hub, id, INT64_MAX);
+		if ((inc = hub_state_find(hub, id)) != NULL) {
+			free(id);
+			return inc;	/* opened by the other hub */
+		}
+		free(id);
 	}
-	id = xasprintf("INC-%lld", (long long)hub->next_incident);
+	id = xasprintf("INC-%lld", (long long)num);
 	inc = xcalloc(1, sizeof *inc);
 	core_state_init(&inc->state, id);
 	memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
@@ -833,7 +881,8 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 		free(inc);
 		return NULL;
 	}
-	hub->next_incident++;
+	if (num >= hub->next_incident)
+		hub->next_incident = num + 1;
 	inc->opener = xstrdup(actor);
 	TAILQ_INIT(&inc->feeds);
 	STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
@@ -841,7 +890,26 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 	return inc;
 }
 
-/* Issue expiry events for every lease of inc that ran out. */
+/*
+ * A hub that does not lead issues no expiry: a lease that ran out by its
+ * clock stays held (a moment past its deadline) until the leader's expiry
+ * arrives, and a renewal through this hub, which the leader hears, still
+ * counts until then.
+ */
+static void
+hub_state_hold(struct hub_incident *inc)
+{
+	struct core_action	*a;
+	int64_t			 now = util_clock_mono_ms();
+
+	while ((a = core_state_expired(&inc->state, now)) != NULL)
+		a->deadline = now + 1;
+}
+
+/*
+ * Issue expiry events for every lease of inc that ran out (the leader
+ * alone; see hub_state_hold).
+ */
 static void
 hub_state_expire(struct hub *hub, struct hub_incident *inc)
 {
@@ -852,6 +920,10 @@ hub_state_expire(struct hub *hub, struct hub_incident *inc)
 
 	if (core_state_expired(&inc->state, util_clock_mono_ms()) == NULL)
 		return;		/* the usual case: nothing ran out */
+	if (!hub->leader) {
+		hub_state_hold(inc);
+		return;
+	}
 	hub_state_ctx(hub, inc, CORE_ACTOR_HUB, CORE_EXPIRE, &ctx, NULL);
 	ctx.internal = 1;
 	while ((a = core_state_expired(&inc->state, ctx.now)) != NULL) {
@@ -884,6 +956,10 @@ hub_state_leases(struct hub *hub)
 	struct hub_incident	*inc;
 	int64_t			 next = INT64_MAX, d, now;
 
+	if (!hub->leader) {	/* the leader's timer decides */
+		lws_sul_cancel(&hub->lease_sul);
+		return;
+	}
 	STAILQ_FOREACH(inc, &hub->incidents, entry) {
 		hub_state_expire(hub, inc);
 		d = core_state_next_deadline(&inc->state);
@@ -945,6 +1021,52 @@ static void	hub_state_refuse_redo(struct hub *, struct hub_client *,
 		    const char *, int64_t, const char *, const char *);
 
 /*
+ * Decide again an event the hub issued itself (p), now that inc is as the
+ * store has it: an expiry is dropped (the lease timer issues it again after
+ * the commit if it still applies), an event whose operation id is logged
+ * (an alert another hub took too) is dropped, a feed crossing to the level
+ * the log now holds is dropped, and anything else is checked and queued
+ * again (or dropped, logged, if it no longer applies).
+ */
+static void
+hub_state_redo_own(struct hub *hub, struct hub_incident *inc,
+    struct hub_pending *p)
+{
+	const struct core_feed	*f;
+	struct core_event	 ev;
+	struct core_ctx		 ctx;
+	struct core_refusal	 r;
+	const char		*why = NULL;
+
+	if (p->ev.type == CORE_EXPIRE)
+		why = "the lease timer decides it again";
+	else if (p->op != NULL && store_op_seq(hub->store, inc->state.id,
+	    p->op) != 0)
+		why = "already logged";
+	else if (p->ev.type == CORE_FEED_LEVEL && (f = core_state_feed(
+	    &inc->state, p->ev.name)) != NULL && f->level != NULL &&
+	    p->ev.state != NULL && strcmp(f->level, p->ev.state) == 0)
+		why = "the log holds that level";
+	if (why != NULL) {
+		util_log("%s: dropped the hub's own %s: %s", inc->state.id,
+		    core_type_name(p->ev.type), why);
+		return;
+	}
+	core_event_copy(&ev, &p->ev);
+	ev.seq = 0;
+	ev.time = 0;
+	hub_state_ctx(hub, inc, p->ev.actor, ev.type, &ctx, NULL);
+	ctx.internal = 1;
+	ctx.based_on = inc->state.seq;
+	if (hub_state_accept(hub, inc, &ev, &ctx, p->client, &r) != 0) {
+		util_log("%s: dropped the hub's own %s: %s", inc->state.id,
+		    core_type_name(p->ev.type), r.message);
+		core_refusal_clear(&r);
+	}
+	core_event_clear(&ev);
+}
+
+/*
  * Decide again, against inc as the store has it now, what this hub had
  * decided against a state another hub has since moved past: inc is read
  * again from the store (inside the batch, its head locked) and each of its
@@ -989,8 +1111,7 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 		STAILQ_REMOVE_HEAD(&mine, entry);
 		if (!p->redo) {
 			if (p->kind == HUB_PENDING_EVENT)
-				util_log("%s: dropped the hub's own %s",
-				    inc->state.id, core_type_name(p->ev.type));
+				hub_state_redo_own(hub, inc, p);
 			else {
 				STAILQ_INSERT_TAIL(&hub->pending, p, entry);
 				hub->npending++;

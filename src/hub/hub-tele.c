@@ -16,6 +16,14 @@
  * incident as a telemetry message for that feed (a newer one replaces it
  * while queued); a change of the set goes out whole.  A resolved incident
  * is not polled.  Nothing here waits on an endpoint.
+ *
+ * With several hubs on one store only the leader (hub-elect.c) polls and
+ * logs crossings: it tells each sample to the other hubs through the store
+ * (store_sample, one line: the engine's feed name, then 1, the value and
+ * how series were reduced, or 0 and the error, separated by tabs), and
+ * they update their views from it (hub_tele_heard) without judging
+ * crossings, which reach them in the log.  A hub that loses the lead stops
+ * polling at the next sync.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -338,6 +346,8 @@ hub_tele_sync(struct hub *hub)
 			set[n++] = f->spec;	/* borrowed */
 		}
 	}
+	if (!hub->leader)
+		n = 0;		/* the leader polls */
 	if (tele_set(hub->tele, set, n, &cause) != 0) {
 		util_log("telemetry: %s", cause);
 		free(cause);
@@ -362,7 +372,7 @@ hub_tele_cross(struct hub *hub, struct hub_incident *inc, struct hub_feed *f,
     enum tele_level from, enum tele_level to, double v)
 {
 	struct core_event	 ev;
-	char			 value[64], *cause = NULL;
+	char			 value[64], *cause = NULL, *text;
 	const char		*over;
 
 	hub_tele_value(f, v, value, sizeof value);
@@ -381,14 +391,15 @@ hub_tele_cross(struct hub *hub, struct hub_incident *inc, struct hub_feed *f,
 		ev.text = xasprintf("%s is down to %s, still %s %s %s",
 		    f->name, value, f->levels.warn.below ? "under" : "over",
 		    tele_level_name(to), core_str_or(over, "?"));
+	text = xstrdup(ev.text);	/* the queue takes ev's */
 	if (hub_state_issue(hub, inc, &ev, CORE_ACTOR_HUB, &cause) < 0) {
-		util_log("%s: cannot log %s: %s", inc->state.id, ev.text,
-		    cause);
+		util_log("%s: cannot log %s: %s", inc->state.id, text, cause);
 		free(cause);
 	} else {
-		util_log("%s: %s", inc->state.id, ev.text);
+		util_log("%s: %s", inc->state.id, text);
 		hub->stat_levels++;
 	}
+	free(text);
 	core_event_clear(&ev);
 }
 
@@ -431,16 +442,106 @@ hub_tele_sample(struct hub *hub, struct hub_incident *inc, struct hub_feed *f,
 		    strcmp(lf->level, "warn") == 0 ? TELE_LEVEL_WARN :
 		    TELE_LEVEL_OK;
 	to = tele_level_eval(&f->levels, from, s->value);
-	if (to != from)
+	if (to != from && hub->leader)
 		hub_tele_cross(hub, inc, f, from, to, s->value);
+}
+
+/* Apply a sample to every view of its feed and tell their followers. */
+static void
+hub_tele_apply(struct hub *hub, const struct tele_sample *s, int64_t now)
+{
+	struct hub_incident	*inc;
+	struct hub_feed		*f;
+
+	STAILQ_FOREACH(inc, &hub->incidents, entry) {
+		TAILQ_FOREACH(f, &inc->feeds, entry) {
+			if (f->spec.name == NULL ||
+			    strcmp(f->spec.name, s->name) != 0)
+				continue;
+			hub_tele_sample(hub, inc, f, s, now);
+			hub_tele_send(hub, inc, NULL, f);
+		}
+	}
+}
+
+/* Tell the other hubs of a store a sample, as one line. */
+static void
+hub_tele_tell(struct hub *hub, const struct tele_sample *s)
+{
+	char	*line, *cause = NULL, *p;
+	size_t	 n;
+
+	if (!store_shared(hub->store))
+		return;
+	if (s->ok)
+		line = xasprintf("%s\t1\t%.17g\t%s", s->name, s->value,
+		    core_str_or(s->how, ""));
+	else
+		line = xasprintf("%s\t0\t%s", s->name,
+		    core_str_or(s->error, "failed"));
+	if ((n = strlen(line)) > 7000) {	/* a notification's payload */
+		for (n = 7000; n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80;
+		    n--)
+			;	/* whole characters */
+		line[n] = '\0';
+	}
+	for (p = line; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+	if (store_sample(hub->store, line, &cause) != 0) {
+		util_log("telemetry: %s", cause);
+		free(cause);
+	}
+	free(line);
+}
+
+/* One line another hub told (hub_tele_tell), applied to the views. */
+static void
+hub_tele_line(const char *line, void *arg)
+{
+	struct hub		*hub = arg;
+	struct tele_sample	 s;
+	char			*copy = xstrdup(line), *ok, *rest, *how, *end;
+
+	memset(&s, 0, sizeof s);
+	if ((ok = strchr(copy, '\t')) == NULL || (rest = strchr(ok + 1,
+	    '\t')) == NULL) {
+		free(copy);
+		return;
+	}
+	*ok++ = '\0';
+	*rest++ = '\0';
+	s.name = copy;
+	if (strcmp(ok, "1") == 0) {
+		if ((how = strchr(rest, '\t')) != NULL)
+			*how++ = '\0';
+		s.value = strtod(rest, &end);
+		if (end == rest || *end != '\0' || !isfinite(s.value)) {
+			free(copy);
+			return;
+		}
+		s.ok = 1;
+		s.how = how != NULL && *how != '\0' ? how : NULL;
+	} else
+		s.error = rest;
+	hub_tele_apply(hub, &s, util_clock_mono_ms());
+	free(copy);
+}
+
+void
+hub_tele_heard(struct hub *hub)
+{
+	if (hub->tele == NULL)
+		return;
+	hub_tele_sync(hub);
+	store_samples(hub->store, hub_tele_line, hub);
 }
 
 void
 hub_tele_drain(struct hub *hub)
 {
 	struct tele_sample	*s;
-	struct hub_incident	*inc;
-	struct hub_feed		*f;
 	int64_t			 now = util_clock_mono_ms();
 	size_t			 n, i;
 
@@ -449,15 +550,9 @@ hub_tele_drain(struct hub *hub)
 	hub_tele_sync(hub);
 	n = tele_take(hub->tele, &s);
 	for (i = 0; i < n; i++) {
-		STAILQ_FOREACH(inc, &hub->incidents, entry) {
-			TAILQ_FOREACH(f, &inc->feeds, entry) {
-				if (f->spec.name == NULL ||
-				    strcmp(f->spec.name, s[i].name) != 0)
-					continue;
-				hub_tele_sample(hub, inc, f, &s[i], now);
-				hub_tele_send(hub, inc, NULL, f);
-			}
-		}
+		hub_tele_apply(hub, &s[i], now);
+		if (hub->leader)
+			hub_tele_tell(hub, &s[i]);
 	}
 	tele_samples_free(s, n);
 }

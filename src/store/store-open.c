@@ -254,3 +254,35 @@ store_notify_fd(struct store *st)
 		return -1;
 	return st->be->notify_fd(st);
 }
+
+int
+store_leader(struct store *st, char **cause)
+{
+	if (st->be->leader == NULL)
+		return 1;
+	return st->be->leader(st, cause);
+}
+
+int
+store_sample(struct store *st, const char *line, char **cause)
+{
+	if (st->be->sample == NULL)
+		return 0;
+	return st->be->sample(st, line, cause);
+}
+
+int
+store_samples(struct store *st, store_sample_fn *fn, void *arg)
+{
+	if (st->be->samples == NULL)
+		return 0;
+	return st->be->samples(st, fn, arg);
+}
+
+int64_t
+store_incident_for(struct store *st, const char *op, int64_t n, char **cause)
+{
+	if (st->be->incident_for == NULL)
+		return store_incident_reserve(st, n, cause);
+	return st->be->incident_for(st, op, n, cause);
+}

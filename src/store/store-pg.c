@@ -10,7 +10,11 @@
  *	seq bigint, op text, body bytea, hash bytea, wire bytea,
  *	PRIMARY KEY (incident, seq)), with a unique index on (incident, op)
  *	where op is not NULL: the canonical bytes, chain value and wire form
- *	of each event, as in SQLite.
+ *	of each event, as in SQLite;
+ *   concord_opens (op text PRIMARY KEY, incident bigint): the number
+ *	reserved for an open the hub itself makes (a webhook's), by its
+ *	operation id, so that every hub opening for that operation opens
+ *	the same incident (store_incident_for).
  *
  * Ordering is the database's.  A batch (store_begin ... store_commit) is
  * one transaction.  The first append to an incident in it locks the
@@ -32,6 +36,17 @@
  * it without blocking, reconnecting (and saying everything must be read
  * again) when it was lost; store_notify_fd gives its socket, which the hub
  * watches in its event loop.
+ *
+ * Leadership: a third connection, opened by the first store_leader, asks
+ * pg_try_advisory_lock(STORE_PG_LEADER) and, once it holds the lock (a
+ * session lock: it is the database that says who leads, and it lets go
+ * when that connection ends, a hub killed or cut off included), checks at
+ * each later call that the connection still answers; one that does not is
+ * closed, so the lock is free for another hub, and opened again.  The
+ * session asks the server to probe its client after a few idle seconds,
+ * so that a leader cut off by the network loses the lock in seconds, not
+ * hours.  The leader's telemetry samples go out as NOTIFY concord_tele;
+ * the LISTEN connection keeps those it hears for store_samples.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +73,14 @@ struct store_pg {
 	int			 intx;
 	struct store_pg_head	*heads;
 	size_t			 nheads;
+	PGconn			*elect;		/* holds the leader's lock */
+	int			 leading;
+	char			**heard;	/* concord_tele lines */
+	size_t			 nheard;
 };
+
+#define STORE_PG_LEADER		"7421"	/* the leader's advisory lock */
+#define STORE_PG_HEARD_MAX	4096	/* lines kept for store_samples */
 
 static const struct store_backend store_pg_backend;
 
@@ -77,7 +99,10 @@ static const char store_pg_schema[] =
     " wire bytea,"
     " PRIMARY KEY (incident, seq));"
     "CREATE UNIQUE INDEX IF NOT EXISTS concord_events_op ON concord_events"
-    " (incident, op) WHERE op IS NOT NULL;";
+    " (incident, op) WHERE op IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS concord_opens ("
+    " op text PRIMARY KEY,"
+    " incident bigint NOT NULL);";
 
 /* libpq's notices (NOTICE: relation exists...) go to the log. */
 static void
@@ -172,6 +197,9 @@ store_pg_close(struct store *base)
 	PQfinish(st->conn);
 	if (st->listen != NULL)
 		PQfinish(st->listen);
+	if (st->elect != NULL)
+		PQfinish(st->elect);
+	core_list_free(st->heard, st->nheard);
 	free(st->conninfo);
 	free(st);
 }
@@ -662,6 +690,65 @@ store_pg_reserve(struct store *base, int64_t n, char **cause)
 	}
 }
 
+/* The number reserved for op in concord_opens, or 0; -1 with *cause. */
+static int64_t
+store_pg_opened(struct store_pg *st, const char *op, char **cause)
+{
+	PGresult	*res;
+	const char	*vals[1] = { op };
+	int64_t		 n = 0;
+
+	res = store_pg_exec(st, "finding an open", "SELECT incident FROM "
+	    "concord_opens WHERE op = $1", 1, vals, NULL, NULL,
+	    PGRES_TUPLES_OK, cause);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1)
+		n = store_pg_int8(res, 0, 0);
+	PQclear(res);
+	return n;
+}
+
+/*
+ * Look op up; if no hub reserved a number for it, reserve one and record
+ * it, unless another hub recorded one first (then its number is used and
+ * the one reserved here is left unused, a head at seq 0 that no listing
+ * shows).
+ */
+static int64_t
+store_pg_incident_for(struct store *base, const char *op, int64_t n,
+    char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*vals[2];
+	char		 num[32];
+	int64_t		 have;
+	int		 taken;
+
+	store_pg_check(st);
+	if ((have = store_pg_opened(st, op, cause)) != 0)
+		return have;
+	if ((n = store_pg_reserve(base, n, cause)) == -1)
+		return -1;
+	snprintf(num, sizeof num, "%lld", (long long)n);
+	vals[0] = op;
+	vals[1] = num;
+	res = store_pg_exec(st, "recording an open", "INSERT INTO "
+	    "concord_opens (op, incident) VALUES ($1, $2::bigint) "
+	    "ON CONFLICT (op) DO NOTHING", 2, vals, NULL, NULL,
+	    PGRES_COMMAND_OK, cause);
+	if (res == NULL)
+		return -1;
+	taken = strcmp(PQcmdTuples(res), "1") == 0;
+	PQclear(res);
+	if (taken)
+		return n;
+	if ((have = store_pg_opened(st, op, cause)) == 0)
+		*cause = xasprintf("the open %s has no number", op);
+	return have > 0 ? have : -1;
+}
+
 /* (Re)open the LISTEN connection; 0, or -1 with *cause. */
 static int
 store_pg_listen(struct store_pg *st, char **cause)
@@ -678,7 +765,8 @@ store_pg_listen(struct store_pg *st, char **cause)
 		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		return -1;
 	}
-	res = PQexec(st->listen, "LISTEN concord; LISTEN concord_lease");
+	res = PQexec(st->listen, "LISTEN concord; LISTEN concord_lease; "
+	    "LISTEN concord_tele");
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		PQclear(res);
@@ -708,7 +796,11 @@ store_pg_notified(struct store *base, store_notify_fn *fn, void *arg,
 	while ((n = PQnotifies(st->listen)) != NULL) {
 		if (n->be_pid == PQbackendPID(st->conn))
 			;	/* this hub's own */
-		else if (strcmp(n->relname, "concord_lease") == 0) {
+		else if (strcmp(n->relname, "concord_tele") == 0) {
+			if (st->nheard < STORE_PG_HEARD_MAX)
+				core_list_add(&st->heard, &st->nheard,
+				    n->extra);
+		} else if (strcmp(n->relname, "concord_lease") == 0) {
 			/* "INCIDENT FENCE ACTION" */
 			if ((sp = strchr(n->extra, ' ')) != NULL) {
 				*sp = '\0';
@@ -771,6 +863,111 @@ store_pg_notify_fd(struct store *base)
 	return PQsocket(st->listen);
 }
 
+/* Close the leader's connection: the lock goes with it. */
+static void
+store_pg_unelect(struct store_pg *st)
+{
+	if (st->elect != NULL)
+		PQfinish(st->elect);
+	st->elect = NULL;
+	st->leading = 0;
+}
+
+/*
+ * Open the leader's connection (with a connect timeout, and keepalives
+ * both ways); 0, or -1 with *cause.
+ */
+static int
+store_pg_elect_open(struct store_pg *st, char **cause)
+{
+	const char *const	 keys[] = { "dbname", "connect_timeout",
+				    "keepalives_idle", "keepalives_interval",
+				    "keepalives_count", NULL };
+	const char *const	 vals[] = { st->conninfo, "5", "5", "2", "3",
+				    NULL };
+	PGresult		*res;
+	const char		*e;
+
+	if ((st->elect = PQconnectdbParams(keys, vals, 1)) == NULL)
+		fatalx("out of memory");
+	if (PQstatus(st->elect) != CONNECTION_OK) {
+		e = PQerrorMessage(st->elect);
+		*cause = xasprintf("electing: %.*s", (int)strcspn(e, "\n"), e);
+		store_pg_unelect(st);
+		return -1;
+	}
+	PQsetNoticeProcessor(st->elect, store_pg_notice, NULL);
+	/* The server notices a client cut off; best effort. */
+	res = PQexec(st->elect, "SET tcp_keepalives_idle = 5; "
+	    "SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3");
+	PQclear(res);
+	return 0;
+}
+
+static int
+store_pg_leader(struct store *base, char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*sql, *e;
+	int		 yes;
+
+	if (st->elect != NULL && PQstatus(st->elect) != CONNECTION_OK)
+		store_pg_unelect(st);
+	if (st->elect == NULL && store_pg_elect_open(st, cause) != 0)
+		return -1;
+	if (st->leading)
+		sql = "SELECT true";	/* still there? */
+	else
+		sql = "SELECT pg_try_advisory_lock(" STORE_PG_LEADER ")";
+	res = PQexec(st->elect, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK ||
+	    PQntuples(res) != 1) {
+		e = PQerrorMessage(st->elect);
+		*cause = xasprintf("electing: %.*s", (int)strcspn(e, "\n"), e);
+		PQclear(res);
+		store_pg_unelect(st);
+		return -1;
+	}
+	yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (yes)
+		st->leading = 1;
+	return st->leading;
+}
+
+static int
+store_pg_sample(struct store *base, const char *line, char **cause)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	PGresult	*res;
+	const char	*vals[1] = { line };
+
+	store_pg_check(st);
+	res = store_pg_exec(st, "telling a sample", "SELECT pg_notify("
+	    "'concord_tele', $1::text)", 1, vals, NULL, NULL,
+	    PGRES_TUPLES_OK, cause);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+static int
+store_pg_samples(struct store *base, store_sample_fn *fn, void *arg)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+	char		**lines = st->heard;
+	size_t		  n = st->nheard, i;
+
+	st->heard = NULL;
+	st->nheard = 0;
+	for (i = 0; i < n; i++)
+		fn(lines[i], arg);
+	core_list_free(lines, n);
+	return (int)n;
+}
+
 static const struct store_backend store_pg_backend = {
 	"postgres",
 	store_pg_close,
@@ -790,4 +987,8 @@ static const struct store_backend store_pg_backend = {
 	store_pg_lost,
 	store_pg_renewed,
 	store_pg_notify_fd,
+	store_pg_leader,
+	store_pg_sample,
+	store_pg_samples,
+	store_pg_incident_for,
 };

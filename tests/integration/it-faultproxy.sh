@@ -37,7 +37,7 @@ mode() {
 healthz() {
 	local body
 	body=$(curl -sf --max-time "${2:-3}" "http://127.0.0.1:$1/healthz") || return
-	[ "$body" = ok ]
+	[ "${body%%$'\n'*}" = ok ]
 }
 fails() { ! "$@"; }
 # elapsed CMD...: run CMD, print its status and the seconds it took.

@@ -2053,6 +2053,56 @@ test_stale_views(void **state)
 	hub_free(&h);
 }
 
+/*
+ * A hub taking over the lease timers times every held lease afresh: its
+ * full TTL from now, never shortened, the free and done untouched.
+ */
+static void
+test_afresh(void **state)
+{
+	struct hub		 h;
+	struct core_action	*a, *b, *c, *d;
+
+	(void)state;
+	hub_open(&h);
+	assert_code(&h, cmd_declare(&h, "alice", "short", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "long", NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "idle", NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "over", NULL, NULL, VIEW_NOW),
+	    NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "short", 5000, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "carol", "long", 60000, VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "dave", "over", 1000, VIEW_NOW), NULL);
+	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "over", h.s.seq,
+	    "success", VIEW_NOW), NULL);
+	a = action(&h, "short");
+	b = action(&h, "long");
+	c = action(&h, "idle");
+	d = action(&h, "over");
+
+	/* Past the short lease's deadline: it gets its TTL again. */
+	h.now += 8000;
+	assert_ptr_equal(core_state_expired(&h.s, h.now), a);
+	assert_int_equal(core_state_afresh(&h.s, h.now), 2);
+	assert_int_equal(a->deadline, h.now + 5000);
+	assert_int_equal(b->deadline, h.now + 60000);
+	assert_int_equal(c->deadline, 0);
+	assert_int_equal(d->state, CORE_ACTION_DONE);
+	assert_int_equal(d->deadline, 0);
+	assert_null(core_state_expired(&h.s, h.now));
+
+	/* Never shortened: at once again, nothing changes. */
+	assert_int_equal(core_state_afresh(&h.s, h.now - 1000), 0);
+	assert_int_equal(a->deadline, h.now + 5000);
+	h.now += 5000;
+	assert_int_equal(hub_sweep(&h), 1);
+	assert_int_equal(a->state, CORE_ACTION_FREE);
+	assert_int_equal(b->state, CORE_ACTION_HELD);
+}
+
 static void
 test_grace(void **state)
 {
@@ -3976,6 +4026,7 @@ main(void)
 		cmocka_unit_test(test_deps_conflicts),
 		cmocka_unit_test(test_stale_views),
 		cmocka_unit_test(test_grace),
+		cmocka_unit_test(test_afresh),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unused_fields_dropped),
 		cmocka_unit_test(test_amend_mark),
