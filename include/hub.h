@@ -181,6 +181,8 @@ struct hub_incident {
 	struct hub_feeds	 feeds;		/* polled while not resolved */
 	char			*opener;	/* the authenticated user who
 						   opened it */
+	int			 recheck;	/* decide its pending commands
+						   again under the next lock */
 	STAILQ_ENTRY(hub_incident) entry;
 };
 STAILQ_HEAD(hub_incidents, hub_incident);	/* in the order opened */
@@ -325,6 +327,10 @@ struct hub {
 	uint64_t		 users_swept;	/* ... as of the last sweep */
 	uint64_t		 stat_refused;	/* hellos refused */
 	uint64_t		 stat_throttled; /* reads paused by the rate */
+	char			*store_down;	/* why nothing can be made
+						   durable (told to clients),
+						   or NULL */
+	uint64_t		 stat_store_down; /* times it was lost */
 };
 
 /* hub-state.c */
@@ -360,6 +366,11 @@ int	hub_state_catchup(struct hub *, const char *id, int64_t seq);
  * ms (the store's notifications) and catch up; nothing otherwise.
  */
 void	hub_state_listen(struct hub *);
+/*
+ * The database cannot be reached (cause, copied) or can again (NULL): on
+ * a change, log it and tell every client (hub_ws_durable).
+ */
+void	hub_state_store(struct hub *, const char *cause);
 
 /* hub-main.c */
 int	hub_main(int, char **);
@@ -462,6 +473,12 @@ extern const struct lws_protocols hub_ws_protocols[];
 /* Queue a message to a client (copied) and ask to write. */
 void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
 void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
+/*
+ * Tell to (NULL: every client past hello) whether the hub can make
+ * anything durable: a notice PROTO_NOTICE_STALE with hub->store_down, or
+ * PROTO_NOTICE_LIVE when it is NULL again.
+ */
+void	hub_ws_durable(struct hub *, struct hub_client *to);
 /*
  * The incident's followers changed (one joined or left): at the next tick
  * each gets a fresh presence message ahead of any further events.

@@ -246,3 +246,9 @@ store_renewed(struct store *st, const char *incident, const char *action,
 		return 0;
 	return st->be->renewed(st, incident, action, fence, cause);
 }
+
+int
+store_duplicate(struct store *st)
+{
+	return st->be->duplicate != NULL && st->be->duplicate(st);
+}
