@@ -123,22 +123,54 @@ store_pg_notice(void *arg, const char *msg)
 	util_log("store: %.*s", (int)n, msg);
 }
 
+/*
+ * libpq's message e (several lines, indented) as one line, "" as dflt;
+ * the caller frees it.
+ */
+static char *
+store_pg_line(const char *e, const char *dflt)
+{
+	char	*l, *p;
+	int	 space = 1;
+
+	p = l = xmalloc(strlen(e) + 1);
+	for (; *e != '\0'; e++) {
+		if (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r') {
+			if (!space)
+				*p++ = ' ';
+			space = 1;
+		} else {
+			*p++ = *e;
+			space = 0;
+		}
+	}
+	while (p > l && p[-1] == ' ')
+		p--;
+	*p = '\0';
+	if (*l == '\0') {
+		free(l);
+		l = xstrdup(dflt);
+	}
+	return l;
+}
+
+/* The main connection's last error, one line; the caller frees it. */
+static char *
+store_pg_error(struct store_pg *st)
+{
+	if (st->conn == NULL)
+		return xstrdup(st->why != NULL ? st->why : "not connected");
+	return store_pg_line(PQerrorMessage(st->conn), "failed");
+}
+
 /* Fail with the connection's last error; returns -1. */
 static int
 store_pg_fail(struct store_pg *st, const char *what, char **cause)
 {
-	const char	*e;
-	size_t		 n;
+	char	*e = store_pg_error(st);
 
-	if (st->conn == NULL)
-		e = st->why != NULL ? st->why : "not connected";
-	else
-		e = PQerrorMessage(st->conn);
-	n = strlen(e);
-
-	while (n > 0 && e[n - 1] == '\n')
-		n--;
-	*cause = xasprintf("%s: %.*s", what, (int)n, e);
+	*cause = xasprintf("%s: %s", what, e);
+	free(e);
 	return -1;
 }
 
@@ -186,7 +218,6 @@ store_pg_connect(const char *conninfo, char **cause)
 	PostgresPollingStatusType pst = PGRES_POLLING_WRITING;
 	int64_t			 deadline;
 	int			 n;
-	const char		*e;
 
 	deadline = util_clock_mono_ms() + STORE_PG_DEADLINE;
 	if ((conn = PQconnectStart(conninfo)) == NULL)
@@ -206,12 +237,7 @@ store_pg_connect(const char *conninfo, char **cause)
 		pst = PQconnectPoll(conn);
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		e = PQerrorMessage(conn);
-		n = (int)strlen(e);
-		while (n > 0 && e[n - 1] == '\n')
-			n--;
-		*cause = xasprintf("%.*s", n, *e != '\0' ? e :
-		    "cannot connect");
+		*cause = store_pg_line(PQerrorMessage(conn), "cannot connect");
 		PQfinish(conn);
 		return NULL;
 	}
@@ -289,8 +315,8 @@ store_pg_answer(PGconn *conn, int64_t deadline, int *late)
 
 /*
  * Run sql with n text parameters (vals; lens and fmts NULL, or a length
- * and format, 1 binary, for each), results in binary; with n 0 and vals
- * NULL, sql may be several statements.  Returns the result if its status
+ * and format, 1 binary, for each), results in binary; with n 0, vals
+ * NULL and no rows wanted, sql may be several statements.  Returns the result if its status
  * is want, which the caller frees with PQclear, or NULL with *cause.  No
  * answer within STORE_PG_DEADLINE ms loses the connection.
  */
@@ -309,7 +335,7 @@ store_pg_exec(struct store_pg *st, const char *what, const char *sql, int n,
 		store_pg_fail(st, what, cause);
 		return NULL;
 	}
-	if (n == 0 && vals == NULL)
+	if (n == 0 && vals == NULL && want == PGRES_COMMAND_OK)
 		sent = PQsendQuery(st->conn, sql);
 	else
 		sent = PQsendQueryParams(st->conn, sql, n, NULL, vals, lens,
@@ -331,8 +357,11 @@ store_pg_exec(struct store_pg *st, const char *what, const char *sql, int n,
 			st->duplicate = 1;
 		store_pg_fail(st, what, cause);
 		PQclear(res);
-		if (PQstatus(st->conn) != CONNECTION_OK)
-			store_pg_drop(st, *cause);
+		if (PQstatus(st->conn) != CONNECTION_OK) {
+			why = store_pg_error(st);
+			store_pg_drop(st, why);
+			free(why);
+		}
 		return NULL;
 	}
 	return res;
@@ -907,15 +936,11 @@ store_pg_unlisten(struct store_pg *st, const char *why)
 static int
 store_pg_listen_fail(struct store_pg *st, const char *why, char **cause)
 {
-	const char	*e = why;
-	size_t		 n;
-
-	if (e == NULL)
-		e = st->listen != NULL ? PQerrorMessage(st->listen) : "";
-	n = strlen(e);
-	while (n > 0 && e[n - 1] == '\n')
-		n--;
-	*cause = xasprintf("%.*s", (int)n, *e != '\0' ? e : "lost");
+	if (why != NULL)
+		*cause = xstrdup(why);
+	else
+		*cause = store_pg_line(st->listen != NULL ?
+		    PQerrorMessage(st->listen) : "", "lost");
 	store_pg_unlisten(st, *cause);
 	free(*cause);
 	*cause = xasprintf("listening: %s", st->listen_why);
@@ -926,7 +951,8 @@ store_pg_listen_fail(struct store_pg *st, const char *why, char **cause)
  * Take the LISTEN connection one step further without waiting: start it
  * (at most every STORE_PG_RETRY ms), or go on connecting as far as its
  * socket allows, or, once connected, LISTEN.  Returns 1 once it listens,
- * 0 while it is on its way, or -1 with *cause.
+ * 0 while it is on its way (the first time), or -1 with *cause (while it
+ * is on its way after a failure too: the server is not known to answer).
  */
 static int
 store_pg_listen(struct store_pg *st, char **cause)
@@ -957,8 +983,13 @@ store_pg_listen(struct store_pg *st, char **cause)
 		    PGRES_POLLING_READING ? POLLIN : POLLOUT, now);
 		if (n == -1)
 			return store_pg_listen_fail(st, NULL, cause);
-		if (n == 0)
-			return 0;	/* not yet: look again next time */
+		if (n == 0) {
+			/* Not yet: look again next time. */
+			if (st->listen_why == NULL)
+				return 0;
+			*cause = xasprintf("listening: %s", st->listen_why);
+			return -1;
+		}
 		pst = PQconnectPoll(st->listen);
 		if (pst == PGRES_POLLING_FAILED)
 			return store_pg_listen_fail(st, NULL, cause);
