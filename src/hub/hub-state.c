@@ -10,7 +10,10 @@
  * an acknowledged event is never lost.  A failed commit exits the hub: the
  * in-memory state is ahead of the store and only a restart, which replays
  * the store, makes them agree again (but a batch that lost its connection
- * to a shared store is kept and tried again, see hub_state_commit_failed).
+ * to a shared store is kept and tried again, and the clients told, see
+ * hub_state_commit_failed).  An operation id the store cannot look up is
+ * never taken as new for good: the incident is marked (recheck) and its
+ * commands are decided again under the next batch's lock.
  *
  * With a shared store (several hubs on one PostgreSQL) a command is decided
  * at once against what this hub knows, but the batch that makes it durable
@@ -691,13 +694,14 @@ hub_state_issue(struct hub *hub, struct hub_incident *inc,
 			    p->op != NULL && strcmp(p->op, ev->op) == 0)
 				return 0;
 		}
+		/*
+		 * A store that cannot say: queued, and if it was logged
+		 * after all the append finds it so (store_duplicate) and the
+		 * batch drops it, deciding the incident again.
+		 */
 		if (inc->committed > 0 && (seq = store_op_seq(hub->store,
-		    inc->state.id, ev->op)) != 0) {
-			if (seq > 0)
-				return 0;
-			*cause = xstrdup("hub cannot reach its database");
-			return -1;
-		}
+		    inc->state.id, ev->op)) > 0)
+			return 0;
 	}
 	hub_state_ctx(hub, inc, actor, ev->type, &ctx, NULL);
 	ctx.internal = 1;
@@ -1021,7 +1025,11 @@ hub_state_lock(struct hub *hub, char **cause)
  * ms, still pending, until the database is back.  A COMMIT whose answer
  * was lost may have been made: the retry then finds the heads moved and
  * decides the batch's commands again, which finds each one's operation id
- * logged and acknowledges it with its seq.  Takes cause.
+ * logged and acknowledges it with its seq.  Meanwhile the clients are told
+ * the hub cannot make anything durable (hub_state_store).  An append that
+ * repeats an operation id already logged is not a failure of the batch:
+ * the incident's commands are decided again (inc->recheck) and the batch
+ * tried again.  Takes cause.
  */
 static void
 hub_state_commit_failed(struct hub *hub, char *cause)
@@ -1076,15 +1084,16 @@ hub_state_commit(struct hub *hub)
 		    &cause) != 0) {
 			if (store_shared(hub->store) &&
 			    store_duplicate(hub->store)) {
-				/* Logged already: decide again, at once. */
+				/* Logged already: decide it again. */
 				util_log("store: %s; deciding %s again", cause,
 				    p->inc->state.id);
 				free(cause);
 				store_rollback(hub->store);
 				p->inc->recheck = 1;
 				lws_sul_cancel(&hub->commit_sul);
-				hub->commit_armed = 0;
-				hub_state_arm_commit(hub);
+				hub->commit_armed = 1;
+				lws_sul_schedule(hub->ctx, 0, &hub->commit_sul,
+				    hub_state_commit_cb, HUB_COMMIT_RETRY * 1000);
 				return;
 			}
 			hub_state_commit_failed(hub, cause);

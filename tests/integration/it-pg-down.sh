@@ -6,7 +6,8 @@
 # its backends frozen with SIGSTOP (by their saved pids) and thawed: the
 # hub's loop keeps answering meanwhile, every exchange with PostgreSQL
 # having a deadline.  A retried operation id while the database is down
-# does not make the hub exit, and is logged once.
+# does not make the hub exit, and is logged once; nor does one the
+# database has logged where the hub did not know (the unique index).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 . "$(dirname "$0")/tmux.sh"
@@ -112,6 +113,16 @@ check "the follower never lost the hub" sh -c \
     "! grep -q 'lost the hub' '$T/follow.err'"
 check "the metric counts two losses" sh -c "curl -s \
     http://127.0.0.1:$port/metrics | grep -qx 'concord_store_lost_total 2'"
+
+# 3. An operation id the hub did not know was logged (as by another hub):
+# the append meets the unique index, and the hub decides again.
+pg_sql "UPDATE concord_events SET op = 'op-elsewhere' WHERE incident =
+    'INC-1' AND seq = 2" >/dev/null
+check "a note whose op was logged elsewhere is a duplicate" sh -c \
+    "'$BIN/concord' -i INC-1 --json note --op op-elsewhere again |
+    grep -q '\"duplicate\":true'"
+check "the hub said it decides again" grep -q \
+    'deciding INC-1 again' "$T/data/concordd.log"
 check "the hub is still running" kill -0 "$HUB_PID"
 [ "$FAILS" = 0 ] || { cat "$T/follow.err"; tail -30 "$HUB_OUT"; \
     console_dump con 2>/dev/null; }
