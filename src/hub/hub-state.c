@@ -445,9 +445,9 @@ hub_state_store(struct hub *hub, const char *cause)
 	} else {
 		if (hub->store_down != NULL)
 			return;
-		/* "listening: ...", "append: ...": the database's words. */
-		if ((p = strstr(cause, ": ")) != NULL && strchr(cause, ' ') >
-		    p)
+		/* Not "listening: ", "BEGIN: ": the database's words. */
+		p = strstr(cause, ": ");
+		if (p != NULL && strcspn(cause, " ") > (size_t)(p - cause))
 			cause = p + 2;
 		hub->store_down = xasprintf("hub cannot reach its database: "
 		    "%s", cause);
@@ -879,11 +879,14 @@ static void	hub_state_refuse_redo(struct hub *, struct hub_client *,
 /*
  * Decide again, against inc as the store has it now, what this hub had
  * decided against a state another hub has since moved past: inc is read
- * again from the store (inside the batch, its head locked) and each of its
- * pending commands, in the order they came, is checked again and accepted,
- * refused or found to be a retry of an operation already logged.  Events
- * the hub issued itself are dropped (they are issued again if they still
- * apply).  Returns 0, or -1 with *cause.
+ * again from the store (inside the batch, its head locked: only what
+ * another hub wrote if none of this hub's events is folded into the state,
+ * refusals alone waiting; else from seq 1, the state as of the last commit
+ * not being kept) and each of its pending commands, in the order they
+ * came, is checked again and accepted, refused or found to be a retry of
+ * an operation already logged.  Events the hub issued itself are dropped
+ * (they are issued again if they still apply).  Returns 0, or -1 with
+ * *cause.
  */
 static int
 hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
@@ -920,11 +923,14 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 		}
 	}
 	STAILQ_CONCAT(&hub->pending, &rest);
-	id = xstrdup(inc->state.id);
-	core_state_clear(&inc->state);
-	core_state_init(&inc->state, id);
-	free(id);
-	hub_ops_clear(&inc->ops);
+	if (inc->state.seq != inc->committed) {
+		/* Events of this hub's are folded in: start from seq 1. */
+		id = xstrdup(inc->state.id);
+		core_state_clear(&inc->state);
+		core_state_init(&inc->state, id);
+		free(id);
+		hub_ops_clear(&inc->ops);
+	}
 	if (hub_state_follow(hub, inc, old, cause) != 0) {
 		/* Put them back: the next batch decides them again. */
 		while ((p = STAILQ_FIRST(&mine)) != NULL) {
@@ -1093,7 +1099,8 @@ hub_state_commit(struct hub *hub)
 				lws_sul_cancel(&hub->commit_sul);
 				hub->commit_armed = 1;
 				lws_sul_schedule(hub->ctx, 0, &hub->commit_sul,
-				    hub_state_commit_cb, HUB_COMMIT_RETRY * 1000);
+				    hub_state_commit_cb,
+				    HUB_COMMIT_RETRY * 1000);
 				return;
 			}
 			hub_state_commit_failed(hub, cause);
@@ -1315,8 +1322,8 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	if (ce->type == CORE_OPEN) {
 		/* A retried open names the incident it already opened. */
 		STAILQ_FOREACH(inc, &hub->incidents, entry) {
-			if (inc->state.seq > 0 && (found = hub_state_opened_by_op(
-			    hub, inc, m->op)) != 0)
+			if (inc->state.seq > 0 && (found =
+			    hub_state_opened_by_op(hub, inc, m->op)) != 0)
 				break;
 		}
 		if (found == -1) {

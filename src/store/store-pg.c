@@ -75,13 +75,13 @@ struct store_pg {
 	PGconn			*conn;		/* NULL while lost */
 	char			*conninfo;
 	char			*why;		/* why conn was lost, or NULL */
-	int64_t			 retry;		/* mono ms: connect again then */
+	int64_t			 retry;		/* mono ms: connect again */
 	int			 duplicate;	/* the last failure was 23505 */
 	PGconn			*listen;	/* LISTEN concord, or NULL */
 	int			 listening;	/* ... and it is connected */
 	int64_t			 listen_since;	/* mono ms it was started */
 	PostgresPollingStatusType listen_pst;	/* what connecting waits for */
-	int64_t			 listen_retry;	/* mono ms: start it again then */
+	int64_t			 listen_retry;	/* mono ms: start it again */
 	char			*listen_why;	/* why it was lost, or NULL */
 	int64_t			 probe_sent;	/* mono ms, or 0: none out */
 	int64_t			 probed;	/* mono ms of the last answer */
@@ -278,7 +278,8 @@ store_pg_answer(PGconn *conn, int64_t deadline, int *late)
 
 	*late = 0;
 	while ((f = PQflush(conn)) == 1) {
-		if ((n = store_pg_poll(conn, POLLIN | POLLOUT, deadline)) <= 0) {
+		n = store_pg_poll(conn, POLLIN | POLLOUT, deadline);
+		if (n <= 0) {
 			*late = n == 0;
 			return NULL;
 		}
@@ -315,10 +316,10 @@ store_pg_answer(PGconn *conn, int64_t deadline, int *late)
 
 /*
  * Run sql with n text parameters (vals; lens and fmts NULL, or a length
- * and format, 1 binary, for each), results in binary; with n 0, vals
- * NULL and no rows wanted, sql may be several statements.  Returns the result if its status
- * is want, which the caller frees with PQclear, or NULL with *cause.  No
- * answer within STORE_PG_DEADLINE ms loses the connection.
+ * and format, 1 binary, for each), results in binary; with n 0, vals NULL
+ * and no rows wanted, sql may be several statements.  Returns the result
+ * if its status is want, which the caller frees with PQclear, or NULL with
+ * *cause.  No answer within STORE_PG_DEADLINE ms loses the connection.
  */
 static PGresult *
 store_pg_exec(struct store_pg *st, const char *what, const char *sql, int n,
