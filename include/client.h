@@ -473,7 +473,9 @@ enum client_sync {
 	CLIENT_SYNC_CONNECTING,		/* never connected yet */
 	CLIENT_SYNC_CATCHUP,		/* connected, behind the hub's head */
 	CLIENT_SYNC_LIVE,		/* connected and current */
-	CLIENT_SYNC_STALE		/* connection lost; reconnecting */
+	CLIENT_SYNC_STALE		/* connection lost, reconnecting; or
+					   the hub cannot make anything
+					   durable */
 };
 
 struct client_tl {
@@ -546,7 +548,15 @@ const struct client_tl *client_session_timeline(struct client_session *,
 		    size_t *);
 enum client_sync client_session_sync(struct client_session *);
 int64_t		 client_session_head(struct client_session *);
-/* Wall ms when the hub was last heard from (for STALE "as of"). */
+/*
+ * Why the hub, though connected, cannot make anything durable (it said
+ * so: the session is STALE), or NULL; the session's.
+ */
+const char	*client_session_stale(struct client_session *);
+/*
+ * Wall ms when the hub was last heard from, or said it could not make
+ * anything durable (for STALE "as of").
+ */
 int64_t		 client_session_heard(struct client_session *);
 /* Who follows the incident (presence) and the last seq each has. */
 const struct proto_presence *client_session_presence(

@@ -185,6 +185,8 @@ struct hub_incident {
 	struct hub_feeds	 feeds;		/* polled while not resolved */
 	char			*opener;	/* the authenticated user who
 						   opened it */
+	int			 recheck;	/* decide its pending commands
+						   again under the next lock */
 	STAILQ_ENTRY(hub_incident) entry;
 };
 STAILQ_HEAD(hub_incidents, hub_incident);	/* in the order opened */
@@ -336,6 +338,10 @@ struct hub {
 	int			 elect_failing;	/* said so in the log */
 	lws_sorted_usec_list_t	 elect_sul;
 	uint64_t		 stat_leader_changes;
+	char			*store_down;	/* why nothing can be made
+						   durable (told to clients),
+						   or NULL */
+	uint64_t		 stat_store_down; /* times it was lost */
 };
 
 /* hub-state.c */
@@ -372,6 +378,11 @@ int	hub_state_catchup(struct hub *, const char *id, int64_t seq);
  * and every HUB_NOTIFY_POLL ms besides (reconnecting); nothing otherwise.
  */
 void	hub_state_listen(struct hub *);
+/*
+ * The database cannot be reached (cause, copied) or can again (NULL): on
+ * a change, log it and tell every client (hub_ws_durable).
+ */
+void	hub_state_store(struct hub *, const char *cause);
 
 /*
  * Every lease held in any incident is timed afresh from now (never
@@ -494,6 +505,12 @@ extern const struct lws_protocols hub_ws_protocols[];
 /* Queue a message to a client (copied) and ask to write. */
 void	hub_ws_send(struct hub_client *, const char *, size_t, int close);
 void	hub_ws_send_msg(struct hub_client *, const struct proto_msg *);
+/*
+ * Tell to (NULL: every client past hello) whether the hub can make
+ * anything durable: a notice PROTO_NOTICE_STALE with hub->store_down, or
+ * PROTO_NOTICE_LIVE when it is NULL again.
+ */
+void	hub_ws_durable(struct hub *, struct hub_client *to);
 /*
  * The incident's followers changed (one joined or left): at the next tick
  * each gets a fresh presence message ahead of any further events.

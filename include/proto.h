@@ -23,6 +23,14 @@
 #define PROTO_PAGE_EVENTS	512		/* events per catch-up page */
 #define PROTO_PAGE_BYTES	(256 * 1024)	/* bytes per catch-up page */
 #define PROTO_SNAPSHOT_AFTER	10000		/* default snapshot threshold */
+/*
+ * Notice codes that change what a client shows: the hub cannot make
+ * anything durable (message: why; the client is STALE until told
+ * otherwise), and it can again.  A client that does not know them shows
+ * the message like any notice.
+ */
+#define PROTO_NOTICE_STALE	"stale"
+#define PROTO_NOTICE_LIVE	"live"
 
 enum proto_kind {
 	PROTO_HELLO,		/* client: who, which incident, resume point */

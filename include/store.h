@@ -78,7 +78,11 @@ void		 store_rollback(struct store *);
 int64_t		 store_incident_next(struct store *);
 /* Every incident id, oldest first; the caller frees with core_list_free. */
 int		 store_incidents(struct store *, char ***, size_t *, char **cause);
-/* The seq of the event with this op id in the incident, or 0. */
+/*
+ * The seq of the event with this op id in the incident, 0 if there is
+ * none, or -1 if the store could not say (the reason is logged): never
+ * take -1 for "none".
+ */
 int64_t		 store_op_seq(struct store *, const char *incident, const char *op);
 /*
  * Call fn for the events of an incident with seq > after, in order, at most
@@ -220,6 +224,13 @@ int		 store_leader(struct store *, char **cause);
 int		 store_sample(struct store *, const char *line, char **cause);
 typedef void	 store_sample_fn(const char *line, void *);
 int		 store_samples(struct store *, store_sample_fn *, void *);
+/*
+ * After a failed store_append: did it repeat an operation id (or seq) the
+ * incident already has, logged by another hub or by a COMMIT whose answer
+ * was lost, so that the commands must be decided again?  1 or 0 (always 0
+ * for SQLite).
+ */
+int		 store_duplicate(struct store *);
 
 struct store_backend {
 	const char	*name;
@@ -254,6 +265,7 @@ struct store_backend {
 	int		 (*samples)(struct store *, store_sample_fn *, void *);
 	int64_t		 (*incident_for)(struct store *, const char *, int64_t,
 			    char **);
+	int		 (*duplicate)(struct store *);
 };
 /* The backends' openers (store-sqlite.c, store-pg.c): as store_open. */
 struct store	*store_sqlite_open(const char *dir, char **cause);

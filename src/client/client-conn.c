@@ -143,8 +143,9 @@ client_conn_up(void *arg, const struct proto_msg *m)
 }
 
 /*
- * A notice from the hub (slow down) answers nothing: it is printed on
- * standard error, once for each code on a connection, and not queued.
+ * A notice from the hub (slow down; stale, the hub cannot make anything
+ * durable; live, it can again) answers nothing: it is printed on standard
+ * error, once for each code in a row on a connection, and not queued.
  */
 static void
 client_conn_notice(struct client_conn *cc, struct proto_msg *m)
@@ -169,7 +170,8 @@ client_conn_notice(struct client_conn *cc, struct proto_msg *m)
 	}
 	safe = export_text(m->message != NULL ? m->message : code,
 	    EXPORT_TEXT_SAFE);
-	fprintf(stderr, "concord: %s\n", safe);
+	fprintf(stderr, "concord: %s%s\n", strcmp(code, PROTO_NOTICE_STALE) ==
+	    0 ? "STALE: " : "", safe);
 	free(safe);
 }
 

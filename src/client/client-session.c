@@ -25,6 +25,11 @@
  * not).  Coordination commands are never queued:
  * without a live connection they are refused locally.
  *
+ * A hub that cannot make anything durable (its database is lost) says so
+ * with a notice (PROTO_NOTICE_STALE, and PROTO_NOTICE_LIVE when it can
+ * again): while it lasts the session shows STALE, as of when it was told,
+ * with the hub's reason, though the connection stays up.
+ *
  * A lease belongs to the process that claimed it: the session renews, at
  * a third of their TTL while live, only the grants it was acknowledged
  * (action and fence), never another claim of the same user (a `concord
@@ -88,6 +93,8 @@ struct client_session {
 	struct session_waits		 waits;
 	struct session_grants		 grants;
 	char				*notice;
+	char				*hub_stale;	/* the hub's reason */
+	int64_t				 stale_wall;	/* ... told then */
 	lws_sorted_usec_list_t		 tick_sul;
 	void				(*changed)(void *);
 	void				*arg;
@@ -115,6 +122,31 @@ session_notice(struct client_session *s, const char *fmt, ...)
 	va_end(ap);
 	util_log("notice: %s", s->notice);
 	session_changed(s);
+}
+
+/*
+ * A notice from the hub: shown; one saying the hub cannot make anything
+ * durable (or can again) also changes what the session shows.
+ */
+static void
+session_hub_notice(struct client_session *s, const struct proto_msg *m)
+{
+	const char	*text = m->message != NULL ? m->message : m->code;
+
+	if (text == NULL)
+		return;
+	if (m->code != NULL && strcmp(m->code, PROTO_NOTICE_STALE) == 0) {
+		if (s->hub_stale == NULL)
+			s->stale_wall = util_clock_wall_ms();
+		free(s->hub_stale);
+		s->hub_stale = xstrdup(text);
+	} else if (m->code != NULL && strcmp(m->code, PROTO_NOTICE_LIVE) == 0) {
+		if (s->hub_stale == NULL)
+			return;
+		free(s->hub_stale);
+		s->hub_stale = NULL;
+	}
+	session_notice(s, "%s", text);
 }
 
 static void
@@ -374,6 +406,8 @@ session_up(void *arg, const struct proto_msg *m)
 	if (m->seq > s->head)
 		s->head = m->seq;
 	s->sync = st->seq >= s->head ? CLIENT_SYNC_LIVE : CLIENT_SYNC_CATCHUP;
+	free(s->hub_stale);	/* the hub says it again if it still is */
+	s->hub_stale = NULL;
 	util_log("welcome: head %lld, holding %lld", (long long)m->seq,
 	    (long long)st->seq);
 	session_flush(s);
@@ -413,8 +447,7 @@ session_message(void *arg, struct proto_msg *m)
 		session_answer(s, m);
 		break;
 	case PROTO_NOTICE:
-		session_notice(s, "%s", m->message != NULL ? m->message :
-		    m->code);
+		session_hub_notice(s, m);
 		break;
 	case PROTO_PRESENCE:
 		proto_presence_apply(&s->users, &s->nusers, m);
@@ -528,6 +561,7 @@ client_session_free(struct client_session *s)
 	free(s->own);
 	free(s->notice);
 	free(s->on);
+	free(s->hub_stale);
 	free(s->hub);
 	free(s->user);
 	free(s->incident);
@@ -562,7 +596,15 @@ client_session_timeline(struct client_session *s, size_t *n)
 enum client_sync
 client_session_sync(struct client_session *s)
 {
+	if (s->hub_stale != NULL && s->connected)
+		return CLIENT_SYNC_STALE;
 	return s->sync;
+}
+
+const char *
+client_session_stale(struct client_session *s)
+{
+	return s->connected ? s->hub_stale : NULL;
 }
 
 int64_t
@@ -574,6 +616,8 @@ client_session_head(struct client_session *s)
 int64_t
 client_session_heard(struct client_session *s)
 {
+	if (s->hub_stale != NULL && s->connected)
+		return s->stale_wall;
 	return s->heard_wall;
 }
 

@@ -1,5 +1,6 @@
 /*
- * The hub's HTTP side, on the same port as the websockets: GET /healthz,
+ * The hub's HTTP side, on the same port as the websockets: GET /healthz
+ * ("ok", or 503 with the reason while the hub cannot reach its database),
  * GET /metrics (Prometheus text format), and the webhooks POST
  * /hooks/alertmanager (Alertmanager's version 4) and POST /hooks/generic
  * (concord-protocol(7), "WEBHOOK BODIES").
@@ -185,6 +186,11 @@ hub_http_metrics(struct hub *hub, struct buf *b)
 	hub_http_metric(b, "concord_hellos_refused_total", "counter",
 	    "Connections refused at hello (authentication, act-as, "
 	    "limits).", hub->stat_refused);
+	hub_http_metric(b, "concord_store_reachable", "gauge",
+	    "1 while the hub can make events durable, 0 while it cannot "
+	    "reach its database.", hub->store_down == NULL);
+	hub_http_metric(b, "concord_store_lost_total", "counter",
+	    "Times the hub lost its database.", hub->stat_store_down);
 	hub_http_metric(b, "concord_throttled_total", "counter",
 	    "Times a connection was read more slowly for its rate.",
 	    hub->stat_throttled);
@@ -263,7 +269,13 @@ hub_http_request(struct hub *hub, struct hub_client *c, struct lws *wsi,
 		    HUB_HOOK_TIMEOUT);
 		return 0;	/* the body follows */
 	}
-	if (strcmp(path, "/healthz") == 0) {
+	if (strcmp(path, "/healthz") == 0 && hub->store_down != NULL) {
+		/* Up, but taking nothing it could make durable. */
+		util_buf_adds(&c->rx, hub->store_down);
+		util_buf_adds(&c->rx, "\n");
+		return hub_http_answer(c, wsi, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "text/plain", 1);
+	} else if (strcmp(path, "/healthz") == 0) {
 		util_buf_adds(&c->rx, "ok\n");
 		if (store_shared(hub->store))	/* several hubs: which */
 			util_buf_adds(&c->rx, hub->leader ? "leader\n" :

@@ -10,7 +10,10 @@
  * an acknowledged event is never lost.  A failed commit exits the hub: the
  * in-memory state is ahead of the store and only a restart, which replays
  * the store, makes them agree again (but a batch that lost its connection
- * to a shared store is kept and tried again, see hub_state_commit_failed).
+ * to a shared store is kept and tried again, and the clients told, see
+ * hub_state_commit_failed).  An operation id the store cannot look up is
+ * never taken as new for good: the incident is marked (recheck) and its
+ * commands are decided again under the next batch's lock.
  *
  * With a shared store (several hubs on one PostgreSQL) a command is decided
  * at once against what this hub knows, but the batch that makes it durable
@@ -454,10 +457,13 @@ hub_state_hear(struct hub *hub)
 		if (!hub->notify_failing)
 			util_log("store: cannot hear other hubs: %s", cause);
 		hub->notify_failing = 1;
+		hub_state_store(hub, cause);
 		free(cause);
 	} else if (hub->notify_failing) {
 		util_log("store: hearing other hubs again");
 		hub->notify_failing = 0;
+		if (!hub->commit_failing)
+			hub_state_store(hub, NULL);
 	}
 	if (hub->notify_changed) {
 		hub_http_committed(hub);
@@ -573,6 +579,32 @@ hub_state_listen_cb(lws_sorted_usec_list_t *sul)
 }
 
 void
+hub_state_store(struct hub *hub, const char *cause)
+{
+	const char	*p;
+
+	if (cause == NULL) {
+		if (hub->store_down == NULL)
+			return;
+		free(hub->store_down);
+		hub->store_down = NULL;
+		util_log("store: the database can be reached again");
+	} else {
+		if (hub->store_down != NULL)
+			return;
+		/* Not "listening: ", "BEGIN: ": the database's words. */
+		p = strstr(cause, ": ");
+		if (p != NULL && strcspn(cause, " ") > (size_t)(p - cause))
+			cause = p + 2;
+		hub->store_down = xasprintf("hub cannot reach its database: "
+		    "%s", cause);
+		hub->stat_store_down++;
+		util_log("store: %s; telling the clients", hub->store_down);
+	}
+	hub_ws_durable(hub, NULL);
+}
+
+void
 hub_state_listen(struct hub *hub)
 {
 	if (store_shared(hub->store))
@@ -605,6 +637,8 @@ hub_state_free(struct hub *hub)
 		hub_pending_free(p);
 	}
 	hub->npending = 0;
+	free(hub->store_down);
+	hub->store_down = NULL;
 	while ((inc = STAILQ_FIRST(&hub->incidents)) != NULL) {
 		STAILQ_REMOVE_HEAD(&hub->incidents, entry);
 		hub_tele_incident_free(inc);
@@ -799,6 +833,7 @@ hub_state_issue(struct hub *hub, struct hub_incident *inc,
 	struct hub_pending	*p;
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
+	int64_t			 seq;
 
 	if (ev->op != NULL) {
 		STAILQ_FOREACH(p, &hub->pending, entry) {
@@ -806,8 +841,13 @@ hub_state_issue(struct hub *hub, struct hub_incident *inc,
 			    p->op != NULL && strcmp(p->op, ev->op) == 0)
 				return 0;
 		}
-		if (inc->committed > 0 && store_op_seq(hub->store,
-		    inc->state.id, ev->op) != 0)
+		/*
+		 * A store that cannot say: queued, and if it was logged
+		 * after all the append finds it so (store_duplicate) and the
+		 * batch drops it, deciding the incident again.
+		 */
+		if (inc->committed > 0 && (seq = store_op_seq(hub->store,
+		    inc->state.id, ev->op)) > 0)
 			return 0;
 	}
 	hub_state_ctx(hub, inc, actor, ev->type, &ctx, NULL);
@@ -833,7 +873,8 @@ hub_state_opened(struct hub *hub, const char *op)
 	struct hub_incident	*inc;
 
 	STAILQ_FOREACH(inc, &hub->incidents, entry) {
-		if (inc->state.seq > 0 && hub_state_opened_by_op(hub, inc, op))
+		if (inc->state.seq > 0 &&
+		    hub_state_opened_by_op(hub, inc, op) == 1)
 			return inc;
 	}
 	return NULL;
@@ -1069,11 +1110,14 @@ hub_state_redo_own(struct hub *hub, struct hub_incident *inc,
 /*
  * Decide again, against inc as the store has it now, what this hub had
  * decided against a state another hub has since moved past: inc is read
- * again from the store (inside the batch, its head locked) and each of its
- * pending commands, in the order they came, is checked again and accepted,
- * refused or found to be a retry of an operation already logged.  Events
- * the hub issued itself are dropped (they are issued again if they still
- * apply).  Returns 0, or -1 with *cause.
+ * again from the store (inside the batch, its head locked: only what
+ * another hub wrote if none of this hub's events is folded into the state,
+ * refusals alone waiting; else from seq 1, the state as of the last commit
+ * not being kept) and each of its pending commands, in the order they
+ * came, is checked again and accepted, refused or found to be a retry of
+ * an operation already logged.  Events the hub issued itself are dropped
+ * (they are issued again if they still apply).  Returns 0, or -1 with
+ * *cause.
  */
 static int
 hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
@@ -1084,9 +1128,22 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 	struct core_event	 cmd;
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
-	int64_t			 seq, old = inc->committed;
+	int64_t			 old = inc->committed;
 	char			*id;
 
+	/* First what is logged: a store that cannot say changes nothing. */
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if (p->inc != inc || !p->redo)
+			continue;
+		p->dup_seq = 0;
+		if (p->op != NULL && (p->dup_seq = store_op_seq(hub->store,
+		    inc->state.id, p->op)) == -1) {
+			*cause = xasprintf("%s: cannot look operation %s up",
+			    inc->state.id, p->op);
+			inc->recheck = 1;
+			return -1;
+		}
+	}
 	while ((p = STAILQ_FIRST(&hub->pending)) != NULL) {
 		STAILQ_REMOVE_HEAD(&hub->pending, entry);
 		if (p->inc != inc)
@@ -1097,16 +1154,32 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 		}
 	}
 	STAILQ_CONCAT(&hub->pending, &rest);
-	id = xstrdup(inc->state.id);
-	core_state_clear(&inc->state);
-	core_state_init(&inc->state, id);
-	free(id);
-	hub_ops_clear(&inc->ops);
-	if (hub_state_follow(hub, inc, old, cause) != 0)
+	if (inc->state.seq != inc->committed) {
+		/* Events of this hub's are folded in: start from seq 1. */
+		id = xstrdup(inc->state.id);
+		core_state_clear(&inc->state);
+		core_state_init(&inc->state, id);
+		free(id);
+		hub_ops_clear(&inc->ops);
+	}
+	if (hub_state_follow(hub, inc, old, cause) != 0) {
+		/* Put them back: the next batch decides them again. */
+		while ((p = STAILQ_FIRST(&mine)) != NULL) {
+			STAILQ_REMOVE_HEAD(&mine, entry);
+			STAILQ_INSERT_TAIL(&hub->pending, p, entry);
+			hub->npending++;
+		}
+		inc->recheck = 1;
 		return -1;
-	util_log("%s: another hub wrote seqs %lld to %lld; deciding this "
-	    "hub's commands again", inc->state.id, (long long)old + 1,
-	    (long long)inc->committed);
+	}
+	inc->recheck = 0;
+	if (inc->committed != old)
+		util_log("%s: another hub wrote seqs %lld to %lld; deciding "
+		    "this hub's commands again", inc->state.id,
+		    (long long)old + 1, (long long)inc->committed);
+	else
+		util_log("%s: deciding this hub's commands again",
+		    inc->state.id);
 	while ((p = STAILQ_FIRST(&mine)) != NULL) {
 		STAILQ_REMOVE_HEAD(&mine, entry);
 		if (!p->redo) {
@@ -1117,12 +1190,12 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 				hub->npending++;
 				continue;
 			}
-		} else if (p->op != NULL && (seq = store_op_seq(hub->store,
-		    inc->state.id, p->op)) != 0) {
+		} else if (p->dup_seq > 0) {
 			next = hub_pending_add(hub, HUB_PENDING_DUPLICATE, inc,
 			    p->client, p->op);
-			next->dup_seq = seq;
-			next->fence = p->cmd.type == CORE_CLAIM ? seq : 0;
+			next->dup_seq = p->dup_seq;
+			next->fence = p->cmd.type == CORE_CLAIM ?
+			    p->dup_seq : 0;
 		} else {
 			core_event_copy(&cmd, &p->cmd);
 			hub_state_ctx(hub, inc, p->actor, cmd.type, &ctx, NULL);
@@ -1173,7 +1246,7 @@ hub_state_lock(struct hub *hub, char **cause)
 		if (store_head(hub->store, inc->state.id, inc->committed == 0,
 		    &seq, cause) != 0)
 			rc = -1;
-		else if (seq != inc->committed)
+		else if (seq != inc->committed || inc->recheck)
 			rc = hub_state_redo(hub, inc, cause);
 	}
 	free(incs);
@@ -1188,7 +1261,11 @@ hub_state_lock(struct hub *hub, char **cause)
  * ms, still pending, until the database is back.  A COMMIT whose answer
  * was lost may have been made: the retry then finds the heads moved and
  * decides the batch's commands again, which finds each one's operation id
- * logged and acknowledges it with its seq.  Takes cause.
+ * logged and acknowledges it with its seq.  Meanwhile the clients are told
+ * the hub cannot make anything durable (hub_state_store).  An append that
+ * repeats an operation id already logged is not a failure of the batch:
+ * the incident's commands are decided again (inc->recheck) and the batch
+ * tried again.  Takes cause.
  */
 static void
 hub_state_commit_failed(struct hub *hub, char *cause)
@@ -1200,6 +1277,7 @@ hub_state_commit_failed(struct hub *hub, char *cause)
 		util_log("store: %s; %zu waiting, retrying every %d ms", cause,
 		    hub->npending, HUB_COMMIT_RETRY);
 	hub->commit_failing = 1;
+	hub_state_store(hub, cause);
 	free(cause);
 	lws_sul_cancel(&hub->commit_sul);
 	hub->commit_armed = 1;
@@ -1240,6 +1318,21 @@ hub_state_commit(struct hub *hub)
 		r.wirelen = p->wire.len;
 		if (store_append(hub->store, p->inc->state.id, &r,
 		    &cause) != 0) {
+			if (store_shared(hub->store) &&
+			    store_duplicate(hub->store)) {
+				/* Logged already: decide it again. */
+				util_log("store: %s; deciding %s again", cause,
+				    p->inc->state.id);
+				free(cause);
+				store_rollback(hub->store);
+				p->inc->recheck = 1;
+				lws_sul_cancel(&hub->commit_sul);
+				hub->commit_armed = 1;
+				lws_sul_schedule(hub->ctx, 0, &hub->commit_sul,
+				    hub_state_commit_cb,
+				    HUB_COMMIT_RETRY * 1000);
+				return;
+			}
 			hub_state_commit_failed(hub, cause);
 			return;
 		}
@@ -1252,6 +1345,8 @@ hub_state_commit(struct hub *hub)
 	if (hub->commit_failing) {
 		util_log("store: committing again");
 		hub->commit_failing = 0;
+		if (!hub->notify_failing)
+			hub_state_store(hub, NULL);
 	}
 	took = (double)(util_clock_mono_us() - t0) / 1e6;
 	for (i = 0; i < HUB_COMMIT_BUCKETS - 1 && took > hub_commit_le[i]; i++)
@@ -1361,25 +1456,40 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 	if (!hub_ops_maybe(&inc->ops, m->op) ||
 	    (seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
 		return 0;
+	if (seq == -1) {
+		/*
+		 * The store cannot say: decide it now, and again under the
+		 * batch's lock, which looks it up before anything is logged.
+		 */
+		inc->recheck = 1;
+		return 0;
+	}
 	hub_state_ack(c, inc->state.id, m->op, seq,
 	    m->cmd.type == CORE_CLAIM ? seq : 0, 1);
 	return 1;
 }
 
-/* Was inc opened by operation op (pending or durable)? */
+/*
+ * Was inc opened by operation op (pending or durable)?  1 or 0, or -1 if
+ * the store cannot say.
+ */
 static int
 hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
     const char *op)
 {
 	struct hub_pending	*p;
+	int64_t			 seq;
 
 	STAILQ_FOREACH(p, &hub->pending, entry) {
 		if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
 		    p->ev.seq == 1 && p->op != NULL && strcmp(p->op, op) == 0)
 			return 1;
 	}
-	return inc->committed > 0 && hub_ops_maybe(&inc->ops, op) &&
-	    store_op_seq(hub->store, inc->state.id, op) == 1;
+	if (inc->committed == 0 || !hub_ops_maybe(&inc->ops, op))
+		return 0;
+	if ((seq = store_op_seq(hub->store, inc->state.id, op)) == -1)
+		return -1;
+	return seq == 1;
 }
 
 /*
@@ -1412,6 +1522,19 @@ hub_state_open_limit(struct hub *hub, struct hub_client *c, const char *op)
 	return -1;
 }
 
+/*
+ * An open the store cannot decide now (it cannot say whether the op opened
+ * one already, or give a number): an error, not a refusal, so that the
+ * command may be tried again with the same op once the database is back.
+ */
+static void
+hub_state_unavailable(struct hub *hub, struct hub_client *c, const char *op)
+{
+	hub_ws_send_error(c, "unavailable", op, hub->store_down != NULL ?
+	    hub->store_down : "hub cannot reach its database", PROTO_ERROR,
+	    0);
+}
+
 void
 hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 {
@@ -1423,14 +1546,19 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	struct core_action		*a;
 	char				*id, **seen = NULL, *cause = NULL;
 	int				 shared = store_shared(hub->store);
+	int				 found = 0;
 	int64_t				 num;
 
 	if (ce->type == CORE_OPEN) {
 		/* A retried open names the incident it already opened. */
 		STAILQ_FOREACH(inc, &hub->incidents, entry) {
-			if (inc->state.seq > 0 && hub_state_opened_by_op(hub,
-			    inc, m->op))
+			if (inc->state.seq > 0 && (found =
+			    hub_state_opened_by_op(hub, inc, m->op)) != 0)
 				break;
+		}
+		if (found == -1) {
+			hub_state_unavailable(hub, c, m->op);
+			return;
 		}
 		if (inc != NULL) {
 			if (inc->committed > 0)
@@ -1448,8 +1576,10 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			if (num == -1) {
 				util_log("store: %s", cause);
 				free(cause);
-			} else
-				hub->next_incident = num;
+				hub_state_unavailable(hub, c, m->op);
+				return;
+			}
+			hub->next_incident = num;
 		}
 		id = xasprintf("INC-%lld", (long long)hub->next_incident);
 		inc = xcalloc(1, sizeof *inc);

@@ -262,6 +262,8 @@ hub_ws_hello(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 	c->user = xstrdup(m->user);
 	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	hub_ws_welcome(hub, c);
+	if (hub->store_down != NULL)
+		hub_ws_durable(hub, c);
 	if (c->inc != NULL && m->from >= 0) {
 		c->follows = 1;
 		hub_tele_welcome(hub, c);
@@ -521,6 +523,30 @@ hub_ws_notice(struct hub *hub, struct hub_incident *inc, struct hub_client *to,
 		    !c->closing)
 			hub_ws_queue(c, data, len, 0, key);
 	}
+}
+
+void
+hub_ws_durable(struct hub *hub, struct hub_client *to)
+{
+	struct proto_msg	 m;
+	struct hub_client	*c;
+	struct buf		 b;
+
+	proto_msg_init(&m, PROTO_NOTICE);
+	if (hub->store_down != NULL) {
+		m.code = (char *)PROTO_NOTICE_STALE;
+		m.message = hub->store_down;
+	} else {
+		m.code = (char *)PROTO_NOTICE_LIVE;
+		m.message = (char *)"the hub can make changes durable again";
+	}
+	util_buf_init(&b);
+	proto_msg_encode(&m, &b);
+	LIST_FOREACH(c, &hub->clients, entry) {
+		if ((to == NULL || c == to) && c->user != NULL && !c->closing)
+			hub_ws_queue(c, b.data, b.len, 0, "durable");
+	}
+	util_buf_clear(&b);
 }
 
 void

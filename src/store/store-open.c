@@ -286,3 +286,9 @@ store_incident_for(struct store *st, const char *op, int64_t n, char **cause)
 		return store_incident_reserve(st, n, cause);
 	return st->be->incident_for(st, op, n, cause);
 }
+
+int
+store_duplicate(struct store *st)
+{
+	return st->be->duplicate != NULL && st->be->duplicate(st);
+}

@@ -28,6 +28,21 @@
  * only after that returns.  A lost connection is re-established before the
  * next operation outside a transaction; inside one it fails the batch.
  *
+ * Nothing waits on PostgreSQL for long: every exchange (a connection, a
+ * statement and its answer) has STORE_PG_DEADLINE ms, over libpq's
+ * asynchronous interface with the connection in non-blocking mode and
+ * poll(2) on its socket.  A server that does not answer in time (stopped,
+ * or the network silent) is taken as lost: the connection is closed, what
+ * the transaction held is gone (the hub tries the batch again), and a new
+ * connection is tried at most every STORE_PG_RETRY ms, and only while the
+ * LISTEN connection is not failing, failing at once otherwise with the
+ * reason of the last failure.  The LISTEN connection is
+ * never waited on: it is re-established step by step (PQconnectPoll, one
+ * look per store_notified) and asked SELECT 1 every STORE_PG_PROBE ms, so
+ * that a server that went silent is noticed while nothing is written.  A
+ * failure that repeats an operation id already logged (a unique
+ * violation, SQLSTATE 23505) is told apart (store_duplicate).
+ *
  * Several hubs: store_head locks a head (the hub calls it for every
  * incident of a batch before appending, and compares); an incident number
  * is reserved by inserting its head at seq 0 (ON CONFLICT DO NOTHING: the
@@ -48,6 +63,8 @@
  * hours.  The leader's telemetry samples go out as NOTIFY concord_tele;
  * the LISTEN connection keeps those it hears for store_samples.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +73,10 @@
 
 #include "store.h"
 #include "util.h"
+
+#define STORE_PG_DEADLINE	2000	/* ms for any one exchange */
+#define STORE_PG_RETRY		1000	/* ms between connection attempts */
+#define STORE_PG_PROBE		1000	/* ms between probes of the server */
 
 /* An incident's head as locked by the current transaction. */
 struct store_pg_head {
@@ -67,9 +88,19 @@ struct store_pg_head {
 
 struct store_pg {
 	struct store		 base;
-	PGconn			*conn;
+	PGconn			*conn;		/* NULL while lost */
 	char			*conninfo;
+	char			*why;		/* why conn was lost, or NULL */
+	int64_t			 retry;		/* mono ms: connect again */
+	int			 duplicate;	/* the last failure was 23505 */
 	PGconn			*listen;	/* LISTEN concord, or NULL */
+	int			 listening;	/* ... and it is connected */
+	int64_t			 listen_since;	/* mono ms it was started */
+	PostgresPollingStatusType listen_pst;	/* what connecting waits for */
+	int64_t			 listen_retry;	/* mono ms: start it again */
+	char			*listen_why;	/* why it was lost, or NULL */
+	int64_t			 probe_sent;	/* mono ms, or 0: none out */
+	int64_t			 probed;	/* mono ms of the last answer */
 	int			 intx;
 	struct store_pg_head	*heads;
 	size_t			 nheads;
@@ -83,6 +114,8 @@ struct store_pg {
 #define STORE_PG_HEARD_MAX	4096	/* lines kept for store_samples */
 
 static const struct store_backend store_pg_backend;
+
+static int	store_pg_command(struct store_pg *, const char *, char **);
 
 static const char store_pg_schema[] =
     "SELECT pg_advisory_xact_lock(7420);"
@@ -116,36 +149,246 @@ store_pg_notice(void *arg, const char *msg)
 	util_log("store: %.*s", (int)n, msg);
 }
 
+/*
+ * libpq's message e (several lines, indented) as one line, "" as dflt;
+ * the caller frees it.
+ */
+static char *
+store_pg_line(const char *e, const char *dflt)
+{
+	char	*l, *p;
+	int	 space = 1;
+
+	p = l = xmalloc(strlen(e) + 1);
+	for (; *e != '\0'; e++) {
+		if (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r') {
+			if (!space)
+				*p++ = ' ';
+			space = 1;
+		} else {
+			*p++ = *e;
+			space = 0;
+		}
+	}
+	while (p > l && p[-1] == ' ')
+		p--;
+	*p = '\0';
+	if (*l == '\0') {
+		free(l);
+		l = xstrdup(dflt);
+	}
+	return l;
+}
+
+/* The main connection's last error, one line; the caller frees it. */
+static char *
+store_pg_error(struct store_pg *st)
+{
+	if (st->conn == NULL)
+		return xstrdup(st->why != NULL ? st->why : "not connected");
+	return store_pg_line(PQerrorMessage(st->conn), "failed");
+}
+
 /* Fail with the connection's last error; returns -1. */
 static int
 store_pg_fail(struct store_pg *st, const char *what, char **cause)
 {
-	const char	*e = PQerrorMessage(st->conn);
-	size_t		 n = strlen(e);
+	char	*e = store_pg_error(st);
 
-	while (n > 0 && e[n - 1] == '\n')
-		n--;
-	*cause = xasprintf("%s: %.*s", what, (int)n, e);
+	*cause = xasprintf("%s: %s", what, e);
+	free(e);
 	return -1;
+}
+
+/* Milliseconds left before deadline (mono ms), at least 0. */
+static int
+store_pg_left(int64_t deadline)
+{
+	int64_t	left = deadline - util_clock_mono_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
+/*
+ * Wait until conn's socket is ready for events, or deadline (mono ms).
+ * Returns 1 if it is, 0 if the deadline passed, -1 on error.
+ */
+static int
+store_pg_poll(PGconn *conn, short events, int64_t deadline)
+{
+	struct pollfd	pfd;
+	int		n;
+
+	if ((pfd.fd = PQsocket(conn)) < 0)
+		return -1;
+	pfd.events = events;
+	for (;;) {
+		pfd.revents = 0;
+		n = poll(&pfd, 1, store_pg_left(deadline));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		return n > 0;
+	}
+}
+
+/*
+ * Connect to conninfo, waiting at most STORE_PG_DEADLINE ms.  Returns the
+ * connection, in non-blocking mode, or NULL with *cause.
+ */
+static PGconn *
+store_pg_connect(const char *conninfo, char **cause)
+{
+	PGconn			*conn;
+	PostgresPollingStatusType pst = PGRES_POLLING_WRITING;
+	int64_t			 deadline;
+	int			 n;
+
+	deadline = util_clock_mono_ms() + STORE_PG_DEADLINE;
+	if ((conn = PQconnectStart(conninfo)) == NULL)
+		fatalx("out of memory");
+	while (PQstatus(conn) != CONNECTION_BAD && pst != PGRES_POLLING_OK &&
+	    pst != PGRES_POLLING_FAILED) {
+		n = store_pg_poll(conn, pst == PGRES_POLLING_READING ? POLLIN :
+		    POLLOUT, deadline);
+		if (n == 0) {
+			*cause = xasprintf("PostgreSQL did not answer within "
+			    "%d ms", STORE_PG_DEADLINE);
+			PQfinish(conn);
+			return NULL;
+		}
+		if (n == -1)
+			break;
+		pst = PQconnectPoll(conn);
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		*cause = store_pg_line(PQerrorMessage(conn), "cannot connect");
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, store_pg_notice, NULL);
+	if (PQsetnonblocking(conn, 1) != 0) {
+		*cause = xstrdup("cannot make the connection non-blocking");
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* The main connection is lost (why): close it, to be made again. */
+static void
+store_pg_drop(struct store_pg *st, const char *why)
+{
+	if (st->conn != NULL) {
+		util_log("store: the connection to PostgreSQL was lost: %s",
+		    why);
+		PQfinish(st->conn);
+		st->conn = NULL;
+	}
+	free(st->why);
+	st->why = xstrdup(why);
+	st->retry = util_clock_mono_ms() + STORE_PG_RETRY;
+}
+
+/*
+ * Wait for the answer to what was sent on conn, at most until deadline:
+ * the last result (or the first error), which the caller frees, or NULL
+ * (then *late says whether the deadline passed).
+ */
+static PGresult *
+store_pg_answer(PGconn *conn, int64_t deadline, int *late)
+{
+	PGresult	*res, *last = NULL;
+	int		 f, n;
+
+	*late = 0;
+	while ((f = PQflush(conn)) == 1) {
+		n = store_pg_poll(conn, POLLIN | POLLOUT, deadline);
+		if (n <= 0) {
+			*late = n == 0;
+			return NULL;
+		}
+		if (PQconsumeInput(conn) == 0)
+			return NULL;
+	}
+	if (f == -1)
+		return NULL;
+	for (;;) {
+		while (PQisBusy(conn)) {
+			n = store_pg_poll(conn, POLLIN, deadline);
+			if (n <= 0) {
+				*late = n == 0;
+				PQclear(last);
+				return NULL;
+			}
+			if (PQconsumeInput(conn) == 0)
+				break;
+		}
+		if ((res = PQgetResult(conn)) == NULL)
+			break;
+		if (last != NULL &&
+		    PQresultStatus(last) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+			continue;
+		}
+		PQclear(last);
+		last = res;
+		if (PQstatus(conn) == CONNECTION_BAD)
+			break;
+	}
+	return last;
 }
 
 /*
  * Run sql with n text parameters (vals; lens and fmts NULL, or a length
- * and format, 1 binary, for each), results in binary.  Returns the result
+ * and format, 1 binary, for each), results in binary; with n 0, vals NULL
+ * and no rows wanted, sql may be several statements.  Returns the result
  * if its status is want, which the caller frees with PQclear, or NULL with
- * *cause.
+ * *cause.  No answer within STORE_PG_DEADLINE ms loses the connection.
  */
 static PGresult *
 store_pg_exec(struct store_pg *st, const char *what, const char *sql, int n,
     const char *const *vals, const int *lens, const int *fmts,
     ExecStatusType want, char **cause)
 {
-	PGresult	*res;
+	PGresult	*res = NULL;
+	const char	*state;
+	char		*why;
+	int		 sent, late = 0;
 
-	res = PQexecParams(st->conn, sql, n, NULL, vals, lens, fmts, 1);
+	st->duplicate = 0;
+	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
+		store_pg_fail(st, what, cause);
+		return NULL;
+	}
+	if (n == 0 && vals == NULL && want == PGRES_COMMAND_OK)
+		sent = PQsendQuery(st->conn, sql);
+	else
+		sent = PQsendQueryParams(st->conn, sql, n, NULL, vals, lens,
+		    fmts, 1);
+	if (sent)
+		res = store_pg_answer(st->conn,
+		    util_clock_mono_ms() + STORE_PG_DEADLINE, &late);
+	if (late) {
+		why = xasprintf("PostgreSQL did not answer within %d ms",
+		    STORE_PG_DEADLINE);
+		store_pg_drop(st, why);
+		*cause = xasprintf("%s: %s", what, why);
+		free(why);
+		return NULL;
+	}
 	if (res == NULL || PQresultStatus(res) != want) {
+		if (res != NULL && (state = PQresultErrorField(res,
+		    PG_DIAG_SQLSTATE)) != NULL && strcmp(state, "23505") == 0)
+			st->duplicate = 1;
 		store_pg_fail(st, what, cause);
 		PQclear(res);
+		if (PQstatus(st->conn) != CONNECTION_OK) {
+			why = store_pg_error(st);
+			store_pg_drop(st, why);
+			free(why);
+		}
 		return NULL;
 	}
 	return res;
@@ -167,16 +410,39 @@ store_pg_int8(PGresult *res, int row, int col)
 	return (int64_t)v;
 }
 
-/* Outside a transaction, reconnect a connection that was lost. */
+/*
+ * Outside a transaction, reconnect a connection that was lost, at most
+ * every STORE_PG_RETRY ms.
+ */
 static void
 store_pg_check(struct store_pg *st)
 {
-	if (st->intx || PQstatus(st->conn) == CONNECTION_OK)
+	char	*cause;
+
+	if (st->intx || (st->conn != NULL &&
+	    PQstatus(st->conn) == CONNECTION_OK))
 		return;
-	util_log("store: the connection to PostgreSQL was lost; reconnecting");
-	PQreset(st->conn);
-	if (PQstatus(st->conn) == CONNECTION_OK)
-		util_log("store: reconnected to PostgreSQL");
+	if (st->conn != NULL) {
+		store_pg_drop(st, "the server closed the connection");
+		st->retry = 0;
+	}
+	if (util_clock_mono_ms() < st->retry)
+		return;
+	if (st->listen_why != NULL) {
+		/* The LISTEN connection, which never waits, goes first. */
+		free(st->why);
+		st->why = xstrdup(st->listen_why);
+		return;
+	}
+	if ((st->conn = store_pg_connect(st->conninfo, &cause)) == NULL) {
+		free(st->why);
+		st->why = cause;
+		st->retry = util_clock_mono_ms() + STORE_PG_RETRY;
+		return;
+	}
+	util_log("store: reconnected to PostgreSQL");
+	free(st->why);
+	st->why = NULL;
 }
 
 static void
@@ -194,13 +460,16 @@ store_pg_close(struct store *base)
 	struct store_pg	*st = (struct store_pg *)base;
 
 	store_pg_heads_clear(st);
-	PQfinish(st->conn);
+	if (st->conn != NULL)
+		PQfinish(st->conn);
 	if (st->listen != NULL)
 		PQfinish(st->listen);
 	if (st->elect != NULL)
 		PQfinish(st->elect);
 	core_list_free(st->heard, st->nheard);
 	free(st->conninfo);
+	free(st->why);
+	free(st->listen_why);
 	free(st);
 }
 
@@ -208,38 +477,26 @@ struct store *
 store_pg_open(const char *conninfo, char **cause)
 {
 	struct store_pg	*st;
-	PGresult	*res;
+	char		*why;
 
 	st = xcalloc(1, sizeof *st);
 	st->base.be = &store_pg_backend;
 	st->conninfo = xstrdup(conninfo);
-	st->conn = PQconnectdb(conninfo);
-	if (st->conn == NULL)
-		fatalx("out of memory");
-	if (PQstatus(st->conn) != CONNECTION_OK) {
-		store_pg_fail(st, "cannot connect to PostgreSQL", cause);
+	if ((st->conn = store_pg_connect(conninfo, &why)) == NULL) {
+		*cause = xasprintf("cannot connect to PostgreSQL: %s", why);
+		free(why);
 		store_pg_close(&st->base);
 		return NULL;
 	}
-	PQsetNoticeProcessor(st->conn, store_pg_notice, NULL);
-	res = PQexec(st->conn, "BEGIN");
-	PQclear(res);
-	res = PQexec(st->conn, store_pg_schema);
-	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		store_pg_fail(st, "creating the tables", cause);
-		PQclear(res);
+	if (store_pg_command(st, "BEGIN", cause) != 0 ||
+	    store_pg_command(st, store_pg_schema, cause) != 0 ||
+	    store_pg_command(st, "COMMIT", cause) != 0) {
+		why = *cause;
+		*cause = xasprintf("creating the tables: %s", why);
+		free(why);
 		store_pg_close(&st->base);
 		return NULL;
 	}
-	PQclear(res);
-	res = PQexec(st->conn, "COMMIT");
-	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		store_pg_fail(st, "creating the tables", cause);
-		PQclear(res);
-		store_pg_close(&st->base);
-		return NULL;
-	}
-	PQclear(res);
 	return &st->base;
 }
 
@@ -249,8 +506,8 @@ store_pg_command(struct store_pg *st, const char *sql, char **cause)
 {
 	PGresult	*res;
 
-	res = store_pg_exec(st, sql, sql, 0, NULL, NULL, NULL,
-	    PGRES_COMMAND_OK, cause);
+	res = store_pg_exec(st, strncmp(sql, "SELECT", 6) == 0 ? "schema" :
+	    sql, sql, 0, NULL, NULL, NULL, PGRES_COMMAND_OK, cause);
 	if (res == NULL)
 		return -1;
 	PQclear(res);
@@ -273,10 +530,11 @@ static void
 store_pg_rollback(struct store *base)
 {
 	struct store_pg	*st = (struct store_pg *)base;
-	PGresult	*res;
+	char		*cause = NULL;
 
-	res = PQexec(st->conn, "ROLLBACK");
-	PQclear(res);
+	if (st->conn != NULL && PQstatus(st->conn) == CONNECTION_OK &&
+	    store_pg_command(st, "ROLLBACK", &cause) != 0)
+		free(cause);
 	st->intx = 0;
 	store_pg_heads_clear(st);
 }
@@ -498,7 +756,7 @@ store_pg_op_seq(struct store *base, const char *incident, const char *op)
 	if (res == NULL) {
 		util_log("store: %s", cause);
 		free(cause);
-		return 0;
+		return -1;
 	}
 	if (PQntuples(res) == 1)
 		seq = store_pg_int8(res, 0, 0);
@@ -749,31 +1007,145 @@ store_pg_incident_for(struct store *base, const char *op, int64_t n,
 	return have > 0 ? have : -1;
 }
 
-/* (Re)open the LISTEN connection; 0, or -1 with *cause. */
+/* The LISTEN connection is lost (why): close it, to be made again. */
+static void
+store_pg_unlisten(struct store_pg *st, const char *why)
+{
+	if (st->listen != NULL)
+		PQfinish(st->listen);
+	st->listen = NULL;
+	st->listening = 0;
+	st->probe_sent = 0;
+	free(st->listen_why);
+	st->listen_why = xstrdup(why);
+	st->listen_retry = util_clock_mono_ms() + STORE_PG_RETRY;
+}
+
+/* Fail with the LISTEN connection's error; returns -1. */
+static int
+store_pg_listen_fail(struct store_pg *st, const char *why, char **cause)
+{
+	if (why != NULL)
+		*cause = xstrdup(why);
+	else
+		*cause = store_pg_line(st->listen != NULL ?
+		    PQerrorMessage(st->listen) : "", "lost");
+	store_pg_unlisten(st, *cause);
+	free(*cause);
+	*cause = xasprintf("listening: %s", st->listen_why);
+	return -1;
+}
+
+/*
+ * Take the LISTEN connection one step further without waiting: start it
+ * (at most every STORE_PG_RETRY ms), or go on connecting as far as its
+ * socket allows, or, once connected, LISTEN.  Returns 1 once it listens,
+ * 0 while it is on its way (the first time), or -1 with *cause (while it
+ * is on its way after a failure too: the server is not known to answer).
+ */
 static int
 store_pg_listen(struct store_pg *st, char **cause)
 {
-	PGresult	*res;
+	PostgresPollingStatusType	 pst;
+	PGresult			*res;
+	int64_t				 now = util_clock_mono_ms();
+	int				 n, late;
 
 	if (st->listen == NULL) {
-		if ((st->listen = PQconnectdb(st->conninfo)) == NULL)
+		if (now < st->listen_retry) {
+			*cause = xasprintf("listening: %s", st->listen_why !=
+			    NULL ? st->listen_why : "not connected");
+			return -1;
+		}
+		if ((st->listen = PQconnectStart(st->conninfo)) == NULL)
 			fatalx("out of memory");
-		PQsetNoticeProcessor(st->listen, store_pg_notice, NULL);
-	} else
-		PQreset(st->listen);
-	if (PQstatus(st->listen) != CONNECTION_OK) {
-		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
-		return -1;
+		st->listen_since = now;
+		st->listen_pst = PGRES_POLLING_WRITING;
+		if (PQstatus(st->listen) == CONNECTION_BAD)
+			return store_pg_listen_fail(st, NULL, cause);
 	}
-	res = PQexec(st->listen, "LISTEN concord; LISTEN concord_lease; "
-	    "LISTEN concord_tele");
+	while (st->listen_pst != PGRES_POLLING_OK) {
+		if (now - st->listen_since > STORE_PG_DEADLINE)
+			return store_pg_listen_fail(st, "PostgreSQL did not "
+			    "answer in time", cause);
+		n = store_pg_poll(st->listen, st->listen_pst ==
+		    PGRES_POLLING_READING ? POLLIN : POLLOUT, now);
+		if (n == -1)
+			return store_pg_listen_fail(st, NULL, cause);
+		if (n == 0) {
+			/* Not yet: look again next time. */
+			if (st->listen_why == NULL)
+				return 0;
+			*cause = xasprintf("listening: %s", st->listen_why);
+			return -1;
+		}
+		pst = PQconnectPoll(st->listen);
+		if (pst == PGRES_POLLING_FAILED)
+			return store_pg_listen_fail(st, NULL, cause);
+		st->listen_pst = pst;
+	}
+	PQsetNoticeProcessor(st->listen, store_pg_notice, NULL);
+	if (PQsetnonblocking(st->listen, 1) != 0 ||
+	    !PQsendQuery(st->listen, "LISTEN concord; LISTEN concord_lease; "
+	    "LISTEN concord_tele"))
+		return store_pg_listen_fail(st, NULL, cause);
+	res = store_pg_answer(st->listen, now + STORE_PG_DEADLINE, &late);
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		*cause = xasprintf("listening: %s", PQerrorMessage(st->listen));
 		PQclear(res);
-		return -1;
+		return store_pg_listen_fail(st, late ? "PostgreSQL did not "
+		    "answer in time" : NULL, cause);
 	}
 	PQclear(res);
-	return PQsetnonblocking(st->listen, 1) == 0 ? 0 : -1;
+	st->listening = 1;
+	st->probed = now;
+	free(st->listen_why);
+	st->listen_why = NULL;
+	return 1;
+}
+
+/*
+ * Read what the LISTEN connection has without waiting, and ask the
+ * server SELECT 1 every STORE_PG_PROBE ms: an answer later than
+ * STORE_PG_DEADLINE ms loses the connection.  Returns 0, or -1 with
+ * *cause.
+ */
+static int
+store_pg_probe(struct store_pg *st, char **cause)
+{
+	PGresult	*res;
+	int64_t		 now = util_clock_mono_ms();
+
+	if (PQstatus(st->listen) != CONNECTION_OK ||
+	    PQconsumeInput(st->listen) == 0 || PQflush(st->listen) == -1)
+		return store_pg_listen_fail(st, NULL, cause);
+	if (st->probe_sent != 0) {
+		while (!PQisBusy(st->listen)) {
+			if ((res = PQgetResult(st->listen)) == NULL) {
+				st->probe_sent = 0;
+				st->probed = now;
+				break;
+			}
+			PQclear(res);
+		}
+		if (st->probe_sent != 0 &&
+		    now - st->probe_sent > STORE_PG_DEADLINE) {
+			*cause = xasprintf("PostgreSQL did not answer within "
+			    "%d ms", STORE_PG_DEADLINE);
+			store_pg_unlisten(st, *cause);
+			if (st->conn != NULL && !st->intx)
+				store_pg_drop(st, *cause);
+			free(*cause);
+			*cause = xasprintf("listening: %s", st->listen_why);
+			return -1;
+		}
+	} else if (now - st->probed >= STORE_PG_PROBE) {
+		if (!PQsendQuery(st->listen, "SELECT 1"))
+			return store_pg_listen_fail(st, NULL, cause);
+		st->probe_sent = now;
+		if (PQflush(st->listen) == -1)
+			return store_pg_listen_fail(st, NULL, cause);
+	}
+	return 0;
 }
 
 static int
@@ -784,17 +1156,18 @@ store_pg_notified(struct store *base, store_notify_fn *fn, void *arg,
 	PGnotify	*n;
 	char		*sp, *end;
 	long long	 seq;
-	int		 calls = 0;
+	int		 calls = 0, rc;
 
-	if (st->listen == NULL || PQstatus(st->listen) != CONNECTION_OK ||
-	    PQconsumeInput(st->listen) == 0) {
-		if (store_pg_listen(st, cause) != 0)
-			return -1;
+	if (!st->listening) {
+		if ((rc = store_pg_listen(st, cause)) <= 0)
+			return rc;
 		fn(NULL, 0, NULL, arg);	/* anything may have been missed */
 		calls++;
 	}
+	if (store_pg_probe(st, cause) != 0)
+		return -1;
 	while ((n = PQnotifies(st->listen)) != NULL) {
-		if (n->be_pid == PQbackendPID(st->conn))
+		if (st->conn != NULL && n->be_pid == PQbackendPID(st->conn))
 			;	/* this hub's own */
 		else if (strcmp(n->relname, "concord_tele") == 0) {
 			if (st->nheard < STORE_PG_HEARD_MAX)
@@ -850,7 +1223,15 @@ store_pg_lost(struct store *base)
 {
 	struct store_pg	*st = (struct store_pg *)base;
 
-	return PQstatus(st->conn) != CONNECTION_OK;
+	return st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK;
+}
+
+static int
+store_pg_duplicate(struct store *base)
+{
+	struct store_pg	*st = (struct store_pg *)base;
+
+	return st->duplicate;
 }
 
 static int
@@ -874,57 +1255,82 @@ store_pg_unelect(struct store_pg *st)
 }
 
 /*
- * Open the leader's connection (with a connect timeout, and keepalives
- * both ways); 0, or -1 with *cause.
+ * Send sql on the leader's connection and wait at most STORE_PG_DEADLINE
+ * ms for the answer: the result, which the caller frees with PQclear, or
+ * NULL.
+ */
+static PGresult *
+store_pg_elect_exec(struct store_pg *st, const char *sql)
+{
+	int	late;
+
+	if (!PQsendQuery(st->elect, sql))
+		return NULL;
+	return store_pg_answer(st->elect,
+	    util_clock_mono_ms() + STORE_PG_DEADLINE, &late);
+}
+
+/*
+ * Open the leader's connection, within the deadline, asking the server to
+ * probe it when idle so that a hub cut off loses the lock in seconds; 0,
+ * or -1 with *cause.
  */
 static int
 store_pg_elect_open(struct store_pg *st, char **cause)
 {
-	const char *const	 keys[] = { "dbname", "connect_timeout",
-				    "keepalives_idle", "keepalives_interval",
-				    "keepalives_count", NULL };
-	const char *const	 vals[] = { st->conninfo, "5", "5", "2", "3",
-				    NULL };
-	PGresult		*res;
-	const char		*e;
+	PGresult	*res;
+	char		*why;
 
-	if ((st->elect = PQconnectdbParams(keys, vals, 1)) == NULL)
-		fatalx("out of memory");
-	if (PQstatus(st->elect) != CONNECTION_OK) {
-		e = PQerrorMessage(st->elect);
-		*cause = xasprintf("electing: %.*s", (int)strcspn(e, "\n"), e);
-		store_pg_unelect(st);
+	if ((st->elect = store_pg_connect(st->conninfo, &why)) == NULL) {
+		*cause = xasprintf("electing: %s", why);
+		free(why);
 		return -1;
 	}
-	PQsetNoticeProcessor(st->elect, store_pg_notice, NULL);
-	/* The server notices a client cut off; best effort. */
-	res = PQexec(st->elect, "SET tcp_keepalives_idle = 5; "
+	/* Best effort: the lock is released however the session ends. */
+	res = store_pg_elect_exec(st, "SET tcp_keepalives_idle = 5; "
 	    "SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3");
 	PQclear(res);
 	return 0;
 }
 
+/*
+ * Whoever holds the advisory lock leads.  The leader's connection is
+ * opened, and the lock tried, only while the LISTEN connection has not
+ * failed (the database answers), so a lost database costs the loop no
+ * wait here; a
+ * leader that cannot say it still holds the lock (no answer in time, or
+ * the database lost) lets go of it by closing the connection: it never
+ * goes on issuing expiries on a lock it may have lost.
+ */
 static int
 store_pg_leader(struct store *base, char **cause)
 {
 	struct store_pg	*st = (struct store_pg *)base;
 	PGresult	*res;
-	const char	*sql, *e;
+	const char	*sql;
+	char		*why;
 	int		 yes;
 
 	if (st->elect != NULL && PQstatus(st->elect) != CONNECTION_OK)
 		store_pg_unelect(st);
+	if (st->listen_why != NULL) {	/* lost, and not back yet */
+		store_pg_unelect(st);
+		*cause = xasprintf("electing: %s", st->listen_why);
+		return -1;
+	}
 	if (st->elect == NULL && store_pg_elect_open(st, cause) != 0)
 		return -1;
 	if (st->leading)
 		sql = "SELECT true";	/* still there? */
 	else
 		sql = "SELECT pg_try_advisory_lock(" STORE_PG_LEADER ")";
-	res = PQexec(st->elect, sql);
+	res = store_pg_elect_exec(st, sql);
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK ||
 	    PQntuples(res) != 1) {
-		e = PQerrorMessage(st->elect);
-		*cause = xasprintf("electing: %.*s", (int)strcspn(e, "\n"), e);
+		why = store_pg_line(PQerrorMessage(st->elect), "no answer "
+		    "in time");
+		*cause = xasprintf("electing: %s", why);
+		free(why);
 		PQclear(res);
 		store_pg_unelect(st);
 		return -1;
@@ -991,4 +1397,5 @@ static const struct store_backend store_pg_backend = {
 	store_pg_sample,
 	store_pg_samples,
 	store_pg_incident_for,
+	store_pg_duplicate,
 };

@@ -284,11 +284,17 @@ store_sqlite_op_seq(struct store *base, const char *incident, const char *op)
 {
 	struct store_sqlite	*st = (struct store_sqlite *)base;
 	int64_t			 seq = 0;
+	int			 rc;
 
 	sqlite3_bind_text(st->op, 1, incident, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st->op, 2, op, -1, SQLITE_STATIC);
-	if (sqlite3_step(st->op) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st->op)) == SQLITE_ROW)
 		seq = sqlite3_column_int64(st->op, 0);
+	else if (rc != SQLITE_DONE) {
+		util_log("store: finding an operation: %s",
+		    sqlite3_errmsg(st->db));
+		seq = -1;
+	}
 	sqlite3_reset(st->op);
 	sqlite3_clear_bindings(st->op);
 	return seq;

@@ -1248,6 +1248,7 @@ tui_screen_message(struct tui *t)
 			    "j/k scroll  / search  n/N matches  Enter opens  G "
 			    "follow  Esc type";
 	char		*notice;
+	const char	*stale;
 	int		 y = t->rows - 2;
 
 	if ((notice = client_session_notice(t->session)) != NULL) {
@@ -1265,6 +1266,8 @@ tui_screen_message(struct tui *t)
 	if (t->message != NULL)
 		tui_screen_text(t, y, 1, t->cols - 2, t->message_error ?
 		    TUI_ERROR : TUI_NORMAL, 0, t->message);
+	else if ((stale = client_session_stale(t->session)) != NULL)
+		tui_screen_text(t, y, 1, t->cols - 2, TUI_ERROR, 0, stale);
 	else
 		tui_screen_text(t, y, 1, t->cols - 2, TUI_TIME, 0, hint);
 }
