@@ -1524,8 +1524,9 @@ hub_state_open_limit(struct hub *hub, struct hub_client *c, const char *op)
 
 /*
  * An open the store cannot decide now (it cannot say whether the op opened
- * one already, or give a number): an error, not a refusal, so that the
- * command may be tried again with the same op once the database is back.
+ * one already, or give a number), or a renewal it cannot tell the leader
+ * of: an error, not a refusal, so that the command may be tried again with
+ * the same op once the database is back.
  */
 static void
 hub_state_unavailable(struct hub *hub, struct hub_client *c, const char *op)
@@ -1635,17 +1636,26 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			return;
 		}
 		core_state_renew(&inc->state, m->cmd.name, ctx.now);
-		/* Other hubs renew it too: their timers must not expire it. */
+		/*
+		 * The leader times leases: a renewal it cannot hear of is
+		 * not acknowledged here (the client sends it again).
+		 */
 		if (shared && (a = core_state_action(&inc->state,
 		    m->cmd.name)) != NULL && store_renewed(hub->store,
 		    inc->state.id, a->name, a->fence, &cause) != 0) {
 			util_log("store: %s", cause);
 			free(cause);
+			if (!hub->leader) {
+				hub_state_unavailable(hub, c, m->op);
+				core_list_free(seen, ctx.nseen);
+				return;
+			}
 		}
 		hub_state_ack(c, inc->state.id, m->op, 0, m->cmd.fence, 0);
 		hub_ws_lease(hub, inc, NULL, core_state_action(&inc->state,
 		    m->cmd.name));
 		hub_state_leases(hub);
+		core_list_free(seen, ctx.nseen);
 		return;
 	}
 	if (shared)

@@ -8,7 +8,9 @@
 # lead, the lease is not lost early and, once not renewed, runs out exactly
 # once, issued by the new leader; A back as a follower, PostgreSQL
 # restarted: the leader loses the lead with its connection, exactly one hub
-# leads again, and a lease held across the restart runs out once.
+# leads again, and a lease held across the restart runs out once; a
+# renewal through the hub that follows while the database is down is not
+# acknowledged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 . "$(dirname "$0")/peers.sh"
@@ -189,4 +191,29 @@ check "exactly one hub leads again" wait_for 20 leaders
 check "across runs out" wait_for 30 ran_out across
 sleep 2	# a late second expiry would be logged by now
 check "exactly once ($(expires across))" test "$(expires across)" = 1
+
+# A renewal through the hub that does not lead, while the database is
+# down, cannot be told to the leader: it is not acknowledged (error
+# unavailable, to be sent again), and is once the database is back.
+check "declare late" sh -c "CONCORD_HUB=$A '$BIN/concord' --incident INC-1 declare late >/dev/null"
+check "bob claims late for 60 s" sh -c \
+    "CONCORD_HUB=$A '$BIN/concord' --as bob --incident INC-1 claim late --ttl 60 >/dev/null"
+if [ "$(health "$AP" | sed -n 2p)" = follower ]; then F=$A; else F=$B; fi
+fence=$(pg_sql "SELECT seq FROM concord_incidents WHERE id = 'INC-1'")
+V=$(sed -n 's/^#define PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$TOP/include/proto.h")
+renew() { # renew OP: bob renews late through F, raw; the answer in $T/OP
+	"$TOOLS/rawws" -t 10 "$F" \
+	    'send:{"type":"hello","proto":'$V',"user":"bob"}' recv \
+	    'send:{"type":"command","op":"'$1'","incident":"INC-1","cmd":"action.renew","name":"late","fence":'$fence'}' \
+	    recv recv >"$T/$1" 2>&1
+}
+pg_halt
+renew renew-1
+echo "# answer: $(grep -v welcome "$T/renew-1" | tail -1 | cut -c1-200)"
+check "a renewal through the hub that follows, the database down, is not acknowledged (error unavailable)" \
+    grep -q '"type":"error","op":"renew-1","code":"unavailable"' "$T/renew-1"
+pg_run
+renewed() { renew renew-2; grep -q '"type":"ack"' "$T/renew-2"; }
+check "once the database is back it is" wait_for 30 renewed
 finish
