@@ -544,6 +544,12 @@ void		 core_chain_digest(const unsigned char *, char *);
 void		 core_state_init(struct core_state *, const char *);
 void		 core_state_clear(struct core_state *);
 /*
+ * Make dst, uninitialised, a deep copy of src, which is not changed; the
+ * caller clears dst with core_state_clear.
+ */
+void		 core_state_copy(struct core_state *dst,
+		    const struct core_state *src);
+/*
  * Check a command from ctx->actor against the state; ctx->based_on is the
  * seq of the view it was decided on (-1: none given).  Drops payload
  * fields the command does not use; on success fills the derived fields

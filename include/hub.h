@@ -170,6 +170,10 @@ struct hub_ops {
 
 struct hub_incident {
 	struct core_state	 state;		/* includes uncommitted events */
+	struct core_state	 durable;	/* shared store: the committed
+						   events' alone (seq is
+						   committed), to decide again
+						   from; unused otherwise */
 	int64_t			 committed;	/* last durable seq */
 	unsigned char		 chain[CORE_HASH_LEN]; /* at committed */
 	struct hub_ring		 ring;		/* recent committed events */

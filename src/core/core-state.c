@@ -96,6 +96,104 @@ core_state_clear(struct core_state *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* A copy of list l of n strings (NULL when empty). */
+static char **
+core_list_copy(char **l, size_t n)
+{
+	char	**c;
+	size_t	  i;
+
+	if (n == 0)
+		return NULL;
+	c = xreallocarray(NULL, n, sizeof *c);
+	for (i = 0; i < n; i++)
+		c[i] = xstrdup(l[i]);
+	return c;
+}
+
+static void
+core_mark_copy(struct core_mark *dst, const struct core_mark *src)
+{
+	*dst = *src;
+	dst->by = core_strdup_or_null(src->by);
+}
+
+void
+core_state_copy(struct core_state *dst, const struct core_state *src)
+{
+	const struct core_action	*a;
+	struct core_action		*b;
+	const struct core_feed		*f;
+	struct core_feed		*g;
+	size_t				 i;
+
+	*dst = *src;
+	dst->id = core_strdup_or_null(src->id);
+	dst->title = core_strdup_or_null(src->title);
+	dst->status = core_strdup_or_null(src->status);
+	dst->summary = core_strdup_or_null(src->summary);
+	dst->opened_by = core_strdup_or_null(src->opened_by);
+	dst->ic = core_strdup_or_null(src->ic);
+	dst->offer = core_strdup_or_null(src->offer);
+	core_mark_copy(&dst->ic_mark, &src->ic_mark);
+	core_mark_copy(&dst->status_mark, &src->status_mark);
+	core_mark_copy(&dst->sev_mark, &src->sev_mark);
+
+	dst->roles = src->nroles == 0 ? NULL :
+	    xreallocarray(NULL, src->nroles, sizeof *dst->roles);
+	for (i = 0; i < src->nroles; i++) {
+		dst->roles[i].role = xstrdup(src->roles[i].role);
+		dst->roles[i].user = core_strdup_or_null(src->roles[i].user);
+		core_mark_copy(&dst->roles[i].mark, &src->roles[i].mark);
+	}
+	dst->actions = src->nactions == 0 ? NULL :
+	    xreallocarray(NULL, src->nactions, sizeof *dst->actions);
+	for (i = 0; i < src->nactions; i++) {
+		a = &src->actions[i];
+		b = &dst->actions[i];
+		*b = *a;
+		b->name = xstrdup(a->name);
+		b->desc = core_strdup_or_null(a->desc);
+		b->declared_by = core_strdup_or_null(a->declared_by);
+		b->after = core_list_copy(a->after, a->nafter);
+		b->conflicts = core_list_copy(a->conflicts, a->nconflicts);
+		b->holder = core_strdup_or_null(a->holder);
+		b->outcome = core_strdup_or_null(a->outcome);
+		b->last_holder = core_strdup_or_null(a->last_holder);
+		core_mark_copy(&b->mark, &a->mark);
+	}
+	dst->people = core_list_copy(src->people, src->npeople);
+	dst->notes = src->nnotes == 0 ? NULL :
+	    xreallocarray(NULL, src->nnotes, sizeof *dst->notes);
+	if (src->nnotes != 0)
+		memcpy(dst->notes, src->notes, src->nnotes * sizeof *src->notes);
+	dst->moments = src->nmoments == 0 ? NULL :
+	    xreallocarray(NULL, src->nmoments, sizeof *dst->moments);
+	for (i = 0; i < src->nmoments; i++) {
+		dst->moments[i] = src->moments[i];
+		dst->moments[i].kind = core_strdup_or_null(src->moments[i].kind);
+		dst->moments[i].by = core_strdup_or_null(src->moments[i].by);
+		dst->moments[i].text = core_strdup_or_null(src->moments[i].text);
+		dst->moments[i].seen = core_list_copy(src->moments[i].seen,
+		    src->moments[i].nseen);
+	}
+	dst->feeds = src->nfeeds == 0 ? NULL :
+	    xreallocarray(NULL, src->nfeeds, sizeof *dst->feeds);
+	for (i = 0; i < src->nfeeds; i++) {
+		f = &src->feeds[i];
+		g = &dst->feeds[i];
+		*g = *f;
+		g->name = xstrdup(f->name);
+		g->kind = core_strdup_or_null(f->kind);
+		g->url = core_strdup_or_null(f->url);
+		g->query = core_strdup_or_null(f->query);
+		g->unit = core_strdup_or_null(f->unit);
+		g->warn = core_strdup_or_null(f->warn);
+		g->crit = core_strdup_or_null(f->crit);
+		g->level = core_strdup_or_null(f->level);
+	}
+}
+
 /* Returns the action named name, or NULL; owned by the state. */
 struct core_action *
 core_state_action(const struct core_state *s, const char *name)

@@ -206,6 +206,8 @@ hub_state_load_one(struct hub *hub, const char *id, char **cause)
 		return NULL;
 	}
 	core_state_grace(&inc->state, now, hub->cfg.grace);
+	if (store_shared(hub->store))
+		core_state_copy(&inc->durable, &inc->state);
 	inc->committed = inc->state.seq;
 	memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
 	STAILQ_INSERT_TAIL(&hub->incidents, inc, entry);
@@ -244,6 +246,8 @@ hub_state_load(struct hub *hub, char **cause)
  */
 struct hub_follow {
 	struct hub_incident	*inc;
+	struct core_state	*st;		/* followed: checked */
+	struct core_state	*also;		/* and folded, or NULL */
 	struct core_ctx		 ctx;
 	int64_t			 ring_after;
 	char			*cause;
@@ -263,11 +267,13 @@ hub_state_follow_event(const struct core_event *e, const struct store_row *r,
 		    inc->state.id, (long long)e->seq);
 		return 1;
 	}
-	if (core_state_follow(&inc->state, e, r->hash, &f->ctx, &why) != 0) {
+	if (core_state_follow(f->st, e, r->hash, &f->ctx, &why) != 0) {
 		f->cause = xasprintf("%s: %s", inc->state.id, why);
 		free(why);
 		return 1;
 	}
+	if (f->also != NULL)
+		core_state_apply(f->also, e, &f->ctx);
 	hub_ops_add(&inc->ops, e->op);
 	inc->committed = e->seq;
 	memcpy(inc->chain, r->hash, CORE_HASH_LEN);
@@ -281,11 +287,13 @@ hub_state_follow_event(const struct core_event *e, const struct store_row *r,
 }
 
 /*
- * Read inc's events past its state's seq from the store and fold them in.
- * Returns 0, or -1 with *cause.
+ * Read inc's events past st's seq from the store and fold them into st
+ * (checking the chain) and into also, unless NULL, which is at the same
+ * seq.  Returns 0, or -1 with *cause.
  */
 static int
-hub_state_follow(struct hub *hub, struct hub_incident *inc, int64_t ring_after,
+hub_state_follow(struct hub *hub, struct hub_incident *inc,
+    struct core_state *st, struct core_state *also, int64_t ring_after,
     char **cause)
 {
 	struct hub_follow	f;
@@ -293,11 +301,13 @@ hub_state_follow(struct hub *hub, struct hub_incident *inc, int64_t ring_after,
 
 	memset(&f, 0, sizeof f);
 	f.inc = inc;
+	f.st = st;
+	f.also = also;
 	f.ctx.now = util_clock_mono_ms();
 	f.ctx.lock_delay = hub->cfg.lock_delay;
 	f.ring_after = ring_after;
 	do {
-		n = store_events(hub->store, inc->state.id, inc->state.seq,
+		n = store_events(hub->store, inc->state.id, st->seq,
 		    4096, hub_state_follow_event, &f, cause);
 	} while (n > 0 && f.cause == NULL);
 	if (f.cause != NULL) {
@@ -374,7 +384,8 @@ hub_state_catchup(struct hub *hub, const char *id, int64_t seq)
 	    hub_state_pending_for(hub, inc))
 		return 0;	/* known, or this hub's commit will catch up */
 	before = inc->committed;
-	if (hub_state_follow(hub, inc, inc->committed, &cause) != 0) {
+	if (hub_state_follow(hub, inc, &inc->state, &inc->durable,
+	    inc->committed, &cause) != 0) {
 		util_log("cannot follow %s: %s", id, cause);
 		free(cause);
 	}
@@ -643,6 +654,7 @@ hub_state_free(struct hub *hub)
 		STAILQ_REMOVE_HEAD(&hub->incidents, entry);
 		hub_tele_incident_free(inc);
 		core_state_clear(&inc->state);
+		core_state_clear(&inc->durable);
 		hub_ring_clear(&inc->ring);
 		hub_ops_clear(&inc->ops);
 		util_buf_clear(&inc->events_head);
@@ -911,6 +923,8 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 	id = xasprintf("INC-%lld", (long long)num);
 	inc = xcalloc(1, sizeof *inc);
 	core_state_init(&inc->state, id);
+	if (store_shared(hub->store))
+		core_state_init(&inc->durable, id);
 	memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
 	free(id);
 	hub_state_ctx(hub, inc, actor, CORE_OPEN, &ctx, NULL);
@@ -919,6 +933,7 @@ hub_state_open(struct hub *hub, struct core_event *ev, const char *actor,
 		*cause = xstrdup(r.message);
 		core_refusal_clear(&r);
 		core_state_clear(&inc->state);
+		core_state_clear(&inc->durable);
 		free(inc);
 		return NULL;
 	}
@@ -1108,16 +1123,42 @@ hub_state_redo_own(struct hub *hub, struct hub_incident *inc,
 }
 
 /*
+ * Make inc's state its committed state again (after the other hub's
+ * events were folded into that): a copy of it, in which each grant the
+ * old state also held keeps the later of the two deadlines and lock-delay
+ * ends, so no renewal (not logged) and no fresh timing is lost.
+ */
+static void
+hub_state_adopt(struct hub_incident *inc)
+{
+	struct core_state	 old = inc->state;
+	struct core_action	*a, *b;
+	size_t			 i;
+
+	core_state_copy(&inc->state, &inc->durable);
+	for (i = 0; i < inc->state.nactions; i++) {
+		a = &inc->state.actions[i];
+		if ((b = core_state_action(&old, a->name)) == NULL)
+			continue;
+		if (b->free_at > a->free_at)
+			a->free_at = b->free_at;
+		if (a->state == CORE_ACTION_HELD &&
+		    b->state == CORE_ACTION_HELD && a->fence == b->fence &&
+		    b->deadline > a->deadline)
+			a->deadline = b->deadline;
+	}
+	core_state_clear(&old);
+}
+
+/*
  * Decide again, against inc as the store has it now, what this hub had
- * decided against a state another hub has since moved past: inc is read
- * again from the store (inside the batch, its head locked: only what
- * another hub wrote if none of this hub's events is folded into the state,
- * refusals alone waiting; else from seq 1, the state as of the last commit
- * not being kept) and each of its pending commands, in the order they
+ * decided against a state another hub has since moved past: what the
+ * other hub wrote is read from the store (inside the batch, its head
+ * locked) into the committed state, the state is made from that again
+ * (hub_state_adopt), and each of its pending commands, in the order they
  * came, is checked again and accepted, refused or found to be a retry of
- * an operation already logged.  Events the hub issued itself are dropped
- * (they are issued again if they still apply).  Returns 0, or -1 with
- * *cause.
+ * an operation already logged; the hub's own events are decided again by
+ * hub_state_redo_own.  Returns 0, or -1 with *cause.
  */
 static int
 hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
@@ -1129,7 +1170,6 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 	int64_t			 old = inc->committed;
-	char			*id;
 
 	/* First what is logged: a store that cannot say changes nothing. */
 	STAILQ_FOREACH(p, &hub->pending, entry) {
@@ -1154,15 +1194,14 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 		}
 	}
 	STAILQ_CONCAT(&hub->pending, &rest);
-	if (inc->state.seq != inc->committed) {
-		/* Events of this hub's are folded in: start from seq 1. */
-		id = xstrdup(inc->state.id);
-		core_state_clear(&inc->state);
-		core_state_init(&inc->state, id);
-		free(id);
-		hub_ops_clear(&inc->ops);
-	}
-	if (hub_state_follow(hub, inc, old, cause) != 0) {
+	/*
+	 * From the committed state, not from seq 1: the other hub's events
+	 * are folded into it and the state is made from it again, so the
+	 * cost is what was written since, not the whole log.  Op ids of
+	 * this hub's dropped events stay in the filter: it may say "maybe".
+	 */
+	if (hub_state_follow(hub, inc, &inc->durable, NULL, old,
+	    cause) != 0) {
 		/* Put them back: the next batch decides them again. */
 		while ((p = STAILQ_FIRST(&mine)) != NULL) {
 			STAILQ_REMOVE_HEAD(&mine, entry);
@@ -1172,6 +1211,7 @@ hub_state_redo(struct hub *hub, struct hub_incident *inc, char **cause)
 		inc->recheck = 1;
 		return -1;
 	}
+	hub_state_adopt(inc);
 	inc->recheck = 0;
 	if (inc->committed != old)
 		util_log("%s: another hub wrote seqs %lld to %lld; deciding "
@@ -1292,14 +1332,19 @@ hub_state_commit(struct hub *hub)
 	struct hub_pending	*p;
 	struct hub_client	*c;
 	struct store_row	 r;
+	struct core_ctx		 fold;
 	char			*cause = NULL;
 	size_t			 n = 0, i;
 	int64_t			 t0;
 	double			 took;
+	int			 shared = store_shared(hub->store);
 
 	if (STAILQ_EMPTY(&hub->pending))
 		return;
 	t0 = util_clock_mono_us();
+	memset(&fold, 0, sizeof fold);
+	fold.now = util_clock_mono_ms();
+	fold.lock_delay = hub->cfg.lock_delay;
 	if (store_begin(hub->store, &cause) != 0 ||
 	    (store_shared(hub->store) && hub_state_lock(hub, &cause) != 0)) {
 		hub_state_commit_failed(hub, cause);
@@ -1362,6 +1407,12 @@ hub_state_commit(struct hub *hub)
 		switch (p->kind) {
 		case HUB_PENDING_EVENT:
 			core_assert(p->ev.seq == p->inc->committed + 1);
+			if (shared) {
+				core_assert(p->inc->durable.seq ==
+				    p->inc->committed);
+				core_state_apply(&p->inc->durable, &p->ev,
+				    &fold);
+			}
 			p->inc->committed = p->ev.seq;
 			memcpy(p->inc->chain, p->hash, CORE_HASH_LEN);
 			hub_ring_add(&p->inc->ring, p->ev.seq, &p->wire);
@@ -1585,6 +1636,8 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 		id = xasprintf("INC-%lld", (long long)hub->next_incident);
 		inc = xcalloc(1, sizeof *inc);
 		core_state_init(&inc->state, id);
+		if (shared)
+			core_state_init(&inc->durable, id);
 		memcpy(inc->chain, inc->state.chain, CORE_HASH_LEN);
 		free(id);
 		hub_state_ctx(hub, inc, c->user, m->cmd.type, &ctx, NULL);
@@ -1598,6 +1651,7 @@ hub_state_command(struct hub *hub, struct hub_client *c, struct proto_msg *m)
 			hub_state_refuse(hub, c, m->op, r.code, r.message);
 			core_refusal_clear(&r);
 			core_state_clear(&inc->state);
+			core_state_clear(&inc->durable);
 			free(inc);
 			return;
 		}

@@ -2101,6 +2101,127 @@ test_afresh(void **state)
 	assert_int_equal(hub_sweep(&h), 1);
 	assert_int_equal(a->state, CORE_ACTION_FREE);
 	assert_int_equal(b->state, CORE_ACTION_HELD);
+	hub_free(&h);
+}
+
+/* Are the string lists a and b equal? */
+static int
+lists_same(char **a, size_t na, char **b, size_t nb)
+{
+	size_t	i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++) {
+		if (a[i] == b[i] || strcmp(a[i], b[i]) != 0)
+			return 0;	/* the same pointer is no copy */
+	}
+	return 1;
+}
+
+/* A string copied: equal, or both NULL, and never the same pointer. */
+#define assert_copied(a, b) do {					\
+	if ((a) == NULL || (b) == NULL)					\
+		assert_true((a) == NULL && (b) == NULL);		\
+	else {								\
+		assert_ptr_not_equal((a), (b));				\
+		assert_string_equal((a), (b));				\
+	}								\
+} while (0)
+
+/*
+ * A copy of a state holds everything the original does, in memory of its
+ * own: it outlives the original and folds on as the original would.
+ */
+static void
+test_copy(void **state)
+{
+	struct hub		 h;
+	struct core_state	 c;
+	struct core_event	 e;
+	struct core_action	*a, *b;
+	size_t			 i;
+
+	(void)state;
+	hub_open(&h);
+	assert_code(&h, cmd_role(&h, CORE_ROLE_ASSIGN, "alice", "ops", "bob",
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "drain", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "restart", NULL, NULL,
+	    VIEW_NOW), NULL);
+	assert_code(&h, cmd_declare(&h, "alice", "failover", "drain",
+	    "restart", VIEW_NOW), NULL);
+	assert_code(&h, cmd_claim(&h, "bob", "drain", 30000, VIEW_NOW), NULL);
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "carol", "p99 is 2 s", -1),
+	    NULL);
+	assert_code(&h, cmd_text(&h, CORE_DECIDE, "alice", "fail over", -1),
+	    NULL);
+	assert_code(&h, cmd_status(&h, "alice", "identified", VIEW_NOW), NULL);
+	core_event_init(&e);
+	e.type = CORE_FEED_ADD;
+	e.name = xstrdup("p99");
+	e.kind = xstrdup("prom");
+	e.url = xstrdup("http://127.0.0.1:9090");
+	e.query = xstrdup("up");
+	assert_code(&h, hub_issue(&h, "alice", &e, -1, 0), NULL);
+
+	core_state_copy(&c, &h.s);
+	assert_int_equal(c.seq, h.s.seq);
+	assert_memory_equal(c.chain, h.s.chain, CORE_HASH_LEN);
+	assert_copied(c.id, h.s.id);
+	assert_copied(c.title, h.s.title);
+	assert_copied(c.status, h.s.status);
+	assert_copied(c.ic, h.s.ic);
+	assert_copied(c.status_mark.by, h.s.status_mark.by);
+	assert_int_equal(c.status_mark.seq, h.s.status_mark.seq);
+	assert_int_equal(c.nroles, h.s.nroles);
+	for (i = 0; i < c.nroles; i++) {
+		assert_copied(c.roles[i].role, h.s.roles[i].role);
+		assert_copied(c.roles[i].user, h.s.roles[i].user);
+		assert_copied(c.roles[i].mark.by, h.s.roles[i].mark.by);
+	}
+	assert_int_equal(c.nactions, 3);
+	for (i = 0; i < c.nactions; i++) {
+		a = &c.actions[i];
+		b = &h.s.actions[i];
+		assert_copied(a->name, b->name);
+		assert_copied(a->desc, b->desc);
+		assert_copied(a->holder, b->holder);
+		assert_true(lists_same(a->after, a->nafter, b->after,
+		    b->nafter));
+		assert_true(lists_same(a->conflicts, a->nconflicts,
+		    b->conflicts, b->nconflicts));
+		assert_int_equal(a->state, b->state);
+		assert_int_equal(a->fence, b->fence);
+		assert_int_equal(a->deadline, b->deadline);
+	}
+	assert_int_equal(core_state_action(&c, "failover")->nafter, 1);
+	assert_true(lists_same(c.people, c.npeople, h.s.people, h.s.npeople));
+	assert_int_equal(c.nnotes, h.s.nnotes);
+	assert_ptr_not_equal(c.notes, h.s.notes);
+	assert_memory_equal(c.notes, h.s.notes, c.nnotes * sizeof *c.notes);
+	assert_int_equal(c.nmoments, h.s.nmoments);
+	assert_true(c.nmoments > 0);
+	for (i = 0; i < c.nmoments; i++) {
+		assert_copied(c.moments[i].kind, h.s.moments[i].kind);
+		assert_copied(c.moments[i].text, h.s.moments[i].text);
+		assert_true(lists_same(c.moments[i].seen, c.moments[i].nseen,
+		    h.s.moments[i].seen, h.s.moments[i].nseen));
+	}
+	assert_int_equal(c.nfeeds, 1);
+	assert_copied(c.feeds[0].name, h.s.feeds[0].name);
+	assert_copied(c.feeds[0].url, h.s.feeds[0].url);
+	assert_copied(c.feeds[0].query, h.s.feeds[0].query);
+	assert_int_equal(core_state_valid(&c, NULL), 0);
+
+	/* The copy goes its own way: the original moves on, then goes. */
+	assert_code(&h, cmd_text(&h, CORE_NOTE, "carol", "later", -1), NULL);
+	assert_int_equal(c.seq + 1, h.s.seq);
+	hub_free(&h);
+	assert_string_equal(core_state_action(&c, "drain")->holder, "bob");
+	assert_string_equal(c.status, "identified");
+	core_state_clear(&c);
 }
 
 static void
@@ -4027,6 +4148,7 @@ main(void)
 		cmocka_unit_test(test_stale_views),
 		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_afresh),
+		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unused_fields_dropped),
 		cmocka_unit_test(test_amend_mark),
