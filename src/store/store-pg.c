@@ -111,6 +111,9 @@ struct store_pg {
 };
 
 #define STORE_PG_LEADER		"7421"	/* the leader's advisory lock */
+#define STORE_PG_NAME		"concordd" /* application_name, and the
+					   LISTEN and leader's with
+					   " (listen)", " (leader)" */
 #define STORE_PG_HEARD_MAX	4096	/* lines kept for store_samples */
 
 static const struct store_backend store_pg_backend;
@@ -234,11 +237,25 @@ store_pg_poll(PGconn *conn, short events, int64_t deadline)
 }
 
 /*
- * Connect to conninfo, waiting at most STORE_PG_DEADLINE ms.  Returns the
- * connection, in non-blocking mode, or NULL with *cause.
+ * Start connecting to conninfo (a URL or key=value string) as application
+ * name, so that pg_stat_activity says which connection of which hub each
+ * session is.  Returns what PQconnectStartParams does.
  */
 static PGconn *
-store_pg_connect(const char *conninfo, char **cause)
+store_pg_start(const char *conninfo, const char *name)
+{
+	const char *const	keys[] = { "dbname", "application_name", NULL };
+	const char *const	vals[] = { conninfo, name, NULL };
+
+	return PQconnectStartParams(keys, vals, 1);
+}
+
+/*
+ * Connect to conninfo as name, waiting at most STORE_PG_DEADLINE ms.
+ * Returns the connection, in non-blocking mode, or NULL with *cause.
+ */
+static PGconn *
+store_pg_connect(const char *conninfo, const char *name, char **cause)
 {
 	PGconn			*conn;
 	PostgresPollingStatusType pst = PGRES_POLLING_WRITING;
@@ -246,7 +263,7 @@ store_pg_connect(const char *conninfo, char **cause)
 	int			 n;
 
 	deadline = util_clock_mono_ms() + STORE_PG_DEADLINE;
-	if ((conn = PQconnectStart(conninfo)) == NULL)
+	if ((conn = store_pg_start(conninfo, name)) == NULL)
 		fatalx("out of memory");
 	while (PQstatus(conn) != CONNECTION_BAD && pst != PGRES_POLLING_OK &&
 	    pst != PGRES_POLLING_FAILED) {
@@ -434,7 +451,8 @@ store_pg_check(struct store_pg *st)
 		st->why = xstrdup(st->listen_why);
 		return;
 	}
-	if ((st->conn = store_pg_connect(st->conninfo, &cause)) == NULL) {
+	if ((st->conn = store_pg_connect(st->conninfo, STORE_PG_NAME,
+	    &cause)) == NULL) {
 		free(st->why);
 		st->why = cause;
 		st->retry = util_clock_mono_ms() + STORE_PG_RETRY;
@@ -482,7 +500,7 @@ store_pg_open(const char *conninfo, char **cause)
 	st = xcalloc(1, sizeof *st);
 	st->base.be = &store_pg_backend;
 	st->conninfo = xstrdup(conninfo);
-	if ((st->conn = store_pg_connect(conninfo, &why)) == NULL) {
+	if ((st->conn = store_pg_connect(conninfo, STORE_PG_NAME, &why)) == NULL) {
 		*cause = xasprintf("cannot connect to PostgreSQL: %s", why);
 		free(why);
 		store_pg_close(&st->base);
@@ -1057,7 +1075,8 @@ store_pg_listen(struct store_pg *st, char **cause)
 			    NULL ? st->listen_why : "not connected");
 			return -1;
 		}
-		if ((st->listen = PQconnectStart(st->conninfo)) == NULL)
+		if ((st->listen = store_pg_start(st->conninfo,
+		    STORE_PG_NAME " (listen)")) == NULL)
 			fatalx("out of memory");
 		st->listen_since = now;
 		st->listen_pst = PGRES_POLLING_WRITING;
@@ -1281,7 +1300,8 @@ store_pg_elect_open(struct store_pg *st, char **cause)
 	PGresult	*res;
 	char		*why;
 
-	if ((st->elect = store_pg_connect(st->conninfo, &why)) == NULL) {
+	if ((st->elect = store_pg_connect(st->conninfo,
+	    STORE_PG_NAME " (leader)", &why)) == NULL) {
 		*cause = xasprintf("electing: %s", why);
 		free(why);
 		return -1;

@@ -83,7 +83,7 @@ check "the export verifies" sh -c "'$BIN/concord' verify '$T/log.json' >/dev/nul
 V=$(sed -n 's/^#define PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
     "$TOP/include/proto.h")
 deaf=$(pg_sql "SELECT pid FROM pg_stat_activity
-    WHERE query LIKE 'LISTEN concord%'")
+    WHERE application_name = 'concordd (listen)'")
 check "the hubs' LISTEN sessions are found ($(echo $deaf))" \
     test "$(echo "$deaf" | wc -w)" = 2
 kill -STOP $deaf
