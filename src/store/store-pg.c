@@ -119,6 +119,7 @@ struct store_pg {
 static const struct store_backend store_pg_backend;
 
 static int	store_pg_command(struct store_pg *, const char *, char **);
+static void	store_pg_listen_first(struct store_pg *);
 
 static const char store_pg_schema[] =
     "SELECT pg_advisory_xact_lock(7420);"
@@ -515,6 +516,7 @@ store_pg_open(const char *conninfo, char **cause)
 		store_pg_close(&st->base);
 		return NULL;
 	}
+	store_pg_listen_first(st);
 	return &st->base;
 }
 
@@ -1120,6 +1122,27 @@ store_pg_listen(struct store_pg *st, char **cause)
 	free(st->listen_why);
 	st->listen_why = NULL;
 	return 1;
+}
+
+/*
+ * At open, before the hub loads anything: LISTEN at once (within the
+ * deadline), so that whatever another hub commits after the load is
+ * heard and nothing needs to be read again.  If it cannot, store_notified
+ * goes on trying, and says everything must be read again once it can.
+ */
+static void
+store_pg_listen_first(struct store_pg *st)
+{
+	int64_t	deadline = util_clock_mono_ms() + STORE_PG_DEADLINE;
+	char	*cause = NULL;
+	int	 rc;
+
+	while ((rc = store_pg_listen(st, &cause)) == 0 && st->listen != NULL &&
+	    util_clock_mono_ms() < deadline)
+		store_pg_poll(st->listen, st->listen_pst ==
+		    PGRES_POLLING_READING ? POLLIN : POLLOUT,
+		    util_clock_mono_ms() + 50);
+	free(cause);
 }
 
 /*
