@@ -2054,6 +2054,26 @@ test_stale_views(void **state)
 }
 
 /*
+ * Four actions: short (bob, 5 s) and long (carol, 60 s) held, idle free,
+ * over done; for the lease timing tests.
+ */
+static void
+four_leases(struct hub *h)
+{
+	const char	*names[] = { "short", "long", "idle", "over" };
+	size_t		 i;
+
+	for (i = 0; i < 4; i++)
+		assert_code(h, cmd_declare(h, "alice", names[i], NULL, NULL,
+		    VIEW_NOW), NULL);
+	assert_code(h, cmd_claim(h, "bob", "short", 5000, VIEW_NOW), NULL);
+	assert_code(h, cmd_claim(h, "carol", "long", 60000, VIEW_NOW), NULL);
+	assert_code(h, cmd_claim(h, "dave", "over", 1000, VIEW_NOW), NULL);
+	assert_code(h, cmd_fenced(h, CORE_DONE, "dave", "over", h->s.seq,
+	    "success", VIEW_NOW), NULL);
+}
+
+/*
  * A hub taking over the lease timers times every held lease afresh: its
  * full TTL from now, never shortened, the free and done untouched.
  */
@@ -2065,19 +2085,7 @@ test_afresh(void **state)
 
 	(void)state;
 	hub_open(&h);
-	assert_code(&h, cmd_declare(&h, "alice", "short", NULL, NULL,
-	    VIEW_NOW), NULL);
-	assert_code(&h, cmd_declare(&h, "alice", "long", NULL, NULL, VIEW_NOW),
-	    NULL);
-	assert_code(&h, cmd_declare(&h, "alice", "idle", NULL, NULL, VIEW_NOW),
-	    NULL);
-	assert_code(&h, cmd_declare(&h, "alice", "over", NULL, NULL, VIEW_NOW),
-	    NULL);
-	assert_code(&h, cmd_claim(&h, "bob", "short", 5000, VIEW_NOW), NULL);
-	assert_code(&h, cmd_claim(&h, "carol", "long", 60000, VIEW_NOW), NULL);
-	assert_code(&h, cmd_claim(&h, "dave", "over", 1000, VIEW_NOW), NULL);
-	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "over", h.s.seq,
-	    "success", VIEW_NOW), NULL);
+	four_leases(&h);
 	a = action(&h, "short");
 	b = action(&h, "long");
 	c = action(&h, "idle");
@@ -2229,24 +2237,10 @@ test_grace(void **state)
 {
 	struct hub		 h;
 	struct core_action	*a, *b, *c, *d;
-	int64_t			 fd;
 
 	(void)state;
 	hub_open(&h);
-	assert_code(&h, cmd_declare(&h, "alice", "short", NULL, NULL,
-	    VIEW_NOW), NULL);
-	assert_code(&h, cmd_declare(&h, "alice", "long", NULL, NULL, VIEW_NOW),
-	    NULL);
-	assert_code(&h, cmd_declare(&h, "alice", "idle", NULL, NULL, VIEW_NOW),
-	    NULL);
-	assert_code(&h, cmd_declare(&h, "alice", "over", NULL, NULL, VIEW_NOW),
-	    NULL);
-	assert_code(&h, cmd_claim(&h, "bob", "short", 5000, VIEW_NOW), NULL);
-	assert_code(&h, cmd_claim(&h, "carol", "long", 60000, VIEW_NOW), NULL);
-	assert_code(&h, cmd_claim(&h, "dave", "over", 1000, VIEW_NOW), NULL);
-	fd = h.s.seq;
-	assert_code(&h, cmd_fenced(&h, CORE_DONE, "dave", "over", fd,
-	    "success", VIEW_NOW), NULL);
+	four_leases(&h);
 	a = action(&h, "short");
 	b = action(&h, "long");
 	c = action(&h, "idle");
