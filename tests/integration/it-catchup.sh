@@ -57,4 +57,9 @@ check "a page holds many events ($(grep -o '"seq":' "$T/page.out" | wc -l))" \
 check "and one chain value, on its last event" sh -c \
     "[ \$(grep -o '\"hash\":' $T/page.out | wc -l) = 1 ] &&
     grep -q '\"hash\":\"[0-9a-f]\{64\}\"}\]' $T/page.out"
+if [ "$FAILS" != 0 ]; then	# what the reconnecting client saw
+	sed 's/^/# b.err: /' "$T/b.err"
+	grep -v 'hello from\|closed$' "$T/client.log" 2>/dev/null | tail -40 |
+	    sed 's/^/# client: /'
+fi
 finish
