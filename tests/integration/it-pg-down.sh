@@ -31,7 +31,7 @@ console_says() { screen con | grep -qE -- "$1"; }
 # count TEXT: how many times a note TEXT is in the log.
 count() { concord -i INC-1 log | grep -c -- " $1\$"; }
 
-concord -i INC-1 log --follow >"$T/follow.out" 2>"$T/follow.err" &
+"$BIN/concord" -i INC-1 log --follow >"$T/follow.out" 2>"$T/follow.err" &
 PIDS+=($!)
 check "the follower reads the log" wait_for 20 grep -q before "$T/follow.out"
 console_start con "$url" carol
@@ -48,12 +48,12 @@ check "... and the reason" wait_for 20 console_says \
     'hub cannot reach its database'
 check "GET /healthz is 503 with the reason" healthz_says \
     'cannot reach its database.* 503'
-concord -i INC-1 --timeout 120 note --op op-down-1 "down-1" \
+"$BIN/concord" -i INC-1 --timeout 120 note --op op-down-1 "down-1" \
     >"$T/note1.out" 2>&1 &
 note1=$!
 PIDS+=($note1)
 # A retry of an operation already logged: the store cannot be asked.
-concord -i INC-1 --timeout 120 note --op op-before "before" \
+"$BIN/concord" -i INC-1 --timeout 120 note --op op-before "before" \
     >"$T/again.out" 2>&1 &
 again=$!
 PIDS+=($again)
@@ -88,7 +88,7 @@ t1=$(date +%s)
 echo "# frozen: healthz said so after $((t1 - t0)) s"
 check "the follower shows STALE" wait_for 20 sh -c \
     "test \$(grep -c 'STALE: hub' '$T/follow.err') = 2"
-concord -i INC-1 --timeout 120 note --op op-down-2 "down-2" \
+"$BIN/concord" -i INC-1 --timeout 120 note --op op-down-2 "down-2" \
     >"$T/note2.out" 2>&1 &
 note2=$!
 PIDS+=($note2)

@@ -24,6 +24,9 @@ FAILS=0
 cleanup() {
 	local p
 	for p in "${PIDS[@]}" $HUB_PID; do
+		# A shell function or subshell run in the background is a
+		# shell whose command is its child: that goes too.
+		pkill -9 -P "$p" 2>/dev/null
 		kill -9 "$p" 2>/dev/null
 	done
 	# A private PostgreSQL (pg.sh) is stopped by its pid, cleanly.
