@@ -2055,10 +2055,11 @@ test_stale_views(void **state)
 
 /*
  * Four actions: short (bob, 5 s) and long (carol, 60 s) held, idle free,
- * over done; for the lease timing tests.
+ * over done, in *a to *d; for the lease timing tests.
  */
 static void
-four_leases(struct hub *h)
+four_leases(struct hub *h, struct core_action **a, struct core_action **b,
+    struct core_action **c, struct core_action **d)
 {
 	const char	*names[] = { "short", "long", "idle", "over" };
 	size_t		 i;
@@ -2071,6 +2072,10 @@ four_leases(struct hub *h)
 	assert_code(h, cmd_claim(h, "dave", "over", 1000, VIEW_NOW), NULL);
 	assert_code(h, cmd_fenced(h, CORE_DONE, "dave", "over", h->s.seq,
 	    "success", VIEW_NOW), NULL);
+	*a = action(h, "short");
+	*b = action(h, "long");
+	*c = action(h, "idle");
+	*d = action(h, "over");
 }
 
 /*
@@ -2085,11 +2090,7 @@ test_afresh(void **state)
 
 	(void)state;
 	hub_open(&h);
-	four_leases(&h);
-	a = action(&h, "short");
-	b = action(&h, "long");
-	c = action(&h, "idle");
-	d = action(&h, "over");
+	four_leases(&h, &a, &b, &c, &d);
 
 	/* Past the short lease's deadline: it gets its TTL again. */
 	h.now += 8000;
@@ -2240,11 +2241,7 @@ test_grace(void **state)
 
 	(void)state;
 	hub_open(&h);
-	four_leases(&h);
-	a = action(&h, "short");
-	b = action(&h, "long");
-	c = action(&h, "idle");
-	d = action(&h, "over");
+	four_leases(&h, &a, &b, &c, &d);
 
 	/* A restart much later: the short lease would be long gone. */
 	h.now += 30000;
