@@ -332,6 +332,23 @@ hub_state_wake(struct hub *hub, struct hub_incident *inc)
 	}
 }
 
+/*
+ * The event pending for inc with operation id op, or NULL: accepted, not
+ * yet durable, so the store does not know it.
+ */
+static struct hub_pending *
+hub_state_queued(struct hub *hub, struct hub_incident *inc, const char *op)
+{
+	struct hub_pending	*p;
+
+	STAILQ_FOREACH(p, &hub->pending, entry) {
+		if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
+		    p->op != NULL && strcmp(p->op, op) == 0)
+			return p;
+	}
+	return NULL;
+}
+
 /* Is anything of this hub's pending for inc? */
 static int
 hub_state_pending_for(struct hub *hub, struct hub_incident *inc)
@@ -842,17 +859,13 @@ int
 hub_state_issue(struct hub *hub, struct hub_incident *inc,
     struct core_event *ev, const char *actor, char **cause)
 {
-	struct hub_pending	*p;
 	struct core_ctx		 ctx;
 	struct core_refusal	 r;
 	int64_t			 seq;
 
 	if (ev->op != NULL) {
-		STAILQ_FOREACH(p, &hub->pending, entry) {
-			if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
-			    p->op != NULL && strcmp(p->op, ev->op) == 0)
-				return 0;
-		}
+		if (hub_state_queued(hub, inc, ev->op) != NULL)
+			return 0;
 		/*
 		 * A store that cannot say: queued, and if it was logged
 		 * after all the append finds it so (store_duplicate) and the
@@ -1493,19 +1506,16 @@ hub_state_duplicate(struct hub *hub, struct hub_incident *inc,
 	struct hub_pending	*p, *d;
 	int64_t			 seq;
 
-	STAILQ_FOREACH(p, &hub->pending, entry) {
-		if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
-		    p->op != NULL && strcmp(p->op, m->op) == 0)
-			break;
-	}
-	if (p != NULL) {
+	/* The filter holds every op id pending too: most are new. */
+	if (!hub_ops_maybe(&inc->ops, m->op))
+		return 0;
+	if ((p = hub_state_queued(hub, inc, m->op)) != NULL) {
 		d = hub_pending_add(hub, HUB_PENDING_DUPLICATE, inc, c, m->op);
 		d->dup_seq = p->ev.seq;
 		d->fence = p->ev.type == CORE_CLAIM ? p->ev.seq : 0;
 		return 1;
 	}
-	if (!hub_ops_maybe(&inc->ops, m->op) ||
-	    (seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
+	if ((seq = store_op_seq(hub->store, inc->state.id, m->op)) == 0)
 		return 0;
 	if (seq == -1) {
 		/*
@@ -1531,11 +1541,8 @@ hub_state_opened_by_op(struct hub *hub, struct hub_incident *inc,
 	struct hub_pending	*p;
 	int64_t			 seq;
 
-	STAILQ_FOREACH(p, &hub->pending, entry) {
-		if (p->kind == HUB_PENDING_EVENT && p->inc == inc &&
-		    p->ev.seq == 1 && p->op != NULL && strcmp(p->op, op) == 0)
-			return 1;
-	}
+	if ((p = hub_state_queued(hub, inc, op)) != NULL)
+		return p->ev.seq == 1;
 	if (inc->committed == 0 || !hub_ops_maybe(&inc->ops, op))
 		return 0;
 	if ((seq = store_op_seq(hub->store, inc->state.id, op)) == -1)

@@ -722,40 +722,115 @@ lg_verify(struct lg_conn *c, const char *p, size_t len)
 }
 
 /*
- * An events message from the hub, read without a JSON parser: each item
- * starts {"seq":N, holds "text":"..." and, if it is the message's last,
- * ends "hash":"<64 hex>"}; items are separated by commas.  A quote inside
- * a JSON string is escaped, so neither the keys nor the boundary },{"seq":
- * can be mistaken for text.
+ * Past the JSON string whose opening quote is just before q: the byte
+ * after its closing quote, or NULL if it does not end before end.  A
+ * quote preceded by an odd number of backslashes is escaped.
+ */
+static const char *
+lg_json_str(const char *q, const char *end)
+{
+	const char	*e, *b;
+
+	while ((e = memchr(q, '"', (size_t)(end - q))) != NULL) {
+		for (b = e; b > q && b[-1] == '\\'; b--)
+			;
+		if ((e - b) % 2 == 0)
+			return e + 1;
+		q = e + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Past the JSON value starting at q (a string, an array or object of
+ * them, or a bare number or word): the byte after it, or NULL.
+ */
+static const char *
+lg_json_value(const char *q, const char *end)
+{
+	int	depth = 0;
+
+	while (q < end) {
+		switch (*q) {
+		case '"':
+			if ((q = lg_json_str(q + 1, end)) == NULL)
+				return NULL;
+			if (depth == 0)
+				return q;
+			continue;
+		case '[':
+		case '{':
+			depth++;
+			break;
+		case ']':
+		case '}':
+			if (depth == 0)
+				return q;	/* a bare value's end */
+			if (--depth == 0)
+				return q + 1;
+			break;
+		case ',':
+			if (depth == 0)
+				return q;
+			break;
+		}
+		q++;
+	}
+	return NULL;
+}
+
+/*
+ * An events message from the hub, read without building a JSON tree: the
+ * items array is walked once, key by key, jumping over each string with
+ * memchr; of each item only seq, text and (on a message's last item) hash
+ * are looked at.
  */
 static void
 lg_events(struct lg_conn *c, const char *p, size_t len, int64_t now)
 {
-	const char	*end = p + len, *q, *h, *t, *e, *ie, *te;
+	const char	*end = p + len, *q, *k, *v, *h, *t, *te;
 	int64_t		 seq, n, ts;
+	size_t		 kl;
 	int		 w;
 
 	if ((q = memmem(p, len, "\"items\":[", 9)) == NULL)
 		return;
 	q += 9;
-	while (end - q > 7 && memcmp(q, "{\"seq\":", 7) == 0) {
-		q += 7;
-		if ((seq = lg_num(&q, end)) < 0)
-			break;
-		e = memmem(q, (size_t)(end - q), "},{\"seq\":", 9);
-		ie = e != NULL ? e : end;
-		h = memmem(q, (size_t)(ie - q), "\"hash\":\"", 8);
-		if (h != NULL && ie - h < 8 + CORE_HASH_LEN * 2 + 1)
-			break;
-		te = h != NULL ? h : ie;
-		t = memmem(q, (size_t)(te - q), "\"text\":\"", 8);
-		if (t != NULL && lg_note_parse(t + 8, (size_t)(te - t - 8), &w,
-		    &n, &ts) == 0 && seq > c->seq)
+	while (q < end && *q == '{') {
+		q++;
+		seq = -1;
+		h = t = te = NULL;
+		while (q < end && *q == '"') {
+			k = q + 1;
+			if ((q = memchr(k, '"', (size_t)(end - k))) == NULL)
+				return;
+			kl = (size_t)(q - k);
+			if (++q >= end || *q++ != ':')
+				return;
+			v = q;
+			if ((q = lg_json_value(v, end)) == NULL)
+				return;
+			if (kl == 3 && memcmp(k, "seq", 3) == 0)
+				seq = lg_num(&v, q);
+			else if (kl == 4 && memcmp(k, "text", 4) == 0 &&
+			    *v == '"') {
+				t = v + 1;
+				te = q - 1;
+			} else if (kl == 4 && memcmp(k, "hash", 4) == 0 &&
+			    q - v == CORE_HASH_LEN * 2 + 2)
+				h = v + 1;
+			if (q < end && *q == ',')
+				q++;
+		}
+		if (q >= end || *q != '}' || seq < 0)
+			return;
+		q++;
+		if (t != NULL && lg_note_parse(t, (size_t)(te - t), &w, &n,
+		    &ts) == 0 && seq > c->seq)
 			lg_deliver(c, w, n, ts, now);
-		lg_follow_seq(c, seq, h != NULL ? h + 8 : NULL);
-		if (e == NULL)
-			break;
-		q = e + 2;
+		lg_follow_seq(c, seq, h);
+		if (q < end && *q == ',')
+			q++;
 	}
 	if (c->verify)
 		lg_verify(c, p, len);
