@@ -537,6 +537,9 @@ void		 core_chain_start(const char *, unsigned char *);
 /* h_n = SHA-256(h_{n-1} || canonical(event)). */
 void		 core_chain_next(const unsigned char *, const struct core_event *,
 		    unsigned char *);
+/* The same from the event's canonical bytes, len of them, made already. */
+void		 core_chain_next_bytes(const unsigned char *, const char *,
+		    size_t, unsigned char *);
 /* The short digest people read out: CORE_DIGEST_LEN hex digits. */
 void		 core_chain_digest(const unsigned char *, char *);
 
@@ -571,6 +574,13 @@ int		 core_state_check(const struct core_state *, struct core_event *,
  * the hub of the events it makes.
  */
 void		 core_state_apply(struct core_state *, const struct core_event *,
+		    const struct core_ctx *);
+/*
+ * The same, given the event's canonical bytes (core_event_encode's, len
+ * of them) when the caller has them already: the chain is made from them.
+ */
+void		 core_state_apply_encoded(struct core_state *,
+		    const struct core_event *, const char *, size_t,
 		    const struct core_ctx *);
 /*
  * Follow the chain by one event received with hash, the chain value after

@@ -36,6 +36,8 @@ void	 util_buf_addc(struct buf *, char);
 void	 util_buf_addzero(struct buf *, size_t);
 void	 util_buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Append v in decimal (what "%lld" prints, without printf's cost). */
+void	 util_buf_int(struct buf *, int64_t);
 /* Detach the contents; the caller frees them and the buffer is empty. */
 char	*util_buf_steal(struct buf *);
 

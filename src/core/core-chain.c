@@ -44,8 +44,15 @@ core_chain_next(const unsigned char *prev, const struct core_event *e,
 
 	util_buf_init(&b);
 	core_event_encode(e, &b);
-	core_chain_hash(prev, CORE_HASH_LEN, b.data, b.len, out);
+	core_chain_next_bytes(prev, b.data, b.len, out);
 	util_buf_clear(&b);
+}
+
+void
+core_chain_next_bytes(const unsigned char *prev, const char *canon,
+    size_t len, unsigned char *out)
+{
+	core_chain_hash(prev, CORE_HASH_LEN, canon, len, out);
 }
 
 void

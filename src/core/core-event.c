@@ -161,9 +161,12 @@ core_event_encode(const struct core_event *e, struct buf *b)
 		switch (f->kind) {
 		case CORE_FIELD_INT:
 			v = *core_field_int(e, f);
-			if (v != 0 || f->always)
-				util_buf_printf(b, "%s %lld\n", f->key,
-				    (long long)v);
+			if (v != 0 || f->always) {
+				util_buf_adds(b, f->key);
+				util_buf_addc(b, ' ');
+				util_buf_int(b, v);
+				util_buf_addc(b, '\n');
+			}
 			break;
 		case CORE_FIELD_STR:
 			s = core_field_str(e, f);

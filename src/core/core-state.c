@@ -482,15 +482,14 @@ core_state_assert(const struct core_state *s)
 #endif
 }
 
-void
-core_state_apply(struct core_state *s, const struct core_event *e,
-    const struct core_ctx *ctx)
+/* Fold e into s, whose chain is already next. */
+static void
+core_state_fold(struct core_state *s, const struct core_event *e,
+    const unsigned char *next, const struct core_ctx *ctx)
 {
 	const struct core_cmd_entry	*ce = core_cmd_entry_of(e->type);
-	unsigned char			 next[CORE_HASH_LEN];
 
-	core_chain_next(s->chain, e, next);
-	memcpy(s->chain, next, sizeof next);
+	memcpy(s->chain, next, CORE_HASH_LEN);
 	s->seq = e->seq;
 	s->last_time = e->time;
 	if (e->actor != NULL && strcmp(e->actor, CORE_ACTOR_HUB) != 0 &&
@@ -498,6 +497,26 @@ core_state_apply(struct core_state *s, const struct core_event *e,
 		core_list_add(&s->people, &s->npeople, e->actor);
 	if (ce != NULL && ce->apply != NULL)
 		ce->apply(s, e, ctx);
+}
+
+void
+core_state_apply(struct core_state *s, const struct core_event *e,
+    const struct core_ctx *ctx)
+{
+	unsigned char	next[CORE_HASH_LEN];
+
+	core_chain_next(s->chain, e, next);
+	core_state_fold(s, e, next, ctx);
+}
+
+void
+core_state_apply_encoded(struct core_state *s, const struct core_event *e,
+    const char *canon, size_t len, const struct core_ctx *ctx)
+{
+	unsigned char	next[CORE_HASH_LEN];
+
+	core_chain_next_bytes(s->chain, canon, len, next);
+	core_state_fold(s, e, next, ctx);
 }
 
 int

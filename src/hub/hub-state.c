@@ -808,7 +808,7 @@ hub_state_accept(struct hub *hub, struct hub_incident *inc,
 		util_buf_clear(&body);
 		return -1;
 	}
-	core_state_apply(&inc->state, cmd, ctx);
+	core_state_apply_encoded(&inc->state, cmd, body.data, body.len, ctx);
 	core_state_assert(&inc->state);
 	hub_state_queue(hub, inc, cmd, &body, c);
 	return 0;

@@ -86,20 +86,6 @@ proto_wire_str(struct buf *b, const char *s)
 	util_buf_addc(b, '"');
 }
 
-static void
-proto_wire_int(struct buf *b, int64_t v)
-{
-	char		 s[24], *p = s + sizeof s;
-	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	util_buf_add(b, p, (size_t)(s + sizeof s - p));
-}
-
 /* Start a member: the separator (or the opening brace) and the key. */
 static void
 proto_wire_key(struct buf *b, int *first, const char *key)
@@ -163,7 +149,7 @@ proto_wire_event(const struct core_event *e, const unsigned char *hash,
 			if ((v = *core_field_int(e, f)) == 0)
 				break;
 			proto_wire_key(b, &first, f->key);
-			proto_wire_int(b, v);
+			util_buf_int(b, v);
 			break;
 		case CORE_FIELD_STR:
 			s = core_field_str(e, f);

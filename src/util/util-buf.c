@@ -114,6 +114,20 @@ util_buf_steal(struct buf *b)
 }
 
 void
+util_buf_int(struct buf *b, int64_t v)
+{
+	char		 s[24], *p = s + sizeof s;
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	util_buf_add(b, p, (size_t)(s + sizeof s - p));
+}
+
+void
 util_buf_line(struct buf *b, const char *key, const char *value)
 {
 	const char	*p = value;

@@ -1183,6 +1183,25 @@ test_chain_known_answer(void **state)
 	assert_memory_equal(got, h0, CORE_HASH_LEN);
 	core_chain_next(h0, &e, got);
 	assert_memory_equal(got, h1, CORE_HASH_LEN);
+	memset(got, 0, sizeof got);
+	core_chain_next_bytes(h0, b1, sizeof b1 - 1, got);
+	assert_memory_equal(got, h1, CORE_HASH_LEN);
+	/* A fold given the bytes makes its chain from them, not again. */
+	{
+		struct core_state	s;
+		struct core_ctx		ctx;
+
+		memset(&ctx, 0, sizeof ctx);
+		core_state_init(&s, "INC-1");
+		core_state_apply_encoded(&s, &e, b1, sizeof b1 - 1, &ctx);
+		assert_memory_equal(s.chain, h1, CORE_HASH_LEN);
+		assert_int_equal(s.seq, 1);
+		core_state_clear(&s);
+		core_state_init(&s, "INC-1");
+		core_state_apply_encoded(&s, &e, b2, sizeof b2 - 1, &ctx);
+		assert_memory_not_equal(s.chain, h1, CORE_HASH_LEN);
+		core_state_clear(&s);
+	}
 	core_event_clear(&e);
 
 	/* And the fold, with the hub choosing seq, time and roles. */

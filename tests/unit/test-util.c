@@ -36,6 +36,20 @@ test_buf(void **state)
 	util_buf_printf(&b, "%d", 42);
 	assert_string_equal(b.data, "abc-42");
 	assert_int_equal(b.len, 6);
+	util_buf_reset(&b);
+	util_buf_int(&b, 0);
+	util_buf_addc(&b, ' ');
+	util_buf_int(&b, -7);
+	util_buf_addc(&b, ' ');
+	util_buf_int(&b, 1700000000000);
+	util_buf_addc(&b, ' ');
+	util_buf_int(&b, INT64_MAX);
+	util_buf_addc(&b, ' ');
+	util_buf_int(&b, INT64_MIN);
+	assert_string_equal(b.data, "0 -7 1700000000000 9223372036854775807 "
+	    "-9223372036854775808");
+	util_buf_reset(&b);
+	util_buf_printf(&b, "abc-42");
 	util_buf_addzero(&b, 3);
 	assert_int_equal(b.len, 9);
 	assert_int_equal(b.data[8], '\0');
