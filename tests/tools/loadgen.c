@@ -2094,7 +2094,13 @@ lg_report(void)
 		    c->head) &&
 		    strcmp(c->hash, ehash) != 0)
 			mismatch++;
-		if (incomplete == 0 && c->fp != lg.fol[lg.stall].fp)
+		/*
+		 * The same seqs as the first reading follower, in the same
+		 * order, once both hold as many (without a drain, a run ends
+		 * with some still a page or two behind).
+		 */
+		if (incomplete == 0 && c->seq == lg.fol[lg.stall].seq &&
+		    c->fp != lg.fol[lg.stall].fp)
 			mismatch++;
 	}
 	if (lg.kind == LG_CONCORD && lg.target > 0) {
