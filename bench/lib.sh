@@ -17,14 +17,28 @@ else
 	ON_GEN=
 fi
 
-HUB= RELAY= REDIS=
-# bench_stop: stop every server this script started (by saved pid).
-bench_stop() {
+# stop_pids PID...: stop each (a server this shell started) and reap it.
+stop_pids() {
 	local p
-	for p in $HUB $RELAY $REDIS; do
+	for p in "$@"; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local end=$(( $(date +%s) + $1 )); shift
+	while ! "$@"; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+HUB= RELAY= REDIS=
+# bench_stop: stop every server this script started (by saved pid).
+bench_stop() {
+	stop_pids $HUB $RELAY $REDIS
 	HUB= RELAY= REDIS=
 }
 
@@ -62,9 +76,7 @@ hub_start() {
 	HUB_ADDR=$(grep -oE '127\.0\.0\.1:[0-9]+' "$1/out" | head -1)
 }
 hub_stop() {
-	[ -n "$HUB" ] || return 0
-	kill "$HUB" 2>/dev/null
-	wait "$HUB" 2>/dev/null
+	stop_pids $HUB
 	HUB=
 }
 

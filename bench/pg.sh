@@ -41,14 +41,6 @@ want() { case " $PG_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 d=$BENCH_W/pg
 T=$d			# pg.sh's logs
 mkdir -p "$d"
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds (pg.sh).
-wait_for() {
-	local end=$(( $(date +%s) + $1 )); shift
-	while ! "$@"; do
-		[ "$(date +%s)" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
 PG_SETTINGS="-c max_connections=50"
 . "$top/tests/integration/pg.sh"
 # postgres and its processes on the hubs' core (taskset execs: same pid).
@@ -56,11 +48,7 @@ PG_SETTINGS="-c max_connections=50"
 
 SQ= PA= PB=
 pg_bench_stop() {
-	local p
-	for p in $SQ $PA $PB; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	stop_pids $SQ $PA $PB
 	SQ= PA= PB=
 	pg_stop
 }
